@@ -1,0 +1,44 @@
+# popqa: two commands on a fresh machine with Python 3.11+ and make.
+#   make demo   build .venv, generate the synthetic province, audit it, write the reports
+#   make test   build .venv and run the test suite (slow tests excluded)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SCALE  ?= 0.1
+PERIOD ?= 2026-10
+OUT    ?= out/demo
+WORKERS ?= 2
+PYTEST_ARGS ?= -m "not slow" -n 2
+
+.PHONY: demo test test-all lint bench docs clean venv
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name popqa --display-name "popqa (Python 3)" >/dev/null
+	@touch $@
+
+demo: venv
+	$(BIN)/popqa run --synthetic --scale $(SCALE) --period $(PERIOD) --out $(OUT) --workers $(WORKERS)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-all: venv
+	$(BIN)/python -m pytest -n 2
+
+lint: venv
+	$(BIN)/ruff check popqa tests benchmarks
+	$(BIN)/mypy popqa
+
+docs: venv
+	$(BIN)/popqa rules --format markdown > docs/rules.md
+
+bench: venv
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf out .pytest_cache

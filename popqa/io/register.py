@@ -1,0 +1,177 @@
+"""The :class:`Register`: the contract tables of one period, typed, as the rest of popqa takes them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from popqa.contract import REQUIRED_TABLES, TABLES
+from popqa.errors import InputError
+from popqa.io.readers import coerce_table, find_table_file, read_table
+
+__all__ = ["Register", "read_register", "ISSUE_COLUMNS"]
+
+ISSUE_COLUMNS = ["table", "row", "record_id", "column", "value", "problem"]
+
+
+@dataclass
+class Register:
+    """The contract tables of one register export.
+
+    Attributes
+    ----------
+    tables : dict of table name to typed frame (households and persons always).
+    parse_issues : values that did not parse (table, row, record_id, column, value,
+        problem); the checks report them as validity findings.
+    source : where the tables were read from.
+    period : ``YYYY-MM`` of the export, when known.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from popqa.contract import TABLES
+    >>> hh = pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES["households"].names})
+    >>> pp = pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES["persons"].names})
+    >>> reg = Register.from_frames({"households": hh, "persons": pp})
+    >>> "events" in reg, len(reg.persons)
+    (False, 0)
+    """
+
+    tables: dict[str, pd.DataFrame]
+    parse_issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
+    source: str = ""
+    period: str | None = None
+
+    # --- access -----------------------------------------------------------
+    def __contains__(self, name: object) -> bool:
+        return name in self.tables
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    @property
+    def households(self) -> pd.DataFrame:
+        return self.tables["households"]
+
+    @property
+    def persons(self) -> pd.DataFrame:
+        return self.tables["persons"]
+
+    @property
+    def events(self) -> pd.DataFrame | None:
+        return self.tables.get("events")
+
+    def summary(self) -> pd.DataFrame:
+        """Rows and columns per table."""
+        return pd.DataFrame(
+            [(n, len(t), t.shape[1]) for n, t in self.tables.items()], columns=["table", "rows", "columns"]
+        )
+
+    # --- construction -----------------------------------------------------
+    @classmethod
+    def from_frames(
+        cls, frames: dict[str, pd.DataFrame], *, source: str = "memory", period: str | None = None
+    ) -> Register:
+        """Build from in-memory frames, coercing each to the contract."""
+        unknown = [n for n in frames if n not in TABLES]
+        if unknown:
+            raise InputError(f"unknown table(s) {', '.join(unknown)}", file=source)
+        missing = [n for n in REQUIRED_TABLES if n not in frames]
+        if missing:
+            raise InputError(f"required table(s) missing: {', '.join(missing)}", file=source)
+        tables, issues = {}, []
+        for name, raw in frames.items():
+            df, iss = coerce_table(raw, TABLES[name], source=f"{source}:{name}")
+            tables[name] = df
+            issues.append(iss)
+        return cls(tables=tables, parse_issues=_concat_issues(issues), source=source, period=period)
+
+    # --- canonical parquet form -------------------------------------------
+    def to_parquet(self, folder: str | Path) -> Path:
+        """Write the canonical Parquet form: one file per table plus ``register.json``.
+
+        The folder is written atomically (into a temporary sibling, then renamed),
+        so a reader never sees half a register.
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            for name, df in self.tables.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            if len(self.parse_issues):
+                self.parse_issues.astype("string").to_parquet(tmp / "_parse_issues.parquet", index=False)
+            meta = {"source": self.source, "period": self.period, "tables": {n: len(t) for n, t in self.tables.items()}}
+            (tmp / "register.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+            if folder.exists():
+                old = folder.with_name(folder.name + ".old")
+                if old.exists():
+                    shutil.rmtree(old)
+                os.replace(folder, old)
+                os.replace(tmp, folder)
+                shutil.rmtree(old)
+            else:
+                os.replace(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return folder
+
+
+def _concat_issues(issues: list[pd.DataFrame]) -> pd.DataFrame:
+    issues = [i for i in issues if len(i)]
+    if not issues:
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
+    return pd.concat(issues, ignore_index=True)
+
+
+def read_register(
+    folder: str | Path, *, tables: list[str] | None = None, period: str | None = None
+) -> Register:
+    """Read a register folder: one file per contract table (CSV, XLSX or Parquet).
+
+    ``households`` and ``persons`` are required; any other contract table that
+    is present is read too. Files that are not contract tables are ignored.
+
+    Raises
+    ------
+    popqa.errors.InputError
+        The folder or a required table is missing, or a file cannot be read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("register folder not found", file=str(folder))
+    meta_file = folder / "register.json"
+    if period is None and meta_file.exists():
+        period = json.loads(meta_file.read_text(encoding="utf-8")).get("period")
+    names = tables or list(TABLES)
+    found: dict[str, pd.DataFrame] = {}
+    issues = []
+    for name in names:
+        path = find_table_file(folder, name)
+        if path is None:
+            if name in REQUIRED_TABLES:
+                raise InputError(
+                    f"required table {name!r} not found (looked for {name}.parquet/.csv/.xlsx)", file=str(folder)
+                )
+            continue
+        df, iss = read_table(path, name)
+        found[name] = df
+        issues.append(iss)
+    stored = folder / "_parse_issues.parquet"
+    if stored.exists():
+        issues.append(pd.read_parquet(stored))
+    return Register(tables=found, parse_issues=_concat_issues(issues), source=str(folder), period=period)
