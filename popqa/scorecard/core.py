@@ -1,0 +1,459 @@
+"""Scores, grades, WHO DQR roll-ups, trends and program targets.
+
+Scoring method
+--------------
+For a unit *u* (a commune, district, province, 2025 commune or collaborator)
+and a dimension *d*:
+
+* the **denominator** is the number of records of *u* in the tables that *d*
+  examines (by default the tables its findings concern; all register tables
+  when *d* has no finding anywhere);
+* each record with at least one finding of *d* counts with the weight of its
+  worst severity (error 1, warning 0.5, info 0 by default);
+* ``score = 100 x (1 - weighted flagged records / denominator)``, floored at 0.
+
+The overall score is the weighted mean of the dimension scores that have a
+denominator. Grades: green at or above the level's green band, yellow at or
+above its yellow band, red below; no grade when there is nothing to score.
+Findings on tables without records (for example a unit-level finding whose
+record is a commune) do not enter the scores; they still appear in the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from popqa.contract import DIMENSIONS
+from popqa.scorecard.config import ScorecardConfig
+
+__all__ = [
+    "LEVELS",
+    "LEVEL_COLUMNS",
+    "SCORECARD_COLUMNS",
+    "record_units",
+    "compute_scorecard",
+    "grade",
+    "dqr_rollup",
+    "add_trend",
+    "program_targets",
+]
+
+#: Scoring levels and the column of a record that names its unit.
+LEVEL_COLUMNS: dict[str, str] = {
+    "province": "province_code",
+    "district": "district_code",
+    "commune": "commune_code",
+    "commune_2025": "commune_code_2025",
+    "collaborator": "collaborator_id",
+}
+LEVELS = tuple(LEVEL_COLUMNS)
+SCORECARD_COLUMNS = [
+    "level",
+    "unit_code",
+    "parent_code",
+    "dimension",
+    "records",
+    "flagged",
+    "score",
+    "grade",
+]
+_RECORD_COLUMNS = ["table", "record_id", *LEVEL_COLUMNS.values()]
+_REGISTER_TABLES = ("households", "persons", "events")
+
+
+def _as_str(s: pd.Series) -> pd.Series:
+    return s.astype("string")
+
+
+def _with_2025(df: pd.DataFrame) -> pd.DataFrame:
+    from popqa.geo import to_2025
+
+    if "commune_code_2025" not in df.columns:
+        codes = _as_str(df["commune_code"])
+        uniq = pd.Series(codes.dropna().unique(), dtype="string")
+        mapping = dict(zip(uniq, to_2025(uniq), strict=True))
+        df = df.assign(commune_code_2025=codes.map(mapping).astype("string"))
+    return df
+
+
+def record_units(register) -> pd.DataFrame:
+    """One row per scored record with the units it belongs to.
+
+    Households, persons (collaborator of their household) and events of the
+    register, plus the records of any administrative source present (commune
+    only; district and province from the admin-unit list).
+
+    Returns
+    -------
+    pandas.DataFrame
+        table, record_id, province_code, district_code, commune_code,
+        commune_code_2025, collaborator_id (all ``string``).
+    """
+    from popqa.contract import ADMIN_TABLES, TABLES
+
+    parts = []
+    hh = register.households
+    parts.append(
+        pd.DataFrame(
+            {
+                "table": "households",
+                "record_id": hh["household_id"],
+                "province_code": hh["province_code"],
+                "district_code": hh["district_code"],
+                "commune_code": hh["commune_code"],
+                "collaborator_id": hh["collaborator_id"],
+            }
+        )
+    )
+    pp = register.persons
+    collab = pp["household_id"].map(hh.drop_duplicates("household_id").set_index("household_id")["collaborator_id"])
+    parts.append(
+        pd.DataFrame(
+            {
+                "table": "persons",
+                "record_id": pp["person_id"],
+                "province_code": pp["province_code"],
+                "district_code": pp["district_code"],
+                "commune_code": pp["commune_code"],
+                "collaborator_id": collab,
+            }
+        )
+    )
+    ev = register.events
+    if ev is not None:
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table": "events",
+                    "record_id": ev["event_id"],
+                    "province_code": ev["province_code"],
+                    "district_code": ev["district_code"],
+                    "commune_code": ev["commune_code"],
+                    "collaborator_id": ev["collaborator_id"],
+                }
+            )
+        )
+    admin = [t for t in ADMIN_TABLES if t in register]
+    if admin:
+        from popqa.geo import legacy_units
+
+        units = legacy_units().set_index("commune_code")
+        for name in admin:
+            df = register[name]
+            key = TABLES[name].key
+            cc = _as_str(df["commune_code"])
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "table": name,
+                        "record_id": df[key],
+                        "province_code": cc.map(units["province_code"]),
+                        "district_code": cc.map(units["district_code"]),
+                        "commune_code": cc,
+                        "collaborator_id": pd.NA,
+                    }
+                )
+            )
+    out = pd.concat([p.astype("string") for p in parts], ignore_index=True)
+    return _with_2025(out)[_RECORD_COLUMNS]
+
+
+def _parent(level: str) -> str | None:
+    return {"district": "province_code", "commune": "district_code", "collaborator": "district_code"}.get(level)
+
+
+def grade(scores: pd.Series, level: str, config: ScorecardConfig | None = None) -> pd.Series:
+    """Green / yellow / red for each score at ``level`` (missing when the score is).
+
+    Examples
+    --------
+    >>> grade(pd.Series([99.0, 90.0, 10.0, None]), "district").tolist()
+    ['green', 'yellow', 'red', <NA>]
+    """
+    config = config or ScorecardConfig()
+    b = config.bands(level)
+    s = pd.to_numeric(scores, errors="coerce")
+    out = pd.Series(
+        np.select([s >= b.green, s >= b.yellow, s.notna()], ["green", "yellow", "red"], default=""),
+        index=scores.index,
+        dtype="string",
+    )
+    return out.mask(s.isna())
+
+
+def compute_scorecard(
+    findings: pd.DataFrame,
+    records: pd.DataFrame,
+    config: ScorecardConfig | None = None,
+    *,
+    levels: Iterable[str] = LEVELS,
+) -> pd.DataFrame:
+    """Score every unit of every level on every dimension, plus ``overall``.
+
+    Parameters
+    ----------
+    findings : findings table (contract ``FINDINGS_COLUMNS``; extra columns ignored).
+    records : :func:`record_units` of the register the findings came from.
+    config : grade bands and weights.
+    levels : levels to score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        level, unit_code, parent_code, dimension (the seven of the contract and
+        ``overall``), records (denominator), flagged (weighted flagged records),
+        score (0-100, missing when nothing to score) and grade.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"table": ["persons"] * 4, "record_id": list("abcd"),
+    ...     "province_code": "72", "district_code": "710", "commune_code": ["1", "1", "2", "2"],
+    ...     "commune_code_2025": "9", "collaborator_id": "c"})
+    >>> f = pd.DataFrame({"rule_id": ["P1", "P2"], "dimension": "validity",
+    ...     "severity": ["error", "warning"], "table": "persons", "record_id": ["a", "c"],
+    ...     "province_code": "72", "district_code": "710", "commune_code": ["1", "2"],
+    ...     "collaborator_id": "c"})
+    >>> sc = compute_scorecard(f, rec, levels=["commune"])
+    >>> sc[sc.dimension == "validity"][["unit_code", "score"]].values.tolist()
+    [['1', 50.0], ['2', 75.0]]
+    """
+    config = config or ScorecardConfig()
+    records = _with_2025(records.copy())
+    findings = findings.copy()
+    if len(findings):
+        findings = _with_2025(findings)
+    else:
+        findings = findings.assign(commune_code_2025=pd.Series(dtype="string"))
+    for c in ["table", "record_id", "dimension", "severity"]:
+        findings[c] = _as_str(findings[c])
+    record_tables = set(records["table"].dropna().unique())
+    findings = findings[findings["table"].isin(record_tables)]
+    weights = {k: float(v) for k, v in config.severity_weights.items()}
+    findings = findings.assign(_w=findings["severity"].map(weights).astype("float64").fillna(0.0))
+
+    # tables in scope per dimension
+    scope: dict[str, list[str]] = {}
+    for d in DIMENSIONS:
+        if d in config.dimension_tables:
+            tabs = [t for t in config.dimension_tables[d] if t in record_tables]
+        else:
+            tabs = sorted(set(findings.loc[findings["dimension"] == d, "table"].dropna().unique()))
+            if not tabs:
+                tabs = [t for t in _REGISTER_TABLES if t in record_tables]
+        scope[d] = tabs
+
+    out = []
+    for level in levels:
+        col = LEVEL_COLUMNS[level]
+        parent = _parent(level)
+        # denominators: records per unit and table
+        per_table = records.groupby([col, "table"], observed=True).size().rename("n").reset_index()
+        units = pd.Index(records[col].dropna().unique(), dtype="string", name=col)
+        den = {}
+        for d in DIMENSIONS:
+            den[d] = per_table[per_table["table"].isin(scope[d])].groupby(col)["n"].sum().reindex(units, fill_value=0)
+        # numerators: worst severity per record and dimension
+        worst = (
+            findings.dropna(subset=[col]).groupby([col, "dimension", "table", "record_id"], observed=True)["_w"].max()
+        )
+        flagged = worst.groupby(level=[0, 1]).sum()
+        rows = []
+        for d in DIMENSIONS:
+            num = flagged.xs(d, level=1) if d in flagged.index.get_level_values(1) else pd.Series(dtype="float64")
+            num = num.reindex(units, fill_value=0.0).astype("float64")
+            n = den[d].astype("float64")
+            score = (100.0 * (1.0 - num / n.replace(0, np.nan))).clip(lower=0.0)
+            rows.append(pd.DataFrame({"unit_code": units, "dimension": d, "records": n.to_numpy(),
+                                      "flagged": num.to_numpy(), "score": score.to_numpy()}))
+        long = pd.concat(rows, ignore_index=True)
+        w = long["dimension"].map(lambda d: float(config.dimension_weights.get(d, 1.0)))
+        long["_ws"] = long["score"] * w
+        long["_ww"] = w.where(long["score"].notna(), 0.0)
+        agg = long.groupby("unit_code", sort=False).agg(
+            records=("records", "max"), flagged=("flagged", "sum"), _ws=("_ws", "sum"), _ww=("_ww", "sum")
+        )
+        overall = pd.DataFrame({
+            "unit_code": agg.index.astype("string"),
+            "dimension": "overall",
+            "records": agg["records"].to_numpy(),
+            "flagged": agg["flagged"].to_numpy(),
+            "score": (agg["_ws"] / agg["_ww"].replace(0, np.nan)).to_numpy(),
+        })
+        long = pd.concat([long.drop(columns=["_ws", "_ww"]), overall], ignore_index=True)
+        long.insert(0, "level", level)
+        if parent:
+            pmap = records.dropna(subset=[col]).groupby(col)[parent].agg(
+                lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA
+            )
+            long["parent_code"] = long["unit_code"].map(pmap).astype("string")
+        else:
+            long["parent_code"] = pd.Series(pd.NA, index=long.index, dtype="string")
+        long["score"] = long["score"].round(2)
+        long["grade"] = grade(long["score"], level, config)
+        out.append(long[SCORECARD_COLUMNS])
+    res = pd.concat(out, ignore_index=True)
+    res["unit_code"] = res["unit_code"].astype("string")
+    res["records"] = res["records"].astype("int64")
+    return res.sort_values(["level", "unit_code", "dimension"], kind="stable").reset_index(drop=True)
+
+
+def dqr_rollup(
+    scorecard: pd.DataFrame,
+    config: ScorecardConfig | None = None,
+    *,
+    child: str = "commune",
+    parent: str = "district",
+) -> pd.DataFrame:
+    """WHO DQR roll-up: share of ``child`` units of each ``parent`` failing each metric.
+
+    A unit fails a metric when its score is below the ``config.fail_below``
+    band of its level (the green band by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        parent_code, dimension, units, failing, share_failing.
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"level": "commune", "unit_code": ["1", "2", "3"],
+    ...     "parent_code": "710", "dimension": "validity", "score": [99.0, 80.0, 50.0]})
+    >>> r = dqr_rollup(sc)
+    >>> int(r.loc[0, "units"]), int(r.loc[0, "failing"]), round(float(r.loc[0, "share_failing"]), 3)
+    (3, 2, 0.667)
+    """
+    config = config or ScorecardConfig()
+    b = config.bands(child)
+    threshold = b.green if config.fail_below == "green" else b.yellow
+    sc = scorecard[(scorecard["level"] == child) & scorecard["score"].notna()]
+    if parent == "province":
+        sc = sc.assign(parent_code=sc.get("province_code", pd.Series("province", index=sc.index)))
+    sc = sc.assign(_fail=(sc["score"] < threshold).astype("int64"))
+    g = sc.groupby(["parent_code", "dimension"], observed=True)["_fail"].agg(units="size", failing="sum").reset_index()
+    g["share_failing"] = g["failing"] / g["units"]
+    return g
+
+
+def add_trend(
+    scorecard: pd.DataFrame,
+    history: Mapping[str, pd.DataFrame],
+    period: str,
+    config: ScorecardConfig | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Attach the change against the previous period and build the sparkline series.
+
+    Parameters
+    ----------
+    scorecard : this period's :func:`compute_scorecard`.
+    history : earlier periods' scorecards, by ``YYYY-MM``.
+    period : this period.
+
+    Returns
+    -------
+    (scorecard with ``previous`` and ``change`` columns, trend frame: level,
+    unit_code, dimension, period, score for the last ``history_periods`` periods).
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"level": "district", "unit_code": "710", "dimension": "overall", "score": [90.0]})
+    >>> old = sc.assign(score=[85.0])
+    >>> cur, trend = add_trend(sc, {"2026-09": old}, "2026-10")
+    >>> cur["change"].tolist(), trend["period"].tolist()
+    ([5.0], ['2026-09', '2026-10'])
+    """
+    config = config or ScorecardConfig()
+    keys = ["level", "unit_code", "dimension"]
+    earlier = sorted(p for p in history if p < period)
+    keep = earlier[-(config.history_periods - 1):] if earlier else []
+    frames = [history[p][keys + ["score"]].assign(period=p) for p in keep]
+    frames.append(scorecard[keys + ["score"]].assign(period=period))
+    trend = pd.concat(frames, ignore_index=True)[keys + ["period", "score"]]
+    out = scorecard.copy()
+    if keep:
+        prev = history[keep[-1]][keys + ["score"]].rename(columns={"score": "previous"})
+        out = out.merge(prev, on=keys, how="left")
+    else:
+        out["previous"] = np.nan
+    out["previous"] = out["previous"].astype("float64")
+    out["change"] = (out["score"] - out["previous"]).round(2)
+    return out, trend.sort_values(keys + ["period"]).reset_index(drop=True)
+
+
+def program_targets(
+    events: pd.DataFrame | None,
+    *,
+    late_days: int,
+    period: str,
+    config: ScorecardConfig | None = None,
+    communes: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The province plan's two targets, for the province and each district.
+
+    ``on_time_communes``: share of communes whose register is updated on time,
+    a commune being on time when at least ``config.on_time_share`` of its events
+    were recorded within ``late_days`` days. ``mobile_entry``: share of changes
+    entered on mobile devices among events whose ``entry_channel`` is known.
+
+    Returns
+    -------
+    pandas.DataFrame
+        scope ("province" or a district code), indicator, value (share or
+        missing when not measurable), numerator, denominator, target_year, target,
+        met.
+
+    Examples
+    --------
+    >>> ev = pd.DataFrame({"district_code": "710", "commune_code": ["1", "1", "2"],
+    ...     "event_date": pd.to_datetime(["2026-01-01"] * 3),
+    ...     "recorded_date": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-05-01"]),
+    ...     "entry_channel": ["mobile", "paper", None]})
+    >>> t = program_targets(ev, late_days=30, period="2026-10")
+    >>> t[t.scope == "province"][["indicator", "value"]].values.tolist()
+    [['on_time_communes', 0.5], ['mobile_entry', 0.5]]
+    """
+    config = config or ScorecardConfig()
+    year = int(period[:4])
+    rows = []
+
+    def _row(scope: str, ind: str, num: float, den: float) -> None:
+        t = config.target(ind, year)
+        value = (num / den) if den else np.nan
+        rows.append({
+            "scope": scope, "indicator": ind, "value": value, "numerator": num, "denominator": den,
+            "target_year": t[0] if t else pd.NA, "target": t[1] if t else np.nan,
+            "met": bool(value >= t[1]) if (t and den) else pd.NA,
+        })
+
+    if events is None or not len(events):
+        for ind in ("on_time_communes", "mobile_entry"):
+            _row("province", ind, 0, 0)
+        return pd.DataFrame(rows)
+    ev = events
+    lag = (ev["recorded_date"] - ev["event_date"]).dt.days
+    in_time = (lag <= late_days) & lag.notna()
+    per_commune = pd.DataFrame({"district_code": ev["district_code"], "commune_code": ev["commune_code"],
+                                "in_time": in_time}).groupby(["district_code", "commune_code"], observed=True)[
+        "in_time"].mean().reset_index()
+    per_commune["on_time"] = per_commune["in_time"] >= config.on_time_share
+    if communes is not None:  # communes without any event are not on time
+        allc = pd.DataFrame({"commune_code": pd.Series(list(communes), dtype="string")})
+        per_commune = allc.merge(per_commune.drop(columns="district_code"), on="commune_code", how="left").merge(
+            per_commune[["commune_code", "district_code"]], on="commune_code", how="left")
+        per_commune["on_time"] = per_commune["on_time"].fillna(False).astype(bool)
+    if "entry_channel" in ev.columns:
+        ch = ev["entry_channel"].astype("string")
+        known, mobile = ch.notna(), ch == "mobile"
+    else:
+        known = pd.Series(False, index=ev.index)
+        mobile = known
+    mob = pd.DataFrame({"district_code": ev["district_code"], "known": known, "mobile": mobile.fillna(False)})
+    _row("province", "on_time_communes", float(per_commune["on_time"].sum()), float(len(per_commune)))
+    _row("province", "mobile_entry", float(mob["mobile"].sum()), float(mob["known"].sum()))
+    for dc, g in per_commune.dropna(subset=["district_code"]).groupby("district_code"):
+        _row(str(dc), "on_time_communes", float(g["on_time"].sum()), float(len(g)))
+    for dc, g in mob.dropna(subset=["district_code"]).groupby("district_code"):
+        _row(str(dc), "mobile_entry", float(g["mobile"].sum()), float(g["known"].sum()))
+    return pd.DataFrame(rows)
