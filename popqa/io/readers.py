@@ -102,7 +102,7 @@ def _to_text(s: pd.Series) -> pd.Series:
         return s.dt.strftime("%Y-%m-%d").astype("string")
 
     def one(v: object) -> object:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
@@ -157,8 +157,10 @@ def coerce_table(
     """
     df = raw.copy()
     df.columns = [unicodedata.normalize("NFC", str(c)).strip().lower().replace(" ", "_") for c in df.columns]
-    if df.columns.duplicated().any():
-        dup = df.columns[df.columns.duplicated()][0]
+    # pandas renames a repeated header "x" to "x.1"
+    mangled = [c for c in df.columns if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0] in df.columns]
+    if df.columns.duplicated().any() or mangled:
+        dup = mangled[0].rsplit(".", 1)[0] if mangled else df.columns[df.columns.duplicated()][0]
         raise InputError("column appears twice in the header", file=source or spec.name, column=dup)
     missing = [c.name for c in spec.required_columns if c.name not in df.columns]
     if missing:
