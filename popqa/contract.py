@@ -352,3 +352,101 @@ FINDINGS_COLUMNS = (
 
 #: Output: duplicate pairs (person_id_l < person_id_r).
 PAIRS_COLUMNS = ("person_id_l", "person_id_r", "match_probability")
+
+
+_KIND_TEXT = {
+    "id": "str (identifier)",
+    "code": "str (code, leading zeros kept)",
+    "str": "str (text, NFC)",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "date": "date",
+    "datetime": "datetime",
+}
+
+_FINDINGS_NOTES = {
+    "rule_id": 'stable id, e.g. "P012"',
+    "dimension": ", ".join(DIMENSIONS),
+    "severity": ", ".join(SEVERITIES),
+    "table": "households, persons, events, ... (units for unit-level rules)",
+    "record_id": "the failing record's id (a unit code for unit-level rules)",
+    "column": "when one column is at fault",
+    "value": "the offending value as text",
+    "province_code": "for grouping",
+    "district_code": "for grouping",
+    "commune_code": "for grouping",
+    "collaborator_id": "for grouping",
+    "message_vi": "one sentence in Vietnamese",
+    "message_en": "one sentence in English",
+}
+
+
+def to_markdown() -> str:
+    """The contract as Markdown (``docs/data-contract.md`` is this text; a test keeps them equal)."""
+    out = [
+        "# Data contract (v1)",
+        "",
+        "Generated from `popqa/contract.py` by `popqa contract` (do not edit by hand;",
+        "`tests/test_contract.py` checks that this file matches the code). It mirrors",
+        "`shared/data-contract.md`: what a province hands popqa each month and what popqa",
+        "hands back.",
+        "",
+        "- A register folder holds one file per table, named after the table: `households.csv`",
+        "  (or `.xlsx`, `.parquet`), `persons.csv`, `events.csv`, and whichever administrative and",
+        "  survey tables are available. Only households and persons are required.",
+        "- CSV may be UTF-8 (with or without BOM), Windows-1258, TCVN3 (ABC) or VNI; popqa detects",
+        "  the encoding and converts text to Unicode NFC. Dates may be `YYYY-MM-DD` or `DD/MM/YYYY`.",
+        "- Extra columns are kept, never an error. An optional column may be absent.",
+        "  A missing required column is one clear error naming the file and the column.",
+        "- A value that does not parse (a date `31/02/1980`, a sex `x`) becomes missing in the typed",
+        "  table and is kept in the register's parse issues, which the checks report as findings.",
+        "- Geography uses the legacy GSO codes (province 2 digits, district 3, commune 5, text",
+        '  with leading zeros: Tây Ninh "72", Gò Dầu "710", Phường 1 "25456"). popqa reports on',
+        "  these or on the 2025 two-level units through the crosswalk (see units.md).",
+        "- The 12-digit citizen_id encodes: digits 1-3 the province where the birth was registered",
+        '  ("072" Tây Ninh), digit 4 sex and century (0 male / 1 female born 1900-1999, 2 male / 3',
+        "  female born 2000-2099), digits 5-6 the last two digits of the birth year.",
+        "",
+    ]
+    groups = {"register": "Register (population MIS export)", "admin": "Administrative sources", "survey": "Surveys"}
+    for group, title in groups.items():
+        out += [f"## {title}", ""]
+        for t in TABLES.values():
+            if t.group != group:
+                continue
+            req = "required" if t.required else "optional"
+            key = f"; key `{t.key}`" if t.key else ""
+            out += [f"### {t.name}", "", f"{t.description} ({req} table{key})", ""]
+            out += ["| column | type | required | notes |", "|---|---|---|---|"]
+            for c in t.columns:
+                codes = CODE_LISTS.get(c.name)
+                notes = c.description
+                if codes and len(codes) <= 10:
+                    listed = ", ".join(f"{k} {v}" if str(k) != v else str(k) for k, v in codes.items())
+                    notes = f"{notes}; codes: {listed}" if notes else f"codes: {listed}"
+                out.append(
+                    f"| {c.name} | {_KIND_TEXT[c.kind]} | {'yes' if c.required else 'optional'} | {notes} |"
+                )
+            out.append("")
+    out += [
+        "Survey microdata carry the design: stratum, psu, weight (and optional fpc).",
+        "",
+        "## What popqa returns",
+        "",
+        "### findings (one row per failing record and rule)",
+        "",
+        "| column | notes |",
+        "|---|---|",
+    ]
+    out += [f"| {c} | {_FINDINGS_NOTES[c]} |" for c in FINDINGS_COLUMNS]
+    out += [
+        "",
+        "### duplicate pairs",
+        "",
+        "person_id_l, person_id_r (person_id_l < person_id_r), match_probability (0-1), and a",
+        "cluster_id per person from the clustering of those pairs (a separate clusters table:",
+        "person_id, cluster_id, one row for every person).",
+        "",
+    ]
+    return "\n".join(out)

@@ -1,4 +1,4 @@
-"""``popqa read``: read a register folder (any format, any encoding) into canonical Parquet."""
+"""``popqa read`` (a register folder into canonical Parquet) and ``popqa contract``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", help="period YYYY-MM of the export")
     p.set_defaults(handler=_read)
 
+    c = sub.add_parser(
+        "contract",
+        help="print the data contract (input tables and outputs) as Markdown",
+        description="Print the data contract that popqa accepts, generated from popqa/contract.py.",
+    )
+    c.set_defaults(handler=_contract)
+
 
 def _read(args: argparse.Namespace) -> int:
     from popqa.io import read_register
@@ -27,4 +34,11 @@ def _read(args: argparse.Namespace) -> int:
     for row in reg.summary().itertuples():
         sys.stdout.write(f"{row.table}: {row.rows} rows\n")
     sys.stdout.write(f"values that did not parse: {len(reg.parse_issues)}\nwritten: {args.out}\n")
+    return 0
+
+
+def _contract(args: argparse.Namespace) -> int:
+    from popqa.contract import to_markdown
+
+    sys.stdout.write(to_markdown())
     return 0
