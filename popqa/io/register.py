@@ -131,6 +131,27 @@ class Register:
         return folder
 
 
+    def to_period_store(self, root: str | Path) -> Path:
+        """Write the canonical Parquet form into ``root/<period>/`` (one folder per period).
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> from popqa.contract import TABLES
+        >>> frames = {t: pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES[t].names})
+        ...           for t in ("households", "persons")}
+        >>> reg = Register.from_frames(frames, period="2026-10")
+        >>> root = tempfile.mkdtemp()
+        >>> reg.to_period_store(root).name
+        '2026-10'
+        >>> read_register(Path(root) / "2026-10").period
+        '2026-10'
+        """
+        if not self.period:
+            raise InputError("the register has no period; set Register.period (YYYY-MM) first", file=self.source)
+        return self.to_parquet(Path(root) / self.period)
+
+
 def _concat_issues(issues: list[pd.DataFrame]) -> pd.DataFrame:
     issues = [i for i in issues if len(i)]
     if not issues:
