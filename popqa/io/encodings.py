@@ -20,7 +20,7 @@ how many of their words are well-formed Vietnamese syllables, and raises an
 
 Examples
 --------
->>> decode_bytes("Nguyễn Thị Hồng".encode("tcvn3"))
+>>> decode_bytes(encode("Nguyễn Thị Hồng", "tcvn3"))
 'Nguyễn Thị Hồng'
 >>> decode_bytes(encode("Trần Văn Đức", "vni"))
 'Trần Văn Đức'
