@@ -6,9 +6,35 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class LinkageConfig(BaseModel):
-    """Thresholds of the Splink models."""
+    """Thresholds, sampling sizes and seeds of the Splink models.
+
+    Examples
+    --------
+    >>> LinkageConfig().threshold
+    0.9
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     threshold: float = Field(0.9, ge=0, le=1, description="match probability at or above which a pair is a duplicate")
     review_low: float = Field(0.5, ge=0, le=1, description="pairs between review_low and threshold go to clerical review")
+    min_probability: float = Field(
+        0.05, ge=0, le=1, description="pairs below this match probability are not returned at all"
+    )
+    link_threshold: float = Field(
+        0.9, ge=0, le=1, description="match probability at or above which a source record links to a person"
+    )
+    seed: int = Field(20261, description="seed of every random sample (u estimation), for reproducible models")
+    u_max_pairs: float = Field(3e6, gt=0, description="record pairs sampled to estimate the u probabilities")
+    em_max_pairs: float = Field(
+        1e6, gt=0, description="blocked pairs (hash-sampled, deterministic) used in each EM session"
+    )
+    min_train_records: int = Field(
+        2000,
+        ge=2,
+        description="below this many records the model keeps its documented prior m/u values "
+        "instead of estimating them (EM on a handful of records is noise)",
+    )
+    max_iterations: int = Field(25, ge=1, description="EM iterations per training session")
+    threads: int | None = Field(None, ge=1, description="DuckDB threads; None = all cores")
+    memory_limit: str | None = Field("5GB", description="DuckDB memory limit, e.g. '5GB'; None = DuckDB default")

@@ -1,0 +1,217 @@
+"""Deduplication of the register's persons: pairs, clusters and uniqueness findings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from popqa.contract import FINDINGS_COLUMNS
+from popqa.linkage.clusters import connected_components
+from popqa.linkage.config import LinkageConfig
+
+__all__ = ["DedupeResult", "dedupe", "resolve_config", "RULES"]
+
+log = logging.getLogger(__name__)
+
+#: The linkage stage's own uniqueness rules (rule_id -> severity, message_vi, message_en).
+RULES: dict[str, tuple[str, str, str]] = {
+    "L001": (
+        "warning",
+        "Nhân khẩu có thể bị ghi trùng (cùng một người với nhân khẩu {value}).",
+        "Probable duplicate person (the same person as {value}).",
+    ),
+    "L002": (
+        "info",
+        "Cặp nhân khẩu nghi trùng cần kiểm tra thủ công (với nhân khẩu {value}).",
+        "Possible duplicate pair for clerical review (with {value}).",
+    ),
+}
+
+
+def resolve_config(config: Any) -> LinkageConfig:
+    """A :class:`LinkageConfig` from None, a LinkageConfig, a full popqa Config or a dict."""
+    if config is None:
+        return LinkageConfig()
+    if isinstance(config, LinkageConfig):
+        return config
+    if hasattr(config, "linkage"):
+        return config.linkage
+    if isinstance(config, dict):
+        return LinkageConfig.model_validate(config.get("linkage", config))
+    raise TypeError(f"config must be a LinkageConfig, a popqa Config or None, not {type(config).__name__}")
+
+
+@dataclass
+class DedupeResult:
+    """What :func:`dedupe` returns.
+
+    Attributes
+    ----------
+    pairs : person_id_l < person_id_r, match_probability, match_weight, one
+        ``ev_<comparison>`` label and one ``w_<comparison>`` weight per comparison
+        (the evidence), and ``review`` (the clerical decision when one overrode the model).
+    clusters : person_id, cluster_id (smallest person_id of the cluster), cluster_size,
+        for every input person.
+    findings : uniqueness findings in the contract's findings form (rules L001, L002).
+    threshold, review_low : the probabilities that were used.
+    """
+
+    pairs: pd.DataFrame
+    clusters: pd.DataFrame
+    findings: pd.DataFrame
+    threshold: float = 0.9
+    review_low: float = 0.5
+
+    def uncertain_pairs(self) -> pd.DataFrame:
+        """Pairs between ``review_low`` and ``threshold`` not yet decided by a reviewer."""
+        p = self.pairs
+        m = (p["match_probability"] >= self.review_low) & (p["match_probability"] < self.threshold)
+        return p[m & p["review"].isna()].reset_index(drop=True)
+
+    def write_review(self, path: Any, persons: pd.DataFrame) -> Any:
+        """Write the clerical-review workbook of the uncertain pairs (see :mod:`popqa.linkage.review`)."""
+        from popqa.linkage.review import write_review
+
+        return write_review(self.uncertain_pairs(), persons, path)
+
+
+def _empty_pairs(kind: str = "dedupe") -> pd.DataFrame:
+    from popqa.linkage.model import comparisons_for
+
+    cols: dict[str, pd.Series] = {
+        "person_id_l": pd.Series(dtype="string"),
+        "person_id_r": pd.Series(dtype="string"),
+        "match_probability": pd.Series(dtype="float64"),
+        "match_weight": pd.Series(dtype="float64"),
+    }
+    for c in comparisons_for(kind):
+        cols[f"ev_{c}"] = pd.Series(dtype="string")
+    for c in comparisons_for(kind):
+        cols[f"w_{c}"] = pd.Series(dtype="float64")
+    cols["review"] = pd.Series(dtype="string")
+    return pd.DataFrame(cols)
+
+
+def _tidy_pairs(raw: pd.DataFrame, kind: str, *, order: bool = True) -> pd.DataFrame:
+    from popqa.linkage.model import comparisons_for, gamma_to_labels
+
+    out = gamma_to_labels(raw, kind).rename(columns={"unique_id_l": "person_id_l", "unique_id_r": "person_id_r"})
+    out = out.rename(columns={f"mw_{c}": f"w_{c}" for c in comparisons_for(kind)})
+    swap = out["person_id_l"] > out["person_id_r"]
+    if order and swap.any():
+        left = out.loc[swap, "person_id_l"].copy()
+        out.loc[swap, "person_id_l"] = out.loc[swap, "person_id_r"]
+        out.loc[swap, "person_id_r"] = left
+    out["review"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    return out[list(_empty_pairs(kind).columns)]
+
+
+def _apply_reviews(pairs: pd.DataFrame, reviews: pd.DataFrame | None) -> pd.DataFrame:
+    if reviews is None or len(reviews) == 0:
+        return pairs
+    from popqa.linkage.review import normalise_reviews
+
+    rv = normalise_reviews(reviews)
+    merged = pairs.merge(rv, on=["person_id_l", "person_id_r"], how="outer", suffixes=("", "_new"), indicator=True)
+    decided = merged["decision"].notna()
+    merged.loc[decided, "review"] = merged.loc[decided, "decision"]
+    merged.loc[merged["review"] == "match", "match_probability"] = 1.0
+    merged.loc[merged["review"] == "non-match", "match_probability"] = 0.0
+    merged = merged.drop(columns=["decision", "_merge"])
+    return merged[list(pairs.columns)]
+
+
+def _findings(
+    clusters: pd.DataFrame,
+    pairs: pd.DataFrame,
+    persons: pd.DataFrame,
+    households: pd.DataFrame | None,
+    cfg: LinkageConfig,
+) -> pd.DataFrame:
+    dup = clusters[(clusters["cluster_size"] > 1) & (clusters["person_id"] != clusters["cluster_id"])]
+    l001 = pd.DataFrame({"rule_id": "L001", "record_id": dup["person_id"], "value": dup["cluster_id"]})
+    unc = pairs[
+        (pairs["match_probability"] >= cfg.review_low)
+        & (pairs["match_probability"] < cfg.threshold)
+        & pairs["review"].isna()
+    ]
+    l002 = pd.DataFrame({"rule_id": "L002", "record_id": unc["person_id_r"], "value": unc["person_id_l"]})
+    f = pd.concat([l001, l002], ignore_index=True)
+    f["record_id"] = f["record_id"].astype("string")
+    f["value"] = f["value"].astype("string")
+    f["dimension"] = "uniqueness"
+    f["table"] = "persons"
+    f["column"] = "person_id"
+    f["severity"] = f["rule_id"].map({k: v[0] for k, v in RULES.items()})
+    f["message_vi"] = [RULES[r][1].format(value=v) for r, v in zip(f["rule_id"], f["value"], strict=True)]
+    f["message_en"] = [RULES[r][2].format(value=v) for r, v in zip(f["rule_id"], f["value"], strict=True)]
+    geo_cols = [c for c in ("person_id", "household_id", "province_code", "district_code", "commune_code")
+                if c in persons.columns]
+    geo = persons[geo_cols].drop_duplicates("person_id").copy()
+    geo["person_id"] = geo["person_id"].astype("string")
+    if households is not None and {"household_id", "collaborator_id"} <= set(households.columns) and (
+        "household_id" in geo.columns
+    ):
+        hh = households[["household_id", "collaborator_id"]].drop_duplicates("household_id")
+        geo = geo.merge(hh.astype({"household_id": "string"}), on="household_id", how="left")
+    elif "collaborator_id" in persons.columns:
+        geo["collaborator_id"] = persons.drop_duplicates("person_id")["collaborator_id"].to_numpy()
+    f = f.merge(geo.rename(columns={"person_id": "record_id"}), on="record_id", how="left")
+    for c in FINDINGS_COLUMNS:
+        if c not in f.columns:
+            f[c] = pd.NA
+        f[c] = f[c].astype("string")
+    return f[list(FINDINGS_COLUMNS)].sort_values(["rule_id", "record_id", "value"], ignore_index=True)
+
+
+def dedupe(
+    persons: pd.DataFrame,
+    config: Any = None,
+    *,
+    reviews: pd.DataFrame | None = None,
+    households: pd.DataFrame | None = None,
+) -> DedupeResult:
+    """Find the persons recorded more than once in the register.
+
+    Parameters
+    ----------
+    persons : the register's ``persons`` table (data contract).
+    config : a :class:`~popqa.linkage.config.LinkageConfig`, a full ``popqa.config.Config`` or None.
+    reviews : clerical decisions (person_id_l, person_id_r, decision "match" / "non-match"),
+        e.g. from :func:`popqa.linkage.read_reviews`; they override the model for those pairs.
+    households : the ``households`` table, to put each finding's collaborator_id.
+
+    Returns
+    -------
+    DedupeResult
+        ``.pairs``, ``.clusters`` (every input person) and ``.findings``.
+
+    Examples
+    --------
+    >>> dedupe(pd.DataFrame({"person_id": ["P1"], "full_name": ["Lê Văn Tám"]})).clusters["cluster_id"].tolist()
+    ['P1']
+    """
+    cfg = resolve_config(config)
+    if "person_id" not in persons.columns:
+        from popqa.errors import InputError
+
+        raise InputError("persons need a person_id column", column="person_id")
+    ids = persons["person_id"].astype("string")
+    unique = persons[~ids.duplicated() & ids.notna()]
+    if len(unique) >= 2:
+        from popqa.linkage.features import person_features
+        from popqa.linkage.model import run_splink
+
+        feats = person_features(unique)
+        pairs = _tidy_pairs(run_splink(feats, None, "dedupe", cfg), "dedupe")
+    else:
+        pairs = _empty_pairs()
+    pairs = _apply_reviews(pairs, reviews)
+    pairs = pairs.sort_values(["person_id_l", "person_id_r"], ignore_index=True)
+    clusters = connected_components(ids, pairs, cfg.threshold)
+    findings = _findings(clusters, pairs, persons, households, cfg)
+    log.info("dedupe: %d persons, %d pairs, %d clusters", len(persons), len(pairs), clusters["cluster_id"].nunique())
+    return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low)

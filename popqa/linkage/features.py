@@ -1,0 +1,238 @@
+"""Turn register persons and each source table into one linkage frame.
+
+Every frame built here has the same columns (:data:`LINKAGE_COLUMNS`), so one
+Splink model can compare a register person with another register person or
+with a civil-registration, police, insurance or survey record:
+
+``unique_id``      person_id, or the source record's id
+``name_norm``      NFC lower-case name with diacritics
+``name_fold``      folded name (no diacritics, đ -> d)
+``surname``, ``middle``, ``given``   folded parts; ``given_norm`` with diacritics
+``diacritics``     whether the name was written with diacritics at all
+``dob``            birth date as ``YYYY-MM-DD`` (1 January when year-only)
+``dob_swapped``    ``YYYY-DD-MM`` when day and month could be swapped (day <= 12, day != month)
+``birth_year``     integer; from the age when a survey gives only an age
+``dob_precision``  "day", "month" or "year"
+``sex``            1 / 2
+``commune_code``, ``district_code``, ``household_id``
+``citizen_id``     only when it is 12 digits (an invalid ID is treated as missing)
+``mother_fold``    folded mother's name (register: through mother_id; births: mother_name)
+
+Examples
+--------
+>>> p = pd.DataFrame({"person_id": ["P1"], "full_name": ["Lê Thị Đào"], "sex": [2],
+...                   "birth_date": [pd.Timestamp("1990-03-07")], "birth_date_precision": ["day"],
+...                   "commune_code": ["25456"], "citizen_id": ["072190001234"]})
+>>> f = person_features(p)
+>>> f.loc[0, ["surname", "given", "dob", "dob_swapped", "citizen_id"]].tolist()
+['le', 'dao', '1990-03-07', '1990-07-03', '072190001234']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from popqa.errors import InputError
+from popqa.linkage.names import fold, normalise, split_name
+
+__all__ = ["LINKAGE_COLUMNS", "SOURCE_KINDS", "person_features", "source_features", "canonical_kind"]
+
+LINKAGE_COLUMNS = (
+    "unique_id",
+    "name_norm",
+    "name_fold",
+    "surname",
+    "middle",
+    "given",
+    "given_norm",
+    "diacritics",
+    "dob",
+    "dob_swapped",
+    "birth_year",
+    "dob_precision",
+    "sex",
+    "commune_code",
+    "district_code",
+    "household_id",
+    "citizen_id",
+    "mother_fold",
+)
+
+#: kind -> (id column, name column) of each source table of the data contract.
+SOURCE_KINDS: dict[str, tuple[str, str]] = {
+    "civil_births": ("registration_id", "child_name"),
+    "civil_deaths": ("registration_id", "full_name"),
+    "residents": ("citizen_id", "full_name"),
+    "insurance": ("insurance_id", "full_name"),
+    "survey_persons": ("person_no", "full_name"),
+}
+
+_ALIASES = {"survey": "survey_persons", "births": "civil_births", "deaths": "civil_deaths"}
+
+
+def canonical_kind(kind: str) -> str:
+    """The contract table name of a source kind ("survey" -> "survey_persons").
+
+    Examples
+    --------
+    >>> canonical_kind("survey")
+    'survey_persons'
+    """
+    k = _ALIASES.get(kind, kind)
+    if k not in SOURCE_KINDS:
+        raise InputError(f"unknown source kind {kind!r}; expected one of {', '.join(SOURCE_KINDS)} or survey")
+    return k
+
+
+def _col(df: pd.DataFrame, name: str, dtype: str = "string") -> pd.Series:
+    if name in df.columns:
+        return df[name].astype(dtype)
+    return pd.Series(pd.NA, index=df.index, dtype=dtype)
+
+
+def _name_parts(names: pd.Series) -> pd.DataFrame:
+    norm = normalise(names)
+    folded = fold(norm)
+    parts = split_name(folded)
+    given_norm = norm.str.rsplit(" ", n=1).str[-1].astype("string")
+    return pd.DataFrame(
+        {
+            "name_norm": norm,
+            "name_fold": folded,
+            "surname": parts["surname"],
+            "middle": parts["middle"],
+            "given": parts["given"],
+            "given_norm": given_norm,
+            "diacritics": (norm != folded).astype("boolean"),
+        },
+        index=names.index,
+    )
+
+
+def _dates(birth: pd.Series, precision: pd.Series) -> pd.DataFrame:
+    d = pd.to_datetime(birth, errors="coerce")
+    prec = precision.astype("string").str.strip().str.lower()
+    prec = prec.where(prec.isin(["day", "month", "year"]), "day").where(d.notna())
+    dob = d.dt.strftime("%Y-%m-%d").astype("string")
+    day, month = d.dt.day, d.dt.month
+    can_swap = (prec == "day") & (day <= 12) & (day != month)
+    swapped = d.dt.strftime("%Y-%d-%m").astype("string").where(can_swap.fillna(False))
+    return pd.DataFrame(
+        {
+            "dob": dob,
+            "dob_swapped": swapped,
+            "birth_year": d.dt.year.astype("Int64"),
+            "dob_precision": prec.astype("string"),
+        },
+        index=birth.index,
+    )
+
+
+def _valid_cid(s: pd.Series) -> pd.Series:
+    s = s.astype("string").str.strip()
+    return s.where(s.str.fullmatch(r"\d{12}").fillna(False))
+
+
+def _frame(
+    df: pd.DataFrame,
+    ids: pd.Series,
+    names: pd.Series,
+    birth: pd.Series,
+    precision: pd.Series,
+    mother: pd.Series,
+    district: pd.Series,
+) -> pd.DataFrame:
+    out = pd.concat(
+        [
+            pd.DataFrame({"unique_id": ids.astype("string")}, index=df.index),
+            _name_parts(names),
+            _dates(birth, precision),
+        ],
+        axis=1,
+    )
+    out["sex"] = pd.to_numeric(_col(df, "sex", "object"), errors="coerce").astype("Int64")
+    out.loc[~out["sex"].isin([1, 2]).fillna(False), "sex"] = pd.NA
+    out["commune_code"] = _col(df, "commune_code")
+    out["district_code"] = district.astype("string")
+    out["household_id"] = _col(df, "household_id")
+    out["citizen_id"] = _valid_cid(_col(df, "citizen_id"))
+    out["mother_fold"] = mother.astype("string")
+    return out[list(LINKAGE_COLUMNS)].reset_index(drop=True)
+
+
+def person_features(persons: pd.DataFrame) -> pd.DataFrame:
+    """The linkage frame of register persons (``persons`` table of the contract).
+
+    The mother's folded name comes from the register through ``mother_id``.
+    """
+    if "person_id" not in persons.columns:
+        raise InputError("persons need a person_id column", column="person_id")
+    p = persons
+    names = _col(p, "full_name")
+    folded = fold(names)
+    if "mother_id" in p.columns:
+        by_id = pd.Series(folded.to_numpy(), index=p["person_id"].astype("string").to_numpy())
+        by_id = by_id[~by_id.index.duplicated()]
+        mother = p["mother_id"].astype("string").map(by_id).astype("string")
+    else:
+        mother = pd.Series(pd.NA, index=p.index, dtype="string")
+    birth = p["birth_date"] if "birth_date" in p.columns else pd.Series(pd.NaT, index=p.index)
+    return _frame(
+        p,
+        p["person_id"],
+        names,
+        birth,
+        _col(p, "birth_date_precision"),
+        mother,
+        _col(p, "district_code"),
+    )
+
+
+def source_features(
+    source: pd.DataFrame,
+    kind: str,
+    *,
+    persons: pd.DataFrame | None = None,
+    reference_year: int | None = None,
+) -> pd.DataFrame:
+    """The linkage frame of one administrative or survey source.
+
+    Parameters
+    ----------
+    source : the source table (``civil_births``, ``civil_deaths``, ``residents``,
+        ``insurance`` or ``survey_persons`` of the data contract).
+    kind : its name ("survey" is accepted for ``survey_persons``).
+    persons : register persons, used to find the district of each commune.
+    reference_year : year a survey's ``age`` refers to (birth year = reference_year - age).
+    """
+    kind = canonical_kind(kind)
+    id_col, name_col = SOURCE_KINDS[kind]
+    s = source
+    if id_col in s.columns:
+        ids = s[id_col].astype("string")
+    elif kind == "survey_persons" and "household_no" in s.columns:
+        ids = (_col(s, "commune_code").fillna("") + "-" + s["household_no"].astype("string") + "-"
+               + s.groupby("household_no", sort=False).cumcount().add(1).astype("string"))
+    else:
+        raise InputError(f"{kind} needs an id column {id_col}", column=id_col)
+    names = _col(s, name_col)
+    birth = s["birth_date"] if "birth_date" in s.columns else pd.Series(pd.NaT, index=s.index)
+    birth = pd.to_datetime(birth, errors="coerce")
+    precision = pd.Series("day", index=s.index, dtype="string")
+    if "age" in s.columns and reference_year is not None:
+        from_age = pd.to_datetime(
+            (reference_year - pd.to_numeric(s["age"], errors="coerce")).astype("Int64").astype("string") + "-01-01",
+            errors="coerce",
+        )
+        precision = precision.mask(birth.isna() & from_age.notna(), "year")
+        birth = birth.fillna(from_age)
+    mother = fold(_col(s, "mother_name")) if kind == "civil_births" else pd.Series(pd.NA, index=s.index, dtype="string")
+    district = pd.Series(pd.NA, index=s.index, dtype="string")
+    if persons is not None and {"commune_code", "district_code"} <= set(persons.columns):
+        lookup = persons[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code")
+        district = _col(s, "commune_code").map(
+            pd.Series(lookup["district_code"].astype("string").to_numpy(), index=lookup["commune_code"].astype("string"))
+        ).astype("string")
+    out = _frame(s, ids, names, birth, precision, mother, district)
+    out["household_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    return out

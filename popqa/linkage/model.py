@@ -1,0 +1,366 @@
+"""The Splink model: comparisons, blocking rules, training and prediction.
+
+This is the only module of popqa that imports splink (pinned to one major
+version in ``pyproject.toml``). Its comparisons encode what the register's
+errors look like in Vietnam:
+
+* names are compared on their folded form (no diacritics, đ -> d), so a name
+  typed without diacritics or in NFD agrees with its NFC original; surname and
+  given name carry term-frequency adjustments (Nguyễn is about a third of all
+  surnames, agreeing on it means little); a dropped middle name is a level of
+  its own;
+* birth dates know their precision: when either side is year-only, agreeing
+  on the year is weak evidence and 1 January means nothing; swapped day and
+  month, a one-digit slip and a one-year-off date are levels of their own;
+* a citizen ID only counts when both sides have a valid one: equal is
+  near-certain, different is strong evidence against, missing is neutral.
+
+Parameters are estimated on the data itself: u probabilities by seeded random
+sampling, m probabilities by EM over two blocking passes (deterministic
+hash-based sampling), the prior match probability from deterministic rules.
+Below ``min_train_records`` records the documented prior values (``m``, ``u``
+below) are kept, because EM on a handful of records is noise.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from popqa.linkage.config import LinkageConfig
+
+__all__ = ["Level", "COMPARISONS", "comparisons_for", "blocking_rules_for", "run_splink", "evidence_labels", "gamma_to_labels"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: label, SQL condition, prior m and u, optional TF column."""
+
+    label: str
+    sql: str
+    m: float
+    u: float
+    tf: str | None = None
+
+
+#: name -> (null condition or None, levels best first; the last is the else level)
+COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
+    "surname": (
+        "surname_l IS NULL OR surname_r IS NULL",
+        (
+            Level("exact", "surname_l = surname_r", 0.92, 0.12, "surname"),
+            Level("one edit", "damerau_levenshtein(surname_l, surname_r) <= 1", 0.05, 0.02),
+            Level("different", "ELSE", 0.03, 0.86),
+        ),
+    ),
+    "given": (
+        "given_l IS NULL OR given_r IS NULL",
+        (
+            Level(
+                "exact",
+                "given_l = given_r AND (given_norm_l = given_norm_r OR NOT (diacritics_l AND diacritics_r))",
+                0.90,
+                0.015,
+                "given",
+            ),
+            Level("same letters, other tone marks", "given_l = given_r", 0.02, 0.004),
+            Level("one edit", "damerau_levenshtein(given_l, given_r) <= 1", 0.05, 0.01),
+            Level("similar", "jaro_winkler_similarity(given_l, given_r) >= 0.9", 0.01, 0.01),
+            Level("different", "ELSE", 0.02, 0.961),
+        ),
+    ),
+    "middle": (
+        "name_fold_l IS NULL OR name_fold_r IS NULL",
+        (
+            Level("same", "coalesce(middle_l, '') = coalesce(middle_r, '')", 0.85, 0.30),
+            Level("one side has none", "middle_l IS NULL OR middle_r IS NULL", 0.08, 0.10),
+            Level(
+                "one edit or one contains the other",
+                "damerau_levenshtein(middle_l, middle_r) <= 1 OR contains(middle_l, middle_r) "
+                "OR contains(middle_r, middle_l)",
+                0.04,
+                0.05,
+            ),
+            Level("different", "ELSE", 0.03, 0.55),
+        ),
+    ),
+    "birth_date": (
+        "birth_year_l IS NULL OR birth_year_r IS NULL",
+        (
+            Level(
+                "exact",
+                "dob_l = dob_r AND dob_precision_l = 'day' AND dob_precision_r = 'day'",
+                0.80,
+                0.0001,
+            ),
+            Level(
+                "same year, one side year-only",
+                "(dob_precision_l = 'year' OR dob_precision_r = 'year') AND birth_year_l = birth_year_r",
+                0.08,
+                0.012,
+            ),
+            Level("day and month swapped", "dob_l = dob_swapped_r", 0.02, 0.00005),
+            Level(
+                "same year and month",
+                "substr(dob_l, 1, 7) = substr(dob_r, 1, 7)",
+                0.03,
+                0.001,
+            ),
+            Level("one digit differs", "damerau_levenshtein(dob_l, dob_r) <= 1", 0.02, 0.001),
+            Level(
+                "one year off",
+                "abs(birth_year_l - birth_year_r) = 1 AND (substr(dob_l, 6) = substr(dob_r, 6) "
+                "OR dob_precision_l = 'year' OR dob_precision_r = 'year')",
+                0.02,
+                0.0005,
+            ),
+            Level("same year", "birth_year_l = birth_year_r", 0.01, 0.012),
+            Level("different", "ELSE", 0.02, 0.9754),
+        ),
+    ),
+    "sex": (
+        "sex_l IS NULL OR sex_r IS NULL",
+        (
+            Level("same", "sex_l = sex_r", 0.99, 0.5),
+            Level("different", "ELSE", 0.01, 0.5),
+        ),
+    ),
+    "citizen_id": (
+        "citizen_id_l IS NULL OR citizen_id_r IS NULL",
+        (
+            Level("same", "citizen_id_l = citizen_id_r", 0.99, 0.00001),
+            Level("different", "ELSE", 0.01, 0.99999),
+        ),
+    ),
+    "place": (
+        "commune_code_l IS NULL OR commune_code_r IS NULL",
+        (
+            Level("same household", "household_id_l = household_id_r", 0.50, 0.0005),
+            Level("same commune", "commune_code_l = commune_code_r", 0.35, 0.01),
+            Level("same district", "district_code_l = district_code_r", 0.08, 0.1),
+            Level("elsewhere", "ELSE", 0.07, 0.8895),
+        ),
+    ),
+    "mother": (
+        "mother_fold_l IS NULL OR mother_fold_r IS NULL",
+        (
+            Level("same", "mother_fold_l = mother_fold_r", 0.9, 0.001),
+            Level("similar", "jaro_winkler_similarity(mother_fold_l, mother_fold_r) >= 0.9", 0.05, 0.01),
+            Level("different", "ELSE", 0.05, 0.989),
+        ),
+    ),
+}
+
+
+def comparisons_for(kind: str) -> list[str]:
+    """Names of the comparisons used for ``kind`` ("dedupe" or a source kind).
+
+    Examples
+    --------
+    >>> comparisons_for("civil_births")[-1]
+    'mother'
+    >>> "mother" in comparisons_for("dedupe")
+    False
+    """
+    names = ["surname", "given", "middle", "birth_date", "sex", "citizen_id", "place"]
+    if kind == "civil_births":
+        names.append("mother")
+    return names
+
+
+def blocking_rules_for(kind: str) -> list[str]:
+    """SQL blocking rules generating candidate pairs; their union is scored.
+
+    Each catches the duplicates that the others miss: an ID rule for records
+    whose names disagree, name + year for date errors, name + date for one
+    misspelt name part, date + commune for names mangled beyond recognition.
+    """
+    rules = [
+        "l.citizen_id = r.citizen_id",
+        "l.surname = r.surname AND l.given = r.given AND l.birth_year = r.birth_year",
+        "l.given = r.given AND l.dob = r.dob",
+        "l.surname = r.surname AND l.dob = r.dob",
+        "l.surname = r.surname AND l.given = r.given AND l.commune_code = r.commune_code",
+        "l.dob = r.dob AND l.commune_code = r.commune_code",
+    ]
+    if kind == "civil_births":
+        rules.append("l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year")
+    return rules
+
+
+def _level_dict(level: Level, null: bool = False) -> dict[str, Any]:
+    d: dict[str, Any] = {"sql_condition": level.sql, "label_for_charts": level.label}
+    if null:
+        d["is_null_level"] = True
+        return d
+    d["m_probability"] = level.m
+    d["u_probability"] = level.u
+    if level.tf:
+        d["tf_adjustment_column"] = level.tf
+        d["tf_adjustment_weight"] = 1.0
+    return d
+
+
+def _comparison_dict(name: str, kind: str) -> dict[str, Any]:
+    null_sql, levels = COMPARISONS[name]
+    if name == "place" and kind != "dedupe":
+        levels = levels[1:]
+    out: list[dict[str, Any]] = []
+    if null_sql:
+        out.append(_level_dict(Level("missing", null_sql, 0, 0), null=True))
+    out.extend(_level_dict(lv) for lv in levels)
+    return {"output_column_name": name, "comparison_description": name, "comparison_levels": out}
+
+
+def evidence_labels(kind: str) -> dict[str, dict[int, str]]:
+    """comparison -> {gamma value: level label}, as Splink numbers the levels.
+
+    Splink gives the null level -1 and numbers the others from n-1 (best) down to 0.
+
+    Examples
+    --------
+    >>> evidence_labels("dedupe")["citizen_id"]
+    {-1: 'missing', 1: 'same', 0: 'different'}
+    """
+    out = {}
+    for name in comparisons_for(kind):
+        levels = COMPARISONS[name][1]
+        if name == "place" and kind != "dedupe":
+            levels = levels[1:]
+        labels = {-1: "missing"}
+        n = len(levels)
+        for i, lv in enumerate(levels):
+            labels[n - 1 - i] = lv.label
+        out[name] = labels
+    return out
+
+
+def _settings(kind: str, link_type: str, prior: float, config: LinkageConfig) -> dict[str, Any]:
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": prior,
+        "comparisons": [_comparison_dict(c, kind) for c in comparisons_for(kind)],
+        "blocking_rules_to_generate_predictions": blocking_rules_for(kind),
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "max_iterations": config.max_iterations,
+        "em_convergence": 0.0001,
+    }
+
+
+def _prior(n_left: int, n_right: int | None) -> float:
+    """Prior probability that two random records match (before estimation)."""
+    if n_right is None:  # dedupe: assume about 2% of records have one duplicate
+        pairs = max(n_left * (n_left - 1) / 2, 1)
+        return float(min(0.5, max(0.02 * n_left, 1) / pairs))
+    return float(min(0.5, 0.9 / max(n_left, 1)))  # link: each source record matches about one person
+
+
+def run_splink(
+    left: pd.DataFrame,
+    right: pd.DataFrame | None,
+    kind: str,
+    config: LinkageConfig,
+) -> pd.DataFrame:
+    """Train a model on the frames and return scored pairs.
+
+    Parameters
+    ----------
+    left : linkage frame (see :mod:`popqa.linkage.features`); the register.
+    right : a source's linkage frame for linkage, None for deduplication.
+    kind : "dedupe" or a source kind.
+    config : thresholds, sample sizes and seed.
+
+    Returns
+    -------
+    DataFrame with unique_id_l, unique_id_r (left = register side when linking),
+    match_weight, match_probability, and per comparison its level code
+    ``gamma_<comparison>`` and its match weight ``mw_<comparison>`` (log2 Bayes factor);
+    pairs below ``config.min_probability`` left out.
+    """
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    con = duckdb.connect(":memory:")
+    if config.threads:
+        con.execute(f"SET threads = {int(config.threads)}")
+    if config.memory_limit:
+        con.execute(f"SET memory_limit = '{config.memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    db = DuckDBAPI(connection=con)
+    link_type = "dedupe_only" if right is None else "link_only"
+    n_left, n_right = len(left), (None if right is None else len(right))
+    settings = _settings(kind, link_type, _prior(n_left, n_right), config)
+    if right is None:
+        inputs = db.register(left, table_name="register")
+    else:
+        inputs = [db.register(left, table_name="a_register"), db.register(right, table_name="b_source")]
+    linker = Linker(inputs, settings, log_level=logging.WARNING if log.isEnabledFor(logging.INFO) else None)
+    n_total = n_left + (n_right or 0)
+    if min(n_left, n_right or n_left) >= config.min_train_records or (
+        right is None and n_total >= config.min_train_records
+    ):
+        _train(linker, kind, config)
+    else:
+        log.info("%s: %d records, keeping the prior model (no training)", kind, n_total)
+    df = linker.inference.predict(threshold_match_probability=config.min_probability).as_pandas_dataframe()
+    keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    keep += [f"gamma_{c}" for c in comparisons_for(kind)]
+    keep += [f"mw_{c}" for c in comparisons_for(kind)]
+    if right is not None and "source_dataset_l" in df.columns:
+        flip = df["source_dataset_l"].astype(str) != "a_register"
+        if flip.any():
+            ul, ur = df["unique_id_l"].copy(), df["unique_id_r"].copy()
+            df.loc[flip, "unique_id_l"], df.loc[flip, "unique_id_r"] = ur[flip], ul[flip]
+    df = df[keep].copy()
+    df["unique_id_l"] = df["unique_id_l"].astype("string")
+    df["unique_id_r"] = df["unique_id_r"].astype("string")
+    for c in comparisons_for(kind):
+        df[f"gamma_{c}"] = df[f"gamma_{c}"].astype("int8")
+        df[f"mw_{c}"] = df[f"mw_{c}"].astype("float64").round(4)
+    df["match_probability"] = df["match_probability"].astype("float64").round(10)
+    df["match_weight"] = df["match_weight"].astype("float64").round(6)
+    con.close()
+    return df
+
+
+def _train(linker: Any, kind: str, config: LinkageConfig) -> None:
+    from splink import block_on
+
+    deterministic = [
+        "l.citizen_id = r.citizen_id AND l.surname = r.surname",
+        "l.name_fold = r.name_fold AND l.dob = r.dob AND l.dob_precision = 'day'",
+    ]
+    try:
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+    except Exception as exc:  # no deterministic match at all: keep the prior
+        log.info("prior match probability kept: %s", exc)
+    linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+    sessions = [block_on("surname", "given"), block_on("dob")]
+    for rule in sessions:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=config.em_max_pairs, record_sample_proportion=0.05
+            )
+        except Exception as exc:
+            log.warning("EM session %s skipped: %s", rule, exc)
+
+
+def gamma_to_labels(pairs: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Replace the ``gamma_<comparison>`` codes by readable level labels (``ev_<comparison>``)."""
+    out = pairs.copy()
+    for name, labels in evidence_labels(kind).items():
+        col = f"gamma_{name}"
+        if col in out.columns:
+            codes = out.pop(col).to_numpy()
+            keys = np.array(sorted(labels))
+            vals = np.array([labels[k] for k in keys], dtype=object)
+            out[f"ev_{name}"] = pd.Series(vals[np.searchsorted(keys, codes)], index=out.index, dtype="string")
+    return out
