@@ -1,0 +1,25 @@
+"""Fixtures of the linkage tests: one Splink run per module."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from linkage_helpers import make_persons
+
+
+@pytest.fixture(scope="module")
+def persons() -> pd.DataFrame:
+    return make_persons()
+
+
+@pytest.fixture(scope="module")
+def households() -> pd.DataFrame:
+    ids = sorted(set(make_persons()["household_id"]))
+    return pd.DataFrame({"household_id": ids, "collaborator_id": [f"C{i % 3}" for i in range(len(ids))]})
+
+
+@pytest.fixture(scope="module")
+def result(persons, households):
+    from popqa.linkage import dedupe
+
+    return dedupe(persons, households=households)
