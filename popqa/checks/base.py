@@ -1,0 +1,345 @@
+"""The rule object, the registry and the context every rule function receives.
+
+A rule is data (id, dimension, severity, table, column, a Vietnamese and an
+English message) plus one vectorised function ``func(ctx) -> hits`` over whole
+tables. *Hits* are the failing records: a frame with ``record_id``, ``column``,
+``value`` and the unit codes (``province_code``, ``district_code``,
+``commune_code``, ``collaborator_id``); :func:`popqa.checks.run_checks` adds the
+rule's metadata and concatenates once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from popqa.checks.config import ChecksConfig
+from popqa.contract import DIMENSIONS, SEVERITIES, TABLES
+
+__all__ = [
+    "Rule",
+    "RULES",
+    "rule",
+    "add_rule",
+    "Context",
+    "HIT_COLUMNS",
+    "GEO_COLUMNS",
+    "empty_hits",
+    "reference_date",
+    "age_at",
+]
+
+GEO_COLUMNS = ("province_code", "district_code", "commune_code", "collaborator_id")
+HIT_COLUMNS = ("record_id", "column", "value", *GEO_COLUMNS)
+
+#: Tables that unit-level rules report on (record_id = commune code).
+UNIT_TABLE = "units"
+
+#: Days in a mean Gregorian year.
+YEAR_DAYS = 365.2425
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One quality rule.
+
+    Attributes
+    ----------
+    rule_id : stable id ("P012"); its letter names the family.
+    dimension : one of :data:`popqa.contract.DIMENSIONS`.
+    severity : error, warning or info.
+    table : the table whose records are flagged ("units" for unit-level rules).
+    message_vi, message_en : one sentence each.
+    func : ``func(ctx) -> DataFrame`` of hits (see module docstring).
+    requires : tables that must be present for the rule to run.
+    column : the column at fault, when there is one.
+    family : short family name (completeness, codes, citizen_id, ...).
+    """
+
+    rule_id: str
+    dimension: str
+    severity: str
+    table: str
+    message_vi: str
+    message_en: str
+    func: Callable[[Context], pd.DataFrame] = field(repr=False, compare=False)
+    requires: tuple[str, ...] = ()
+    column: str | None = None
+    family: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dimension not in DIMENSIONS:
+            raise ValueError(f"{self.rule_id}: unknown dimension {self.dimension!r}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"{self.rule_id}: unknown severity {self.severity!r}")
+        if not self.message_vi.strip() or not self.message_en.strip():
+            raise ValueError(f"{self.rule_id}: both messages are required")
+
+    def applies_to(self, register) -> bool:
+        """Whether the tables this rule needs are present."""
+        return all(t in register for t in self.requires)
+
+    def run(self, ctx: Context) -> pd.DataFrame:
+        """The hits of this rule on ``ctx`` (an empty frame when none)."""
+        out = self.func(ctx)
+        if out is None or len(out) == 0:
+            return empty_hits()
+        return out
+
+
+#: rule_id -> Rule, filled by the modules of :mod:`popqa.checks.rules`.
+RULES: dict[str, Rule] = {}
+
+
+def add_rule(r: Rule) -> Rule:
+    """Register a rule; ids must be unique."""
+    if r.rule_id in RULES:
+        raise ValueError(f"duplicate rule id {r.rule_id}")
+    RULES[r.rule_id] = r
+    return r
+
+
+def rule(
+    rule_id: str,
+    *,
+    dimension: str,
+    severity: str,
+    table: str,
+    message_vi: str,
+    message_en: str,
+    requires: tuple[str, ...] | None = None,
+    column: str | None = None,
+    family: str = "",
+) -> Callable[[Callable[[Context], pd.DataFrame]], Callable[[Context], pd.DataFrame]]:
+    """Decorator registering a rule function.
+
+    Examples
+    --------
+    >>> @rule("X999", dimension="validity", severity="info", table="persons",
+    ...       message_vi="Ví dụ.", message_en="Example.", family="demo")
+    ... def _demo(ctx):
+    ...     return empty_hits()
+    >>> RULES.pop("X999").family
+    'demo'
+    """
+
+    def deco(fn: Callable[[Context], pd.DataFrame]) -> Callable[[Context], pd.DataFrame]:
+        req = requires if requires is not None else ((table,) if table in TABLES else ())
+        add_rule(
+            Rule(rule_id, dimension, severity, table, message_vi, message_en, fn, tuple(req), column, family)
+        )
+        return fn
+
+    return deco
+
+
+def empty_hits() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in HIT_COLUMNS})
+
+
+def text(s: pd.Series) -> pd.Series:
+    """Values as text for the findings' ``value`` column (dates as YYYY-MM-DD)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s.dt.strftime("%Y-%m-%d")
+        return out.astype("string")
+    return s.astype("string")
+
+
+def reference_date(register) -> pd.Timestamp:
+    """The export date: last day of ``register.period``; else the latest recorded/updated date.
+
+    Never today's date, so results do not depend on when the audit runs.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> str(reference_date(SimpleNamespace(period="2024-02", tables={})).date())
+    '2024-02-29'
+    """
+    period = getattr(register, "period", None)
+    if period:
+        return (pd.Period(str(period)[:7], freq="M").end_time).normalize()
+    cands = []
+    tables = register.tables
+    for tname, col in (("events", "recorded_date"), ("persons", "updated_at"), ("households", "created_date")):
+        df = tables.get(tname)
+        if df is not None and col in df and len(df):
+            m = pd.to_datetime(df[col], errors="coerce").max()
+            if pd.notna(m):
+                cands.append(pd.Timestamp(m).normalize())
+    if cands:
+        return max(cands)
+    return pd.Timestamp("2000-01-01")
+
+
+def age_at(birth: pd.Series, at: pd.Timestamp | pd.Series) -> pd.Series:
+    """Completed years between ``birth`` and ``at`` (float with NaN where unknown).
+
+    A person born on 29 February has their birthday on 1 March in common years.
+
+    Examples
+    --------
+    >>> b = pd.Series(pd.to_datetime(["2000-02-29", "1990-10-31", None]))
+    >>> age_at(b, pd.Timestamp("2021-02-28")).tolist()[:2]
+    [20.0, 30.0]
+    >>> age_at(b, pd.Timestamp("2021-03-01")).tolist()[0]
+    21.0
+    """
+    b = pd.to_datetime(birth)
+    if isinstance(at, pd.Series):
+        a = pd.to_datetime(at)
+        ay, am, ad = a.dt.year.to_numpy(float), a.dt.month.to_numpy(float), a.dt.day.to_numpy(float)
+    else:
+        ay, am, ad = float(at.year), float(at.month), float(at.day)
+    by, bm, bd = b.dt.year.to_numpy(float), b.dt.month.to_numpy(float), b.dt.day.to_numpy(float)
+    before = (am * 100 + ad) < (bm * 100 + bd)
+    return pd.Series(ay - by - before.astype(float), index=birth.index)
+
+
+def latest_birth(birth: pd.Series, precision: pd.Series | None) -> pd.Series:
+    """The latest date a birth date of the given precision can stand for.
+
+    "year" -> 31 December of that year, "month" -> the month's last day, else the date.
+    """
+    b = pd.to_datetime(birth)
+    if precision is None:
+        return b
+    p = precision.astype("string").str.lower()
+    out = b.copy()
+    y = (p == "year").fillna(False).to_numpy(bool)
+    m = (p == "month").fillna(False).to_numpy(bool)
+    if y.any():
+        out[y] = b[y] + pd.offsets.YearEnd(0)
+    if m.any():
+        out[m] = b[m] + pd.offsets.MonthEnd(0)
+    return out
+
+
+class Context:
+    """What the rules share for one run: the register, the settings, the reference date and derived columns.
+
+    Derived columns are computed once, lazily (``cached_property``).
+    """
+
+    def __init__(self, register, config: ChecksConfig, *, province_code: str | None = None) -> None:
+        self.register = register
+        self.config = config
+        self.ref_date = reference_date(register)
+        #: first day of the twelve months that end at the reference date
+        self.period_start = (self.ref_date - pd.DateOffset(months=12) + pd.Timedelta(days=1)).normalize()
+        self._province_code = province_code
+
+    # --- tables -----------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        return self.register.tables[name]
+
+    @cached_property
+    def province_code(self) -> str | None:
+        if self._province_code:
+            return str(self._province_code)
+        hh = self.register.tables.get("households")
+        if hh is None or not len(hh) or hh["province_code"].dropna().empty:
+            return None
+        return str(hh["province_code"].dropna().value_counts().sort_index().idxmax())
+
+    @cached_property
+    def household_collaborator(self) -> pd.Series:
+        """household_id -> collaborator_id (first row of each household id)."""
+        hh = self.register.tables["households"]
+        first = hh.drop_duplicates("household_id")
+        return pd.Series(first["collaborator_id"].to_numpy(), index=first["household_id"].to_numpy())
+
+    @cached_property
+    def persons(self) -> pd.DataFrame:
+        """Persons with derived columns: collaborator_id, _present, _bd_lo, _bd_hi, _age_max, _age_min."""
+        p = self.register.tables["persons"]
+        out = pd.DataFrame(index=p.index)
+        collab = p["household_id"].map(self.household_collaborator)
+        if "collaborator_id" in p.columns:
+            collab = p["collaborator_id"].fillna(collab)
+        out["collaborator_id"] = collab.astype("string")
+        status = p["status"]
+        out["_present"] = ~status.isin([2, 3]).fillna(False).to_numpy(bool)
+        out["_bd_lo"] = p["birth_date"]
+        out["_bd_hi"] = latest_birth(p["birth_date"], p.get("birth_date_precision"))
+        out["_age_max"] = age_at(out["_bd_lo"], self.ref_date)
+        out["_age_min"] = age_at(out["_bd_hi"], self.ref_date)
+        keep = [c for c in p.columns if c != "collaborator_id"]
+        return pd.concat([p[keep], out], axis=1)
+
+    @cached_property
+    def person_ids(self) -> pd.Index:
+        return pd.Index(self.register.tables["persons"]["person_id"].dropna().unique())
+
+    @cached_property
+    def person_household_ids(self) -> pd.Index:
+        return pd.Index(self.register.tables["persons"]["household_id"].dropna().unique())
+
+    @cached_property
+    def persons_by_id(self) -> pd.DataFrame:
+        """One row per person_id (the first), indexed by person_id."""
+        p = self.persons
+        return p.drop_duplicates("person_id").set_index("person_id")
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        """commune_code -> district_code, province_code for the communes the register uses."""
+        from popqa.geo import legacy_units
+
+        u = legacy_units()[["commune_code", "district_code", "province_code"]]
+        return u.drop_duplicates("commune_code").set_index("commune_code")
+
+    # --- hits -------------------------------------------------------------------
+    def hits(
+        self,
+        df: pd.DataFrame,
+        mask,
+        *,
+        key: str,
+        column: str | None = None,
+        value: pd.Series | None = None,
+    ) -> pd.DataFrame:
+        """The failing rows of ``df`` as hits.
+
+        ``value`` defaults to ``df[column]`` as text when ``column`` is a column of ``df``.
+        """
+        m = np.asarray(pd.Series(mask, index=df.index).fillna(False), dtype=bool)
+        if not m.any():
+            return empty_hits()
+        sub = df.loc[m]
+        out = pd.DataFrame(index=sub.index)
+        out["record_id"] = sub[key].astype("string")
+        out["column"] = pd.Series(column, index=sub.index, dtype="string")
+        if value is None and column is not None and column in df.columns:
+            out["value"] = text(sub[column])
+        elif value is not None:
+            v = value if isinstance(value, pd.Series) else pd.Series(value, index=df.index)
+            out["value"] = text(v.loc[sub.index]) if len(v) == len(df) else text(v)
+        else:
+            out["value"] = pd.Series(pd.NA, index=sub.index, dtype="string")
+        for c in GEO_COLUMNS:
+            out[c] = sub[c].astype("string") if c in sub.columns else pd.Series(pd.NA, index=sub.index, dtype="string")
+        return out.reset_index(drop=True)
+
+    def unit_hits(self, frame: pd.DataFrame, *, column: str | None = None, value: pd.Series | None = None) -> pd.DataFrame:
+        """Hits on communes: ``frame`` has a ``commune_code`` column, one row per flagged commune."""
+        if frame is None or not len(frame):
+            return empty_hits()
+        frame = frame.reset_index(drop=True)
+        codes = frame["commune_code"].astype("string")
+        out = pd.DataFrame({"record_id": codes})
+        out["column"] = pd.Series(column, index=out.index, dtype="string")
+        out["value"] = (
+            value.reset_index(drop=True).astype("string")
+            if value is not None
+            else pd.Series(pd.NA, index=out.index, dtype="string")
+        )
+        out["province_code"] = codes.map(self.units["province_code"]).astype("string")
+        out["district_code"] = codes.map(self.units["district_code"]).astype("string")
+        out["commune_code"] = codes
+        out["collaborator_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
+        return out

@@ -1,0 +1,66 @@
+"""``popqa check`` and ``popqa rules``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="run the quality rules over a register folder and write the findings",
+        description="Run every rule that the tables present allow; write the findings table "
+        "(CSV or Parquet by the extension of --out). Exit code 0 when it ran, whatever it found.",
+    )
+    p.add_argument("--data", required=True, help="register folder (one file per contract table)")
+    p.add_argument("--out", required=True, help="findings file (.csv or .parquet)")
+    p.add_argument("--period", help="period YYYY-MM of the export (reference date = its last day)")
+    p.add_argument("--config", help="YAML configuration (section checks:)")
+    p.set_defaults(handler=_check)
+
+    r = sub.add_parser("rules", help="list the quality rules", description="List the rule catalogue.")
+    r.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
+    r.set_defaults(handler=_rules)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from popqa.checks import run_checks
+    from popqa.config import load_config
+    from popqa.errors import InputError
+    from popqa.io import read_register
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError("the findings file must end in .csv or .parquet", file=str(out))
+    cfg = load_config(args.config)
+    reg = read_register(args.data, period=args.period)
+    findings = run_checks(reg, cfg)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        findings.to_csv(out, index=False, encoding="utf-8")
+    else:
+        findings.to_parquet(out, index=False)
+    counts = findings["severity"].value_counts()
+    sys.stdout.write(
+        f"findings: {len(findings)} (error {counts.get('error', 0)}, warning {counts.get('warning', 0)}, "
+        f"info {counts.get('info', 0)})\nwritten: {out}\n"
+    )
+    return 0
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from popqa.checks.docs import catalogue_frame, rules_markdown
+
+    if args.format == "markdown":
+        sys.stdout.write(rules_markdown())
+        return 0
+    df = catalogue_frame()
+    if args.format == "csv":
+        df.to_csv(sys.stdout, index=False)
+        return 0
+    for r in df.itertuples(index=False):
+        sys.stdout.write(f"{r.rule_id}  {r.dimension:<12} {r.severity:<7} {r.table:<10} {r.message_en}\n")
+    return 0

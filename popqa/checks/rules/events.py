@@ -1,0 +1,186 @@
+"""Event rules (E family): order of dates, lateness, links to persons, deaths, births and moves.
+
+Lateness is judged against ``ChecksConfig.late_days`` (30 by default) or, with
+``use_legal_deadlines``, against the legal registration deadline of each event
+type (:data:`popqa.checks.config.LEGAL_DEADLINES`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from popqa.checks.base import Context, rule
+from popqa.checks.config import LEGAL_DEADLINES
+
+_EP = ("events", "persons")
+
+
+def _events(ctx: Context) -> pd.DataFrame:
+    return ctx.table("events")
+
+
+def _is(e: pd.DataFrame, kind: str) -> pd.Series:
+    return e["event_type"].eq(kind).fillna(False).astype(bool)
+
+
+@rule("E001", dimension="consistency", severity="error", table="events", column="recorded_date",
+      message_vi="Biến động được cập nhật trước ngày xảy ra.",
+      message_en="The event was recorded before it happened.", family="events")
+def _e001(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    bad = e["recorded_date"] < e["event_date"]
+    return ctx.hits(e, bad, key="event_id", column="recorded_date",
+                    value=e["event_date"].dt.strftime("%Y-%m-%d") + " > " + e["recorded_date"].dt.strftime("%Y-%m-%d"))
+
+
+def late_limit(ctx: Context, e: pd.DataFrame) -> pd.Series:
+    """Days allowed between event and record, per event."""
+    c = ctx.config
+    limit = pd.Series(float(c.late_days), index=e.index)
+    if c.use_legal_deadlines:
+        for kind, (days, _) in LEGAL_DEADLINES.items():
+            limit[_is(e, kind)] = float(days)
+    return limit
+
+
+@rule("E002", dimension="timeliness", severity="warning", table="events", column="recorded_date",
+      message_vi="Biến động được cập nhật chậm hơn thời hạn quy định (mặc định 30 ngày).",
+      message_en="The event was recorded later than the deadline (30 days by default).", family="events")
+def _e002(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    delay = (e["recorded_date"] - e["event_date"]).dt.days
+    bad = delay > late_limit(ctx, e)
+    return ctx.hits(e, bad, key="event_id", column="recorded_date", value=delay.astype("Int64"))
+
+
+@rule("E003", dimension="consistency", severity="error", table="events", requires=_EP, column="person_id",
+      message_vi="Biến động của một nhân khẩu không có trong sổ.",
+      message_en="The event concerns a person who is not in the register.", family="events")
+def _e003(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    bad = e["person_id"].notna() & ~_is(e, "birth") & ~e["person_id"].isin(ctx.person_ids)
+    return ctx.hits(e, bad, key="event_id", column="person_id")
+
+
+def _death_rank(e: pd.DataFrame) -> pd.Series:
+    d = e[_is(e, "death") & e["person_id"].notna()]
+    d = d.sort_values(["person_id", "event_date", "recorded_date", "event_id"], kind="stable", na_position="last")
+    return d.groupby("person_id", sort=False).cumcount().reindex(e.index)
+
+
+@rule("E004", dimension="consistency", severity="error", table="events", column="event_type",
+      message_vi="Biến động chết của người đã được ghi chết trước đó.",
+      message_en="A death event for a person who is already recorded as dead.", family="events")
+def _e004(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    rank = _death_rank(e)
+    return ctx.hits(e, rank >= 1, key="event_id", column="event_type")
+
+
+def _persons_with(ctx: Context, kind: str) -> pd.Index:
+    e = _events(ctx)
+    return pd.Index(e.loc[_is(e, kind), "person_id"].dropna().unique())
+
+
+@rule("E005", dimension="consistency", severity="error", table="persons", requires=_EP, column="status",
+      message_vi="Nhân khẩu đã có biến động chết nhưng vẫn ở tình trạng đang cư trú.",
+      message_en="The person has a death event but is still recorded as present.", family="events")
+def _e005(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    bad = p["status"].eq(1).fillna(False) & p["person_id"].isin(_persons_with(ctx, "death"))
+    return ctx.hits(p, bad, key="person_id", column="status")
+
+
+@rule("E006", dimension="coverage", severity="error", table="events", requires=_EP, column="person_id",
+      message_vi="Biến động sinh nhưng trẻ không có trong danh sách nhân khẩu.",
+      message_en="A birth event whose child is not in the persons table.", family="events")
+def _e006(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    bad = _is(e, "birth") & ~e["person_id"].isin(ctx.person_ids).fillna(False)
+    return ctx.hits(e, bad, key="event_id", column="person_id")
+
+
+@rule("E007", dimension="consistency", severity="error", table="persons", requires=_EP, column="status",
+      message_vi="Nhân khẩu đã chuyển đi nhưng chưa được cập nhật tình trạng.",
+      message_en="The person moved out but their status was not changed.", family="events")
+def _e007(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    moves = e[(_is(e, "move_out") | _is(e, "move_in")) & e["person_id"].notna()]
+    order = np.where(moves["event_type"].eq("move_in").fillna(False).to_numpy(bool), 1, 0)
+    moves = moves.assign(_o=order).sort_values(
+        ["person_id", "event_date", "_o", "recorded_date", "event_id"], kind="stable", na_position="first"
+    )
+    last = moves.drop_duplicates("person_id", keep="last")
+    gone = pd.Index(last.loc[_is(last, "move_out"), "person_id"])
+    p = ctx.persons
+    bad = p["status"].eq(1).fillna(False) & p["person_id"].isin(gone)
+    return ctx.hits(p, bad, key="person_id", column="status")
+
+
+@rule("E008", dimension="timeliness", severity="warning", table="events", column="event_date",
+      message_vi="Ngày xảy ra biến động nằm ngoài kỳ báo cáo 12 tháng.",
+      message_en="The event date lies outside the twelve-month reporting period.", family="events")
+def _e008(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    d = e["event_date"]
+    bad = (d < ctx.period_start) | (d > ctx.ref_date)
+    return ctx.hits(e, bad, key="event_id", column="event_date")
+
+
+@rule("E009", dimension="consistency", severity="warning", table="events", requires=("events",),
+      column="event_date",
+      message_vi="Biến động xảy ra sau ngày chết của nhân khẩu.",
+      message_en="The event happened after the person's death.", family="events")
+def _e009(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    deaths = e[_is(e, "death")].groupby("person_id", observed=True)["event_date"].min()
+    dd = e["person_id"].map(deaths)
+    bad = ~_is(e, "death") & dd.notna() & (e["event_date"] > dd)
+    return ctx.hits(e, bad, key="event_id", column="event_date")
+
+
+@rule("E010", dimension="consistency", severity="warning", table="events", requires=_EP, column="event_date",
+      message_vi="Ngày của biến động sinh khác ngày sinh của trẻ trong sổ.",
+      message_en="The birth event's date differs from the child's birth date in the register.", family="events")
+def _e010(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    b = ctx.persons_by_id
+    lo = e["person_id"].map(b["_bd_lo"])
+    hi = e["person_id"].map(b["_bd_hi"])
+    d = e["event_date"]
+    bad = _is(e, "birth") & lo.notna() & d.notna() & ((d < lo) | (d > hi))
+    return ctx.hits(e, bad, key="event_id", column="event_date",
+                    value=d.dt.strftime("%Y-%m-%d") + " / " + lo.dt.strftime("%Y-%m-%d"))
+
+
+@rule("E011", dimension="consistency", severity="warning", table="events", requires=("events", "households"),
+      column="household_id",
+      message_vi="Biến động ghi một hộ không có trong danh sách hộ.",
+      message_en="The event's household is not in the households table.", family="events")
+def _e011(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    bad = e["household_id"].notna() & ~e["household_id"].isin(ctx.table("households")["household_id"])
+    return ctx.hits(e, bad, key="event_id", column="household_id")
+
+
+@rule("E012", dimension="consistency", severity="warning", table="events", requires=_EP, column="person_id",
+      message_vi="Biến động chết của người đang ở tình trạng chuyển đi.",
+      message_en="A death event for a person recorded as moved out.", family="events")
+def _e012(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    st = e["person_id"].map(ctx.persons_by_id["status"])
+    return ctx.hits(e, _is(e, "death") & st.eq(3).fillna(False), key="event_id", column="person_id")
+
+
+@rule("E013", dimension="timeliness", severity="info", table="events", requires=("events",),
+      column="recorded_date",
+      message_vi="Biến động được cập nhật chậm hơn thời hạn đăng ký theo luật của loại biến động đó.",
+      message_en="The event was recorded after the legal registration deadline of its type.", family="events")
+def _e013(ctx: Context) -> pd.DataFrame:
+    e = _events(ctx)
+    delay = (e["recorded_date"] - e["event_date"]).dt.days
+    limit = pd.Series(np.nan, index=e.index)
+    for kind, (days, _) in LEGAL_DEADLINES.items():
+        limit[_is(e, kind)] = float(days)
+    return ctx.hits(e, delay > limit, key="event_id", column="recorded_date", value=delay.astype("Int64"))

@@ -1,0 +1,271 @@
+"""Household structure, mother-child and uniqueness rules (H, M and U families).
+
+Household structure looks at *present* members (status not died / moved out).
+Ages use the reference date; a birth date known only to the year or month is
+treated as an interval, and a record is flagged only when every date of the
+interval breaks the rule (a year-only birth never makes a false alarm).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from popqa.checks.base import YEAR_DAYS, Context, empty_hits, rule
+
+_HH = ("persons", "households")
+
+
+def _present(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    return p[p["_present"]]
+
+
+def _counts(ctx: Context, relation: int) -> pd.Series:
+    p = _present(ctx)
+    return p.loc[p["relation_to_head"].eq(relation).fillna(False), "household_id"].value_counts()
+
+
+def _heads(ctx: Context) -> pd.DataFrame:
+    """One present head per household (the lowest person_id when there are several)."""
+    p = _present(ctx)
+    h = p[p["relation_to_head"].eq(1).fillna(False)]
+    h = h.sort_values("person_id", kind="stable").drop_duplicates("household_id")
+    return h.set_index("household_id")[["person_id", "_bd_lo", "_bd_hi", "_age_max"]]
+
+
+def _members(ctx: Context) -> pd.Series:
+    return _present(ctx)["household_id"].value_counts()
+
+
+@rule("H001", dimension="consistency", severity="error", table="households", requires=_HH,
+      column="relation_to_head",
+      message_vi="Hộ có nhân khẩu nhưng không có chủ hộ.",
+      message_en="The household has members but no head.", family="household")
+def _h001(ctx: Context) -> pd.DataFrame:
+    hh = ctx.table("households")
+    members = hh["household_id"].map(_members(ctx)).fillna(0)
+    heads = hh["household_id"].map(_counts(ctx, 1)).fillna(0)
+    return ctx.hits(hh, (members > 0) & (heads == 0), key="household_id", column="relation_to_head",
+                    value=pd.Series("0", index=hh.index))
+
+
+@rule("H002", dimension="consistency", severity="error", table="households", requires=_HH,
+      column="relation_to_head",
+      message_vi="Hộ có từ hai chủ hộ trở lên.",
+      message_en="The household has more than one head.", family="household")
+def _h002(ctx: Context) -> pd.DataFrame:
+    hh = ctx.table("households").drop_duplicates("household_id")
+    n = hh["household_id"].map(_counts(ctx, 1)).fillna(0)
+    return ctx.hits(hh, n > 1, key="household_id", column="relation_to_head", value=n.astype("Int64"))
+
+
+@rule("H003", dimension="consistency", severity="error", table="households", requires=_HH,
+      column="relation_to_head",
+      message_vi="Hộ có từ hai người là vợ/chồng của chủ hộ trở lên.",
+      message_en="The household has more than one spouse of the head.", family="household")
+def _h003(ctx: Context) -> pd.DataFrame:
+    hh = ctx.table("households").drop_duplicates("household_id")
+    n = hh["household_id"].map(_counts(ctx, 2)).fillna(0)
+    return ctx.hits(hh, n > 1, key="household_id", column="relation_to_head", value=n.astype("Int64"))
+
+
+@rule("H004", dimension="plausibility", severity="error", table="persons", column="birth_date",
+      message_vi="Chủ hộ dưới 15 tuổi.", message_en="The head of household is under 15.", family="household")
+def _h004(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    head = p["_present"] & p["relation_to_head"].eq(1).fillna(False)
+    return ctx.hits(p, head & (p["_age_max"] < 15), key="person_id", column="birth_date",
+                    value=p["_age_max"].astype("Int64"))
+
+
+@rule("H005", dimension="plausibility", severity="warning", table="persons", column="birth_date",
+      message_vi="Chủ hộ từ 15 đến dưới 18 tuổi.", message_en="The head of household is aged 15 to 17.",
+      family="household")
+def _h005(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    head = p["_present"] & p["relation_to_head"].eq(1).fillna(False)
+    return ctx.hits(p, head & (p["_age_max"] >= 15) & (p["_age_max"] < 18), key="person_id",
+                    column="birth_date", value=p["_age_max"].astype("Int64"))
+
+
+@rule("H006", dimension="plausibility", severity="warning", table="persons", column="marital_status",
+      message_vi="Người đang có vợ/chồng chưa đủ tuổi kết hôn (nam 20, nữ 18).",
+      message_en="A married person or spouse is under the legal marriage age (20 men, 18 women).",
+      family="household")
+def _h006(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    c = ctx.config
+    married = p["_present"] & (p["marital_status"].eq(2).fillna(False) | p["relation_to_head"].eq(2).fillna(False))
+    limit = np.where(p["sex"].eq(1).fillna(False), c.marriage_age_men,
+                     np.where(p["sex"].eq(2).fillna(False), c.marriage_age_women, -1))
+    return ctx.hits(p, married & (p["_age_max"] < limit), key="person_id", column="marital_status",
+                    value=p["_age_max"].astype("Int64"))
+
+
+@rule("H007", dimension="consistency", severity="error", table="persons", requires=("persons",),
+      column="birth_date",
+      message_vi="Con của chủ hộ lớn tuổi hơn hoặc kém chủ hộ chưa đến 12 tuổi.",
+      message_en="An own child is older than the head, or less than 12 years younger.", family="household")
+def _h007(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    heads = _heads(ctx)
+    child = p["_present"] & p["relation_to_head"].eq(3).fillna(False)
+    head_lo = p["household_id"].map(heads["_bd_lo"])
+    gap_days = (p["_bd_hi"] - head_lo).dt.days
+    bad = child & gap_days.notna() & (gap_days < ctx.config.min_parent_gap * YEAR_DAYS)
+    return ctx.hits(p, bad, key="person_id", column="birth_date",
+                    value=(gap_days / YEAR_DAYS).round(1).astype("Float64"))
+
+
+@rule("H008", dimension="consistency", severity="error", table="persons", requires=("persons",),
+      column="birth_date",
+      message_vi="Cha/mẹ của chủ hộ trẻ tuổi hơn chủ hộ.",
+      message_en="A parent of the head is younger than the head.", family="household")
+def _h008(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    heads = _heads(ctx)
+    parent = p["_present"] & p["relation_to_head"].eq(5).fillna(False)
+    head_hi = p["household_id"].map(heads["_bd_hi"])
+    bad = parent & head_hi.notna() & (p["_bd_lo"] > head_hi)
+    return ctx.hits(p, bad, key="person_id", column="birth_date")
+
+
+@rule("H009", dimension="coverage", severity="error", table="households", requires=_HH,
+      message_vi="Hộ không có nhân khẩu nào.", message_en="The household has no member.", family="household")
+def _h009(ctx: Context) -> pd.DataFrame:
+    hh = ctx.table("households")
+    has = hh["household_id"].isin(ctx.person_household_ids)
+    return ctx.hits(hh, ~has, key="household_id")
+
+
+@rule("H010", dimension="coverage", severity="info", table="households", requires=_HH,
+      message_vi="Tất cả nhân khẩu của hộ đã chết hoặc chuyển đi nhưng hộ vẫn còn trong sổ.",
+      message_en="Every member of the household died or moved out but the household is still listed.",
+      family="household")
+def _h010(ctx: Context) -> pd.DataFrame:
+    hh = ctx.table("households")
+    has = hh["household_id"].isin(ctx.person_household_ids)
+    present = hh["household_id"].isin(_members(ctx).index)
+    return ctx.hits(hh, has & ~present, key="household_id")
+
+
+@rule("H011", dimension="consistency", severity="error", table="persons", requires=_HH, column="household_id",
+      message_vi="Nhân khẩu thuộc một hộ không có trong danh sách hộ.",
+      message_en="The person's household is not in the households table.", family="household")
+def _h011(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    hh_ids = ctx.table("households")["household_id"]
+    bad = p["household_id"].notna() & ~p["household_id"].isin(hh_ids).fillna(False)
+    return ctx.hits(p, bad, key="person_id", column="household_id")
+
+
+# --------------------------------------------------------------------------- mother and child
+def _mother_age_bad(ctx: Context, child_lo: pd.Series, child_hi: pd.Series, mother_id: pd.Series):
+    """(bad mask, age text): the mother's possible age interval lies wholly outside the band."""
+    m = ctx.persons_by_id
+    m_lo = mother_id.map(m["_bd_lo"])
+    m_hi = mother_id.map(m["_bd_hi"])
+    age_max = (child_hi - m_lo).dt.days / YEAR_DAYS
+    age_min = (child_lo - m_hi).dt.days / YEAR_DAYS
+    c = ctx.config
+    bad = (age_max < c.mother_age_min) | (age_min > c.mother_age_max)
+    age = ((child_lo - m_lo).dt.days / YEAR_DAYS).round(1)
+    return bad.fillna(False), age
+
+
+@rule("M001", dimension="plausibility", severity="error", table="persons", column="mother_id",
+      message_vi="Tuổi của mẹ khi sinh con (theo mã mẹ) ngoài khoảng 12–55.",
+      message_en="The mother's age at the birth (from mother_id) is outside 12-55.", family="mother_child")
+def _m001(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    mid = p["mother_id"]
+    bad, age = _mother_age_bad(ctx, p["_bd_lo"], p["_bd_hi"], mid)
+    return ctx.hits(p, mid.notna() & bad, key="person_id", column="mother_id",
+                    value=mid.astype("string") + " / " + age.astype("string"))
+
+
+@rule("M002", dimension="plausibility", severity="error", table="events", requires=("events", "persons"),
+      column="mother_id",
+      message_vi="Tuổi của mẹ tại ngày sinh (theo biến động sinh) ngoài khoảng 12–55.",
+      message_en="The mother's age on the birth event's date is outside 12-55.", family="mother_child")
+def _m002(ctx: Context) -> pd.DataFrame:
+    e = ctx.table("events")
+    births = e["event_type"].eq("birth").fillna(False) & e["mother_id"].notna()
+    d = pd.to_datetime(e["event_date"])
+    bad, age = _mother_age_bad(ctx, d, d, e["mother_id"])
+    return ctx.hits(e, births & bad, key="event_id", column="mother_id",
+                    value=e["mother_id"].astype("string") + " / " + age.astype("string"))
+
+
+@rule("M003", dimension="consistency", severity="warning", table="persons", column="mother_id",
+      message_vi="Mã mẹ không có trong danh sách nhân khẩu.",
+      message_en="The mother_id is not a person of the register.", family="mother_child")
+def _m003(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    bad = p["mother_id"].notna() & ~p["mother_id"].isin(ctx.person_ids).fillna(False)
+    return ctx.hits(p, bad, key="person_id", column="mother_id")
+
+
+@rule("M004", dimension="consistency", severity="error", table="persons", column="mother_id",
+      message_vi="Người được ghi là mẹ có giới tính nam.",
+      message_en="The person recorded as mother is male.", family="mother_child")
+def _m004(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    msex = p["mother_id"].map(ctx.persons_by_id["sex"])
+    return ctx.hits(p, p["mother_id"].notna() & msex.eq(1).fillna(False), key="person_id", column="mother_id")
+
+
+@rule("M005", dimension="consistency", severity="warning", table="events", requires=("events", "persons"),
+      column="mother_id",
+      message_vi="Mã mẹ của biến động sinh không có trong danh sách nhân khẩu.",
+      message_en="The mother of a birth event is not a person of the register.", family="mother_child")
+def _m005(ctx: Context) -> pd.DataFrame:
+    e = ctx.table("events")
+    bad = e["event_type"].eq("birth").fillna(False) & e["mother_id"].notna() & ~e["mother_id"].isin(ctx.person_ids)
+    return ctx.hits(e, bad, key="event_id", column="mother_id")
+
+
+# --------------------------------------------------------------------------- uniqueness
+def _dup_key(table: str, key: str):
+    def fn(ctx: Context) -> pd.DataFrame:
+        df = ctx.persons if table == "persons" else ctx.table(table)
+        dup = df[key].notna() & df[key].duplicated(keep=False)
+        return ctx.hits(df, dup, key=key, column=key)
+
+    return fn
+
+
+from popqa.checks.base import Rule, add_rule  # noqa: E402
+
+for _rid, _t, _k, _vi, _en in (
+    ("U001", "persons", "person_id", "Mã nhân khẩu bị trùng.", "The person_id occurs more than once."),
+    ("U002", "households", "household_id", "Mã hộ bị trùng.", "The household_id occurs more than once."),
+    ("U003", "events", "event_id", "Mã biến động bị trùng.", "The event_id occurs more than once."),
+):
+    add_rule(Rule(_rid, "uniqueness", "error", _t, _vi, _en, _dup_key(_t, _k), (_t,), _k, "uniqueness"))
+
+
+@rule("U004", dimension="uniqueness", severity="error", table="persons", column="citizen_id",
+      message_vi="Cùng một số định danh cá nhân được ghi cho hai người khác nhau.",
+      message_en="The same identification number is recorded for two different persons.", family="uniqueness")
+def _u004(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    cid = p["citizen_id"]
+    pairs = pd.DataFrame({"cid": cid, "pid": p["person_id"]}).dropna().drop_duplicates()
+    n = pairs.groupby("cid", observed=True)["pid"].nunique()
+    shared = n[n > 1].index
+    return ctx.hits(p, cid.isin(shared).fillna(False), key="person_id", column="citizen_id")
+
+
+@rule("U005", dimension="uniqueness", severity="warning", table="events", column="event_type",
+      message_vi="Biến động trùng lặp: cùng nhân khẩu, cùng loại, cùng ngày.",
+      message_en="Duplicate event: same person, type and date.", family="uniqueness")
+def _u005(ctx: Context) -> pd.DataFrame:
+    e = ctx.table("events")
+    cols = ["person_id", "event_type", "event_date"]
+    dup = e[cols].notna().all(axis=1) & e.duplicated(cols, keep="first") & ~e["event_id"].duplicated(keep=False)
+    return ctx.hits(e, dup, key="event_id", column="event_type")
+
+
+_ = empty_hits

@@ -1,0 +1,286 @@
+"""Unit-level plausibility rules (Q family): table "units", record_id = commune code.
+
+Monthly event counts are judged with the modified z-score of Iglewicz and
+Hoaglin as the WHO Data Quality Review uses it: ``M = 0.6745 (x - median) / MAD``;
+when the median absolute deviation is zero (common in small communes) the mean
+absolute deviation replaces it, ``M = 0.7979 (x - median) / MeanAD``; when that is
+zero too, every month equals the median and nothing is an outlier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from popqa.checks.base import Context, empty_hits, rule
+
+__all__ = ["modified_zscore", "ratio_outside_band"]
+
+
+def modified_zscore(x: np.ndarray) -> np.ndarray:
+    """Modified z-scores of each row of ``x`` (units x months) against the row's own median.
+
+    Examples
+    --------
+    >>> modified_zscore(np.array([[5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 40.0]])).round(1).tolist()
+    [[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.6]]
+    >>> modified_zscore(np.array([[3, 3, 3.0]])).tolist()
+    [[0.0, 0.0, 0.0]]
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[None, :]
+    med = np.median(x, axis=1, keepdims=True)
+    dev = x - med
+    mad = np.median(np.abs(dev), axis=1, keepdims=True)
+    meanad = np.mean(np.abs(dev), axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_mad = 0.6745 * dev / mad
+        z_mean = 0.7979 * dev / meanad
+    z = np.where(mad > 0, z_mad, np.where(meanad > 0, z_mean, 0.0))
+    return z
+
+
+def ratio_outside_band(k: pd.Series, n: pd.Series, band: tuple[float, float], z: float) -> pd.Series:
+    """Whether ``k/(n-k) * 100`` lies significantly outside ``band`` (one-sided z tests on the share).
+
+    The share ``k/n`` is compared with the shares at the band's edges; a commune is
+    flagged only when it differs from the nearer edge by more than ``z`` standard
+    errors, so small communes are not flagged for noise.
+
+    Examples
+    --------
+    >>> ratio_outside_band(pd.Series([60, 52]), pd.Series([100, 100]), (95, 125), 2.0).tolist()
+    [False, False]
+    >>> ratio_outside_band(pd.Series([800]), pd.Series([1000]), (95, 125), 3.0).tolist()
+    [True]
+    """
+    lo, hi = band[0] / (100 + band[0]), band[1] / (100 + band[1])
+    n = n.astype(float)
+    share = k.astype(float) / n.where(n > 0)
+    se_hi = np.sqrt(hi * (1 - hi) / n)
+    se_lo = np.sqrt(lo * (1 - lo) / n)
+    return (((share - hi) / se_hi > z) | ((lo - share) / se_lo > z)).fillna(False)
+
+
+def _communes(ctx: Context) -> pd.Index:
+    hh = ctx.table("households")
+    c = hh["commune_code"].dropna()
+    return pd.Index(sorted(c[c.isin(ctx.units.index)].unique()))
+
+
+def _in_period(ctx: Context, e: pd.DataFrame) -> pd.Series:
+    d = e["event_date"]
+    return ((d >= ctx.period_start) & (d <= ctx.ref_date)).fillna(False)
+
+
+def _events_in_period(ctx: Context) -> pd.DataFrame:
+    e = ctx.table("events")
+    e = e[_in_period(ctx, e) & e["commune_code"].notna()]
+    return e.drop_duplicates("event_id")
+
+
+@rule("Q001", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+      column="sex",
+      message_vi="Tỷ số giới tính khi sinh của xã nằm ngoài khoảng hợp lý (có ý nghĩa thống kê).",
+      message_en="The commune's sex ratio at birth is significantly outside the plausible band.",
+      family="plausibility")
+def _q001(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    recent = p["_bd_lo"] > (ctx.ref_date - pd.DateOffset(years=5))
+    births = p[recent & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()]
+    boys = births["sex"].eq(1).groupby(births["commune_code"]).sum()
+    n = births.groupby("commune_code").size()
+    bad = ratio_outside_band(boys, n, ctx.config.srb_band, ctx.config.significance_z)
+    bad = bad[bad].index
+    ratio = (boys / (n - boys).where(n > boys) * 100).round(1)
+    frame = pd.DataFrame({"commune_code": bad})
+    return ctx.unit_hits(frame, column="sex", value=pd.Series(ratio.reindex(bad).astype(str).to_numpy()))
+
+
+@rule("Q002", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+      column="sex",
+      message_vi="Tỷ số giới tính chung của xã nằm ngoài khoảng hợp lý (có ý nghĩa thống kê).",
+      message_en="The commune's overall sex ratio is significantly outside the plausible band.",
+      family="plausibility")
+def _q002(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    p = p[p["_present"] & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()]
+    men = p["sex"].eq(1).groupby(p["commune_code"]).sum()
+    n = p.groupby("commune_code").size()
+    bad = ratio_outside_band(men, n, ctx.config.sex_ratio_band, ctx.config.significance_z)
+    idx = bad[bad].index
+    ratio = (men / (n - men).where(n > men) * 100).round(1)
+    return ctx.unit_hits(pd.DataFrame({"commune_code": idx}), column="sex",
+                         value=pd.Series(ratio.reindex(idx).astype(str).to_numpy()))
+
+
+def monthly_counts(ctx: Context) -> pd.DataFrame:
+    """Events per commune (rows, every commune of the households) and month of the period (columns)."""
+    e = _events_in_period(ctx)
+    months = pd.period_range(ctx.period_start, ctx.ref_date, freq="M")
+    m = e["event_date"].dt.to_period("M")
+    tab = pd.crosstab(e["commune_code"], m) if len(e) else pd.DataFrame()
+    return tab.reindex(index=_communes(ctx), columns=months, fill_value=0).fillna(0)
+
+
+@rule("Q003", dimension="plausibility", severity="warning", table="units", requires=("events", "households"),
+      column="event_date",
+      message_vi="Số biến động trong tháng của xã bất thường so với các tháng khác (điểm z hiệu chỉnh > 3,5).",
+      message_en="A month's event count is an outlier against the commune's own months (modified z-score > 3.5).",
+      family="plausibility")
+def _q003(ctx: Context) -> pd.DataFrame:
+    tab = monthly_counts(ctx)
+    if tab.empty:
+        return empty_hits()
+    x = tab.to_numpy(float)
+    z = modified_zscore(x)
+    med = np.median(x, axis=1, keepdims=True)
+    flag = (np.abs(z) > ctx.config.outlier_z) & (np.abs(x - med) >= ctx.config.outlier_min_count)
+    r, c = np.nonzero(flag)
+    if not len(r):
+        return empty_hits()
+    months = tab.columns.astype(str).to_numpy()
+    value = pd.Series(
+        [f"{months[j]}: {int(x[i, j])} (median {med[i, 0]:g}, z {z[i, j]:.1f})" for i, j in zip(r, c, strict=True)]
+    )
+    return ctx.unit_hits(pd.DataFrame({"commune_code": tab.index.to_numpy()[r]}), column="event_date", value=value)
+
+
+def _heaping(ctx: Context, lo: int, hi: int, threshold: float) -> pd.DataFrame:
+    p = ctx.persons
+    age = p["_age_max"]
+    exact = p["birth_date_precision"].astype("string").str.lower().ne("year").fillna(True)
+    sel = p["_present"] & age.between(lo, hi) & p["commune_code"].notna() & exact
+    sub = pd.DataFrame({"commune_code": p.loc[sel, "commune_code"], "h": (age[sel] % 5 == 0)})
+    g = sub.groupby("commune_code", observed=True)["h"].agg(["sum", "size"])
+    share = g["sum"] / g["size"]
+    index = share * 500
+    se = np.sqrt(0.2 * 0.8 / g["size"]) * 500
+    bad = (index > threshold) & ((index - threshold) / se > 0) & ((index - 100) / se > ctx.config.significance_z)
+    idx = g.index[bad.to_numpy()]
+    return ctx.unit_hits(pd.DataFrame({"commune_code": idx}), column="birth_date",
+                         value=pd.Series(index[bad].round(0).astype(int).astype(str).to_numpy()))
+
+
+@rule("Q004", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+      column="birth_date",
+      message_vi="Tuổi người cao tuổi (60–99) của xã dồn vào các số tận cùng 0 và 5.",
+      message_en="The commune's elderly ages (60-99) heap on ages ending in 0 or 5.", family="plausibility")
+def _q004(ctx: Context) -> pd.DataFrame:
+    return _heaping(ctx, 60, 99, ctx.config.elderly_heaping_max)
+
+
+@rule("Q005", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
+      column="birth_date",
+      message_vi="Chỉ số Whipple (tuổi 23–62) của xã cho thấy khai tuổi dồn vào số tận cùng 0 và 5.",
+      message_en="The commune's Whipple index (ages 23-62) shows heaping on ages ending in 0 or 5.",
+      family="plausibility")
+def _q005(ctx: Context) -> pd.DataFrame:
+    return _heaping(ctx, 23, 62, ctx.config.whipple_max)
+
+
+def population_balance(ctx: Context) -> pd.DataFrame:
+    """Per commune: start, births, deaths, moves in/out in the period, end, expected end, residual.
+
+    The register is one snapshot, so the start population is rebuilt from the
+    persons table: everyone born before the period who did not move in during it
+    and who is either still present or left through a death or move-out event of
+    the period. ``residual = end - (start + births - deaths + in - out)`` is zero
+    when statuses and events agree; each dead-but-present person, missing child
+    of a birth event, event of an unknown person, ... moves it by one.
+    """
+    p = ctx.persons
+    e = _events_in_period(ctx)
+    kinds = {k: e.loc[e["event_type"].eq(k).fillna(False)] for k in ("birth", "death", "move_in", "move_out")}
+    born = p["person_id"].isin(kinds["birth"]["person_id"]) | (p["_bd_lo"] >= ctx.period_start).fillna(False)
+    moved_in = p["person_id"].isin(kinds["move_in"]["person_id"])
+    left = p["person_id"].isin(kinds["death"]["person_id"]) | p["person_id"].isin(kinds["move_out"]["person_id"])
+    start = ~born & ~moved_in & (p["_present"] | left)
+    comm = p["commune_code"]
+    out = pd.DataFrame(index=_communes(ctx))
+    out["start"] = start.groupby(comm).sum()
+    out["end"] = p["_present"].groupby(comm).sum()
+    for k, df in kinds.items():
+        out[k] = df.groupby("commune_code").size()
+    out = out.fillna(0).astype(int)
+    out["expected_end"] = out["start"] + out["birth"] - out["death"] + out["move_in"] - out["move_out"]
+    out["residual"] = out["end"] - out["expected_end"]
+    out.index.name = "commune_code"
+    return out
+
+
+@rule("Q006", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
+      column="status",
+      message_vi="Cân đối dân số của xã không khớp: dân số cuối kỳ khác đầu kỳ + sinh − chết + đến − đi.",
+      message_en="The commune's population balance fails: end population differs from start + births - deaths + in - out.",
+      family="plausibility")
+def _q006(ctx: Context) -> pd.DataFrame:
+    b = population_balance(ctx)
+    c = ctx.config
+    bad = b["residual"].abs() > np.maximum(c.balance_min, c.balance_tolerance * b["end"])
+    b = b[bad].reset_index()
+    return ctx.unit_hits(b, column="status", value=b["residual"].astype(str) + " / " + b["end"].astype(str))
+
+
+def _rate_rule(kind: str, band_attr: str):
+    def fn(ctx: Context) -> pd.DataFrame:
+        e = _events_in_period(ctx)
+        n = e[e["event_type"].eq(kind).fillna(False)].groupby("commune_code").size()
+        p = ctx.persons
+        pop = p["_present"].groupby(p["commune_code"]).sum()
+        comm = _communes(ctx)
+        pop = pop.reindex(comm).fillna(0)
+        n = n.reindex(comm).fillna(0)
+        lo, hi = getattr(ctx.config, band_attr)
+        # Poisson test against the band edges: flag only clear departures
+        exp_lo, exp_hi = pop * lo / 1000, pop * hi / 1000
+        z = ctx.config.significance_z
+        bad = (pop >= 500) & (((n - exp_hi) / np.sqrt(exp_hi.clip(lower=1)) > z) |
+                              ((exp_lo - n) / np.sqrt(exp_lo.clip(lower=1)) > z))
+        rate = (n / pop.where(pop > 0) * 1000).round(1)
+        idx = comm[bad.to_numpy()]
+        return ctx.unit_hits(pd.DataFrame({"commune_code": idx}), column="event_type",
+                             value=pd.Series(rate.reindex(idx).astype(str).to_numpy()))
+
+    return fn
+
+
+from popqa.checks.base import Rule, add_rule  # noqa: E402
+
+add_rule(Rule("Q007", "plausibility", "warning", "units",
+              "Tỷ suất sinh thô của xã nằm ngoài khoảng hợp lý.",
+              "The commune's crude birth rate is outside the plausible band.",
+              _rate_rule("birth", "cbr_band"), ("events", "persons", "households"), "event_type", "plausibility"))
+add_rule(Rule("Q008", "plausibility", "warning", "units",
+              "Tỷ suất chết thô của xã nằm ngoài khoảng hợp lý.",
+              "The commune's crude death rate is outside the plausible band.",
+              _rate_rule("death", "cdr_band"), ("events", "persons", "households"), "event_type", "plausibility"))
+
+
+@rule("Q009", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
+      column="event_type",
+      message_vi="Xã có dân cư nhưng không có biến động nào trong kỳ.",
+      message_en="The commune has residents but no event in the period.", family="plausibility")
+def _q009(ctx: Context) -> pd.DataFrame:
+    tab = monthly_counts(ctx)
+    p = ctx.persons
+    pop = p["_present"].groupby(p["commune_code"]).sum().reindex(tab.index).fillna(0)
+    bad = (tab.sum(axis=1) == 0) & (pop > 0)
+    return ctx.unit_hits(pd.DataFrame({"commune_code": tab.index[bad.to_numpy()]}), column="event_type",
+                         value=pd.Series("0", index=range(int(bad.sum()))))
+
+
+@rule("Q010", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
+      column="household_id",
+      message_vi="Quy mô hộ bình quân của xã nằm ngoài khoảng 1,5–7 người.",
+      message_en="The commune's mean household size is outside 1.5-7 persons.", family="plausibility")
+def _q010(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    p = p[p["_present"] & p["commune_code"].notna()]
+    g = p.groupby("commune_code")["household_id"].agg(["size", "nunique"])
+    size = g["size"] / g["nunique"]
+    bad = (size < 1.5) | (size > 7)
+    idx = g.index[bad.to_numpy()]
+    return ctx.unit_hits(pd.DataFrame({"commune_code": idx}), column="household_id",
+                         value=pd.Series(size[bad].round(2).astype(str).to_numpy()))

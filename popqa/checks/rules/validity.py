@@ -1,0 +1,355 @@
+"""Completeness, code lists, geography, dates and citizen-ID rules (C, V and I families)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from popqa.checks.base import Context, Rule, add_rule, empty_hits, rule, text
+from popqa.contract import CODE_LISTS
+
+# --------------------------------------------------------------------------- completeness
+#: Fields that must be filled, per table and severity.
+MUST_FILL = {
+    "C001": ("households", ("province_code", "district_code", "commune_code", "village", "collaborator_id")),
+    "C002": ("persons", ("household_id", "full_name", "sex", "birth_date", "relation_to_head", "status")),
+    "C003": (
+        "persons",
+        ("birth_date_precision", "ethnicity_code", "residence_status", "province_code", "district_code", "commune_code"),
+    ),
+    "C006": ("events", ("event_type", "person_id", "event_date", "recorded_date", "commune_code")),
+}
+
+_KEYS = {"households": "household_id", "persons": "person_id", "events": "event_id"}
+
+
+def _empty(s: pd.Series) -> pd.Series:
+    m = s.isna()
+    if pd.api.types.is_string_dtype(s):
+        m = m | (s.astype("string").str.strip() == "").fillna(False)
+    return m
+
+
+def _frame(ctx: Context, table: str) -> pd.DataFrame:
+    return ctx.persons if table == "persons" else ctx.table(table)
+
+
+def _missing_fields(rule_id: str):
+    table, cols = MUST_FILL[rule_id]
+
+    def fn(ctx: Context) -> pd.DataFrame:
+        df = _frame(ctx, table)
+        parts = [ctx.hits(df, _empty(df[c]), key=_KEYS[table], column=c) for c in cols if c in df.columns]
+        parts = [p for p in parts if len(p)]
+        return pd.concat(parts, ignore_index=True) if parts else empty_hits()
+
+    return fn
+
+
+_CMSG = {
+    "C001": ("error", "Hộ thiếu thông tin bắt buộc (mã đơn vị hành chính, thôn/ấp, cộng tác viên).",
+             "A household lacks a required field (unit codes, village, collaborator)."),
+    "C002": ("error", "Nhân khẩu thiếu thông tin bắt buộc (hộ, họ tên, giới tính, ngày sinh, quan hệ với chủ hộ, tình trạng).",
+             "A person lacks a required field (household, name, sex, birth date, relation to head, status)."),
+    "C003": ("warning", "Nhân khẩu thiếu thông tin (độ chính xác ngày sinh, dân tộc, tình trạng cư trú, mã đơn vị hành chính).",
+             "A person lacks a field (birth-date precision, ethnicity, residence status, unit codes)."),
+    "C006": ("error", "Biến động thiếu thông tin bắt buộc (loại, nhân khẩu, ngày xảy ra, ngày cập nhật, xã).",
+             "An event lacks a required field (type, person, event date, recorded date, commune)."),
+}
+for _rid, (_sev, _vi, _en) in _CMSG.items():
+    add_rule(Rule(_rid, "completeness", _sev, MUST_FILL[_rid][0], _vi, _en, _missing_fields(_rid),
+                  (MUST_FILL[_rid][0],), None, "completeness"))
+
+
+@rule("C004", dimension="completeness", severity="warning", table="persons", column="marital_status",
+      message_vi="Người từ 15 tuổi trở lên chưa có tình trạng hôn nhân.",
+      message_en="A person aged 15 or over has no marital status.", family="completeness")
+def _c004(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    return ctx.hits(p, p["_present"] & (p["_age_min"] >= 15) & p["marital_status"].isna(), key="person_id",
+                    column="marital_status")
+
+
+@rule("C005", dimension="completeness", severity="info", table="persons", column="education_level",
+      message_vi="Người từ 6 tuổi trở lên chưa có trình độ học vấn.",
+      message_en="A person aged 6 or over has no education level.", family="completeness")
+def _c005(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    return ctx.hits(p, p["_present"] & (p["_age_min"] >= 6) & p["education_level"].isna(), key="person_id",
+                    column="education_level")
+
+
+@rule("C007", dimension="completeness", severity="warning", table="units", requires=("persons",),
+      message_vi="Xã có tỷ lệ nhân khẩu thiếu thông tin bắt buộc vượt ngưỡng cho phép.",
+      message_en="A commune's share of persons with an empty required field is above the threshold.",
+      family="completeness")
+def _c007(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    cols = [c for c in MUST_FILL["C002"][1] if c in p.columns]
+    any_missing = np.zeros(len(p), dtype=bool)
+    for c in cols:
+        any_missing |= _empty(p[c]).to_numpy(bool)
+    g = pd.DataFrame({"commune_code": p["commune_code"], "m": any_missing}).dropna(subset=["commune_code"])
+    agg = g.groupby("commune_code", observed=True)["m"].agg(["mean", "size"]).reset_index()
+    bad = agg[(agg["mean"] > ctx.config.unit_missing_share) & (agg["size"] >= 20)]
+    return ctx.unit_hits(bad, column="share_missing", value=(bad["mean"] * 100).round(1).astype(str) + "%")
+
+
+@rule("C008", dimension="completeness", severity="info", table="persons", column="citizen_id",
+      message_vi="Người từ 14 tuổi trở lên đang cư trú chưa có số định danh cá nhân.",
+      message_en="A present person aged 14 or over has no personal identification number.", family="completeness")
+def _c008(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    return ctx.hits(p, p["_present"] & (p["_age_min"] >= 14) & _empty(p["citizen_id"]), key="person_id",
+                    column="citizen_id")
+
+
+# --------------------------------------------------------------------------- code lists
+_LABELS_VI = {
+    "sex": "giới tính",
+    "relation_to_head": "quan hệ với chủ hộ",
+    "marital_status": "tình trạng hôn nhân",
+    "ethnicity_code": "mã dân tộc",
+    "education_level": "trình độ học vấn",
+    "residence_status": "tình trạng cư trú",
+    "status": "tình trạng nhân khẩu",
+    "birth_date_precision": "độ chính xác của ngày sinh",
+    "event_type": "loại biến động",
+    "entry_channel": "kênh cập nhật",
+}
+_LABELS_EN = {
+    "sex": "sex",
+    "relation_to_head": "relation to head",
+    "marital_status": "marital status",
+    "ethnicity_code": "ethnicity code",
+    "education_level": "education level",
+    "residence_status": "residence status",
+    "status": "person status",
+    "birth_date_precision": "birth-date precision",
+    "event_type": "event type",
+    "entry_channel": "entry channel",
+}
+CODE_RULES = {
+    "V001": ("persons", "sex", "error"),
+    "V002": ("persons", "relation_to_head", "error"),
+    "V003": ("persons", "marital_status", "error"),
+    "V004": ("persons", "ethnicity_code", "error"),
+    "V005": ("persons", "education_level", "error"),
+    "V006": ("persons", "residence_status", "error"),
+    "V007": ("persons", "status", "error"),
+    "V008": ("persons", "birth_date_precision", "warning"),
+    "V009": ("events", "event_type", "error"),
+    "V010": ("events", "entry_channel", "warning"),
+}
+
+
+def _code_rule(table: str, column: str):
+    codes = list(CODE_LISTS[column])
+
+    def fn(ctx: Context) -> pd.DataFrame:
+        df = _frame(ctx, table)
+        s = df[column]
+        if column == "birth_date_precision":
+            s = s.astype("string").str.lower()
+        bad = s.notna() & ~s.isin(codes).fillna(False)
+        return ctx.hits(df, bad, key=_KEYS[table], column=column)
+
+    return fn
+
+
+for _rid, (_t, _c, _sev) in CODE_RULES.items():
+    add_rule(Rule(_rid, "validity", _sev, _t,
+                  f"Mã {_LABELS_VI[_c]} không thuộc danh mục quy định.",
+                  f"The {_LABELS_EN[_c]} code is not in its code list.",
+                  _code_rule(_t, _c), (_t,), _c, "codes"))
+
+
+# --------------------------------------------------------------------------- geography
+def _hier(df: pd.DataFrame):
+    from popqa.geo import check_hierarchy
+
+    return check_hierarchy(df[["province_code", "district_code", "commune_code"]])
+
+
+def _unknown_commune(table: str):
+    def fn(ctx: Context) -> pd.DataFrame:
+        df = _frame(ctx, table)
+        h = _hier(df)
+        prov = df["commune_code"].map(ctx.units["province_code"])
+        outside = prov.notna() & (prov != ctx.province_code) if ctx.province_code else prov.isna() & False
+        bad = df["commune_code"].notna() & (~h["commune_known"] | outside)
+        return ctx.hits(df, bad, key=_KEYS[table], column="commune_code")
+
+    return fn
+
+
+def _not_in_district(table: str):
+    def fn(ctx: Context) -> pd.DataFrame:
+        df = _frame(ctx, table)
+        h = _hier(df)
+        bad = h["commune_known"] & df["district_code"].notna() & ~h["district_matches"]
+        bad = bad | (df["district_code"].notna() & df["province_code"].notna() & ~h["province_matches"]
+                     & df["district_code"].isin(ctx.units["district_code"].unique()).fillna(False))
+        value = df["commune_code"].astype("string") + " / " + df["district_code"].astype("string")
+        return ctx.hits(df, bad, key=_KEYS[table], column="commune_code", value=value)
+
+    return fn
+
+
+_TVI = {"households": "Hộ", "persons": "Nhân khẩu", "events": "Biến động"}
+_TEN = {"households": "A household", "persons": "A person", "events": "An event"}
+for _i, _t in enumerate(("households", "persons", "events")):
+    add_rule(Rule(f"V02{2 * _i}", "validity", "error", _t,
+                  f"{_TVI[_t]} có mã xã không tồn tại hoặc không thuộc tỉnh đang kiểm tra.",
+                  f"{_TEN[_t]} has a commune code that does not exist or lies outside the audited province.",
+                  _unknown_commune(_t), (_t,), "commune_code", "geography"))
+    add_rule(Rule(f"V02{2 * _i + 1}", "consistency", "error", _t,
+                  f"{_TVI[_t]} có mã xã không thuộc huyện (hoặc huyện không thuộc tỉnh) đã ghi.",
+                  f"{_TEN[_t]} has a commune outside its stated district (or a district outside its province).",
+                  _not_in_district(_t), (_t,), "commune_code", "geography"))
+
+
+@rule("V026", dimension="consistency", severity="warning", table="persons", requires=("persons", "households"),
+      column="commune_code",
+      message_vi="Mã xã của nhân khẩu khác mã xã của hộ.",
+      message_en="The person's commune differs from the commune of their household.", family="geography")
+def _v026(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    hh = ctx.table("households").drop_duplicates("household_id").set_index("household_id")["commune_code"]
+    hc = p["household_id"].map(hh)
+    bad = hc.notna() & p["commune_code"].notna() & (hc != p["commune_code"])
+    return ctx.hits(p, bad, key="person_id", column="commune_code",
+                    value=p["commune_code"].astype("string") + " / " + hc.astype("string"))
+
+
+@rule("V027", dimension="validity", severity="warning", table="events", column="other_commune_code",
+      message_vi="Mã xã đi/đến của biến động di chuyển không phải là mã xã hợp lệ.",
+      message_en="The origin/destination commune of a move is not a valid commune code.", family="geography")
+def _v027(ctx: Context) -> pd.DataFrame:
+    e = ctx.table("events")
+    oc = e["other_commune_code"]
+    bad = oc.notna() & ~oc.isin(ctx.units.index).fillna(False)
+    return ctx.hits(e, bad, key="event_id", column="other_commune_code")
+
+
+# --------------------------------------------------------------------------- dates
+@rule("V030", dimension="validity", severity="error", table="any", requires=(),
+      message_vi="Giá trị không đọc được theo kiểu dữ liệu quy định (ví dụ ngày không có thật).",
+      message_en="A value could not be read as its contract type (for example a date that does not exist).",
+      family="dates")
+def _v030(ctx: Context) -> pd.DataFrame:
+    iss = getattr(ctx.register, "parse_issues", None)
+    if iss is None or not len(iss):
+        return empty_hits()
+    iss = iss.reset_index(drop=True)
+    parts = []
+    for tname, grp in iss.groupby("table", sort=True):
+        out = pd.DataFrame({"record_id": grp["record_id"].astype("string"), "column": grp["column"].astype("string"),
+                            "value": grp["value"].astype("string")})
+        out["record_id"] = out["record_id"].fillna("row " + grp["row"].astype("string"))
+        df = None
+        if tname in ctx.register.tables:
+            df = ctx.persons if tname == "persons" else ctx.table(tname)
+        key = _KEYS.get(str(tname))
+        for c in ("province_code", "district_code", "commune_code", "collaborator_id"):
+            if df is not None and key and c in df.columns:
+                look = df.drop_duplicates(key).set_index(key)[c]
+                out[c] = out["record_id"].map(look).astype("string")
+            else:
+                out[c] = pd.Series(pd.NA, index=out.index, dtype="string")
+        out["_table"] = str(tname)
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _future(table: str, column: str):
+    def fn(ctx: Context) -> pd.DataFrame:
+        df = _frame(ctx, table)
+        d = pd.to_datetime(df[column])
+        return ctx.hits(df, d.notna() & (d.dt.normalize() > ctx.ref_date), key=_KEYS[table], column=column)
+
+    return fn
+
+
+for _rid, _t, _c, _sev, _vi, _en in (
+    ("V031", "persons", "birth_date", "error", "Ngày sinh sau ngày kết xuất dữ liệu.",
+     "The birth date is after the export date."),
+    ("V032", "events", "event_date", "error", "Ngày xảy ra biến động sau ngày kết xuất dữ liệu.",
+     "The event date is after the export date."),
+    ("V033", "events", "recorded_date", "error", "Ngày cập nhật biến động sau ngày kết xuất dữ liệu.",
+     "The recorded date is after the export date."),
+    ("V034", "households", "created_date", "warning", "Ngày lập hộ sau ngày kết xuất dữ liệu.",
+     "The household's creation date is after the export date."),
+    ("V036", "persons", "updated_at", "warning", "Thời điểm cập nhật nhân khẩu sau ngày kết xuất dữ liệu.",
+     "The person's last update is after the export date."),
+):
+    add_rule(Rule(_rid, "validity", _sev, _t, _vi, _en, _future(_t, _c), (_t,), _c, "dates"))
+
+
+@rule("V035", dimension="plausibility", severity="error", table="persons", column="birth_date",
+      message_vi="Nhân khẩu đang cư trú có tuổi trên mức tối đa hợp lý (110 tuổi).",
+      message_en="A present person is older than the plausible maximum age (110).", family="dates")
+def _v035(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    return ctx.hits(p, p["_present"] & (p["_age_min"] > ctx.config.max_age), key="person_id", column="birth_date")
+
+
+# --------------------------------------------------------------------------- citizen id
+def _cid_parts(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    cid = p["citizen_id"].astype("string").str.strip()
+    ok = cid.str.fullmatch(r"\d{12}").fillna(False).astype(bool)
+    return pd.DataFrame({"cid": cid, "ok": ok})
+
+
+@rule("I001", dimension="validity", severity="error", table="persons", column="citizen_id",
+      message_vi="Số định danh cá nhân không gồm đúng 12 chữ số.",
+      message_en="The personal identification number is not exactly 12 digits.", family="citizen_id")
+def _i001(ctx: Context) -> pd.DataFrame:
+    c = _cid_parts(ctx)
+    return ctx.hits(ctx.persons, c["cid"].notna() & ~c["ok"], key="person_id", column="citizen_id")
+
+
+@rule("I002", dimension="validity", severity="error", table="persons", column="citizen_id",
+      message_vi="Ba chữ số đầu của số định danh cá nhân không phải là mã tỉnh.",
+      message_en="The first three digits of the identification number are no province code.", family="citizen_id")
+def _i002(ctx: Context) -> pd.DataFrame:
+    from popqa.geo import legacy_province_codes
+
+    c = _cid_parts(ctx)
+    valid = {"0" + code for code in legacy_province_codes()}
+    bad = c["ok"] & ~c["cid"].str[:3].isin(valid).fillna(False)
+    return ctx.hits(ctx.persons, bad, key="person_id", column="citizen_id")
+
+
+@rule("I003", dimension="consistency", severity="error", table="persons", column="citizen_id",
+      message_vi="Chữ số thứ tư của số định danh cá nhân không khớp giới tính và thế kỷ sinh.",
+      message_en="Digit 4 of the identification number contradicts the person's sex and century of birth.",
+      family="citizen_id")
+def _i003(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    c = _cid_parts(ctx)
+    year = p["birth_date"].dt.year
+    sex = p["sex"].astype("float64")
+    expected = 2 * (year // 100 - 19) + (sex - 1)
+    digit = pd.to_numeric(c["cid"].str[3], errors="coerce")
+    usable = c["ok"] & sex.isin([1, 2]) & year.between(1900, 2399)
+    bad = usable & (digit != expected)
+    return ctx.hits(p, bad, key="person_id", column="citizen_id",
+                    value=c["cid"].str[3] + " / sex " + p["sex"].astype("string") + " / " + year.astype("string"))
+
+
+@rule("I004", dimension="consistency", severity="error", table="persons", column="citizen_id",
+      message_vi="Chữ số thứ năm và sáu của số định danh cá nhân không khớp năm sinh.",
+      message_en="Digits 5-6 of the identification number contradict the birth year.", family="citizen_id")
+def _i004(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    c = _cid_parts(ctx)
+    year = p["birth_date"].dt.year
+    yy = pd.to_numeric(c["cid"].str[4:6], errors="coerce")
+    bad = c["ok"] & year.notna() & (yy != year % 100)
+    return ctx.hits(p, bad, key="person_id", column="citizen_id",
+                    value=c["cid"].str[4:6] + " / " + year.astype("string"))
+
+
+_ = (np, text)
