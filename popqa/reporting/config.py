@@ -11,5 +11,7 @@ class ReportingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kernel_name: str = Field("python3", description="Jupyter kernel that runs the report notebooks")
-    execution_timeout: int = Field(600, description="seconds one cell may run")
+    execution_timeout: int = Field(600, ge=1, description="seconds one cell may run")
+    start_timeout: int = Field(60, ge=1, description="seconds a kernel may take to start")
+    kernel_retries: int = Field(1, ge=0, description="retries when a kernel fails to start")
     workers: int = Field(2, ge=1, description="district reports executed at once")

@@ -334,7 +334,9 @@ def dqr_rollup(
     sc = sc.assign(_fail=(sc["score"] < threshold).astype("int64"))
     g = sc.groupby(["parent_code", "dimension"], observed=True)["_fail"].agg(units="size", failing="sum").reset_index()
     g["share_failing"] = g["failing"] / g["units"]
-    return g
+    order = {d: i for i, d in enumerate((*DIMENSIONS, "overall"))}
+    g = g.sort_values(["parent_code", "dimension"], key=lambda s: s.map(order) if s.name == "dimension" else s)
+    return g.reset_index(drop=True)
 
 
 def add_trend(

@@ -1,0 +1,246 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# District data-quality report, executed by popqa's runner with papermill, one
+# district at a time: it only loads what `popqa audit` wrote and draws it. Every
+# visible heading comes from code, so it follows the `lang` parameter.
+
+# %% tags=["parameters"]
+district_code = "710"
+period = "2026-10"
+results_dir = "out/demo/results"
+lang = "vi"
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, display
+
+from popqa.contract import DIMENSIONS
+from popqa.reporting.draw import (
+    badge,
+    fmt_change,
+    fmt_score,
+    fmt_share,
+    setup_matplotlib,
+    sparkline_svg,
+    t,
+    table_html,
+)
+
+setup_matplotlib()
+base = Path(results_dir) / period
+ddir = base / "districts" / district_code
+kpis = json.loads((ddir / "kpis.json").read_text(encoding="utf-8"))
+msg_col = "message_vi" if lang == "vi" else "message_en"
+
+
+def h2(key, anchor):
+    display(HTML(f'<h2 id="{anchor}">{t(key, lang)}</h2>'))
+
+
+display(HTML(
+    "<style>.tbl{border-collapse:collapse;font-size:13px}.tbl td,.tbl th{border:1px solid #ccc;"
+    "padding:3px 6px;text-align:right}.tbl td:first-child,.tbl th:first-child{text-align:left}"
+    ".kpi{display:inline-block;border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:4px;"
+    "min-width:120px;vertical-align:top}.kpi b{font-size:20px;display:block}"
+    "@media print{h2{page-break-before:auto}.jp-Cell{break-inside:avoid}}</style>"
+    f'<h1 id="title">{t("report_title", lang)}: {kpis["district_name"]} ({district_code})</h1>'
+    f"<p>{t('period', lang)}: {period}</p>"
+))
+
+# %%
+h2("summary", "summary")
+scores = kpis["scores"]
+trend = pd.read_parquet(ddir / "trend.parquet")
+dtr = trend[(trend.level == "district") & (trend.unit_code == district_code)]
+ov = scores.get("overall", {})
+spark = sparkline_svg(dtr[dtr.dimension == "overall"].sort_values("period").score.tolist())
+tiles = [
+    f'<div class="kpi">{t("overall", lang)}<b>{fmt_score(ov.get("score"))}</b>{badge(ov.get("grade"), lang)} '
+    f'<br>{fmt_change(ov.get("change"))} {spark}</div>',
+    f'<div class="kpi">{t("households", lang)}<b>{kpis["households"]:,}</b></div>',
+    f'<div class="kpi">{t("persons", lang)}<b>{kpis["persons"]:,}</b></div>',
+    f'<div class="kpi">{t("events", lang)}<b>{kpis["events"]:,}</b></div>',
+    f'<div class="kpi">{t("communes", lang)}<b>{kpis["communes"]}</b></div>',
+]
+for d in DIMENSIONS:
+    s = scores.get(d, {})
+    sp = sparkline_svg(dtr[dtr.dimension == d].sort_values("period").score.tolist())
+    tiles.append(f'<div class="kpi">{t(d, lang)}<b>{fmt_score(s.get("score"))}</b>{badge(s.get("grade"), lang)}'
+                 f' {fmt_change(s.get("change"))} {sp}</div>')
+display(HTML("".join(tiles)))
+
+rows = []
+for tg in kpis["targets"]:
+    met = tg.get("met")
+    status = t("not_available", lang) if met is None else (t("met", lang) if met else t("not_met", lang))
+    rows.append({"indicator": t(tg["indicator"], lang), "value": fmt_share(tg.get("value")),
+                 "target": f'{fmt_share(tg.get("target"))} ({tg.get("target_year")})', "status": status})
+display(HTML(f"<h3>{t('targets', lang)}</h3>" + table_html(
+    pd.DataFrame(rows), {"indicator": "", "value": t("value", lang), "target": t("target", lang),
+                         "status": t("met", lang)})))
+roll = pd.DataFrame(kpis["rollup"])
+if len(roll):
+    roll = roll[roll.dimension.isin(DIMENSIONS + ("overall",))].copy()
+    roll["dim"] = roll.dimension.map(lambda d: t(d, lang))
+    display(HTML(f"<h3>{t('rollup', lang)}</h3>" + table_html(
+        roll, {"dim": t("dimension", lang), "units": t("communes", lang), "failing": t("failing", lang),
+               "share_failing": "%"}, formats={"share_failing": fmt_share})))
+
+# %%
+h2("commune_scorecard", "communes")
+communes = pd.read_parquet(ddir / "communes.parquet")
+ctr = trend[trend.level == "commune"]
+sparks = {c: sparkline_svg(g.sort_values("period").score.tolist())
+          for c, g in ctr[ctr.dimension == "overall"].groupby("unit_code")}
+communes["trend"] = communes.commune_code.map(sparks).fillna("")
+cols = {"commune_code": t("code", lang), "commune_name": t("name", lang), "records": t("records", lang)}
+cols |= {d: t(d, lang) for d in DIMENSIONS}
+cols |= {"overall": t("overall", lang), "change": t("change", lang), "trend": t("trend", lang)}
+display(HTML(table_html(
+    communes, cols, grade_columns={d: f"grade_{d}" for d in (*DIMENSIONS, "overall")},
+    formats={**{d: fmt_score for d in (*DIMENSIONS, "overall")}, "change": fmt_change}, raw=["trend"])))
+
+# %%
+h2("top_rules", "rules")
+top = pd.read_parquet(ddir / "top_rules.parquet")
+if len(top):
+    top["dim"] = top.dimension.map(lambda d: t(d, lang))
+    top["sev"] = top.severity.map(lambda s: t(s, lang))
+    display(HTML(table_html(top, {"rule_id": t("rule", lang), msg_col: t("message", lang), "dim": t("dimension", lang),
+                                  "sev": t("severity", lang), "findings": t("findings", lang),
+                                  "records": t("records", lang)})))
+else:
+    display(HTML(f"<p>{t('none', lang)}</p>"))
+
+# %%
+h2("collab_support", "collaborators")
+coll = pd.read_parquet(ddir / "collaborators.parquet")
+need = coll[coll.grade_overall.isin(["red", "yellow"])].head(25)
+if len(need):
+    display(HTML(table_html(
+        need, {"collaborator_id": t("collaborator", lang), "commune_code": t("commune", lang),
+               "records": t("records", lang), "errors": t("errors", lang), "warnings": t("warnings", lang),
+               "errors_per_1000": t("errors_per_1000", lang), "late_share": t("late_share", lang),
+               "median_lag": t("median_lag", lang), "overall": t("overall", lang)},
+        grade_columns={"overall": "grade_overall"},
+        formats={"overall": fmt_score, "late_share": fmt_share})))
+else:
+    display(HTML(f"<p>{t('none', lang)}</p>"))
+
+# %%
+h2("timeliness_title", "timeliness")
+lag = pd.read_parquet(ddir / "lag_hist.parquet")
+monthly = pd.read_parquet(ddir / "monthly.parquet")
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+axes[0].bar(lag["bin"], lag["events"], color="#3b6fb6")
+axes[0].set_title(t("lag_hist", lang))
+axes[0].set_xlabel(t("lag_days", lang))
+axes[0].set_ylabel(t("events", lang))
+if len(monthly):
+    axes[1].bar(monthly["month"], monthly["events"], color="#9ecae1", label=t("events", lang))
+    axes[1].set_ylabel(t("events", lang))
+    ax2 = axes[1].twinx()
+    ax2.plot(monthly["month"], 100 * monthly["late_share"], color="#d73027", marker="o", label=t("late_share", lang))
+    ax2.set_ylabel(t("late_share", lang) + " (%)")
+    axes[1].tick_params(axis="x", rotation=60)
+axes[1].set_title(t("monthly", lang))
+axes[1].set_xlabel(t("month", lang))
+fig.tight_layout()
+plt.show()
+tl = kpis.get("timeliness") or {}
+display(HTML(f"<p>{t('late_share', lang)} (&gt; {kpis['late_days']} d): {fmt_share(tl.get('late_share'))}; "
+             f"{t('median_lag', lang)}: {tl.get('median_lag', '–')}</p>"))
+
+# %%
+h2("duplicates_title", "duplicates")
+dup = pd.read_parquet(ddir / "duplicates.parquet")
+if len(dup):
+    dup = dup.sort_values("per_1000", ascending=False)
+    fig, ax = plt.subplots(figsize=(11, 3.2))
+    ax.bar(dup["commune_code"], dup["per_1000"], color="#756bb1")
+    ax.set_title(f"{t('duplicates', lang)} — {t('per_1000', lang)}")
+    ax.set_xlabel(t("commune", lang))
+    ax.set_ylabel(t("per_1000", lang))
+    ax.tick_params(axis="x", rotation=90)
+    fig.tight_layout()
+    plt.show()
+    display(HTML(table_html(dup.head(15), {"commune_code": t("code", lang), "commune_name": t("name", lang),
+                                           "persons": t("persons", lang), "duplicates": t("duplicates", lang),
+                                           "per_1000": t("per_1000", lang)})))
+else:
+    display(HTML(f"<p>{t('none', lang)}</p>"))
+
+# %%
+h2("demography", "demography")
+pyr = pd.read_parquet(ddir / "pyramid.parquet")
+groups = list(dict.fromkeys(pyr["age_group"]))
+m = pyr[pyr.sex == "male"].set_index("age_group")["persons"].reindex(groups, fill_value=0)
+f = pyr[pyr.sex == "female"].set_index("age_group")["persons"].reindex(groups, fill_value=0)
+fig, ax = plt.subplots(figsize=(7, 4.5))
+ax.barh(groups, -m.to_numpy(), color="#3b6fb6", label=t("male", lang))
+ax.barh(groups, f.to_numpy(), color="#e377c2", label=t("female", lang))
+ax.set_title(t("pyramid", lang))
+ax.set_ylabel(t("age_group", lang))
+ax.set_xlabel(t("persons", lang))
+ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v)):,}"))
+ax.legend()
+fig.tight_layout()
+plt.show()
+srb = kpis.get("sex_ratio_at_birth")
+if srb and srb.get("ratio") is not None:
+    display(HTML(f"<p>{t('srb', lang)}: <b>{srb['ratio']}</b> {t('srb_unit', lang)} "
+                 f"({t('births', lang)}: {srb['births']:,})</p>"))
+
+# %%
+h2("coverage_title", "coverage")
+cov = pd.read_parquet(ddir / "coverage.parquet")
+if len(cov):
+    tot = cov.groupby("source").agg(records=("records", "sum"), linked=("linked", "sum")).reset_index()
+    tot["share"] = tot["linked"] / tot["records"]
+    tot["src"] = tot.source.map(lambda s: t(s, lang))
+    display(HTML(table_html(tot, {"src": t("source", lang), "records": t("records", lang),
+                                  "linked": t("linked", lang), "share": t("share_linked", lang)},
+                            formats={"share": fmt_share})))
+    low = cov.sort_values("share").head(10).assign(src=lambda d: d.source.map(lambda s: t(s, lang)))
+    display(HTML(table_html(low, {"commune_code": t("commune", lang), "src": t("source", lang),
+                                  "records": t("records", lang), "linked": t("linked", lang),
+                                  "share": t("share_linked", lang)}, formats={"share": fmt_share})))
+else:
+    display(HTML(f"<p>{t('coverage_none', lang)}</p>"))
+
+# %%
+h2("methods", "methods")
+if lang == "vi":
+    text = (
+        "<p>Điểm của mỗi khía cạnh = 100 × (1 − số bản ghi có phát hiện, có trọng số theo mức độ / số bản ghi). "
+        "Lỗi có trọng số 1, cảnh báo 0,5, thông tin 0; mỗi bản ghi chỉ tính theo phát hiện nặng nhất. "
+        "Điểm chung là trung bình các khía cạnh. Xếp loại xanh/vàng/đỏ theo ngưỡng cấu hình cho từng cấp.</p>"
+        f"<p>Biến động cập nhật muộn: sau {kpis['late_days']} ngày kể từ khi xảy ra. "
+        "Trùng lặp và đối chiếu nguồn dựa trên liên kết xác suất (Splink); kết quả là ước lượng và cần kiểm tra thực địa.</p>"
+        "<p>Báo cáo chỉ hiển thị số liệu tổng hợp và mã; danh sách bản ghi cụ thể nằm trong sổ tay Excel dành cho cán bộ.</p>"
+    )
+else:
+    text = (
+        "<p>Dimension score = 100 × (1 − records with findings, weighted by severity / records). "
+        "Errors weigh 1, warnings 0.5, info 0; each record counts once, at its worst finding. "
+        "The overall score is the mean of the dimensions. Green/yellow/red bands are configured per admin level.</p>"
+        f"<p>An event is late when recorded more than {kpis['late_days']} days after it happened. "
+        "Duplicates and source coverage come from probabilistic record linkage (Splink): they are estimates "
+        "to be confirmed in the field.</p>"
+        "<p>This report shows counts and codes only; record-level lists are in the analysts' Excel workbook.</p>"
+    )
+display(HTML(text))

@@ -1,0 +1,253 @@
+"""Drawing helpers shared by the report template and the site: labels, colours, tables, charts.
+
+Nothing here computes results; it formats what :func:`popqa.pipeline.audit` wrote.
+Charts use matplotlib with DejaVu Sans, which has the Vietnamese glyphs.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "badge",
+           "sparkline_svg", "table_html", "setup_matplotlib"]
+
+GRADE_COLOURS = {"green": "#1a9850", "yellow": "#f2c12e", "red": "#d73027", None: "#bdbdbd"}
+GRADE_BG = {"green": "#d9f0d3", "yellow": "#fff3bf", "red": "#f8d0cc"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "report_title": {"vi": "Báo cáo chất lượng dữ liệu dân cư", "en": "Population register data quality report"},
+    "district": {"vi": "Huyện/thị xã/thành phố", "en": "District"},
+    "province": {"vi": "Tỉnh", "en": "Province"},
+    "period": {"vi": "Kỳ báo cáo", "en": "Period"},
+    "summary": {"vi": "Tóm tắt", "en": "Summary"},
+    "overall": {"vi": "Điểm chung", "en": "Overall score"},
+    "grade": {"vi": "Xếp loại", "en": "Grade"},
+    "change": {"vi": "Thay đổi so với kỳ trước", "en": "Change since previous period"},
+    "score": {"vi": "Điểm", "en": "Score"},
+    "records": {"vi": "Số bản ghi", "en": "Records"},
+    "households": {"vi": "Hộ", "en": "Households"},
+    "persons": {"vi": "Nhân khẩu", "en": "Persons"},
+    "events": {"vi": "Biến động", "en": "Events"},
+    "communes": {"vi": "Xã/phường", "en": "Communes"},
+    "commune": {"vi": "Xã/phường", "en": "Commune"},
+    "commune_2025": {"vi": "Xã/phường (từ 2025)", "en": "Commune (2025 units)"},
+    "collaborator": {"vi": "Cộng tác viên", "en": "Collaborator"},
+    "collaborators": {"vi": "Cộng tác viên", "en": "Collaborators"},
+    "commune_scorecard": {"vi": "Bảng điểm theo xã/phường", "en": "Commune scorecard"},
+    "top_rules": {"vi": "Các lỗi phổ biến nhất", "en": "Top problems by rule"},
+    "rule": {"vi": "Quy tắc", "en": "Rule"},
+    "dimension": {"vi": "Khía cạnh", "en": "Dimension"},
+    "severity": {"vi": "Mức độ", "en": "Severity"},
+    "findings": {"vi": "Số phát hiện", "en": "Findings"},
+    "message": {"vi": "Mô tả", "en": "Description"},
+    "collab_support": {"vi": "Cộng tác viên cần hỗ trợ", "en": "Collaborators needing support"},
+    "errors": {"vi": "Lỗi", "en": "Errors"},
+    "warnings": {"vi": "Cảnh báo", "en": "Warnings"},
+    "errors_per_1000": {"vi": "Lỗi/1.000 bản ghi", "en": "Errors per 1,000 records"},
+    "late_share": {"vi": "Tỷ lệ cập nhật muộn", "en": "Share recorded late"},
+    "median_lag": {"vi": "Độ trễ trung vị (ngày)", "en": "Median lag (days)"},
+    "timeliness_title": {"vi": "Tính kịp thời", "en": "Timeliness"},
+    "lag_hist": {"vi": "Phân bố độ trễ cập nhật biến động", "en": "Recording lag of events"},
+    "lag_days": {"vi": "Số ngày từ khi xảy ra đến khi cập nhật", "en": "Days from event to recording"},
+    "monthly": {"vi": "Xu hướng theo tháng", "en": "Monthly trend"},
+    "month": {"vi": "Tháng", "en": "Month"},
+    "duplicates_title": {"vi": "Trùng lặp nhân khẩu", "en": "Duplicate persons"},
+    "duplicates": {"vi": "Bản ghi trùng", "en": "Duplicate records"},
+    "per_1000": {"vi": "Trên 1.000 nhân khẩu", "en": "Per 1,000 persons"},
+    "demography": {"vi": "Tình hình dân số", "en": "Demographic snapshot"},
+    "pyramid": {"vi": "Tháp dân số", "en": "Age-sex pyramid"},
+    "age_group": {"vi": "Nhóm tuổi", "en": "Age group"},
+    "male": {"vi": "Nam", "en": "Male"},
+    "female": {"vi": "Nữ", "en": "Female"},
+    "srb": {"vi": "Tỷ số giới tính khi sinh", "en": "Sex ratio at birth"},
+    "srb_unit": {"vi": "bé trai/100 bé gái", "en": "boys per 100 girls"},
+    "births": {"vi": "Số trẻ sinh", "en": "Births"},
+    "coverage_title": {"vi": "Đối chiếu với hộ tịch", "en": "Coverage against civil registration"},
+    "coverage_none": {"vi": "Không có dữ liệu hộ tịch cho kỳ này.",
+                      "en": "No civil-registration source for this period."},
+    "source": {"vi": "Nguồn", "en": "Source"},
+    "linked": {"vi": "Tìm thấy trong sổ", "en": "Found in the register"},
+    "share_linked": {"vi": "Tỷ lệ tìm thấy", "en": "Share found"},
+    "methods": {"vi": "Phương pháp và lưu ý", "en": "Methods and caveats"},
+    "targets": {"vi": "Chỉ tiêu kế hoạch", "en": "Program targets"},
+    "on_time_communes": {"vi": "Xã/phường cập nhật đúng hạn", "en": "Communes updating on time"},
+    "mobile_entry": {"vi": "Biến động nhập qua thiết bị di động", "en": "Changes entered on mobile"},
+    "target": {"vi": "Chỉ tiêu", "en": "Target"},
+    "value": {"vi": "Thực hiện", "en": "Achieved"},
+    "met": {"vi": "Đạt", "en": "Met"},
+    "not_met": {"vi": "Chưa đạt", "en": "Not met"},
+    "not_available": {"vi": "Không có dữ liệu", "en": "Not available"},
+    "rollup": {"vi": "Tỷ lệ xã/phường không đạt (theo WHO DQR)",
+               "en": "Share of communes failing each metric (WHO DQR)"},
+    "failing": {"vi": "Không đạt", "en": "Failing"},
+    "trend": {"vi": "Xu hướng", "en": "Trend"},
+    "name": {"vi": "Tên", "en": "Name"},
+    "code": {"vi": "Mã", "en": "Code"},
+    "none": {"vi": "Không có", "en": "None"},
+    "completeness": {"vi": "Đầy đủ", "en": "Completeness"},
+    "validity": {"vi": "Hợp lệ", "en": "Validity"},
+    "consistency": {"vi": "Nhất quán", "en": "Consistency"},
+    "uniqueness": {"vi": "Duy nhất", "en": "Uniqueness"},
+    "timeliness": {"vi": "Kịp thời", "en": "Timeliness"},
+    "coverage": {"vi": "Bao phủ", "en": "Coverage"},
+    "plausibility": {"vi": "Hợp lý", "en": "Plausibility"},
+    "error": {"vi": "lỗi", "en": "error"},
+    "warning": {"vi": "cảnh báo", "en": "warning"},
+    "info": {"vi": "thông tin", "en": "info"},
+    "green": {"vi": "Tốt", "en": "Green"},
+    "yellow": {"vi": "Trung bình", "en": "Yellow"},
+    "red": {"vi": "Kém", "en": "Red"},
+    "civil_births": {"vi": "Khai sinh", "en": "Birth registrations"},
+    "civil_deaths": {"vi": "Khai tử", "en": "Death registrations"},
+    "residents": {"vi": "Cơ sở dữ liệu cư trú", "en": "Resident database"},
+    "insurance": {"vi": "Bảo hiểm xã hội", "en": "Social insurance"},
+    "site_title": {"vi": "Bảng điểm chất lượng dữ liệu dân cư", "en": "Population register data-quality scorecard"},
+    "run_date": {"vi": "Ngày chạy", "en": "Run date"},
+    "audit_date": {"vi": "Ngày kiểm tra dữ liệu", "en": "Audit date"},
+    "inputs": {"vi": "Dữ liệu đầu vào", "en": "Inputs"},
+    "file": {"vi": "Tệp", "en": "File"},
+    "failed_reports": {"vi": "Báo cáo huyện bị lỗi", "en": "District reports that failed"},
+    "reason": {"vi": "Lý do", "en": "Reason"},
+    "report": {"vi": "Báo cáo", "en": "Report"},
+    "district_scorecard": {"vi": "Bảng điểm theo huyện", "en": "District scorecard"},
+    "province_scorecard": {"vi": "Bảng điểm toàn tỉnh", "en": "Province scorecard"},
+    "commune_view": {"vi": "Theo xã/phường", "en": "Commune view"},
+    "collaborator_view": {"vi": "Theo cộng tác viên", "en": "Collaborator view"},
+    "home": {"vi": "Trang chính", "en": "Home"},
+    "switch_lang": {"vi": "English", "en": "Tiếng Việt"},
+    "rollup_province": {"vi": "Tỷ lệ huyện không đạt (theo WHO DQR)",
+                        "en": "Share of districts failing each metric (WHO DQR)"},
+    "districts": {"vi": "Huyện", "en": "Districts"},
+    "no_report": {"vi": "chưa có", "en": "missing"},
+    "legacy_units": {"vi": "Đơn vị hành chính cũ (3 cấp)", "en": "Legacy units (three levels)"},
+    "units_2025": {"vi": "Đơn vị hành chính từ 1/7/2025 (2 cấp)", "en": "Units since 1 July 2025 (two levels)"},
+    "versions": {"vi": "Phiên bản", "en": "Versions"},
+    "legend": {"vi": "Xếp loại: xanh ≥ ngưỡng tốt, vàng ≥ ngưỡng trung bình, đỏ dưới ngưỡng.",
+               "en": "Grades: green at or above the green band, yellow at or above the yellow band, red below."},
+}
+
+
+def t(key: str, lang: str = "vi") -> str:
+    """The label ``key`` in ``lang`` (the key itself when unknown).
+
+    >>> t("timeliness", "vi"), t("timeliness", "en")
+    ('Kịp thời', 'Timeliness')
+    """
+    entry = LABELS.get(key)
+    return entry.get(lang, entry["en"]) if entry else key
+
+
+def _nan(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def fmt_score(v: Any) -> str:
+    """``97.5`` -> ``"97.5"``; missing -> ``"–"``."""
+    return "–" if _nan(v) else f"{float(v):.1f}"
+
+
+def fmt_change(v: Any) -> str:
+    """Signed change with an arrow; missing -> ``"–"``.
+
+    >>> fmt_change(1.25), fmt_change(-2), fmt_change(None)
+    ('▲ +1.2', '▼ -2.0', '–')
+    """
+    if _nan(v):
+        return "–"
+    v = float(v)
+    arrow = "▲" if v > 0 else ("▼" if v < 0 else "■")
+    return f"{arrow} {v:+.1f}"
+
+
+def fmt_share(v: Any) -> str:
+    """A share 0-1 as a percentage."""
+    return "–" if _nan(v) else f"{100 * float(v):.1f}%"
+
+
+def badge(grade: Any, lang: str = "vi", text: str | None = None) -> str:
+    """An inline coloured badge for a grade."""
+    g = None if _nan(grade) else str(grade)
+    label = text if text is not None else (t(g, lang) if g else "–")
+    colour = GRADE_COLOURS.get(g, GRADE_COLOURS[None])
+    fg = "#000" if g == "yellow" else "#fff"
+    return (f'<span class="grade grade-{g or "none"}" style="background:{colour};color:{fg};'
+            f'padding:1px 6px;border-radius:3px">{html.escape(label)}</span>')
+
+
+def sparkline_svg(values: Sequence[Any], width: int = 90, height: int = 22, lo: float | None = None,
+                  hi: float | None = None) -> str:
+    """A tiny inline SVG line of ``values`` (missing values skipped); empty string for none.
+
+    >>> sparkline_svg([90, 92, 95]).startswith("<svg")
+    True
+    """
+    pts = [(i, float(v)) for i, v in enumerate(values) if not _nan(v)]
+    if not pts:
+        return ""
+    vals = [v for _, v in pts]
+    lo = min(vals) if lo is None else lo
+    hi = max(vals) if hi is None else hi
+    span = (hi - lo) or 1.0
+    n = max(len(values) - 1, 1)
+    xy = [(2 + (width - 4) * i / n, height - 2 - (height - 4) * (v - lo) / span) for i, v in pts]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    lx, ly = xy[-1]
+    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'xmlns="http://www.w3.org/2000/svg" role="img"><polyline fill="none" stroke="#3b6fb6" '
+            f'stroke-width="1.5" points="{path}"/><circle cx="{lx:.1f}" cy="{ly:.1f}" r="2" fill="#3b6fb6"/></svg>')
+
+
+def table_html(
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    *,
+    grade_columns: dict[str, str] | None = None,
+    formats: dict[str, Any] | None = None,
+    raw: Iterable[str] = (),
+    css_class: str = "tbl",
+) -> str:
+    """An HTML table of ``df[columns]`` with headers ``columns.values()``.
+
+    ``grade_columns`` maps a value column to the grade column whose colour
+    fills its cell; ``formats`` maps a column to a formatter; columns in
+    ``raw`` hold HTML already (everything else is escaped).
+    """
+    grade_columns = grade_columns or {}
+    formats = formats or {}
+    raw = set(raw)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    body = []
+    for row in df.to_dict(orient="records"):
+        cells = []
+        for c in columns:
+            v = row.get(c)
+            text = formats[c](v) if c in formats else ("" if _nan(v) else str(v))
+            if c not in raw:
+                text = html.escape(text)
+            style = ""
+            g = row.get(grade_columns[c]) if c in grade_columns else None
+            if c in grade_columns and not _nan(g) and str(g) in GRADE_BG:
+                style = f' style="background:{GRADE_BG[str(g)]}"'
+            cells.append(f"<td{style}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(body) + "</tbody></table>")
+
+
+def setup_matplotlib() -> None:
+    """A font with Vietnamese glyphs and sober defaults for report charts."""
+    import matplotlib
+
+    matplotlib.rcParams.update({
+        "font.family": "DejaVu Sans",
+        "figure.dpi": 90,
+        "savefig.dpi": 90,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 12,
+    })
