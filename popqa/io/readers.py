@@ -10,6 +10,7 @@ naming the file (and row/column where it applies).
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
@@ -17,6 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from popqa.contract import TABLES, TableSpec
 from popqa.errors import InputError
@@ -52,20 +57,23 @@ def find_table_file(folder: Path, table: str) -> Path | None:
 
 
 def _nfc(s: pd.Series) -> pd.Series:
-    def norm(x: object) -> object:
-        if isinstance(x, str):
-            x = unicodedata.normalize("NFC", x).strip()
-            return re.sub(r"\s+", " ", x)
-        return x
+    """NFC, trimmed, inner whitespace collapsed; vectorised with Arrow compute."""
+    arr = pa.array(s.astype(_STR).array)
+    arr = pc.utf8_normalize(arr, "NFC")
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.replace_substring_regex(arr, r"\s{2,}|[\t\r\n]", " ")
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=s.index, dtype=_STR)
 
-    return s.map(norm)
+
+def _arrow_strings(t: pa.DataType) -> object:
+    return pd.StringDtype("pyarrow") if pa.types.is_string(t) or pa.types.is_large_string(t) else None
 
 
 def _raw_frame(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            return pq.read_table(path).to_pandas(types_mapper=_arrow_strings)
         if suffix in (".xlsx", ".xls"):
             return pd.read_excel(path, dtype=object)
         data = path.read_bytes()
@@ -76,30 +84,54 @@ def _raw_frame(path: Path) -> pd.DataFrame:
     if not data.strip():
         raise InputError("the file is empty (no header row)", file=str(path))
     text = decode_bytes(data, source=str(path))
-    sep = "\t" if suffix == ".tsv" else None
+    header = text.split("\n", 1)[0]
+    sep = "\t" if suffix == ".tsv" else max((",", ";", "\t", "|"), key=header.count)
+    utf8 = text.encode("utf-8")
+    names = next(csv.reader([header.strip("\r")], delimiter=sep))
     try:
-        return pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            sep=sep,
-            engine="python" if sep is None else "c",
+        table = pacsv.read_csv(
+            pa.BufferReader(utf8),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
         )
-    except pd.errors.ParserError as exc:
+        return table.to_pandas(types_mapper=_arrow_strings)
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        pass  # let pandas name the offending line
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=sep)
+    except (pd.errors.ParserError, ValueError) as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise InputError(
             f"malformed CSV ({exc})", file=str(path), row=int(m.group(1)) if m else None
         ) from exc
 
 
+_STR = pd.StringDtype("pyarrow")
+
+
 def _to_text(s: pd.Series) -> pd.Series:
-    """Any column to pandas string dtype; floats that are whole lose their '.0'."""
+    """Any column to Arrow-backed text; whole floats lose their '.0' (Excel's codes)."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.astype(_STR)
     if pd.api.types.is_float_dtype(s):
-        out = s.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
-        return out.astype("string")
+        out = pd.Series(pd.NA, index=s.index, dtype=_STR)
+        ok = s.notna()
+        vals = s[ok]
+        whole = np.isfinite(vals) & (vals == np.floor(vals))
+        out[ok & ~whole.reindex(s.index, fill_value=False)] = vals[~whole].astype(str)
+        out[whole[whole].index] = vals[whole].astype("int64").astype(str)
+        return out
+    if pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return s.astype("string").astype(_STR)
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.strftime("%Y-%m-%d").astype("string")
+        return s.dt.strftime("%Y-%m-%d").astype(_STR)
+    if pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        return s.astype(_STR)
 
     def one(v: object) -> object:
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
@@ -110,7 +142,31 @@ def _to_text(s: pd.Series) -> pd.Series:
             return v.strftime("%Y-%m-%d")
         return str(v)
 
-    return s.map(one).astype("string")
+    return s.map(one).astype(_STR)
+
+
+def _pad_code(t: pd.Series, width: int) -> pd.Series:
+    """Restore leading zeros of all-digit codes shorter than their width (Excel drops them)."""
+    arr = pa.array(t.array)
+    short = pc.and_kleene(
+        pc.match_substring_regex(arr, r"^\d+$"), pc.less(pc.utf8_length(arr), width)
+    )
+    arr = pc.if_else(pc.fill_null(short, False), pc.utf8_lpad(arr, width, "0"), arr)
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=t.index, dtype=_STR)
+
+
+_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
+
+
+def _parse_numbers(txt: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Text to float64 with Arrow compute; returns (numbers, mask of values that did not parse)."""
+    arr = pc.utf8_trim_whitespace(pa.array(txt.array))
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    ok = pc.fill_null(pc.match_substring_regex(arr, _NUMBER), False)
+    clean = pc.replace_substring(pc.if_else(ok, arr, pa.scalar(None, pa.string())), ",", ".")
+    num = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+    bad = pc.and_(pc.invert(ok), pc.is_valid(arr)).to_numpy(zero_copy_only=False)
+    return pd.Series(num, index=txt.index), pd.Series(bad, index=txt.index)
 
 
 def _parse_dates(s: pd.Series, with_time: bool) -> pd.Series:
@@ -179,13 +235,10 @@ def coerce_table(
         s = df[col.name]
         if col.kind in ("id", "code", "str"):
             t = _to_text(s)
-            t = _nfc(t).astype("string")
+            t = _nfc(t)
             t = t.mask(t == "")
             if col.kind == "code" and col.name in CODE_WIDTHS:
-                width = CODE_WIDTHS[col.name]
-                digits = t.str.fullmatch(r"\d+").fillna(False).astype(bool)
-                short = digits & (t.str.len() < width)
-                t = t.mask(short, t.str.zfill(width))
+                t = _pad_code(t, CODE_WIDTHS[col.name])
             df[col.name] = t
             continue
         if col.kind in ("int", "float"):
@@ -193,9 +246,7 @@ def coerce_table(
                 num = pd.to_numeric(s, errors="coerce")
                 bad = pd.Series(False, index=s.index)
             else:
-                txt = _to_text(s).str.strip().str.replace(",", ".", regex=False)
-                num = pd.to_numeric(txt, errors="coerce")
-                bad = txt.notna() & (txt != "") & num.isna()
+                num, bad = _parse_numbers(_to_text(s))
             if col.kind == "int":
                 nonint = num.notna() & (num != np.floor(num.fillna(0)))
                 bad = bad | nonint
