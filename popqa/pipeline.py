@@ -144,7 +144,13 @@ def audit(
     from popqa.checks import run_checks
     from popqa.io import read_register
     from popqa.linkage import dedupe, link
-    from popqa.reporting.results import district_results, write_json, write_parquet, write_workbook
+    from popqa.reporting.results import (
+        district_results,
+        duplicate_extras,
+        write_json,
+        write_parquet,
+        write_workbook,
+    )
     from popqa.scorecard import (
         add_trend,
         compute_scorecard,
@@ -212,12 +218,13 @@ def audit(
     write_parquet(analyst / "duplicate_pairs.parquet", dd.pairs)
     write_parquet(analyst / "clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
 
+    extras = duplicate_extras(dd.clusters)
     districts = sorted(d for d in records.loc[records["table"] == "households", "district_code"].dropna().unique())
     district_kpis = {}
     for d in districts:
         district_kpis[d] = district_results(
             district=d, register=reg, records=records, findings=all_findings, scorecard=scorecard, trend=trend,
-            targets=targets, rollup=roll_d, clusters=dd.clusters, links=links, period=period,
+            targets=targets, rollup=roll_d, duplicate_ids=extras, links=links, period=period,
             late_days=cfg.checks.late_days, out_dir=res / "districts" / d,
         )
         if workbooks:
@@ -238,9 +245,7 @@ def audit(
                    for r in psc.itertuples()},
         "targets": targets[targets["scope"] == "province"].drop(columns="scope").to_dict(orient="records"),
         "coverage_sources": sorted(links),
-        "duplicate_persons": int(dd.clusters.groupby("cluster_id")["person_id"].transform("size").gt(1).sum()
-                                 - dd.clusters.loc[dd.clusters.groupby("cluster_id")["person_id"].transform(
-                                     "size").gt(1), "cluster_id"].nunique()),
+        "duplicate_persons": int(len(extras)),
     }
     write_json(res / "province.json", province)
     lap("total", t0)

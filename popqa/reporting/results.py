@@ -41,6 +41,7 @@ __all__ = [
     "write_json",
     "write_parquet",
     "district_results",
+    "duplicate_extras",
     "write_workbook",
     "safe_cell",
 ]
@@ -191,6 +192,16 @@ def _wide(scorecard: pd.DataFrame, level: str) -> pd.DataFrame:
     return out.reset_index()
 
 
+def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
+    """Person ids that duplicate another record: every member of a cluster but its first.
+
+    >>> duplicate_extras(pd.DataFrame({"person_id": ["a", "b", "c"], "cluster_id": [1, 1, 2]})).tolist()
+    ['b']
+    """
+    cl = clusters[["person_id", "cluster_id"]].sort_values(["cluster_id", "person_id"], kind="stable")
+    return cl.loc[cl["cluster_id"].duplicated(), "person_id"].reset_index(drop=True)
+
+
 def lag_days(events: pd.DataFrame) -> pd.Series:
     """Days from event to recording."""
     return (events["recorded_date"] - events["event_date"]).dt.days
@@ -206,7 +217,7 @@ def district_results(
     trend: pd.DataFrame,
     targets: pd.DataFrame,
     rollup: pd.DataFrame,
-    clusters: pd.DataFrame | None,
+    duplicate_ids: pd.Series | None,
     links: dict[str, pd.DataFrame],
     period: str,
     late_days: int,
@@ -214,6 +225,7 @@ def district_results(
 ) -> dict[str, Any]:
     """Compute and write one district's result files into ``out_dir``; return its KPIs."""
     from popqa.geo import commune_name, district_name
+    from popqa.scorecard.core import most_common
 
     out_dir.mkdir(parents=True, exist_ok=True)
     end = pd.Period(period, freq="M").end_time.normalize()
@@ -253,7 +265,7 @@ def district_results(
             0).astype("int64")
     coll["errors_per_1000"] = (1000 * coll["errors"] / coll["records"].replace(0, np.nan)).round(1)
     rec_c = records[records["district_code"] == district].dropna(subset=["collaborator_id"])
-    main_commune = rec_c.groupby("collaborator_id")["commune_code"].agg(lambda s: s.mode().iloc[0])
+    main_commune = most_common(rec_c, "collaborator_id", "commune_code")
     coll["commune_code"] = coll["collaborator_id"].map(main_commune)
     if events is not None and len(events):
         lag = lag_days(events)
@@ -289,12 +301,8 @@ def district_results(
 
     # duplicates by commune
     dup_total = None
-    if clusters is not None:
-        cl = clusters[["person_id", "cluster_id"]]
-        size = cl.groupby("cluster_id")["person_id"].transform("size")
-        first = cl.groupby("cluster_id")["person_id"].transform("min")
-        extra = cl.loc[(size > 1) & (cl["person_id"] != first), "person_id"]
-        is_dup = persons["person_id"].isin(extra)
+    if duplicate_ids is not None:
+        is_dup = persons["person_id"].isin(duplicate_ids)
         dup = pd.DataFrame({"commune_code": persons["commune_code"], "dup": is_dup}).groupby(
             "commune_code", observed=True).agg(persons=("dup", "size"), duplicates=("dup", "sum")).reset_index()
         dup["per_1000"] = (1000 * dup["duplicates"] / dup["persons"]).round(2)

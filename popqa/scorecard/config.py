@@ -61,8 +61,11 @@ class ScorecardConfig(BaseModel):
     green: float = Field(95.0, ge=0, le=100, description="default green band (levels without their own bands)")
     yellow: float = Field(85.0, ge=0, le=100, description="default yellow band (levels without their own bands)")
     levels: dict[str, Bands] = Field(
-        default_factory=lambda: {k: Bands(**v) for k, v in DEFAULT_LEVEL_BANDS.items()},
-        description="bands per admin level: province, district, commune, commune_2025, collaborator",
+        default_factory=dict,
+        description=(
+            "bands per admin level (province, district, commune, commune_2025, collaborator); "
+            "a level not given here keeps its default (DEFAULT_LEVEL_BANDS, else green/yellow)"
+        ),
     )
     severity_weights: dict[str, float] = Field(
         default_factory=lambda: {"error": 1.0, "warning": 0.5, "info": 0.0},
@@ -105,6 +108,8 @@ class ScorecardConfig(BaseModel):
         """The bands of ``level`` (its own when configured, else the defaults)."""
         if level in self.levels:
             return self.levels[level]
+        if level in DEFAULT_LEVEL_BANDS:
+            return Bands(**DEFAULT_LEVEL_BANDS[level])
         return Bands(green=self.green, yellow=self.yellow)
 
     def target(self, name: str, year: int) -> tuple[int, float] | None:

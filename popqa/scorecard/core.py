@@ -165,6 +165,17 @@ def _parent(level: str) -> str | None:
     return {"district": "province_code", "commune": "district_code", "collaborator": "district_code"}.get(level)
 
 
+def most_common(df: pd.DataFrame, key: str, value: str) -> pd.Series:
+    """The most frequent ``value`` for each ``key`` (ties: the smallest value), vectorised.
+
+    >>> most_common(pd.DataFrame({"k": ["a", "a", "a", "b"], "v": ["x", "y", "y", "z"]}), "k", "v").to_dict()
+    {'a': 'y', 'b': 'z'}
+    """
+    counts = df.dropna(subset=[key, value]).groupby([key, value], observed=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["n", value], ascending=[False, True], kind="stable")
+    return counts.drop_duplicates(key).set_index(key)[value]
+
+
 def grade(scores: pd.Series, level: str, config: ScorecardConfig | None = None) -> pd.Series:
     """Green / yellow / red for each score at ``level`` (missing when the score is).
 
@@ -285,9 +296,7 @@ def compute_scorecard(
         long = pd.concat([long.drop(columns=["_ws", "_ww"]), overall], ignore_index=True)
         long.insert(0, "level", level)
         if parent:
-            pmap = records.dropna(subset=[col]).groupby(col)[parent].agg(
-                lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA
-            )
+            pmap = most_common(records, col, parent)
             long["parent_code"] = long["unit_code"].map(pmap).astype("string")
         else:
             long["parent_code"] = pd.Series(pd.NA, index=long.index, dtype="string")
@@ -444,7 +453,7 @@ def program_targets(
         allc = pd.DataFrame({"commune_code": pd.Series(list(communes), dtype="string")})
         per_commune = allc.merge(per_commune.drop(columns="district_code"), on="commune_code", how="left").merge(
             per_commune[["commune_code", "district_code"]], on="commune_code", how="left")
-        per_commune["on_time"] = per_commune["on_time"].fillna(False).astype(bool)
+        per_commune["on_time"] = per_commune["on_time"].astype("boolean").fillna(False).astype(bool)
     if "entry_channel" in ev.columns:
         ch = ev["entry_channel"].astype("string")
         known, mobile = ch.notna(), ch == "mobile"

@@ -1,0 +1,163 @@
+"""Scorecard math on small hand-made findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from popqa.config import Config
+from popqa.contract import DIMENSIONS, FINDINGS_COLUMNS
+from popqa.scorecard import (
+    ScorecardConfig,
+    add_trend,
+    compute_scorecard,
+    dqr_rollup,
+    grade,
+    program_targets,
+)
+
+# two communes of district 710 (Gò Dầu), one of 711; 10 persons + 5 events each
+COMMUNES = {"25654": "710", "25657": "710", "25681": "711"}
+
+
+def _records() -> pd.DataFrame:
+    rows = []
+    for cc, dc in COMMUNES.items():
+        for i in range(10):
+            rows.append(("persons", f"p{cc}-{i}", "72", dc, cc, f"c{cc}-{i % 2}"))
+        for i in range(5):
+            rows.append(("events", f"e{cc}-{i}", "72", dc, cc, f"c{cc}-{i % 2}"))
+    return pd.DataFrame(rows, columns=["table", "record_id", "province_code", "district_code", "commune_code",
+                                       "collaborator_id"]).astype("string")
+
+
+def _finding(rule, dim, sev, table, rid):
+    cc = rid[1:6]
+    return {"rule_id": rule, "dimension": dim, "severity": sev, "table": table, "record_id": rid, "column": None,
+            "value": None, "province_code": "72", "district_code": COMMUNES[cc], "commune_code": cc,
+            "collaborator_id": f"c{cc}-{int(rid[-1]) % 2}", "message_vi": "x", "message_en": "x"}
+
+
+def _findings(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(FINDINGS_COLUMNS)).astype("string")
+
+
+def _score(sc, level, unit, dim):
+    row = sc[(sc.level == level) & (sc.unit_code == unit) & (sc.dimension == dim)]
+    assert len(row) == 1
+    return row.iloc[0]
+
+
+def test_dimension_score_counts_each_record_once_at_its_worst_severity():
+    f = _findings([
+        _finding("P1", "validity", "error", "persons", "p25654-0"),
+        _finding("P2", "validity", "warning", "persons", "p25654-0"),  # same record: error wins
+        _finding("P2", "validity", "warning", "persons", "p25654-1"),  # warning weighs 0.5
+        _finding("P3", "validity", "info", "persons", "p25654-2"),  # info weighs 0
+    ])
+    sc = compute_scorecard(f, _records())
+    r = _score(sc, "commune", "25654", "validity")
+    assert r.records == 10  # validity findings concern persons only
+    assert r.flagged == pytest.approx(1.5)
+    assert r.score == pytest.approx(85.0)
+    # the district pools its two communes: 1.5 of 20 persons
+    assert _score(sc, "district", "710", "validity").score == pytest.approx(92.5)
+    assert _score(sc, "commune", "25657", "validity").score == 100.0
+    # province: 1.5 of 30
+    assert _score(sc, "province", "72", "validity").score == pytest.approx(95.0)
+
+
+def test_denominator_is_the_tables_each_dimension_examines():
+    f = _findings([_finding("E1", "timeliness", "error", "events", f"e25681-{i}") for i in range(2)])
+    sc = compute_scorecard(f, _records())
+    r = _score(sc, "commune", "25681", "timeliness")
+    assert (r.records, r.score) == (5, 60.0)
+    # a dimension without any finding is scored over all register records
+    assert _score(sc, "commune", "25681", "completeness").records == 15
+    assert _score(sc, "commune", "25681", "completeness").score == 100.0
+
+
+def test_overall_is_mean_of_dimensions_and_weights_apply():
+    f = _findings([_finding("E1", "timeliness", "error", "events", f"e25681-{i}") for i in range(5)])
+    sc = compute_scorecard(f, _records())
+    ov = _score(sc, "commune", "25681", "overall")
+    assert ov.score == pytest.approx((6 * 100 + 0) / 7, abs=0.01)
+    cfg = ScorecardConfig(dimension_weights={"timeliness": 3.0})
+    ov2 = _score(compute_scorecard(f, _records(), cfg), "commune", "25681", "overall")
+    assert ov2.score == pytest.approx(600 / 9, abs=0.01)
+
+
+def test_every_level_and_dimension_is_scored():
+    sc = compute_scorecard(_findings([]), _records())
+    assert set(sc.level) == {"province", "district", "commune", "commune_2025", "collaborator"}
+    assert set(sc.dimension) == {*DIMENSIONS, "overall"}
+    assert len(sc[(sc.level == "collaborator") & (sc.dimension == "overall")]) == 6
+    # collaborators and communes know their district
+    assert set(sc.loc[sc.level == "collaborator", "parent_code"]) == {"710", "711"}
+    # 2025 communes come from the crosswalk
+    assert sc.loc[sc.level == "commune_2025", "unit_code"].notna().all()
+
+
+def test_grades_use_the_bands_of_each_level():
+    cfg = ScorecardConfig(levels={"commune": {"green": 80, "yellow": 50}})
+    s = pd.Series([85.0, 60.0, 40.0])
+    assert grade(s, "commune", cfg).tolist() == ["green", "yellow", "red"]
+    assert grade(s, "district", cfg).tolist() == ["yellow", "red", "red"]  # defaults 95 / 85
+    # collaborators keep their own default band (90) when another level is configured
+    assert grade(pd.Series([91.0]), "collaborator", cfg).tolist() == ["green"]
+    assert grade(pd.Series([91.0]), "commune_2025", cfg).tolist() == ["yellow"]
+    with pytest.raises(ValueError):
+        ScorecardConfig(levels={"commune": {"green": 50, "yellow": 80}})
+    # from YAML-like dicts through the full Config
+    full = Config.from_dict({"scorecard": {"levels": {"district": {"green": 99, "yellow": 98}}}})
+    assert full.scorecard.bands("district").green == 99
+
+
+def test_dqr_rollup_is_share_of_communes_failing():
+    f = _findings([_finding("P1", "validity", "error", "persons", f"p25654-{i}") for i in range(3)])
+    sc = compute_scorecard(f, _records())
+    r = dqr_rollup(sc)
+    v = r[(r.parent_code == "710") & (r.dimension == "validity")].iloc[0]
+    assert (v.units, v.failing, v.share_failing) == (2, 1, 0.5)
+    assert r[(r.parent_code == "711") & (r.dimension == "validity")].iloc[0].failing == 0
+    prov = dqr_rollup(sc, child="district", parent="province")
+    assert prov[prov.dimension == "validity"].iloc[0].failing == 1
+
+
+def test_trend_change_and_twelve_period_window():
+    sc = compute_scorecard(_findings([]), _records())
+    hist = {}
+    for m in range(1, 15):  # 14 earlier periods
+        p = f"{2025 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}"
+        hist[p] = sc.assign(score=sc.score - m)
+    cur, trend = add_trend(sc, hist, "2026-03")
+    row = cur[(cur.level == "district") & (cur.unit_code == "710") & (cur.dimension == "overall")].iloc[0]
+    assert row.previous == pytest.approx(100 - 14) and row.change == pytest.approx(14)
+    periods = sorted(trend[(trend.level == "district") & (trend.unit_code == "710")
+                           & (trend.dimension == "overall")].period)
+    assert len(periods) == 12 and periods[-1] == "2026-03"
+    cur1, _ = add_trend(sc, {}, "2026-03")
+    assert cur1.change.isna().all()
+
+
+def test_program_targets():
+    ev = pd.DataFrame({
+        "district_code": ["710"] * 4 + ["711"] * 2,
+        "commune_code": ["25654", "25654", "25657", "25657", "25681", "25681"],
+        "event_date": pd.to_datetime(["2026-01-01"] * 6),
+        "recorded_date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-02", "2026-06-01",
+                                         "2026-01-02", "2026-01-02"]),
+        "entry_channel": ["mobile", "mobile", "paper", None, "web", "mobile"],
+    })
+    t = program_targets(ev, late_days=30, period="2026-10", communes=[*COMMUNES, "25999"])
+    prov = t[t.scope == "province"].set_index("indicator")
+    # 25654 and 25681 on time; 25657 half late; 25999 has no events
+    assert prov.loc["on_time_communes", "value"] == pytest.approx(2 / 4)
+    assert prov.loc["on_time_communes", "target"] == 1.0 and prov.loc["on_time_communes", "target_year"] == 2030
+    assert prov.loc["mobile_entry", "value"] == pytest.approx(3 / 5)
+    assert not prov.loc["mobile_entry", "met"]
+    d710 = t[(t.scope == "710") & (t.indicator == "mobile_entry")].iloc[0]
+    assert d710.value == pytest.approx(2 / 3)
+    assert ScorecardConfig().target("on_time_communes", 2025) == (2025, 0.9)
+    no_channel = program_targets(ev.drop(columns="entry_channel"), late_days=30, period="2026-10")
+    assert no_channel.loc[no_channel.indicator == "mobile_entry", "value"].isna().all()
