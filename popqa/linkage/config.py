@@ -25,9 +25,9 @@ class LinkageConfig(BaseModel):
         0.9, ge=0, le=1, description="match probability at or above which a source record links to a person"
     )
     seed: int = Field(20261, description="seed of every random sample (u estimation), for reproducible models")
-    u_max_pairs: float = Field(3e6, gt=0, description="record pairs sampled to estimate the u probabilities")
-    em_max_pairs: float = Field(
-        1e6, gt=0, description="blocked pairs (hash-sampled, deterministic) used in each EM session"
+    u_max_pairs: float = Field(1e6, gt=0, description="record pairs sampled to estimate the u probabilities")
+    em_max_pairs: float | None = Field(
+        None, gt=0, description="if set, blocked pairs (hash-sampled, deterministic) used in each EM pass"
     )
     min_train_records: int = Field(
         2000,

@@ -25,6 +25,7 @@ below) are kept, because EM on a handful of records is noise.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,15 +179,23 @@ def blocking_rules_for(kind: str) -> list[str]:
     """SQL blocking rules generating candidate pairs; their union is scored.
 
     Each catches the duplicates that the others miss: an ID rule for records
-    whose names disagree, name + year for date errors, name + date for one
-    misspelt name part, date + commune for names mangled beyond recognition.
+    whose names disagree; full name + year for date errors (swapped, year-only);
+    name + year + commune for a dropped middle name; name + date for one
+    misspelt name part; name + day and month for a one-year-off year; date +
+    commune for names mangled beyond recognition. Rules stay narrow enough
+    (about 6 M pairs at 1.2 M persons) despite Nguyễn and a few given names
+    covering much of the population.
     """
     rules = [
         "l.citizen_id = r.citizen_id",
-        "l.surname = r.surname AND l.given = r.given AND l.birth_year = r.birth_year",
+        "l.surname = r.surname AND l.given = r.given AND l.middle = r.middle AND l.birth_year = r.birth_year "
+        "AND l.district_code = r.district_code",
+        "l.surname = r.surname AND l.given = r.given AND l.birth_year = r.birth_year "
+        "AND l.commune_code = r.commune_code",
         "l.given = r.given AND l.dob = r.dob",
-        "l.surname = r.surname AND l.dob = r.dob",
-        "l.surname = r.surname AND l.given = r.given AND l.commune_code = r.commune_code",
+        "l.surname = r.surname AND l.dob = r.dob AND l.district_code = r.district_code",
+        "l.surname = r.surname AND l.given = r.given AND substr(l.dob, 6) = substr(r.dob, 6) "
+        "AND l.district_code = r.district_code",
         "l.dob = r.dob AND l.commune_code = r.commune_code",
     ]
     if kind == "civil_births":
@@ -307,7 +316,7 @@ def run_splink(
     if min(n_left, n_right or n_left) >= config.min_train_records or (
         right is None and n_total >= config.min_train_records
     ):
-        _train(linker, kind, config)
+        linker = _train(linker, kind, config)
     else:
         log.info("%s: %d records, keeping the prior model (no training)", kind, n_total)
     df = linker.inference.predict(threshold_match_probability=config.min_probability).as_pandas_dataframe()
@@ -331,8 +340,9 @@ def run_splink(
     return df
 
 
-def _train(linker: Any, kind: str, config: LinkageConfig) -> None:
-    from splink import block_on
+def _train(linker: Any, kind: str, config: LinkageConfig) -> Any:
+    """Estimate the model on the data; returns the (possibly rebuilt) linker."""
+    from splink import Linker, block_on
 
     deterministic = [
         "l.citizen_id = r.citizen_id AND l.surname = r.surname",
@@ -342,15 +352,25 @@ def _train(linker: Any, kind: str, config: LinkageConfig) -> None:
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
     except Exception as exc:  # no deterministic match at all: keep the prior
         log.info("prior match probability kept: %s", exc)
+    t0 = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
-    sessions = [block_on("surname", "given"), block_on("dob")]
+    log.info("u estimated in %.1f s", time.perf_counter() - t0)
+    # Three narrow passes; each estimates the m values of the comparisons it does not block on.
+    sessions = [block_on("citizen_id"), block_on("given", "dob"), block_on("dob", "commune_code")]
     for rule in sessions:
+        t0 = time.perf_counter()
+        saved = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=config.em_max_pairs, record_sample_proportion=0.05
+                rule,
+                estimate_without_term_frequencies=True,
+                max_pairs=config.em_max_pairs,
             )
-        except Exception as exc:
-            log.warning("EM session %s skipped: %s", rule, exc)
+        except Exception as exc:  # degenerate pass (e.g. no pair at all): undo it
+            log.warning("EM pass skipped: %s", exc)
+            linker = Linker(list(linker._input_tables_dict.values()), saved, log_level=None)
+        log.info("EM pass in %.1f s", time.perf_counter() - t0)
+    return linker
 
 
 def gamma_to_labels(pairs: pd.DataFrame, kind: str) -> pd.DataFrame:
