@@ -238,7 +238,7 @@ class _Injector:
         # citizen ids
         rows = self.pick(pres & has_cid)
         cid = P.loc[rows, "citizen_id"].to_numpy(dtype=object)
-        v = np.array([c[:11] if i % 2 else c + "0" for i, c in enumerate(cid)], dtype=object)
+        v = np.array([c + "0" if i % 2 else c + "12" for i, c in enumerate(cid)], dtype=object)
         self.set_col(rows, "citizen_id", v)
         self.record("cid_bad_length", "persons", P.loc[rows, "person_id"], "citizen_id", v)
         rows = self.pick(pres & has_cid)
