@@ -304,7 +304,7 @@ class _Injector:
         self.set_col(inlaw_row[hs], "relation_to_head", 2)
         self.record("two_spouses", "households", hid[hs], "relation_to_head", "child-in-law recorded as spouse")
 
-        age, sex = self.age, P["sex"].to_numpy()
+        sex = P["sex"].to_numpy()
         single_never = (rel == 1) & (hh_size[h] == 1) & (P["marital_status"].to_numpy() == 1) & pres
         for cls, lo, hi in (("head_under_15", 8, 15), ("head_under_18", 15, 18)):
             rows = self.pick(single_never)
@@ -581,7 +581,7 @@ class _Injector:
 
     def duplicates(self) -> pd.DataFrame:
         P, rng, H = self.P, self.rng, self.H
-        pres, rel = self.present, self.rel()
+        pres = self.present
         n_dup = max(3 * len(DUPLICATE_VARIATIONS), int(round(DUPLICATE_RATE * pres.sum())))
         ok = np.flatnonzero(pres & ~self.used_person & ~self.is_mother & P["full_name"].notna().to_numpy()
                             & ~np.isnat(P["birth_date"].to_numpy().astype("datetime64[D]")))

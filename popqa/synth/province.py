@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -116,9 +117,8 @@ class SyntheticProvince:
                 for column, rows, values in self.raw_text.get(name, []):
                     text.loc[rows, column] = values
                 text.to_csv(reg_dir / f"{name}.csv", index=False, encoding="utf-8")
-            meta = (
-                '{"source": "popqa synth", "period": "%s", "province_code": "%s"}'
-                % (self.period, self.province_code)
+            meta = json.dumps(
+                {"source": "popqa synth", "period": self.period, "province_code": self.province_code}
             )
             (reg_dir / "register.json").write_text(meta, encoding="utf-8")
         truth_dir = out / "truth"
