@@ -108,13 +108,19 @@ class _Injector:
         if len(ok) == 0:
             return ok
         w = np.where(self.hh_bad[h[ok]], BAD_WEIGHT, 1.0)
-        order = self.rng.choice(len(ok), size=len(ok), replace=False, p=w / w.sum())
-        rows = ok[order]
+        rows = ok[self._weighted_order(w, 20 * n + 20)]
         _, first = np.unique(h[rows], return_index=True)
         rows = rows[np.sort(first)][:n]
         self.used_hh[h[rows]] = True
         self.used_person[rows] = True
         return rows
+
+    def _weighted_order(self, w: np.ndarray, k: int) -> np.ndarray:
+        """Up to ``k`` positions drawn without replacement with weights ``w`` (exponential keys)."""
+        keys = self.rng.exponential(1.0, len(w)) / w
+        k = min(k, len(w))
+        top = np.argpartition(keys, k - 1)[:k] if k < len(w) else np.arange(len(w))
+        return top[np.argsort(keys[top], kind="stable")]
 
     def pick_hh(self, mask: np.ndarray, n: int | None = None) -> np.ndarray:
         n = self.n if n is None else n
@@ -122,7 +128,7 @@ class _Injector:
         if len(ok) == 0:
             return ok
         w = np.where(self.hh_bad[ok], BAD_WEIGHT, 1.0)
-        rows = ok[self.rng.choice(len(ok), size=min(n, len(ok)), replace=False, p=w / w.sum())]
+        rows = ok[self._weighted_order(w, n)]
         self.used_hh[rows] = True
         self.used_person[np.isin(self.P["hh"].to_numpy(), rows)] = True
         return rows

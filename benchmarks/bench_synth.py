@@ -1,0 +1,57 @@
+"""Time and peak memory of ``generate_province`` (and writing it) at several scales.
+
+Usage: .venv/bin/python benchmarks/bench_synth.py [--scales 0.01,0.1,1.0] [--write]
+Each scale runs in a fresh process so peak RSS is that scale's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+
+CHILD = r"""
+import json, resource, sys, tempfile, time
+from popqa.synth import generate_province
+scale, write = float(sys.argv[1]), sys.argv[2] == "1"
+t0 = time.perf_counter()
+prov = generate_province(scale=scale)
+t1 = time.perf_counter()
+if write:
+    with tempfile.TemporaryDirectory() as d:
+        prov.write(d, fmt="parquet")
+t2 = time.perf_counter()
+reg = prov.register
+print(json.dumps({
+    "scale": scale, "generate_s": round(t1 - t0, 1), "write_s": round(t2 - t1, 1),
+    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    "households": len(reg.households), "persons": len(reg.persons), "events": len(reg.events),
+    "faults": len(prov.truth["faults"]), "duplicates": len(prov.truth["duplicates"]),
+    "present_true": int(prov.truth["population"]["true_population"].sum()),
+}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", default="0.01,0.1,1.0")
+    ap.add_argument("--write", action="store_true", help="also time writing Parquet")
+    args = ap.parse_args()
+    rows = []
+    for s in args.scales.split(","):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, s, "1" if args.write else "0"],
+            check=True, capture_output=True, text=True, cwd=tempfile.gettempdir(),
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    cols = list(rows[0])
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join(f"{r[c]:,}" if isinstance(r[c], int) else str(r[c]) for c in cols) + " |")
+
+
+if __name__ == "__main__":
+    main()
