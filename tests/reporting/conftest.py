@@ -1,0 +1,37 @@
+"""A small synthetic province (two districts), audited once per test session."""
+
+from __future__ import annotations
+
+import pytest
+
+PERIOD = "2026-10"
+DISTRICTS = ["710", "711"]
+
+
+@pytest.fixture(scope="session")
+def audited(tmp_path_factory) -> dict:
+    """Generate, write and audit a tiny province; return paths and the input names/IDs."""
+    from popqa.pipeline import audit
+    from popqa.synth import generate_province
+
+    root = tmp_path_factory.mktemp("popqa_run")
+    prov = generate_province(scale=0.01, seed=7, period=PERIOD, districts=DISTRICTS)
+    prov.write(root / "data")
+    data = root / "data" / "register"
+    audit(data, PERIOD, root / "results")
+    persons = prov.register.persons
+    secrets = set(persons["full_name"].dropna().astype(str).head(300))
+    if "citizen_id" in persons.columns:
+        secrets |= set(persons["citizen_id"].dropna().astype(str).head(300))
+    return {"root": root, "data": data, "results": root / "results", "period": PERIOD,
+            "secrets": secrets, "persons": persons}
+
+
+@pytest.fixture(scope="session")
+def one_district_site(audited, tmp_path_factory):
+    """The site with the report of the first district, rendered through papermill."""
+    from popqa.pipeline import report
+
+    site = tmp_path_factory.mktemp("site")
+    run = report(audited["results"], site, districts=[DISTRICTS[0]], workers=1, progress=False)
+    return audited, site, run

@@ -1,0 +1,179 @@
+"""District reports through papermill, the site, faults, resume, Dask, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from popqa.pipeline import report
+from popqa.reporting.results import atomic_write_text, write_workbook
+from popqa.reporting.runner import strip_external_assets
+
+PERIOD = "2026-10"
+DISTRICTS = ["710", "711"]
+
+
+def personal_data_in(text: str, secrets: set[str]) -> list[str]:
+    """Names and citizen IDs of the input (9 characters or more) found in ``text``."""
+    return [s for s in secrets if len(s) >= 9 and s in text]
+
+
+def read(path: Path) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+SECTIONS = ["summary", "communes", "rules", "collaborators", "timeliness", "duplicates", "demography",
+            "coverage", "methods"]
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="([^"#]+)"', html)
+
+
+def test_district_report_html_has_sections_no_code_no_personal_data(one_district_site):
+    audited, site, run = one_district_site
+    assert run.ok == [DISTRICTS[0]] and not run.failed, run.results[DISTRICTS[0]].get("traceback")
+    html = read(site / "districts" / f"{DISTRICTS[0]}.vi.html")
+    for s in SECTIONS:
+        assert f'id="{s}"' in html, s
+    assert "Tóm tắt" in html and "Tính kịp thời" in html  # Vietnamese headings with diacritics
+    # code hidden: no source of the template appears
+    assert "read_parquet" not in html and "import json" not in html and "district_code =" not in html
+    # charts embedded as images, nothing loaded from elsewhere
+    assert html.count("data:image/png;base64") >= 3
+    assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=\"?https?:", html)
+    assert personal_data_in(html, audited["secrets"]) == []
+    # the ids of the input never reach the supervisor HTML either
+    pids = audited["persons"]["person_id"].astype(str).head(200)
+    assert not [p for p in pids if len(p) >= 6 and p in html]
+
+
+def test_site_index_links_resolve_and_show_run_and_inputs(one_district_site):
+    audited, site, run = one_district_site
+    for page in ["index.html", "index.en.html", "communes.html", "communes.en.html", "collaborators.html",
+                 "collaborators.en.html"]:
+        html = read(site / page)
+        for link in _links(html):
+            assert not link.startswith(("http:", "https:", "//")), (page, link)
+            assert (site / link).exists(), (page, link)
+        assert personal_data_in(html, audited["secrets"]) == []
+    index = read(site / "index.html")
+    assert f'href="districts/{DISTRICTS[0]}.vi.html"' in index
+    assert "Bảng điểm theo huyện" in index and "persons.parquet" in index
+    assert "District scorecard" in read(site / "index.en.html")
+    man = json.loads(read(site / "manifest.json"))
+    assert man["status"] == "ok" and man["period"] == PERIOD
+    assert all(len(i["sha256"]) == 64 for i in man["inputs"])
+    assert man["districts"][0]["seconds"] > 0 and "papermill" in man["versions"]
+
+
+def test_atomic_write_keeps_old_file_when_write_fails(tmp_path, monkeypatch):
+    target = tmp_path / "r.html"
+    atomic_write_text(target, "old complete report")
+
+    import os
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write_text(target, "new half-written report")
+    assert target.read_text() == "old complete report"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary left behind
+
+
+def test_workbook_is_safe_against_formula_injection(tmp_path):
+    import openpyxl
+
+    f = pd.DataFrame({"commune_code": ["25654"], "collaborator_id": ["c1"], "table": ["persons"],
+                      "record_id": ["=HYPERLINK(\"http://evil\",\"x\")"], "rule_id": ["P001"],
+                      "dimension": ["validity"], "severity": ["error"], "column": ["full_name"],
+                      "value": ["+cmd|' /C calc'!A0"], "message_vi": ["Tên sai"], "message_en": ["Bad"]})
+    p = write_workbook(tmp_path / "710.xlsx", f)
+    ws = openpyxl.load_workbook(p).active
+    values = [c.value for c in ws[2]]
+    assert all(c.data_type != "f" for c in ws[2])
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in values and "'+cmd|' /C calc'!A0" in values
+    assert "Tên sai" in values
+
+
+def test_strip_external_assets():
+    html = ('<link rel="stylesheet" href="https://cdn.example/x.css"><script src="//cdn/require.js"></script>'
+            '<script>var a=1;</script><a href="https://example.org">doc</a>')
+    out = strip_external_assets(html)
+    assert "cdn" not in out and "<script>var a=1;</script>" in out and "https://example.org" in out
+
+
+@pytest.mark.slow
+def test_failing_district_leaves_others_complete_then_resume(audited, tmp_path):
+    from popqa.cli import main
+
+    results = tmp_path / "results"
+    shutil.copytree(audited["results"], results)
+    bad = results / PERIOD / "districts" / DISTRICTS[1] / "kpis.json"
+    saved = bad.read_bytes()
+    bad.unlink()
+    site = tmp_path / "site"
+    rc = main(["report", "--results", str(results), "--out", str(site), "--workers", "2", "--no-progress"])
+    assert rc == 1
+    assert (site / "districts" / f"{DISTRICTS[0]}.vi.html").exists()
+    assert not (site / "districts" / f"{DISTRICTS[1]}.vi.html").exists()
+    index = read(site / "index.html")
+    assert 'id="failed"' in index and "FileNotFoundError" in index and "kpis.json" in index
+    man = json.loads(read(site / "manifest.json"))
+    status = {d["district"]: d for d in man["districts"]}
+    assert status[DISTRICTS[0]]["status"] == "ok" and status[DISTRICTS[1]]["status"] == "failed"
+    assert status[DISTRICTS[1]]["attempts"] == 1  # a notebook error is not retried
+
+    bad.write_bytes(saved)
+    first_ok = status[DISTRICTS[0]]["started"]
+    rc = main(["report", "--results", str(results), "--out", str(site), "--resume", "--no-progress"])
+    assert rc == 0
+    man = json.loads(read(site / "manifest.json"))
+    status = {d["district"]: d for d in man["districts"]}
+    assert status[DISTRICTS[0]]["started"] == first_ok  # not rerun
+    assert status[DISTRICTS[1]]["status"] == "ok"
+    assert 'id="failed"' not in read(site / "index.html")
+    assert f"districts/{DISTRICTS[1]}.vi.html" in read(site / "index.html")
+
+
+@pytest.mark.slow
+def test_two_districts_on_a_dask_local_cluster(audited, tmp_path):
+    from distributed import LocalCluster
+
+    site = tmp_path / "site"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        run = report(audited["results"], site, executor="dask", scheduler=cluster.scheduler_address,
+                     lang="en", progress=False)
+    assert run.ok == sorted(DISTRICTS) and not run.failed
+    for d in DISTRICTS:
+        html = read(site / "districts" / f"{d}.en.html")
+        assert "Summary" in html and "Timeliness" in html
+    assert json.loads(read(site / "manifest.json"))["parameters"]["executor"] == "dask"
+
+
+@pytest.mark.slow
+def test_cli_audit_and_report_end_to_end(audited, tmp_path, capsys):
+    from popqa.cli import main
+
+    rc = main(["audit", "--data", str(audited["data"]), "--period", PERIOD, "--out", str(tmp_path / "res")])
+    assert rc == 0
+    assert (tmp_path / "res" / PERIOD / "analyst" / "workbooks" / f"{DISTRICTS[0]}.xlsx").exists()
+    rc = main(["report", "--results", str(tmp_path / "res"), "--out", str(tmp_path / "site"),
+               "--districts", DISTRICTS[0], "--no-progress", "--lang", "en"])
+    assert rc == 0
+    out = capsys.readouterr().out.strip().splitlines()[-1]
+    assert Path(out) == (tmp_path / "site" / "index.html").resolve()
+
+
+def test_report_rejects_unknown_district(audited, tmp_path):
+    from popqa.errors import InputError
+
+    with pytest.raises(InputError, match="999"):
+        report(audited["results"], tmp_path / "s", districts=["999"], progress=False)
