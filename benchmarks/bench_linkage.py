@@ -194,11 +194,11 @@ def run_compare(scale: float, seed: int, compare: bool) -> None:
     rows.append({"method": "popqa", **score(pred, truth), "seconds": t_popqa})
     if compare:
         t0 = time.perf_counter()
-        v = vanilla_splink(persons, 0.9, seed)
+        v = vanilla_splink(persons, res.threshold, seed)
         rows.append({"method": "vanilla Splink", **score(pairs_set(v, "unique_id_l", "unique_id_r"), truth),
                      "seconds": time.perf_counter() - t0})
         t0 = time.perf_counter()
-        r = recordlinkage_rl(persons, 0.9)
+        r = recordlinkage_rl(persons, res.threshold)
         rows.append({"method": "recordlinkage (ECM)", **score(pairs_set(r, "unique_id_l", "unique_id_r"), truth),
                      "seconds": time.perf_counter() - t0})
     out("## Register dedup\n\n" + _md(pd.DataFrame(rows)) + "\n\n")
@@ -207,6 +207,7 @@ def run_compare(scale: float, seed: int, compare: bool) -> None:
     per = []
     tset = truth.copy()
     tset["found"] = [(a, b) in pred for a, b in zip(tset["a"], tset["b"], strict=True)]
+    tset = tset.assign(variation=tset["variation"].str.split("+")).explode("variation")
     for var, g in tset.groupby("variation"):
         per.append({"variation": var, "true pairs": len(g), "found": int(g["found"].sum()),
                     "recall": g["found"].mean()})
@@ -239,6 +240,7 @@ def run_compare(scale: float, seed: int, compare: bool) -> None:
             lrows.append({"source": src, "records": len(table), "true links": len(tp_set), "precision": p,
                           "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "seconds": secs})
             gv = g.astype({"source_id": str, "person_id": str}).copy()
+            gv = gv[g["person_id"].notna().to_numpy()]
             gv["ok"] = [(s, q) in pr_set for s, q in zip(gv["source_id"], gv["person_id"], strict=True)]
             out(f"### {src}: recall per variation\n\n"
                 + _md(gv[gv["person_id"] != "<NA>"].groupby("variation")["ok"].agg(["size", "mean"]).reset_index()

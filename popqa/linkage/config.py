@@ -11,13 +11,13 @@ class LinkageConfig(BaseModel):
     Examples
     --------
     >>> LinkageConfig().threshold
-    0.9
+    0.7
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    threshold: float = Field(0.9, ge=0, le=1, description="match probability at or above which a pair is a duplicate")
-    review_low: float = Field(0.5, ge=0, le=1, description="pairs between review_low and threshold go to clerical review")
+    threshold: float = Field(0.7, ge=0, le=1, description="match probability at or above which a pair is a duplicate")
+    review_low: float = Field(0.3, ge=0, le=1, description="pairs between review_low and threshold go to clerical review")
     min_probability: float = Field(
         0.05, ge=0, le=1, description="pairs below this match probability are not returned at all"
     )

@@ -62,8 +62,8 @@ class DedupeResult:
     pairs: pd.DataFrame
     clusters: pd.DataFrame
     findings: pd.DataFrame
-    threshold: float = 0.9
-    review_low: float = 0.5
+    threshold: float = 0.7
+    review_low: float = 0.3
 
     def uncertain_pairs(self) -> pd.DataFrame:
         """Pairs between ``review_low`` and ``threshold`` not yet decided by a reviewer."""
