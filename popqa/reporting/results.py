@@ -192,6 +192,29 @@ def _wide(scorecard: pd.DataFrame, level: str) -> pd.DataFrame:
     return out.reset_index()
 
 
+_LONG_NUMBER = r"\d{6,}"
+
+
+def generic_messages(rule_ids: pd.Series, messages: pd.Series, column: str) -> pd.Series:
+    """A rule's message fit for supervisors: the catalogue's text, never one record's.
+
+    Some findings carry record-specific messages (e.g. naming the other person
+    of a duplicate pair); the catalogue message of the rule replaces them, and
+    any remaining run of six digits or more (an id) is masked.
+
+    >>> generic_messages(pd.Series(["L001"]), pd.Series(["same person as 256540000501"]), "message_en").tolist()
+    ['same person as …']
+    """
+    try:
+        from popqa.checks import catalogue
+
+        known = {r.rule_id: getattr(r, column) for r in catalogue()}
+    except Exception:  # noqa: BLE001 - the catalogue is optional here
+        known = {}
+    out = rule_ids.map(known).astype("object").where(rule_ids.isin(list(known)), messages.astype("object"))
+    return out.astype("string").str.replace(_LONG_NUMBER, "…", regex=True)
+
+
 def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
     """Person ids that duplicate another record: every member of a cluster but its first.
 
@@ -253,7 +276,10 @@ def district_results(
         )
     else:
         top = pd.DataFrame(columns=["rule_id", "dimension", "severity", "findings", "records", "message_vi", "message_en"])
-    write_parquet(out_dir / "top_rules.parquet", top.head(20))
+    top = top.head(20).copy()
+    for col in ("message_vi", "message_en"):
+        top[col] = generic_messages(top["rule_id"], top[col], col)
+    write_parquet(out_dir / "top_rules.parquet", top)
 
     # collaborators
     coll = _wide(scorecard, "collaborator")
