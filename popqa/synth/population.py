@@ -19,14 +19,19 @@ import pandas as pd
 
 from popqa import geo
 from popqa.synth.names import draw_given, draw_middle, draw_surnames, other_given
+from popqa.synth.pyramid import AGE_GROUPS, age_group, target_pyramid
 
-__all__ = ["PROVINCE_TOTALS", "unit_counts", "build_population"]
+__all__ = ["PROVINCE_TOTALS", "CANDIDATES", "unit_counts", "fit_tilt", "calibrate_choice", "build_population"]
 
 #: Published figures: legacy province code -> (persons, households).
 PROVINCE_TOTALS: dict[str, tuple[int, int]] = {"72": (1_198_153, 291_965)}
 #: Average household size used for provinces without published figures.
 _DEFAULT_HH_SIZE = 3.6
 _DEFAULT_HH_PER_COMMUNE = 3000
+
+#: Compositions drawn per household, among which the age-sex calibration chooses.
+CANDIDATES = 3
+_CHUNK = 100_000
 
 REL_HEAD, REL_SPOUSE, REL_CHILD, REL_INLAW, REL_PARENT, REL_GRAND, REL_OTHER = 1, 2, 3, 4, 5, 6, 7
 
@@ -149,23 +154,120 @@ def _spouse_gap(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(np.round(rng.normal(3.0, 3.5, n)), -4, 12)
 
 
-def build_population(counts: pd.DataFrame, rng: np.random.Generator, export_date: pd.Timestamp):
-    """Households and present persons (internal frames with helper columns).
+def _tilt_probabilities(theta, cand, cell, n_slots, n_cand):
+    score = np.bincount(cand, weights=theta[cell], minlength=n_slots * n_cand).reshape(n_slots, n_cand)
+    score -= score.max(axis=1, keepdims=True)
+    w = np.exp(score)
+    return w / w.sum(axis=1, keepdims=True)
 
-    Returns
-    -------
-    households : one row per household with ``commune`` index, geography,
-        ``urban``, ``size``, ``htype``.
-    persons : one row per present person with ``hh`` (household row),
-        relation, sex, age (float years at the export date), mother position
-        ``mother_pos`` (row of the mother in the same frame, -1 when absent),
-        surname/middle/given, ethnicity, marital status, ...
+
+def fit_tilt(
+    cand: np.ndarray,
+    cell: np.ndarray,
+    n_slots: int,
+    n_cand: int,
+    target: np.ndarray,
+    *,
+    iterations: int = 40,
+) -> np.ndarray:
+    """Log-multipliers per cell so that tilted choices of candidate households follow ``target``.
+
+    Exponential tilting (a raking / iterative proportional fitting of one
+    log-multiplier per cell): candidate ``j`` of slot ``s`` is chosen with
+    probability proportional to ``exp(sum of theta[cell] over its members)``,
+    and ``theta`` is adjusted until the expected count of persons in each
+    cell equals ``target`` times the expected number of persons. Candidates
+    are laid out slot-major (slot ``s`` owns ``s*n_cand .. s*n_cand+n_cand-1``).
+
+    Parameters
+    ----------
+    cand : candidate household of each candidate person.
+    cell : target cell (0 .. len(target)-1) of each candidate person.
+    target : cell shares summing to 1.
     """
-    hh_n = counts["households"].to_numpy()
-    k = _hh_sizes(rng, hh_n, counts["persons"].to_numpy())
-    H = len(k)
-    commune = np.repeat(np.arange(len(counts)), hh_n)
+    n_cells = len(target)
+    size = np.bincount(cand, minlength=n_slots * n_cand).reshape(n_slots, n_cand)
+    theta = np.zeros(n_cells)
+    want_share = np.maximum(np.asarray(target, dtype=float), 1e-9)
+    for _ in range(iterations):
+        p = _tilt_probabilities(theta, cand, cell, n_slots, n_cand)
+        expected = np.bincount(cell, weights=p.ravel()[cand], minlength=n_cells)
+        want = want_share * (p * size).sum()
+        theta = np.clip(theta + np.log(want / np.maximum(expected, 1e-9)), -8.0, 8.0)
+    return theta
 
+
+def calibrate_choice(
+    rng: np.random.Generator,
+    cand: np.ndarray,
+    cell: np.ndarray,
+    n_slots: int,
+    n_cand: int,
+    target: np.ndarray | None = None,
+    *,
+    theta: np.ndarray | None = None,
+) -> np.ndarray:
+    """Choose one of ``n_cand`` candidate households per slot so persons follow ``target``.
+
+    ``theta`` (from :func:`fit_tilt`) is fitted on these candidates unless
+    given. Returns the index 0..n_cand-1 of the chosen candidate per slot.
+
+    Examples
+    --------
+    Two slots, two one-person candidates each (cells 0 or 1); target all in cell 1:
+
+    >>> rng = np.random.default_rng(0)
+    >>> calibrate_choice(rng, np.arange(4), np.array([0, 1, 1, 0]), 2, 2, np.array([0.0, 1.0])).tolist()
+    [1, 0]
+    """
+    cand = np.asarray(cand, dtype=np.int64)
+    cell = np.asarray(cell, dtype=np.int64)
+    if theta is None:
+        theta = fit_tilt(cand, cell, n_slots, n_cand, np.asarray(target, dtype=float))
+    p = _tilt_probabilities(theta, cand, cell, n_slots, n_cand)
+    u = rng.random(n_slots)
+    return np.minimum((np.cumsum(p, axis=1) < u[:, None]).sum(axis=1), n_cand - 1)
+
+
+def _calibrated_households(rng: np.random.Generator, k: np.ndarray, n_cand: int) -> dict[str, np.ndarray]:
+    """Compositions of households of sizes ``k``, each chosen among ``n_cand`` by :func:`calibrate_choice`.
+
+    Works in chunks of :data:`_CHUNK` households (bounded memory); the tilt is
+    fitted on the first chunk and applied to the others.
+    """
+    target = target_pyramid()["share"].to_numpy()
+    n_groups = len(AGE_GROUPS)
+    theta = None
+    parts = []
+    for lo in range(0, len(k), _CHUNK):
+        kc = k[lo : lo + _CHUNK]
+        H = len(kc)
+        comp = _compose(rng, np.repeat(kc, n_cand))
+        cell = (comp["sex"] - 1) * n_groups + age_group(comp["age"])
+        if theta is None:
+            theta = fit_tilt(comp["hh"], cell, H, n_cand, target)
+        choice = calibrate_choice(rng, comp["hh"], cell, H, n_cand, theta=theta)
+        chosen = np.arange(H) * n_cand + choice
+        new_index = np.full(H * n_cand, -1, dtype=np.int64)
+        new_index[chosen] = np.arange(H) + lo
+        keep = new_index[comp["hh"]] >= 0
+        part = {name: arr[keep] for name, arr in comp.items() if len(arr) == len(keep)}
+        part["hh"] = new_index[comp["hh"][keep]]  # candidates are slot-major: hh stays sorted
+        part.update({name: comp[name][chosen] for name in ("typ", "head_sex", "son")})
+        parts.append(part)
+        del comp, cell, keep
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _compose(rng: np.random.Generator, k: np.ndarray) -> dict[str, np.ndarray]:
+    """Composition and member ages of households of sizes ``k`` (names not drawn yet).
+
+    Returns household-level arrays (``typ``, ``head_sex``, ``son``) and
+    person-level arrays (``hh``, ``pos``, ``role``, ``rel``, ``sex``, ``age``,
+    ``mar``, ``mother_off``: position of the mother within the household, -1
+    when absent).
+    """
+    H = len(k)
     # --- composition -----------------------------------------------------
     u = rng.random(H)
     typ = np.where(k >= 2, 1, 0)
@@ -285,20 +387,65 @@ def build_population(counts: pd.DataFrame, rng: np.random.Generator, export_date
         1,
     )
 
-    # mothers (positions in this frame)
-    head_pos, sp_pos = start[hh], start[hh] + 1
+    # mothers (positions in the household)
+    head_pos, sp_pos = np.zeros(N, dtype=np.int64), np.ones(N, dtype=np.int64)
     fem_couple = np.where(h_sex == 2, head_pos, np.where(sp[hh] == 1, sp_pos, -1))
-    mc_pos = start[hh] + b1[hh]
+    mc_pos = b1[hh]
     cil_pos = mc_pos + 1
     young_mother = np.where(mc_sex == 2, mc_pos, cil_pos)
     female_parent = np.where(
-        pa[hh] == 2, start[hh] + b5[hh], np.where(one_parent_sex[hh] == 2, start[hh] + b5[hh], -1)
+        pa[hh] == 2, b5[hh], np.where(one_parent_sex[hh] == 2, b5[hh], -1)
     )
     mother_pos = np.select(
         [(role == 4) | (role == 2), role == 5, (role == 0) & (typ[hh] == 3)],
         [fem_couple, young_mother, female_parent],
         -1,
     )
+
+    return dict(
+        typ=typ, head_sex=head_sex, son=son,
+        hh=hh, pos=pos, role=role, rel=rel, sex=sex, age=age, mar=mar, mother_off=mother_pos,
+    )
+
+
+def build_population(
+    counts: pd.DataFrame,
+    rng: np.random.Generator,
+    export_date: pd.Timestamp,
+    *,
+    candidates: int = CANDIDATES,
+):
+    """Households and present persons (internal frames with helper columns).
+
+    Household sizes are drawn first (exact persons per commune); for each
+    household ``candidates`` compositions of that size are drawn and one is
+    chosen, with probabilities tilted so that the persons' 5-year age-sex
+    distribution follows :func:`popqa.synth.pyramid.target_pyramid`
+    (see :func:`calibrate_choice`). Sizes, hence totals, are unchanged.
+
+    Returns
+    -------
+    households : one row per household with ``commune`` index, geography,
+        ``urban``, ``size``, ``htype``.
+    persons : one row per present person with ``hh`` (household row),
+        relation, sex, age (float years at the export date), mother position
+        ``mother_pos`` (row of the mother in the same frame, -1 when absent),
+        surname/middle/given, ethnicity, marital status, ...
+    """
+    hh_n = counts["households"].to_numpy()
+    k = _hh_sizes(rng, hh_n, counts["persons"].to_numpy())
+    H = len(k)
+    commune = np.repeat(np.arange(len(counts)), hh_n)
+    comp = _calibrated_households(rng, k, max(int(candidates), 1))
+    hh, pos, role, rel = comp["hh"], comp["pos"], comp["role"], comp["rel"]
+    sex, age, mar = comp["sex"], comp["age"], comp["mar"]
+    start = np.concatenate([[0], np.cumsum(k)[:-1]])
+    moff = comp["mother_off"]
+    mother_pos = np.where(moff >= 0, start[hh] + moff, -1)
+    typ, head_sex, son = comp["typ"], comp["head_sex"], comp["son"]
+    del comp
+    h_sex, s_sex = head_sex[hh], 3 - head_sex[hh]
+    mc_sex = np.where(son[hh], 1, 2)
 
     # surnames: children carry their father's
     S_m, S_f, S_cil, S_pf, S_o = (draw_surnames(rng, H) for _ in range(5))
