@@ -94,7 +94,7 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
     prov_rows = _unit_rows(sc, "province", trend, {})
     prov = prov_rows[0] if prov_rows else None
 
-    reports = {}
+    reports: dict[str, dict[str, Any]] = {}
     for r in report_manifest.get("districts", []):
         reports.setdefault(r["district"], {})[r["lang"]] = r
     # reports of other languages rendered by earlier runs still count if their file exists
