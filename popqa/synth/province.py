@@ -335,13 +335,15 @@ def generate_province(
     sources_frames, links = sources.build_sources(state, frames)
     frames.update(sources_frames)
     frames, fault_rows, dup, hard, raw_text, issues = faults.inject(state, frames)
+    del state, hh, pp  # the internal frames are no longer needed: free memory before typing
     truth["faults"] = fault_rows
     truth["duplicates"] = dup
     truth["hard_nonduplicates"] = hard
     truth["links"] = links
     truth = {name: truth[name] for name in TRUTH_TABLES}
     assert list(truth["faults"].columns) == list(FAULT_COLUMNS)
-    tables = {name: typed_frame(df, name) for name, df in frames.items()}
+    # type one table at a time, dropping its untyped frame (lower peak memory)
+    tables = {name: typed_frame(frames.pop(name), name) for name in list(frames)}
     reg = Register(
         tables=tables,
         parse_issues=issues if len(issues) else pd.DataFrame(columns=ISSUE_COLUMNS),
