@@ -204,14 +204,22 @@ def latest_birth(birth: pd.Series, precision: pd.Series | None) -> pd.Series:
     """The latest date a birth date of the given precision can stand for.
 
     "year" -> 31 December of that year, "month" -> the month's last day, else the date.
+    A precision the date contradicts ("year" on a date other than 1 January,
+    "month" on a date other than the 1st) is ignored: the date is taken as exact.
+
+    >>> b = pd.Series(pd.to_datetime(["1950-01-01", "1950-06-15", "1950-06-01"]))
+    >>> latest_birth(b, pd.Series(["year", "year", "month"])).dt.strftime("%m-%d").tolist()
+    ['12-31', '06-15', '06-30']
     """
     b = pd.to_datetime(birth)
     if precision is None:
         return b
     p = precision.astype("string").str.lower()
     out = b.copy()
-    y = (p == "year").fillna(False).to_numpy(bool)
-    m = (p == "month").fillna(False).to_numpy(bool)
+    # a precision that the date contradicts (year-only but not 1 January) is not believed
+    first_of_month = (b.dt.day == 1).fillna(False).to_numpy(bool)
+    m = (p == "month").fillna(False).to_numpy(bool) & first_of_month
+    y = (p == "year").fillna(False).to_numpy(bool) & first_of_month & (b.dt.month == 1).fillna(False).to_numpy(bool)
     if y.any():
         out[y] = b[y] + pd.offsets.YearEnd(0)
     if m.any():
@@ -232,6 +240,8 @@ class Context:
         #: first day of the twelve months that end at the reference date
         self.period_start = (self.ref_date - pd.DateOffset(months=12) + pd.Timedelta(days=1)).normalize()
         self._province_code = province_code
+        #: intermediate results shared by several rules (computed once per run)
+        self.cache: dict[str, object] = {}
 
     # --- tables -----------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -343,3 +353,20 @@ class Context:
         out["commune_code"] = codes
         out["collaborator_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
         return out
+
+
+def isin(s: pd.Series, values) -> pd.Series:
+    """``s.isin(values)`` as a plain boolean Series, fast for text columns (missing -> False).
+
+    pandas' ``isin`` on string extension arrays is an order of magnitude slower
+    than on object arrays; ids are compared as objects here.
+
+    >>> isin(pd.Series(["a", None, "c"], dtype="string"), ["a", "b"]).tolist()
+    [True, False, False]
+    """
+    if isinstance(values, pd.Series | pd.Index):
+        vals = values.dropna().to_numpy(dtype=object)
+    else:
+        vals = np.asarray([v for v in values if v is not None and v is not pd.NA], dtype=object)
+    arr = s.to_numpy(dtype=object, na_value=None)
+    return pd.Series(pd.Index(arr).isin(vals), index=s.index)

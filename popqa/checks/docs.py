@@ -86,13 +86,13 @@ def rules_markdown() -> str:
         "mean absolute deviation); when both are 0 all months equal the median and none is flagged. "
         f"Flagged when |M| > {cfg.outlier_z} and the count differs from the median by at least "
         f"{cfg.outlier_min_count} events.",
-        "- **Q001/Q002 sex ratios**: boys per 100 girls among children born in the last five years "
+        "- **Q001/Q002 sex ratios**: boys per 100 girls among children born in the last three years "
         f"(band {cfg.srb_band[0]:g}-{cfg.srb_band[1]:g}) and men per 100 women among present persons "
         f"(band {cfg.sex_ratio_band[0]:g}-{cfg.sex_ratio_band[1]:g}); flagged only when the share of boys "
         f"(men) lies more than {cfg.significance_z:g} standard errors beyond the band edge, so small "
         "communes are not flagged for noise.",
         "- **Q004/Q005 age heaping**: share of present persons whose age ends in 0 or 5 times 500 "
-        "(Whipple's index; 100 = no heaping), for ages 60-99 and 23-62; year-only birth dates are left out.",
+        "(Whipple's index; 100 = no heaping), for ages 60-99 and 23-62; the age is the one stated, reference year minus birth year, so year-only birth dates count.",
         "- **Q006 population balance**: the register is a single snapshot, so the start population is "
         "rebuilt from the persons table (born before the period, not moved in during it, and either "
         "present or leaving through a death or move-out event of the period); "

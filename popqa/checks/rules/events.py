@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa.checks.base import Context, rule
+from popqa.checks.base import Context, isin, rule
 from popqa.checks.config import LEGAL_DEADLINES
 
 _EP = ("events", "persons")
@@ -59,7 +59,7 @@ def _e002(ctx: Context) -> pd.DataFrame:
       message_en="The event concerns a person who is not in the register.", family="events")
 def _e003(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
-    bad = e["person_id"].notna() & ~_is(e, "birth") & ~e["person_id"].isin(ctx.person_ids)
+    bad = e["person_id"].notna() & ~_is(e, "birth") & ~isin(e["person_id"], ctx.person_ids)
     return ctx.hits(e, bad, key="event_id", column="person_id")
 
 
@@ -88,7 +88,7 @@ def _persons_with(ctx: Context, kind: str) -> pd.Index:
       message_en="The person has a death event but is still recorded as present.", family="events")
 def _e005(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    bad = p["status"].eq(1).fillna(False) & p["person_id"].isin(_persons_with(ctx, "death"))
+    bad = p["status"].eq(1).fillna(False) & isin(p["person_id"], _persons_with(ctx, "death"))
     return ctx.hits(p, bad, key="person_id", column="status")
 
 
@@ -97,7 +97,7 @@ def _e005(ctx: Context) -> pd.DataFrame:
       message_en="A birth event whose child is not in the persons table.", family="events")
 def _e006(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
-    bad = _is(e, "birth") & ~e["person_id"].isin(ctx.person_ids).fillna(False)
+    bad = _is(e, "birth") & ~isin(e["person_id"], ctx.person_ids).fillna(False)
     return ctx.hits(e, bad, key="event_id", column="person_id")
 
 
@@ -114,7 +114,7 @@ def _e007(ctx: Context) -> pd.DataFrame:
     last = moves.drop_duplicates("person_id", keep="last")
     gone = pd.Index(last.loc[_is(last, "move_out"), "person_id"])
     p = ctx.persons
-    bad = p["status"].eq(1).fillna(False) & p["person_id"].isin(gone)
+    bad = p["status"].eq(1).fillna(False) & isin(p["person_id"], gone)
     return ctx.hits(p, bad, key="person_id", column="status")
 
 
@@ -160,7 +160,7 @@ def _e010(ctx: Context) -> pd.DataFrame:
       message_en="The event's household is not in the households table.", family="events")
 def _e011(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
-    bad = e["household_id"].notna() & ~e["household_id"].isin(ctx.table("households")["household_id"])
+    bad = e["household_id"].notna() & ~isin(e["household_id"], ctx.table("households")["household_id"])
     return ctx.hits(e, bad, key="event_id", column="household_id")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa.checks.base import YEAR_DAYS, Context, empty_hits, rule
+from popqa.checks.base import YEAR_DAYS, Context, empty_hits, isin, rule
 
 _HH = ("persons", "households")
 
@@ -135,7 +135,7 @@ def _h008(ctx: Context) -> pd.DataFrame:
       message_vi="Hộ không có nhân khẩu nào.", message_en="The household has no member.", family="household")
 def _h009(ctx: Context) -> pd.DataFrame:
     hh = ctx.table("households")
-    has = hh["household_id"].isin(ctx.person_household_ids)
+    has = isin(hh["household_id"], ctx.person_household_ids)
     return ctx.hits(hh, ~has, key="household_id")
 
 
@@ -145,8 +145,8 @@ def _h009(ctx: Context) -> pd.DataFrame:
       family="household")
 def _h010(ctx: Context) -> pd.DataFrame:
     hh = ctx.table("households")
-    has = hh["household_id"].isin(ctx.person_household_ids)
-    present = hh["household_id"].isin(_members(ctx).index)
+    has = isin(hh["household_id"], ctx.person_household_ids)
+    present = isin(hh["household_id"], _members(ctx).index)
     return ctx.hits(hh, has & ~present, key="household_id")
 
 
@@ -156,8 +156,26 @@ def _h010(ctx: Context) -> pd.DataFrame:
 def _h011(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     hh_ids = ctx.table("households")["household_id"]
-    bad = p["household_id"].notna() & ~p["household_id"].isin(hh_ids).fillna(False)
+    bad = p["household_id"].notna() & ~isin(p["household_id"], hh_ids).fillna(False)
     return ctx.hits(p, bad, key="person_id", column="household_id")
+
+
+@rule("H012", dimension="consistency", severity="error", table="households", requires=_HH,
+      column="marital_status",
+      message_vi="Hộ có vợ/chồng của chủ hộ nhưng chủ hộ không ở tình trạng đang có vợ/chồng.",
+      message_en="The household has a spouse of the head but the head is not recorded as married.",
+      family="household")
+def _h012(ctx: Context) -> pd.DataFrame:
+    hh = ctx.table("households").drop_duplicates("household_id")
+    heads = _present(ctx)
+    heads = heads[heads["relation_to_head"].eq(1).fillna(False)]
+    married_ids = heads.loc[heads["marital_status"].eq(2).fillna(False), "household_id"]
+    known_heads = heads[heads["marital_status"].notna()].drop_duplicates("household_id")
+    head_status = pd.Series(known_heads["marital_status"].to_numpy(), index=known_heads["household_id"].to_numpy())
+    has_spouse = isin(hh["household_id"], _counts(ctx, 2).index)
+    known = hh["household_id"].map(head_status)
+    bad = has_spouse & known.notna() & ~isin(hh["household_id"], married_ids)
+    return ctx.hits(hh, bad, key="household_id", column="marital_status", value=known.astype("Int64"))
 
 
 # --------------------------------------------------------------------------- mother and child
@@ -203,7 +221,7 @@ def _m002(ctx: Context) -> pd.DataFrame:
       message_en="The mother_id is not a person of the register.", family="mother_child")
 def _m003(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    bad = p["mother_id"].notna() & ~p["mother_id"].isin(ctx.person_ids).fillna(False)
+    bad = p["mother_id"].notna() & ~isin(p["mother_id"], ctx.person_ids).fillna(False)
     return ctx.hits(p, bad, key="person_id", column="mother_id")
 
 
@@ -222,7 +240,7 @@ def _m004(ctx: Context) -> pd.DataFrame:
       message_en="The mother of a birth event is not a person of the register.", family="mother_child")
 def _m005(ctx: Context) -> pd.DataFrame:
     e = ctx.table("events")
-    bad = e["event_type"].eq("birth").fillna(False) & e["mother_id"].notna() & ~e["mother_id"].isin(ctx.person_ids)
+    bad = e["event_type"].eq("birth").fillna(False) & e["mother_id"].notna() & ~isin(e["mother_id"], ctx.person_ids)
     return ctx.hits(e, bad, key="event_id", column="mother_id")
 
 
@@ -255,7 +273,7 @@ def _u004(ctx: Context) -> pd.DataFrame:
     pairs = pd.DataFrame({"cid": cid, "pid": p["person_id"]}).dropna().drop_duplicates()
     n = pairs.groupby("cid", observed=True)["pid"].nunique()
     shared = n[n > 1].index
-    return ctx.hits(p, cid.isin(shared).fillna(False), key="person_id", column="citizen_id")
+    return ctx.hits(p, isin(cid, shared), key="person_id", column="citizen_id")
 
 
 @rule("U005", dimension="uniqueness", severity="warning", table="events", column="event_type",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa.checks.base import Context, empty_hits, rule
+from popqa.checks.base import Context, empty_hits, isin, rule
 
 __all__ = ["modified_zscore", "ratio_outside_band"]
 
@@ -66,7 +66,7 @@ def ratio_outside_band(k: pd.Series, n: pd.Series, band: tuple[float, float], z:
 def _communes(ctx: Context) -> pd.Index:
     hh = ctx.table("households")
     c = hh["commune_code"].dropna()
-    return pd.Index(sorted(c[c.isin(ctx.units.index)].unique()))
+    return pd.Index(sorted(c[isin(c, ctx.units.index)].unique()))
 
 
 def _in_period(ctx: Context, e: pd.DataFrame) -> pd.Series:
@@ -82,12 +82,12 @@ def _events_in_period(ctx: Context) -> pd.DataFrame:
 
 @rule("Q001", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
       column="sex",
-      message_vi="Tỷ số giới tính khi sinh của xã nằm ngoài khoảng hợp lý (có ý nghĩa thống kê).",
-      message_en="The commune's sex ratio at birth is significantly outside the plausible band.",
+      message_vi="Tỷ số giới tính khi sinh (trẻ sinh trong 3 năm) của xã nằm ngoài khoảng hợp lý.",
+      message_en="The commune's sex ratio at birth (children born in the last 3 years) is outside the plausible band.",
       family="plausibility")
 def _q001(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    recent = p["_bd_lo"] > (ctx.ref_date - pd.DateOffset(years=5))
+    recent = p["_bd_lo"] > (ctx.ref_date - pd.DateOffset(years=3))
     births = p[recent & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()]
     boys = births["sex"].eq(1).groupby(births["commune_code"]).sum()
     n = births.groupby("commune_code").size()
@@ -149,9 +149,9 @@ def _q003(ctx: Context) -> pd.DataFrame:
 
 def _heaping(ctx: Context, lo: int, hi: int, threshold: float) -> pd.DataFrame:
     p = ctx.persons
-    age = p["_age_max"]
-    exact = p["birth_date_precision"].astype("string").str.lower().ne("year").fillna(True)
-    sel = p["_present"] & age.between(lo, hi) & p["commune_code"].notna() & exact
+    # the age as stated: years since the birth year (a year-only date states exactly this)
+    age = ctx.ref_date.year - p["_bd_lo"].dt.year
+    sel = p["_present"] & age.between(lo, hi) & p["commune_code"].notna()
     sub = pd.DataFrame({"commune_code": p.loc[sel, "commune_code"], "h": (age[sel] % 5 == 0)})
     g = sub.groupby("commune_code", observed=True)["h"].agg(["sum", "size"])
     share = g["sum"] / g["size"]
@@ -193,9 +193,9 @@ def population_balance(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     e = _events_in_period(ctx)
     kinds = {k: e.loc[e["event_type"].eq(k).fillna(False)] for k in ("birth", "death", "move_in", "move_out")}
-    born = p["person_id"].isin(kinds["birth"]["person_id"]) | (p["_bd_lo"] >= ctx.period_start).fillna(False)
-    moved_in = p["person_id"].isin(kinds["move_in"]["person_id"])
-    left = p["person_id"].isin(kinds["death"]["person_id"]) | p["person_id"].isin(kinds["move_out"]["person_id"])
+    born = isin(p["person_id"], kinds["birth"]["person_id"]) | (p["_bd_lo"] >= ctx.period_start).fillna(False)
+    moved_in = isin(p["person_id"], kinds["move_in"]["person_id"])
+    left = isin(p["person_id"], kinds["death"]["person_id"]) | isin(p["person_id"], kinds["move_out"]["person_id"])
     start = ~born & ~moved_in & (p["_present"] | left)
     comm = p["commune_code"]
     out = pd.DataFrame(index=_communes(ctx))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa.checks.base import Context, Rule, add_rule, empty_hits, rule, text
+from popqa.checks.base import Context, Rule, add_rule, empty_hits, isin, rule, text
 from popqa.contract import CODE_LISTS
 
 # --------------------------------------------------------------------------- completeness
@@ -151,7 +151,7 @@ def _code_rule(table: str, column: str):
         s = df[column]
         if column == "birth_date_precision":
             s = s.astype("string").str.lower()
-        bad = s.notna() & ~s.isin(codes).fillna(False)
+        bad = s.notna() & ~(isin(s, codes) if pd.api.types.is_string_dtype(s) else s.isin(codes).fillna(False))
         return ctx.hits(df, bad, key=_KEYS[table], column=column)
 
     return fn
@@ -189,7 +189,7 @@ def _not_in_district(table: str):
         h = _hier(df)
         bad = h["commune_known"] & df["district_code"].notna() & ~h["district_matches"]
         bad = bad | (df["district_code"].notna() & df["province_code"].notna() & ~h["province_matches"]
-                     & df["district_code"].isin(ctx.units["district_code"].unique()).fillna(False))
+                     & isin(df["district_code"], ctx.units["district_code"].unique()).fillna(False))
         value = df["commune_code"].astype("string") + " / " + df["district_code"].astype("string")
         return ctx.hits(df, bad, key=_KEYS[table], column="commune_code", value=value)
 
@@ -228,7 +228,7 @@ def _v026(ctx: Context) -> pd.DataFrame:
 def _v027(ctx: Context) -> pd.DataFrame:
     e = ctx.table("events")
     oc = e["other_commune_code"]
-    bad = oc.notna() & ~oc.isin(ctx.units.index).fillna(False)
+    bad = oc.notna() & ~isin(oc, ctx.units.index)
     return ctx.hits(e, bad, key="event_id", column="other_commune_code")
 
 
@@ -294,12 +294,36 @@ def _v035(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, p["_present"] & (p["_age_min"] > ctx.config.max_age), key="person_id", column="birth_date")
 
 
+@rule("V037", dimension="consistency", severity="warning", table="persons", column="birth_date_precision",
+      message_vi="Ngày sinh chỉ biết năm (hoặc tháng) nhưng không ghi là ngày 1 tháng 1 (hoặc ngày 1).",
+      message_en="A year-only (month-only) birth date is not written as 1 January (the 1st).", family="dates")
+def _v037(ctx: Context) -> pd.DataFrame:
+    p = ctx.persons
+    prec = p["birth_date_precision"].astype("string").str.lower()
+    b = p["birth_date"]
+    bad = ((prec == "year") & ((b.dt.day != 1) | (b.dt.month != 1))) | ((prec == "month") & (b.dt.day != 1))
+    return ctx.hits(p, bad.fillna(False), key="person_id", column="birth_date_precision",
+                    value=prec + " / " + text(b))
+
+
 # --------------------------------------------------------------------------- citizen id
 def _cid_parts(ctx: Context) -> pd.DataFrame:
+    """cid (text), ok (12 digits), prefix (digits 1-3), d4 (digit 4), yy (digits 5-6); computed once."""
+    cached = ctx.cache.get("cid")
+    if cached is not None:
+        return cached
     p = ctx.persons
     cid = p["citizen_id"].astype("string").str.strip()
     ok = cid.str.fullmatch(r"\d{12}").fillna(False).astype(bool)
-    return pd.DataFrame({"cid": cid, "ok": ok})
+    arr = cid.to_numpy(dtype=object, na_value="")
+    good = np.where(ok.to_numpy(), arr, "000000000000").astype("U12")
+    digits = good.view("U1").reshape(-1, 12) if len(good) else np.empty((0, 12), dtype="U1")
+    out = pd.DataFrame({"cid": cid, "ok": ok}, index=p.index)
+    out["prefix"] = np.char.add(np.char.add(digits[:, 0], digits[:, 1]), digits[:, 2]) if len(good) else ""
+    out["d4"] = digits[:, 3].astype(int) if len(good) else 0
+    out["yy"] = (digits[:, 4].astype(int) * 10 + digits[:, 5].astype(int)) if len(good) else 0
+    ctx.cache["cid"] = out
+    return out
 
 
 @rule("I001", dimension="validity", severity="error", table="persons", column="citizen_id",
@@ -318,7 +342,7 @@ def _i002(ctx: Context) -> pd.DataFrame:
 
     c = _cid_parts(ctx)
     valid = {"0" + code for code in legacy_province_codes()}
-    bad = c["ok"] & ~c["cid"].str[:3].isin(valid).fillna(False)
+    bad = c["ok"] & ~c["prefix"].isin(valid)
     return ctx.hits(ctx.persons, bad, key="person_id", column="citizen_id")
 
 
@@ -332,11 +356,11 @@ def _i003(ctx: Context) -> pd.DataFrame:
     year = p["birth_date"].dt.year
     sex = p["sex"].astype("float64")
     expected = 2 * (year // 100 - 19) + (sex - 1)
-    digit = pd.to_numeric(c["cid"].str[3], errors="coerce")
+    digit = c["d4"]
     usable = c["ok"] & sex.isin([1, 2]) & year.between(1900, 2399)
     bad = usable & (digit != expected)
     return ctx.hits(p, bad, key="person_id", column="citizen_id",
-                    value=c["cid"].str[3] + " / sex " + p["sex"].astype("string") + " / " + year.astype("string"))
+                    value=c["d4"].astype("string") + " / sex " + p["sex"].astype("string") + " / " + year.astype("string"))
 
 
 @rule("I004", dimension="consistency", severity="error", table="persons", column="citizen_id",
@@ -346,10 +370,10 @@ def _i004(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     c = _cid_parts(ctx)
     year = p["birth_date"].dt.year
-    yy = pd.to_numeric(c["cid"].str[4:6], errors="coerce")
+    yy = c["yy"]
     bad = c["ok"] & year.notna() & (yy != year % 100)
     return ctx.hits(p, bad, key="person_id", column="citizen_id",
-                    value=c["cid"].str[4:6] + " / " + year.astype("string"))
+                    value=c["yy"].astype("string").str.zfill(2) + " / " + year.astype("string"))
 
 
 _ = (np, text)
