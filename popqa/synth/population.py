@@ -5,7 +5,9 @@ single parent, couple living with the head's parents, three generations with a
 married child and grandchildren); each member's age is derived from the
 family's structure (mother 19-45 at each birth, spouses near in age, parents
 20-35 years older than the head), so clean households satisfy every structure
-rule the checks apply.
+rule the checks apply. Several compositions are drawn per household and one
+is chosen so that the persons' age-sex structure follows the 2019-census-like
+pyramid of :mod:`popqa.synth.pyramid` (:func:`fit_tilt`, :func:`calibrate_choice`).
 
 Counts: :func:`unit_counts` allocates the province's published totals
 (1,198,153 persons in 291,965 households for Tây Ninh at ``scale=1``) over the
