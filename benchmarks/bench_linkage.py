@@ -109,6 +109,7 @@ def _plain(persons: pd.DataFrame) -> pd.DataFrame:
     f["sex"] = persons["sex"].astype("string")
     f["commune_code"] = persons["commune_code"].astype("string")
     f["citizen_id"] = persons["citizen_id"].astype("string") if "citizen_id" in persons else pd.NA
+    f = f[~f["unique_id"].duplicated()]
     return f.astype(object).where(f.notna(), None)
 
 
