@@ -59,6 +59,15 @@ _TCVN3_PAIRS = {
     "Ă": 0xA1, "Â": 0xA2, "Đ": 0xA7, "Ê": 0xA3, "Ô": 0xA4, "Ơ": 0xA5, "Ư": 0xA6,
 }  # fmt: skip
 _TCVN3_DECODE = {b: ch for ch, b in _TCVN3_PAIRS.items()}
+# str.translate tables (C speed): bytes read as Latin-1, then TCVN3 letters put in place;
+# bytes 0x80-0x9F that TCVN3 leaves alone read as Windows-1252 does.
+_TCVN3_TRANSLATE = {
+    b: bytes([b]).decode("cp1252", errors="replace") for b in range(0x80, 0xA0)
+} | dict(_TCVN3_DECODE)
+_TCVN3_ENCODE = str.maketrans(
+    {ch: chr(b) for ch, b in _TCVN3_PAIRS.items()}
+    | {ch.upper(): chr(b) for ch, b in _TCVN3_PAIRS.items() if ch.upper() not in _TCVN3_PAIRS}
+)
 
 # --- VNI-Windows ---------------------------------------------------------------
 # Mark bytes (as their cp1252 characters) that follow a base vowel.
@@ -133,16 +142,8 @@ def encode(text: str, encoding: str) -> bytes:
     """
     text = unicodedata.normalize("NFC", text)
     if encoding == "tcvn3":
-        out = bytearray()
-        for ch in text:
-            low = ch.lower()
-            if ch in _TCVN3_PAIRS:
-                out.append(_TCVN3_PAIRS[ch])
-            elif low in _TCVN3_PAIRS:  # capital letters share the lower-case codes
-                out.append(_TCVN3_PAIRS[low])
-            else:
-                out.extend(ch.encode("cp1252"))
-        return bytes(out)
+        # capital letters with a tone share the lower-case codes (the .VnTimeH fonts)
+        return text.translate(_TCVN3_ENCODE).encode("latin-1")
     if encoding == "vni":
         return "".join(_VNI_ENCODE.get(ch, ch) for ch in text).encode("cp1252")
     if encoding == "cp1258":
@@ -163,16 +164,16 @@ def _cp1258_form(ch: str) -> str:
 
 
 def _decode_tcvn3(data: bytes) -> str:
-    chars = [_TCVN3_DECODE.get(b) or bytes([b]).decode("cp1252", errors="replace") for b in data]
-    text = "".join(chars)
+    text = data.decode("latin-1").translate(_TCVN3_TRANSLATE)
     # All-capitals words (the .VnTimeH fonts) come back with lower-case toned letters.
-    text = re.sub(r"\w+", lambda m: m.group(0).upper() if _mostly_upper(m.group(0)) else m.group(0), text)
+    text = _TWO_CAPITALS.sub(lambda m: m.group(0).upper() if _mostly_upper(m.group(0)) else m.group(0), text)
     # A capital toned initial (Á, Ấ, Ố ...) shares its code with the small letter: a word
     # that starts with one is capitalised when it opens a field or follows a capitalised word
     # (Vietnamese names and place names capitalise every word).
     return _TCVN3_INITIAL.sub(_capitalise_initial, text)
 
 
+_TWO_CAPITALS = re.compile(r"\w*[A-Z]\w*[A-Z]\w*")
 _TCVN3_INITIAL = re.compile(r"(^|[,;\t\n\"]|\s)([^\x00-\x7f\W])", re.MULTILINE)
 
 
@@ -182,7 +183,7 @@ def _capitalise_initial(m: re.Match[str]) -> str:
         return m.group(0)
     if sep.isspace() and sep not in "\t\n":
         # inside a field: capitalise after a capitalised word only
-        before = m.string[: m.start()].rstrip()
+        before = m.string[max(0, m.start() - 40) : m.start()].rstrip()
         prev = re.search(r"(\w+)$", before)
         if not prev or not prev.group(1)[0].isupper():
             return m.group(0)
