@@ -19,14 +19,19 @@ import tempfile
 from pathlib import Path
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
+def peak_mb():
+    # VmHWM is this process's own high-water mark (ru_maxrss would carry the parent's across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
 t = time.perf_counter()
 from popqa.io import read_register
 reg = read_register(sys.argv[1])
 secs = time.perf_counter() - t
 print(json.dumps({"seconds": secs, "persons": len(reg.persons), "households": len(reg.households),
                   "tables": len(reg.tables), "issues": len(reg.parse_issues),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
