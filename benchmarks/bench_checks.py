@@ -46,19 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261)
     ap.add_argument("--period", default="2026-10")
     ap.add_argument("--keep", help="folder to keep the generated data and findings in")
+    ap.add_argument("--reuse", help="folder written by an earlier --keep run (register/ and truth/): no generation")
     args = ap.parse_args(argv)
 
     from popqa.checks.truth_map import false_positive_share, recall_by_class
     from popqa.io import read_register
     from popqa.synth import generate_province
 
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_checks_"))
-    t0 = time.perf_counter()
-    sp = generate_province(scale=args.scale, seed=args.seed, period=args.period)
-    sp.write(work, fmt="parquet")
-    t_gen = time.perf_counter() - t0
-    truth = sp.truth
-    del sp
+    if args.reuse:
+        work = Path(args.reuse)
+        truth = {f.stem: pd.read_parquet(f) for f in (work / "truth").glob("*.parquet")}
+        t_gen = float("nan")
+    else:
+        work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_checks_"))
+        t0 = time.perf_counter()
+        sp = generate_province(scale=args.scale, seed=args.seed, period=args.period)
+        sp.write(work, fmt="parquet")
+        t_gen = time.perf_counter() - t0
+        truth = sp.truth
+        del sp
 
     ctx = mp.get_context("spawn")
     q = ctx.Queue()

@@ -245,7 +245,11 @@ class Context:
 
     # --- tables -----------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
-        return self.register.tables[name]
+        """The table with its id and code columns as object arrays (fast hashing; computed once)."""
+        key = f"table:{name}"
+        if key not in self.cache:
+            self.cache[key] = _objectify(self.register.tables[name], name)
+        return self.cache[key]
 
     @cached_property
     def province_code(self) -> str | None:
@@ -259,14 +263,14 @@ class Context:
     @cached_property
     def household_collaborator(self) -> pd.Series:
         """household_id -> collaborator_id (first row of each household id)."""
-        hh = self.register.tables["households"]
+        hh = self.table("households")
         first = hh.drop_duplicates("household_id")
         return pd.Series(first["collaborator_id"].to_numpy(), index=first["household_id"].to_numpy())
 
     @cached_property
     def persons(self) -> pd.DataFrame:
         """Persons with derived columns: collaborator_id, _present, _bd_lo, _bd_hi, _age_max, _age_min."""
-        p = self.register.tables["persons"]
+        p = self.table("persons")
         out = pd.DataFrame(index=p.index)
         collab = p["household_id"].map(self.household_collaborator)
         if "collaborator_id" in p.columns:
@@ -283,11 +287,11 @@ class Context:
 
     @cached_property
     def person_ids(self) -> pd.Index:
-        return pd.Index(self.register.tables["persons"]["person_id"].dropna().unique())
+        return pd.Index(self.table("persons")["person_id"].dropna().unique())
 
     @cached_property
     def person_household_ids(self) -> pd.Index:
-        return pd.Index(self.register.tables["persons"]["household_id"].dropna().unique())
+        return pd.Index(self.table("persons")["household_id"].dropna().unique())
 
     @cached_property
     def persons_by_id(self) -> pd.DataFrame:
@@ -311,11 +315,12 @@ class Context:
         *,
         key: str,
         column: str | None = None,
-        value: pd.Series | None = None,
+        value=None,
     ) -> pd.DataFrame:
         """The failing rows of ``df`` as hits.
 
-        ``value`` defaults to ``df[column]`` as text when ``column`` is a column of ``df``.
+        ``value`` defaults to ``df[column]`` as text when ``column`` is a column of ``df``;
+        it may be a Series aligned with ``df`` or a function of the failing rows.
         """
         m = np.asarray(pd.Series(mask, index=df.index).fillna(False), dtype=bool)
         if not m.any():
@@ -326,6 +331,8 @@ class Context:
         out["column"] = pd.Series(column, index=sub.index, dtype="string")
         if value is None and column is not None and column in df.columns:
             out["value"] = text(sub[column])
+        elif callable(value):
+            out["value"] = text(pd.Series(value(sub), index=sub.index))
         elif value is not None:
             v = value if isinstance(value, pd.Series) else pd.Series(value, index=df.index)
             out["value"] = text(v.loc[sub.index]) if len(v) == len(df) else text(v)
@@ -353,6 +360,24 @@ class Context:
         out["commune_code"] = codes
         out["collaborator_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
         return out
+
+
+def _objectify(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A shallow copy whose id/code columns are object arrays (None for missing).
+
+    pandas hashes, compares and maps object arrays of Python strings several
+    times faster than its string extension arrays; free-text columns (names,
+    addresses) are left as they are.
+    """
+    spec = TABLES.get(name)
+    if spec is None:
+        return df
+    out = df.copy(deep=False)
+    for col in spec.columns:
+        if col.kind in ("id", "code") and col.name in out.columns and not pd.api.types.is_object_dtype(out[col.name]):
+            if pd.api.types.is_string_dtype(out[col.name]):
+                out[col.name] = pd.Series(out[col.name].to_numpy(dtype=object, na_value=None), index=out.index)
+    return out
 
 
 def isin(s: pd.Series, values) -> pd.Series:

@@ -6,7 +6,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from popqa.contract import FINDINGS_COLUMNS, TABLES
-from popqa.schemas import SCHEMAS, failure_cases_to_findings, schema_for, validate, validate_register
+from popqa.schemas import (
+    SCHEMAS,
+    failure_cases_to_findings,
+    schema_for,
+    validate,
+    validate_register,
+)
 
 
 def _households(**over) -> pd.DataFrame:

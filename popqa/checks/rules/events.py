@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa.checks.base import Context, isin, rule
+from popqa.checks.base import Context, isin, rule, text
 from popqa.checks.config import LEGAL_DEADLINES
 
 _EP = ("events", "persons")
@@ -31,7 +31,7 @@ def _e001(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
     bad = e["recorded_date"] < e["event_date"]
     return ctx.hits(e, bad, key="event_id", column="recorded_date",
-                    value=e["event_date"].dt.strftime("%Y-%m-%d") + " > " + e["recorded_date"].dt.strftime("%Y-%m-%d"))
+                    value=lambda sub: text(sub["event_date"]) + " > " + text(sub["recorded_date"]))
 
 
 def late_limit(ctx: Context, e: pd.DataFrame) -> pd.Series:
@@ -151,7 +151,7 @@ def _e010(ctx: Context) -> pd.DataFrame:
     d = e["event_date"]
     bad = _is(e, "birth") & lo.notna() & d.notna() & ((d < lo) | (d > hi))
     return ctx.hits(e, bad, key="event_id", column="event_date",
-                    value=d.dt.strftime("%Y-%m-%d") + " / " + lo.dt.strftime("%Y-%m-%d"))
+                    value=lambda sub: text(sub["event_date"]) + " / " + text(lo[sub.index]))
 
 
 @rule("E011", dimension="consistency", severity="warning", table="events", requires=("events", "households"),

@@ -16,26 +16,39 @@ from popqa.checks.base import YEAR_DAYS, Context, empty_hits, isin, rule
 _HH = ("persons", "households")
 
 
+_PRESENT_COLS = ["person_id", "household_id", "relation_to_head", "marital_status", "_bd_lo", "_bd_hi", "_age_max"]
+
+
 def _present(ctx: Context) -> pd.DataFrame:
-    p = ctx.persons
-    return p[p["_present"]]
+    """Present persons, the columns household rules need (computed once per run)."""
+    if "present" not in ctx.cache:
+        p = ctx.persons
+        ctx.cache["present"] = p.loc[p["_present"], _PRESENT_COLS]
+    return ctx.cache["present"]
 
 
 def _counts(ctx: Context, relation: int) -> pd.Series:
-    p = _present(ctx)
-    return p.loc[p["relation_to_head"].eq(relation).fillna(False), "household_id"].value_counts()
+    key = f"count_rel_{relation}"
+    if key not in ctx.cache:
+        p = _present(ctx)
+        ctx.cache[key] = p.loc[p["relation_to_head"].eq(relation).fillna(False), "household_id"].value_counts()
+    return ctx.cache[key]
 
 
 def _heads(ctx: Context) -> pd.DataFrame:
     """One present head per household (the lowest person_id when there are several)."""
-    p = _present(ctx)
-    h = p[p["relation_to_head"].eq(1).fillna(False)]
-    h = h.sort_values("person_id", kind="stable").drop_duplicates("household_id")
-    return h.set_index("household_id")[["person_id", "_bd_lo", "_bd_hi", "_age_max"]]
+    if "heads" not in ctx.cache:
+        p = _present(ctx)
+        h = p[p["relation_to_head"].eq(1).fillna(False)]
+        h = h.sort_values("person_id", kind="stable").drop_duplicates("household_id")
+        ctx.cache["heads"] = h.set_index("household_id")[["person_id", "_bd_lo", "_bd_hi", "_age_max"]]
+    return ctx.cache["heads"]
 
 
 def _members(ctx: Context) -> pd.Series:
-    return _present(ctx)["household_id"].value_counts()
+    if "members" not in ctx.cache:
+        ctx.cache["members"] = _present(ctx)["household_id"].value_counts()
+    return ctx.cache["members"]
 
 
 @rule("H001", dimension="consistency", severity="error", table="households", requires=_HH,
@@ -197,9 +210,10 @@ def _mother_age_bad(ctx: Context, child_lo: pd.Series, child_hi: pd.Series, moth
       message_en="The mother's age at the birth (from mother_id) is outside 12-55.", family="mother_child")
 def _m001(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
+    p = p[p["mother_id"].notna()]
     mid = p["mother_id"]
     bad, age = _mother_age_bad(ctx, p["_bd_lo"], p["_bd_hi"], mid)
-    return ctx.hits(p, mid.notna() & bad, key="person_id", column="mother_id",
+    return ctx.hits(p, bad, key="person_id", column="mother_id",
                     value=mid.astype("string") + " / " + age.astype("string"))
 
 
@@ -270,10 +284,11 @@ for _rid, _t, _k, _vi, _en in (
 def _u004(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     cid = p["citizen_id"]
-    pairs = pd.DataFrame({"cid": cid, "pid": p["person_id"]}).dropna().drop_duplicates()
+    cand = cid.notna() & cid.duplicated(keep=False)
+    pairs = pd.DataFrame({"cid": cid[cand], "pid": p.loc[cand, "person_id"]}).dropna().drop_duplicates()
     n = pairs.groupby("cid", observed=True)["pid"].nunique()
     shared = n[n > 1].index
-    return ctx.hits(p, isin(cid, shared), key="person_id", column="citizen_id")
+    return ctx.hits(p, cand & isin(cid, shared), key="person_id", column="citizen_id")
 
 
 @rule("U005", dimension="uniqueness", severity="warning", table="events", column="event_type",

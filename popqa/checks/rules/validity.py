@@ -24,9 +24,10 @@ _KEYS = {"households": "household_id", "persons": "person_id", "events": "event_
 
 
 def _empty(s: pd.Series) -> pd.Series:
+    """Missing values (the readers already turn blank text into missing)."""
     m = s.isna()
-    if pd.api.types.is_string_dtype(s):
-        m = m | (s.astype("string").str.strip() == "").fillna(False)
+    if pd.api.types.is_object_dtype(s):
+        m = m | s.eq("").to_numpy(bool)
     return m
 
 
@@ -190,8 +191,8 @@ def _not_in_district(table: str):
         bad = h["commune_known"] & df["district_code"].notna() & ~h["district_matches"]
         bad = bad | (df["district_code"].notna() & df["province_code"].notna() & ~h["province_matches"]
                      & isin(df["district_code"], ctx.units["district_code"].unique()).fillna(False))
-        value = df["commune_code"].astype("string") + " / " + df["district_code"].astype("string")
-        return ctx.hits(df, bad, key=_KEYS[table], column="commune_code", value=value)
+        return ctx.hits(df, bad, key=_KEYS[table], column="commune_code",
+                        value=lambda sub: sub["commune_code"].astype("string") + " / " + sub["district_code"].astype("string"))
 
     return fn
 
@@ -219,7 +220,7 @@ def _v026(ctx: Context) -> pd.DataFrame:
     hc = p["household_id"].map(hh)
     bad = hc.notna() & p["commune_code"].notna() & (hc != p["commune_code"])
     return ctx.hits(p, bad, key="person_id", column="commune_code",
-                    value=p["commune_code"].astype("string") + " / " + hc.astype("string"))
+                    value=lambda sub: sub["commune_code"].astype("string") + " / " + hc[sub.index].astype("string"))
 
 
 @rule("V027", dimension="validity", severity="warning", table="events", column="other_commune_code",
@@ -251,10 +252,12 @@ def _v030(ctx: Context) -> pd.DataFrame:
         if tname in ctx.register.tables:
             df = ctx.persons if tname == "persons" else ctx.table(tname)
         key = _KEYS.get(str(tname))
+        look = None
+        if df is not None and key:
+            look = df.loc[isin(df[key], out["record_id"].dropna()).to_numpy()].drop_duplicates(key).set_index(key)
         for c in ("province_code", "district_code", "commune_code", "collaborator_id"):
-            if df is not None and key and c in df.columns:
-                look = df.drop_duplicates(key).set_index(key)[c]
-                out[c] = out["record_id"].map(look).astype("string")
+            if look is not None and c in look.columns:
+                out[c] = out["record_id"].map(look[c]).astype("string")
             else:
                 out[c] = pd.Series(pd.NA, index=out.index, dtype="string")
         out["_table"] = str(tname)
@@ -303,7 +306,7 @@ def _v037(ctx: Context) -> pd.DataFrame:
     b = p["birth_date"]
     bad = ((prec == "year") & ((b.dt.day != 1) | (b.dt.month != 1))) | ((prec == "month") & (b.dt.day != 1))
     return ctx.hits(p, bad.fillna(False), key="person_id", column="birth_date_precision",
-                    value=prec + " / " + text(b))
+                    value=lambda sub: sub["birth_date_precision"].astype("string") + " / " + text(sub["birth_date"]))
 
 
 # --------------------------------------------------------------------------- citizen id
@@ -360,7 +363,8 @@ def _i003(ctx: Context) -> pd.DataFrame:
     usable = c["ok"] & sex.isin([1, 2]) & year.between(1900, 2399)
     bad = usable & (digit != expected)
     return ctx.hits(p, bad, key="person_id", column="citizen_id",
-                    value=c["d4"].astype("string") + " / sex " + p["sex"].astype("string") + " / " + year.astype("string"))
+                    value=lambda sub: c.loc[sub.index, "d4"].astype("string") + " / sex "
+                    + sub["sex"].astype("string") + " / " + year[sub.index].astype("string"))
 
 
 @rule("I004", dimension="consistency", severity="error", table="persons", column="citizen_id",
@@ -373,7 +377,8 @@ def _i004(ctx: Context) -> pd.DataFrame:
     yy = c["yy"]
     bad = c["ok"] & year.notna() & (yy != year % 100)
     return ctx.hits(p, bad, key="person_id", column="citizen_id",
-                    value=c["yy"].astype("string").str.zfill(2) + " / " + year.astype("string"))
+                    value=lambda sub: c.loc[sub.index, "yy"].astype("string").str.zfill(2) + " / "
+                    + year[sub.index].astype("string"))
 
 
 _ = (np, text)
