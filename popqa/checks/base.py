@@ -270,20 +270,18 @@ class Context:
     @cached_property
     def persons(self) -> pd.DataFrame:
         """Persons with derived columns: collaborator_id, _present, _bd_lo, _bd_hi, _age_max, _age_min."""
-        p = self.table("persons")
-        out = pd.DataFrame(index=p.index)
+        p = self.table("persons").copy(deep=False)
         collab = p["household_id"].map(self.household_collaborator)
         if "collaborator_id" in p.columns:
             collab = p["collaborator_id"].fillna(collab)
-        out["collaborator_id"] = collab.astype("string")
-        status = p["status"]
-        out["_present"] = ~status.isin([2, 3]).fillna(False).to_numpy(bool)
-        out["_bd_lo"] = p["birth_date"]
-        out["_bd_hi"] = latest_birth(p["birth_date"], p.get("birth_date_precision"))
-        out["_age_max"] = age_at(out["_bd_lo"], self.ref_date)
-        out["_age_min"] = age_at(out["_bd_hi"], self.ref_date)
-        keep = [c for c in p.columns if c != "collaborator_id"]
-        return pd.concat([p[keep], out], axis=1)
+        # new columns are added to a shallow copy: no copy of the person data itself
+        p["collaborator_id"] = collab
+        p["_present"] = ~p["status"].isin([2, 3]).fillna(False).to_numpy(bool)
+        p["_bd_lo"] = p["birth_date"]
+        p["_bd_hi"] = latest_birth(p["birth_date"], p.get("birth_date_precision"))
+        p["_age_max"] = age_at(p["_bd_lo"], self.ref_date)
+        p["_age_min"] = age_at(p["_bd_hi"], self.ref_date)
+        return p
 
     @cached_property
     def person_ids(self) -> pd.Index:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import events, households, make, persons
 
 from popqa.checks import catalogue, run_checks, summarise
 from popqa.cli import main
 from popqa.config import Config
 from popqa.contract import DIMENSIONS, FINDINGS_COLUMNS, SEVERITIES
 from popqa.errors import InputError
+from tests.checks.frames import events, households, make, persons
 
 
 def _broken():
@@ -175,3 +175,11 @@ def test_docs_rules_md_is_generated_from_the_catalogue():
     assert committed.read_text(encoding="utf-8") == rules_markdown(), (
         "docs/rules.md is stale: run `popqa rules --format markdown > docs/rules.md`"
     )
+
+
+def test_run_checks_does_not_change_the_register():
+    reg = _broken()
+    before = {n: t.copy() for n, t in reg.tables.items()}
+    run_checks(reg)
+    for n, t in reg.tables.items():
+        pd.testing.assert_frame_equal(t, before[n])

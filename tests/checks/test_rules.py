@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import events, flagged, households, make, persons
 
 from popqa.checks import ChecksConfig, run_checks
+from tests.checks.frames import events, flagged, households, make, persons
 
 
 def _set(df: pd.DataFrame, key: str, ident: str, **values) -> pd.DataFrame:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import GEO, events, flagged, households, make, persons
 
 from popqa.checks import ChecksConfig, run_checks
 from popqa.checks.base import Context
 from popqa.checks.rules.units import modified_zscore, population_balance
+from tests.checks.frames import GEO, events, flagged, households, make, persons
 
 
 def test_modified_zscore_falls_back_to_mean_absolute_deviation_when_mad_is_zero():
