@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from linkage_helpers import make_persons
+from tests.linkage.linkage_helpers import make_persons
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 import pandas as pd
 import pytest
-from linkage_helpers import make_persons, pair
+from tests.linkage.linkage_helpers import make_persons, pair
 
 from popqa.contract import FINDINGS_COLUMNS
 from popqa.linkage import dedupe, duplicate_rates
