@@ -175,9 +175,11 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
     from tqdm import tqdm
 
     results = []
-    # fork where available: works from scripts without a __main__ guard; each task starts
-    # its own kernel process, so nothing of the parent's state is used after the fork
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # forkserver where available: a plain fork of a parent that has run DuckDB, Arrow or BLAS
+    # threads can crash the child (seen as segfaults); the fork server is a fresh process, so
+    # its children start clean, and it still starts faster than spawn.
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=ctx) as pool:
         futs = {pool.submit(render_district, t): t for t in tasks}
