@@ -2,21 +2,33 @@
 
 Scoring method
 --------------
-For a unit *u* (a commune, district, province, 2025 commune or collaborator)
-and a dimension *d*:
+A score is the share of a unit's records that carry no problem, so it reads
+as "out of 100 records, this many need no correction". For a unit *u* (a
+commune, district, province, 2025 commune or collaborator):
 
-* the **denominator** is the number of records of *u* in the tables that *d*
-  examines (by default the tables its findings concern; all register tables
-  when *d* has no finding anywhere);
-* each record with at least one finding of *d* counts with the weight of its
-  worst severity (error 1, warning 0.5, info 0 by default);
+* each record counts with the weight of its worst finding (error 1,
+  warning 0.5, info 0 by default), once, however many findings it has;
+* rules that flag every record of a group sharing one value (a duplicated
+  key or citizen ID, ``config.group_rules``) do not count the group's first
+  record: two records of one person are one surplus record, not two errors;
+* **dimension** *d*: the denominator is the number of records of *u* in the
+  tables that *d* examines (by default the tables its findings concern; all
+  register tables when *d* has no finding anywhere), the numerator the
+  weighted records with a finding of *d*;
+* **overall**: the denominator is every register record of *u* (households,
+  persons, events: ``config.register_tables``) plus the administrative-source
+  records of *u* that are flagged (records the register misses); the
+  numerator the weighted records with a finding of any dimension;
 * ``score = 100 x (1 - weighted flagged records / denominator)``, floored at 0.
 
-The overall score is the weighted mean of the dimension scores that have a
-denominator. Grades: green at or above the level's green band, yellow at or
-above its yellow band, red below; no grade when there is nothing to score.
-Findings on tables without records (for example a unit-level finding whose
-record is a commune) do not enter the scores; they still appear in the reports.
+The overall score is *not* a mean of the dimension scores: a mean of seven
+numbers near 100 hides a unit whose records are 10 % invalid, the record share
+does not. Grades: green at or above the level's green band, yellow at or above
+its yellow band, red below; ``"insufficient"`` (too few records) when the unit
+has fewer records than its level's ``min_records``; no grade when there is
+nothing to score. Findings on tables without records (for example a
+unit-level finding whose record is a commune) do not enter the scores; they
+still appear in the reports.
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ __all__ = [
     "record_units",
     "compute_scorecard",
     "grade",
+    "INSUFFICIENT",
     "dqr_rollup",
     "add_trend",
     "program_targets",
@@ -60,6 +73,8 @@ SCORECARD_COLUMNS = [
     "score",
     "grade",
 ]
+#: Grade of a unit with fewer records than its level's minimum (not graded).
+INSUFFICIENT = "insufficient"
 _RECORD_COLUMNS = ["table", "record_id", *LEVEL_COLUMNS.values()]
 _REGISTER_TABLES = ("households", "persons", "events")
 
@@ -176,23 +191,65 @@ def most_common(df: pd.DataFrame, key: str, value: str) -> pd.Series:
     return counts.drop_duplicates(key).set_index(key)[value]
 
 
-def grade(scores: pd.Series, level: str, config: ScorecardConfig | None = None) -> pd.Series:
+def grade(
+    scores: pd.Series,
+    level: str,
+    config: ScorecardConfig | None = None,
+    *,
+    records: pd.Series | None = None,
+    dimension: str | None = None,
+) -> pd.Series:
     """Green / yellow / red for each score at ``level`` (missing when the score is).
+
+    With ``records``, units below the level's ``min_records`` get
+    :data:`INSUFFICIENT` instead of a colour; ``dimension`` selects that
+    dimension's own bands when configured.
 
     Examples
     --------
-    >>> grade(pd.Series([99.0, 90.0, 10.0, None]), "district").tolist()
+    >>> grade(pd.Series([99.0, 96.0, 10.0, None]), "district").tolist()
     ['green', 'yellow', 'red', <NA>]
+    >>> grade(pd.Series([50.0, 50.0]), "collaborator", records=pd.Series([2, 40])).tolist()
+    ['insufficient', 'red']
     """
     config = config or ScorecardConfig()
-    b = config.bands(level)
+    b = config.dimension_band(level, dimension) if dimension else config.bands(level)
     s = pd.to_numeric(scores, errors="coerce")
     out = pd.Series(
         np.select([s >= b.green, s >= b.yellow, s.notna()], ["green", "yellow", "red"], default=""),
         index=scores.index,
         dtype="string",
     )
+    if records is not None:
+        few = pd.Series(np.asarray(records, dtype="float64") < b.min_records, index=scores.index)
+        out = out.mask(few & s.notna(), INSUFFICIENT)
     return out.mask(s.isna())
+
+
+def surplus_findings(findings: pd.DataFrame, group_rules: Iterable[str]) -> pd.DataFrame:
+    """Drop the first record of each group that a group rule flags as a whole.
+
+    A rule such as "the same citizen ID on several records" flags all k
+    records of a group sharing ``value``; only k-1 of them are surplus. The
+    record with the smallest id of each (rule, table, value) group of two or
+    more findings is dropped.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"rule_id": ["U004"] * 3 + ["V001"], "table": "persons",
+    ...     "record_id": ["b", "a", "c", "a"], "value": ["x", "x", "y", "1"]})
+    >>> surplus_findings(f, ["U004"])["record_id"].tolist()
+    ['b', 'c', 'a']
+    """
+    rules = list(group_rules)
+    grp = findings["rule_id"].isin(rules) & findings["value"].notna()
+    if not grp.any():
+        return findings
+    g = findings.loc[grp, ["rule_id", "table", "value", "record_id"]].sort_values(
+        ["rule_id", "table", "value", "record_id"], kind="stable")
+    size = g.groupby(["rule_id", "table", "value"], observed=True)["record_id"].transform("size")
+    first = g.index[~g.duplicated(["rule_id", "table", "value"]) & (size >= 2)]
+    return findings.drop(index=first)
 
 
 def compute_scorecard(
@@ -238,10 +295,13 @@ def compute_scorecard(
         findings = _with_2025(findings)
     else:
         findings = findings.assign(commune_code_2025=pd.Series(dtype="string"))
-    for c in ["table", "record_id", "dimension", "severity"]:
+    for c in ["rule_id", "table", "record_id", "dimension", "severity", "value"]:
+        if c not in findings.columns:
+            findings[c] = pd.Series(pd.NA, index=findings.index, dtype="string")
         findings[c] = _as_str(findings[c])
     record_tables = set(records["table"].dropna().unique())
     findings = findings[findings["table"].isin(record_tables)]
+    findings = surplus_findings(findings, config.group_rules)
     weights = {k: float(v) for k, v in config.severity_weights.items()}
     findings = findings.assign(_w=findings["severity"].map(weights).astype("float64").fillna(0.0))
 
@@ -255,6 +315,14 @@ def compute_scorecard(
             if not tabs:
                 tabs = [t for t in _REGISTER_TABLES if t in record_tables]
         scope[d] = tabs
+    register_tables = [t for t in config.register_tables if t in record_tables]
+
+    # overall: worst weight of each flagged record over every dimension, with its units
+    worst_rec = findings.groupby(["table", "record_id"], observed=True)["_w"].max().rename("_w").reset_index()
+    worst_rec = worst_rec[worst_rec["_w"] > 0]
+    flagged_rec = worst_rec.merge(records.drop_duplicates(["table", "record_id"]), on=["table", "record_id"],
+                                  how="inner")
+    extra_rec = flagged_rec[~flagged_rec["table"].isin(register_tables)]  # source records the register misses
 
     out = []
     for level in levels:
@@ -279,21 +347,15 @@ def compute_scorecard(
             score = (100.0 * (1.0 - num / n.replace(0, np.nan))).clip(lower=0.0)
             rows.append(pd.DataFrame({"unit_code": units, "dimension": d, "records": n.to_numpy(),
                                       "flagged": num.to_numpy(), "score": score.to_numpy()}))
+        reg_n = per_table[per_table["table"].isin(register_tables)].groupby(col)["n"].sum()
+        n_all = (reg_n.reindex(units, fill_value=0)
+                 + extra_rec.groupby(col).size().reindex(units, fill_value=0)).astype("float64")
+        f_all = flagged_rec.groupby(col)["_w"].sum().reindex(units, fill_value=0.0).astype("float64")
+        rows.append(pd.DataFrame({
+            "unit_code": units, "dimension": "overall", "records": n_all.to_numpy(), "flagged": f_all.to_numpy(),
+            "score": (100.0 * (1.0 - f_all / n_all.replace(0, np.nan))).clip(lower=0.0).to_numpy(),
+        }))
         long = pd.concat(rows, ignore_index=True)
-        w = long["dimension"].map(lambda d: float(config.dimension_weights.get(d, 1.0)))
-        long["_ws"] = long["score"] * w
-        long["_ww"] = w.where(long["score"].notna(), 0.0)
-        agg = long.groupby("unit_code", sort=False).agg(
-            records=("records", "max"), flagged=("flagged", "sum"), _ws=("_ws", "sum"), _ww=("_ww", "sum")
-        )
-        overall = pd.DataFrame({
-            "unit_code": agg.index.astype("string"),
-            "dimension": "overall",
-            "records": agg["records"].to_numpy(),
-            "flagged": agg["flagged"].to_numpy(),
-            "score": (agg["_ws"] / agg["_ww"].replace(0, np.nan)).to_numpy(),
-        })
-        long = pd.concat([long.drop(columns=["_ws", "_ww"]), overall], ignore_index=True)
         long.insert(0, "level", level)
         if parent:
             pmap = most_common(records, col, parent)
@@ -301,7 +363,12 @@ def compute_scorecard(
         else:
             long["parent_code"] = pd.Series(pd.NA, index=long.index, dtype="string")
         long["score"] = long["score"].round(2)
-        long["grade"] = grade(long["score"], level, config)
+        # a unit is graded on every dimension only when it has enough records overall
+        size = long["unit_code"].map(long.loc[long["dimension"] == "overall"].set_index("unit_code")["records"])
+        long["grade"] = pd.Series(pd.NA, index=long.index, dtype="string")
+        for d, idx in long.groupby("dimension", sort=False).groups.items():
+            long.loc[idx, "grade"] = grade(long.loc[idx, "score"], level, config, records=size.loc[idx],
+                                           dimension=None if d == "overall" else str(d))
         out.append(long[SCORECARD_COLUMNS])
     res = pd.concat(out, ignore_index=True)
     res["unit_code"] = res["unit_code"].astype("string")
@@ -319,7 +386,8 @@ def dqr_rollup(
     """WHO DQR roll-up: share of ``child`` units of each ``parent`` failing each metric.
 
     A unit fails a metric when its score is below the ``config.fail_below``
-    band of its level (the green band by default).
+    band of its level (the green band by default); units with too few records
+    to be graded are left out.
 
     Returns
     -------
@@ -338,6 +406,8 @@ def dqr_rollup(
     b = config.bands(child)
     threshold = b.green if config.fail_below == "green" else b.yellow
     sc = scorecard[(scorecard["level"] == child) & scorecard["score"].notna()]
+    if "grade" in sc.columns:  # units with too few records are not graded, so neither pass nor fail
+        sc = sc[(sc["grade"] != INSUFFICIENT).fillna(True)]
     if parent == "province":
         sc = sc.assign(parent_code=sc.get("province_code", pd.Series("province", index=sc.index)))
     sc = sc.assign(_fail=(sc["score"] < threshold).astype("int64"))
