@@ -237,7 +237,11 @@ class _Injector:
         male_parent = (rel == 5) & (P["sex"].to_numpy() == 1)
         single_head = (rel == 1) & (hh_size == 1)
         rows = self.pick(pres & not_mother & (male_parent | single_head))
-        bd = self.export - (rng.integers(111, 119, len(rows)) * 365.25).astype(int) * DAY
+        # whole calendar years back from the export date, then some days more: over 110 for sure
+        years = rng.integers(111, 119, len(rows))
+        anniversary = (np.datetime64(self.export, "D").astype("datetime64[M]")
+                       - (years * 12).astype("timedelta64[M]")).astype("datetime64[D]")
+        bd = anniversary - rng.integers(1, 300, len(rows)) * DAY
         self.set_birth(rows, bd)
         self.record("age_over_110", "persons", P.loc[rows, "person_id"], "birth_date", bd)
 
@@ -282,6 +286,9 @@ class _Injector:
         self.used_person[donors] = True
         self.record("duplicate_citizen_id", "persons", P.loc[rows, "person_id"], "citizen_id",
                     list(P.loc[donors, "person_id"]))
+        # the donor now shares its ID too: a check must flag both records
+        self.record("duplicate_citizen_id", "persons", P.loc[donors, "person_id"], "citizen_id",
+                    list(P.loc[rows, "person_id"]))
 
     def structure_faults(self) -> None:
         rng, P, H = self.rng, self.P, self.H

@@ -247,9 +247,16 @@ def _birth_dates(age: np.ndarray, export: pd.Timestamp, win0: pd.Timestamp) -> n
 
 
 def citizen_ids(
-    rng: np.random.Generator, prefix: np.ndarray, sex: np.ndarray, birth_year: np.ndarray
+    rng: np.random.Generator,
+    prefix: np.ndarray,
+    sex: np.ndarray,
+    birth_year: np.ndarray,
+    *,
+    exclude: np.ndarray | None = None,
 ) -> np.ndarray:
     """12-digit citizen IDs: province prefix, sex/century digit, 2-digit year, unique serial.
+
+    IDs are unique among themselves and never equal one of ``exclude`` (IDs already issued).
 
     Examples
     --------
@@ -263,9 +270,12 @@ def citizen_ids(
     head = np.char.add(np.char.add(prefix.astype(str), d4.astype(str)), np.char.zfill((birth_year % 100).astype(str), 2))
     serial = rng.integers(0, 1_000_000, len(prefix))
     ids = np.char.add(head, np.char.zfill(serial.astype(str), 6))
+    taken = np.asarray([] if exclude is None else exclude, dtype=object)
+    taken = taken[pd.notna(taken)].astype(str)
     for _ in range(50):
         _, first, inv, cnt = np.unique(ids, return_index=True, return_inverse=True, return_counts=True)
         dup = (cnt[inv] > 1) & (np.arange(len(ids)) != first[inv])
+        dup |= np.isin(ids, taken)
         if not dup.any():
             break
         serial = rng.integers(0, 1_000_000, int(dup.sum()))
@@ -583,7 +593,8 @@ class _State:
         hist["ethnicity_code"] = "01"
         hist["education_level"] = _education(rng, ay)
         hist["residence_status"] = 1
-        cid = citizen_ids(rng, np.full(n, "0" + self.province_code), sex, year)
+        cid = citizen_ids(rng, np.full(n, "0" + self.province_code), sex, year,
+                          exclude=self.pp["citizen_id"].to_numpy(dtype=object))
         hist["citizen_id"] = np.where(rng.random(n) < 0.05, None, cid)
         hist["mother_id"] = None
         hist["contraceptive_method"] = -1
