@@ -279,8 +279,9 @@ for _rid, _t, _k, _vi, _en in (
 
 
 @rule("U004", dimension="uniqueness", severity="error", table="persons", column="citizen_id",
-      message_vi="Cùng một số định danh cá nhân được ghi cho hai người khác nhau.",
-      message_en="The same identification number is recorded for two different persons.", family="uniqueness")
+      message_vi="Cùng một số định danh cá nhân được ghi cho hai bản ghi nhân khẩu (thường là trùng một người).",
+      message_en="The same identification number is recorded on two person records "
+                 "(usually a duplicate of one person).", family="uniqueness")
 def _u004(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     cid = p["citizen_id"]
