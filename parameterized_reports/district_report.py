@@ -31,6 +31,7 @@ from IPython.display import HTML, display
 from popqa.contract import DIMENSIONS
 from popqa.reporting.draw import (
     badge,
+    figure_html,
     fmt_change,
     fmt_score,
     fmt_share,
@@ -53,7 +54,8 @@ def h2(key, anchor):
 
 display(HTML(
     "<style>.tbl{border-collapse:collapse;font-size:13px}.tbl td,.tbl th{border:1px solid #ccc;"
-    "padding:3px 6px;text-align:right}.tbl td:first-child,.tbl th:first-child{text-align:left}"
+    "padding:3px 6px}.tbl td.num,.tbl th.num{text-align:right!important}"
+    ".tbl td.txt,.tbl th.txt{text-align:left!important}.muted{color:#666;font-size:12px}"
     ".kpi{display:inline-block;border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:4px;"
     "min-width:120px;vertical-align:top}.kpi b{font-size:20px;display:block}"
     "@media print{h2{page-break-before:auto}.jp-Cell{break-inside:avoid}}</style>"
@@ -67,7 +69,7 @@ scores = kpis["scores"]
 trend = pd.read_parquet(ddir / "trend.parquet")
 dtr = trend[(trend.level == "district") & (trend.unit_code == district_code)]
 ov = scores.get("overall", {})
-spark = sparkline_svg(dtr[dtr.dimension == "overall"].sort_values("period").score.tolist())
+spark = sparkline_svg(dtr[dtr.dimension == "overall"].sort_values("period").score.tolist(), lang=lang)
 tiles = [
     f'<div class="kpi">{t("overall", lang)}<b>{fmt_score(ov.get("score"))}</b>{badge(ov.get("grade"), lang)} '
     f'<br>{fmt_change(ov.get("change"))} {spark}</div>',
@@ -78,7 +80,7 @@ tiles = [
 ]
 for d in DIMENSIONS:
     s = scores.get(d, {})
-    sp = sparkline_svg(dtr[dtr.dimension == d].sort_values("period").score.tolist())
+    sp = sparkline_svg(dtr[dtr.dimension == d].sort_values("period").score.tolist(), lang=lang)
     tiles.append(f'<div class="kpi">{t(d, lang)}<b>{fmt_score(s.get("score"))}</b>{badge(s.get("grade"), lang)}'
                  f' {fmt_change(s.get("change"))} {sp}</div>')
 display(HTML("".join(tiles)))
@@ -104,7 +106,7 @@ if len(roll):
 h2("commune_scorecard", "communes")
 communes = pd.read_parquet(ddir / "communes.parquet")
 ctr = trend[trend.level == "commune"]
-sparks = {c: sparkline_svg(g.sort_values("period").score.tolist())
+sparks = {c: sparkline_svg(g.sort_values("period").score.tolist(), lang=lang)
           for c, g in ctr[ctr.dimension == "overall"].groupby("unit_code")}
 communes["trend"] = communes.commune_code.map(sparks).fillna("")
 cols = {"commune_code": t("code", lang), "commune_name": t("name", lang), "records": t("records", lang)}
@@ -129,13 +131,14 @@ else:
 # %%
 h2("collab_support", "collaborators")
 coll = pd.read_parquet(ddir / "collaborators.parquet")
-need = coll[coll.grade_overall.isin(["red", "yellow"])].head(25)
+need = coll[coll.grade_overall.isin(["red", "yellow"])].sort_values(["overall", "collaborator_id"]).head(25)
 if len(need):
+    need = need.assign(problem=need.top_rule.fillna("") + " " + need[f"top_{msg_col}"].fillna(""))
     display(HTML(table_html(
         need, {"collaborator_id": t("collaborator", lang), "commune_code": t("commune", lang),
                "records": t("records", lang), "errors": t("errors", lang), "warnings": t("warnings", lang),
                "errors_per_1000": t("errors_per_1000", lang), "late_share": t("late_share", lang),
-               "median_lag": t("median_lag", lang), "overall": t("overall", lang)},
+               "median_lag": t("median_lag", lang), "overall": t("overall", lang), "problem": t("top_problem", lang)},
         grade_columns={"overall": "grade_overall"},
         formats={"overall": fmt_score, "late_share": fmt_share})))
 else:
@@ -160,7 +163,12 @@ if len(monthly):
 axes[1].set_title(t("monthly", lang))
 axes[1].set_xlabel(t("month", lang))
 fig.tight_layout()
-plt.show()
+alt_lag = f'{t("chart", lang)}: {t("lag_hist", lang)}; ' + ", ".join(
+    f"{b}: {n:,}" for b, n in zip(lag["bin"], lag["events"], strict=True))
+if len(monthly):
+    alt_lag += f'. {t("monthly", lang)}: ' + ", ".join(
+        f"{m}: {n:,}" for m, n in zip(monthly["month"], monthly["events"], strict=True))
+display(HTML(figure_html(fig, alt_lag)))
 tl = kpis.get("timeliness") or {}
 display(HTML(f"<p>{t('late_share', lang)} (&gt; {kpis['late_days']} d): {fmt_share(tl.get('late_share'))}; "
              f"{t('median_lag', lang)}: {tl.get('median_lag', '–')}</p>"))
@@ -177,7 +185,10 @@ if len(dup):
     ax.set_ylabel(t("per_1000", lang))
     ax.tick_params(axis="x", rotation=90)
     fig.tight_layout()
-    plt.show()
+    top3 = ", ".join(f"{c}: {v:g}" for c, v in zip(dup["commune_code"].head(3), dup["per_1000"].head(3),
+                                                    strict=True))
+    alt_dup = f"{t('chart', lang)}: {t('duplicates', lang)} — {t('per_1000', lang)}; {top3}"
+    display(HTML(figure_html(fig, alt_dup)))
     display(HTML(table_html(dup.head(15), {"commune_code": t("code", lang), "commune_name": t("name", lang),
                                            "persons": t("persons", lang), "duplicates": t("duplicates", lang),
                                            "per_1000": t("per_1000", lang)})))
@@ -199,7 +210,8 @@ ax.set_xlabel(t("persons", lang))
 ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v)):,}"))
 ax.legend()
 fig.tight_layout()
-plt.show()
+display(HTML(figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} {int(m.sum()):,}, "
+                              f"{t('female', lang)} {int(f.sum()):,}")))
 srb = kpis.get("sex_ratio_at_birth")
 if srb and srb.get("ratio") is not None:
     display(HTML(f"<p>{t('srb', lang)}: <b>{srb['ratio']}</b> {t('srb_unit', lang)} "
@@ -228,7 +240,9 @@ if lang == "vi":
     text = (
         "<p>Điểm của mỗi khía cạnh = 100 × (1 − số bản ghi có phát hiện, có trọng số theo mức độ / số bản ghi). "
         "Lỗi có trọng số 1, cảnh báo 0,5, thông tin 0; mỗi bản ghi chỉ tính theo phát hiện nặng nhất. "
-        "Điểm chung là trung bình các khía cạnh. Xếp loại xanh/vàng/đỏ theo ngưỡng cấu hình cho từng cấp.</p>"
+        "Điểm chung = 100 × (1 − tỷ lệ bản ghi có ít nhất một phát hiện của bất kỳ khía cạnh nào), "
+        "có trọng số theo mức độ; bản ghi trùng chỉ tính bản ghi thừa. Xếp loại xanh/vàng/đỏ theo ngưỡng "
+        "cấu hình cho từng cấp; đơn vị có quá ít bản ghi không được xếp loại (không đủ dữ liệu).</p>"
         f"<p>Biến động cập nhật muộn: sau {kpis['late_days']} ngày kể từ khi xảy ra. "
         "Trùng lặp và đối chiếu nguồn dựa trên liên kết xác suất (Splink); kết quả là ước lượng và cần kiểm tra thực địa.</p>"
         "<p>Báo cáo chỉ hiển thị số liệu tổng hợp và mã; danh sách bản ghi cụ thể nằm trong sổ tay Excel dành cho cán bộ.</p>"
@@ -237,7 +251,9 @@ else:
     text = (
         "<p>Dimension score = 100 × (1 − records with findings, weighted by severity / records). "
         "Errors weigh 1, warnings 0.5, info 0; each record counts once, at its worst finding. "
-        "The overall score is the mean of the dimensions. Green/yellow/red bands are configured per admin level.</p>"
+        "The overall score = 100 × (1 − share of records with at least one finding of any dimension), weighted "
+        "by severity; of duplicate records only the surplus ones count. Green/yellow/red bands are configured "
+        "per admin level; units with too few records are not graded (too few records).</p>"
         f"<p>An event is late when recorded more than {kpis['late_days']} days after it happened. "
         "Duplicates and source coverage come from probabilistic record linkage (Splink): they are estimates "
         "to be confirmed in the field.</p>"

@@ -62,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:  # third-party chatter (splink's EM notes, kernel and papermill logs) only with -v
+        for name in ("splink", "traitlets", "papermill", "nbconvert"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     try:
         rc = args.handler(args)
     except PopqaError as exc:

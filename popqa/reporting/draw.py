@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "badge",
-           "sparkline_svg", "table_html", "setup_matplotlib"]
+           "sparkline_svg", "table_html", "figure_html", "setup_matplotlib"]
 
-GRADE_COLOURS = {"green": "#1a9850", "yellow": "#f2c12e", "red": "#d73027", None: "#bdbdbd"}
-GRADE_BG = {"green": "#d9f0d3", "yellow": "#fff3bf", "red": "#f8d0cc"}
+GRADE_COLOURS = {"green": "#1a9850", "yellow": "#f2c12e", "red": "#d73027", "insufficient": "#9e9e9e",
+                 None: "#bdbdbd"}
+GRADE_BG = {"green": "#d9f0d3", "yellow": "#fff3bf", "red": "#f8d0cc", "insufficient": "#eeeeee"}
 
 LABELS: dict[str, dict[str, str]] = {
     "report_title": {"vi": "Báo cáo chất lượng dữ liệu dân cư", "en": "Population register data quality report"},
@@ -102,6 +103,14 @@ LABELS: dict[str, dict[str, str]] = {
     "green": {"vi": "Tốt", "en": "Green"},
     "yellow": {"vi": "Trung bình", "en": "Yellow"},
     "red": {"vi": "Kém", "en": "Red"},
+    "insufficient": {"vi": "Không đủ dữ liệu", "en": "Too few records"},
+    "first_period": {"vi": "kỳ đầu tiên", "en": "first period"},
+    "top_problem": {"vi": "Lỗi chính", "en": "Main problem"},
+    "collab_order": {"vi": "Cộng tác viên được xếp loại, điểm thấp nhất trước; cộng tác viên có quá ít bản ghi "
+                           "(không đủ dữ liệu) ở cuối bảng.",
+                     "en": "Graded collaborators, lowest score first; collaborators with too few records to grade "
+                           "are listed last."},
+    "chart": {"vi": "Biểu đồ", "en": "Chart"},
     "civil_births": {"vi": "Khai sinh", "en": "Birth registrations"},
     "civil_deaths": {"vi": "Khai tử", "en": "Death registrations"},
     "residents": {"vi": "Cơ sở dữ liệu cư trú", "en": "Resident database"},
@@ -127,8 +136,11 @@ LABELS: dict[str, dict[str, str]] = {
     "legacy_units": {"vi": "Đơn vị hành chính cũ (3 cấp)", "en": "Legacy units (three levels)"},
     "units_2025": {"vi": "Đơn vị hành chính từ 1/7/2025 (2 cấp)", "en": "Units since 1 July 2025 (two levels)"},
     "versions": {"vi": "Phiên bản", "en": "Versions"},
-    "legend": {"vi": "Xếp loại: xanh ≥ ngưỡng tốt, vàng ≥ ngưỡng trung bình, đỏ dưới ngưỡng.",
-               "en": "Grades: green at or above the green band, yellow at or above the yellow band, red below."},
+    "legend": {"vi": "Điểm = 100 × (1 − tỷ lệ bản ghi có lỗi, có trọng số theo mức độ). Xếp loại: xanh ≥ ngưỡng tốt, "
+                     "vàng ≥ ngưỡng trung bình, đỏ dưới ngưỡng; xám: không đủ bản ghi để xếp loại.",
+               "en": "Score = 100 × (1 − share of records with a finding, weighted by severity). Grades: green at or "
+                     "above the green band, yellow at or above the yellow band, red below; grey: too few records "
+                     "to grade."},
 }
 
 
@@ -180,15 +192,22 @@ def badge(grade: Any, lang: str = "vi", text: str | None = None) -> str:
 
 
 def sparkline_svg(values: Sequence[Any], width: int = 90, height: int = 22, lo: float | None = None,
-                  hi: float | None = None) -> str:
+                  hi: float | None = None, lang: str = "vi") -> str:
     """A tiny inline SVG line of ``values`` (missing values skipped); empty string for none.
+
+    With a single value (a first run) there is no trend to draw: the words
+    "first period" in ``lang`` stand in its place.
 
     >>> sparkline_svg([90, 92, 95]).startswith("<svg")
     True
+    >>> sparkline_svg([90], lang="en")
+    '<span class="muted first-period">first period</span>'
     """
     pts = [(i, float(v)) for i, v in enumerate(values) if not _nan(v)]
     if not pts:
         return ""
+    if len(pts) == 1:
+        return f'<span class="muted first-period">{html.escape(t("first_period", lang))}</span>'
     vals = [v for _, v in pts]
     lo = min(vals) if lo is None else lo
     hi = max(vals) if hi is None else hi
@@ -198,8 +217,38 @@ def sparkline_svg(values: Sequence[Any], width: int = 90, height: int = 22, lo: 
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     lx, ly = xy[-1]
     return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'xmlns="http://www.w3.org/2000/svg" role="img"><polyline fill="none" stroke="#3b6fb6" '
+            f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(_spark_label(vals))}">'
+            f'<polyline fill="none" stroke="#3b6fb6" '
             f'stroke-width="1.5" points="{path}"/><circle cx="{lx:.1f}" cy="{ly:.1f}" r="2" fill="#3b6fb6"/></svg>')
+
+
+def _spark_label(vals: Sequence[float]) -> str:
+    return " → ".join(f"{v:.1f}" for v in vals)
+
+
+def figure_html(fig: Any, alt: str, *, close: bool = True) -> str:
+    """A matplotlib figure as an ``<img>`` with alternative text, PNG embedded as base64.
+
+    Reports show charts this way so that screen readers (and nbconvert's
+    accessibility check) get a description of every chart.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> figure_html(plt.figure(figsize=(1, 1)), "a <chart>").startswith('<img alt="a &lt;chart&gt;" src="data:image/png')
+    True
+    """
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}" '
+            f'style="max-width:100%">')
 
 
 def table_html(
@@ -210,17 +259,29 @@ def table_html(
     formats: dict[str, Any] | None = None,
     raw: Iterable[str] = (),
     css_class: str = "tbl",
+    text_columns: Iterable[str] | None = None,
 ) -> str:
     """An HTML table of ``df[columns]`` with headers ``columns.values()``.
 
     ``grade_columns`` maps a value column to the grade column whose colour
     fills its cell; ``formats`` maps a column to a formatter; columns in
-    ``raw`` hold HTML already (everything else is escaped).
+    ``raw`` hold HTML already (everything else is escaped). Text columns are
+    left-aligned (class ``txt``), numbers right-aligned (class ``num``); a
+    column is text unless its dtype is numeric, or as ``text_columns`` says.
+
+    >>> out = table_html(pd.DataFrame({"rule": ["V001"], "n": [3]}), {"rule": "Rule", "n": "N"})
+    >>> '<td class="txt">V001</td>' in out, '<td class="num">3</td>' in out, '<th class="num">N</th>' in out
+    (True, True, True)
     """
     grade_columns = grade_columns or {}
     formats = formats or {}
     raw = set(raw)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in columns.values())
+    if text_columns is None:
+        text_cols = {c for c in columns if c not in df.columns or not pd.api.types.is_numeric_dtype(df[c])}
+    else:
+        text_cols = set(text_columns)
+    align = {c: ("txt" if c in text_cols else "num") for c in columns}
+    head = "".join(f'<th class="{align[c]}">{html.escape(h)}</th>' for c, h in columns.items())
     body = []
     for row in df.to_dict(orient="records"):
         cells = []
@@ -233,7 +294,7 @@ def table_html(
             g = row.get(grade_columns[c]) if c in grade_columns else None
             if c in grade_columns and not _nan(g) and str(g) in GRADE_BG:
                 style = f' style="background:{GRADE_BG[str(g)]}"'
-            cells.append(f"<td{style}>{text}</td>")
+            cells.append(f'<td class="{align[c]}"{style}>{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>'
             + "".join(body) + "</tbody></table>")

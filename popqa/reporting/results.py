@@ -42,6 +42,7 @@ __all__ = [
     "write_parquet",
     "district_results",
     "duplicate_extras",
+    "sort_for_action",
     "write_workbook",
     "safe_cell",
 ]
@@ -215,6 +216,18 @@ def generic_messages(rule_ids: pd.Series, messages: pd.Series, column: str) -> p
     return out.astype("string").str.replace(_LONG_NUMBER, "…", regex=True)
 
 
+def sort_for_action(units: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Graded units first, worst score first; units with too few records (not graded) last.
+
+    >>> u = pd.DataFrame({"c": ["a", "b", "c", "d"], "overall": [50.0, 90.0, 99.0, 80.0],
+    ...     "grade_overall": ["insufficient", "red", "green", "red"]})
+    >>> sort_for_action(u, "c")["c"].tolist()
+    ['d', 'b', 'c', 'a']
+    """
+    graded = (units["grade_overall"] != "insufficient").fillna(True) & units["overall"].notna()
+    return units.assign(_g=~graded).sort_values(["_g", "overall", code], kind="stable").drop(columns="_g")
+
+
 def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
     """Person ids that duplicate another record: every member of a cluster but its first.
 
@@ -301,7 +314,18 @@ def district_results(
         coll = coll.merge(g, left_on="collaborator_id", right_index=True, how="left")
     else:
         coll["events"], coll["late_share"], coll["median_lag"] = 0, np.nan, np.nan
-    coll = coll.sort_values(["overall", "collaborator_id"], ascending=[True, True])
+    # the rule behind most of a collaborator's errors and warnings: what to train them on
+    fc = f[f["severity"].isin(["error", "warning"]).fillna(False)].dropna(subset=["collaborator_id"])
+    top_rule = most_common(fc, "collaborator_id", "rule_id")
+    coll["top_rule"] = coll["collaborator_id"].map(top_rule).astype("string")
+    msgs = fc.drop_duplicates("rule_id").set_index("rule_id")
+    for col in ("message_vi", "message_en"):
+        if len(msgs):
+            generic = generic_messages(pd.Series(msgs.index, dtype="string"), msgs[col].reset_index(drop=True), col)
+            coll[f"top_{col}"] = coll["top_rule"].map(dict(zip(msgs.index, generic, strict=True))).astype("string")
+        else:
+            coll[f"top_{col}"] = pd.Series(pd.NA, index=coll.index, dtype="string")
+    coll = sort_for_action(coll, "collaborator_id")
     write_parquet(out_dir / "collaborators.parquet", coll)
 
     # timeliness

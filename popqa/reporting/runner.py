@@ -113,6 +113,9 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
     from papermill.exceptions import PapermillExecutionError
 
     t0 = time.perf_counter()
+    if not task.get("verbose"):
+        for name in ("traitlets", "papermill", "nbconvert"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     out: dict[str, Any] = {"district": task["district_code"], "lang": task["lang"], "output": task["output"],
                            "attempts": 0, "started": datetime.now(UTC).isoformat(timespec="seconds")}
     params = {"district_code": task["district_code"], "period": task["period"],
@@ -128,6 +131,9 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
                 nb, None, parameters=params, kernel_name=task["kernel_name"],
                 execution_timeout=task["execution_timeout"], start_timeout=task.get("start_timeout", 60),
                 progress_bar=False, log_output=False, report_mode=True,
+                # jupyter_client interrupts a kernel before shutting it down; the kernel then logs
+                # "KeyboardInterrupt caught in kernel" at ERROR level: harmless, so keep its log quiet
+                extra_arguments=[f"--IPKernelApp.log_level={task.get('kernel_log_level', 'CRITICAL')}"],
             )
             if task.get("notebook_output"):
                 atomic_write_text(task["notebook_output"], nbformat.writes(nb))

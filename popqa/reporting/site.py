@@ -40,13 +40,14 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(score=fmt_score, change=fmt_change, share=fmt_share)
-    env.globals.update(badge=badge, t=t, page_name=page_name, grade_bg=GRADE_BG, dimensions=DIMENSIONS)
+    env.globals.update(badge=badge, t=t, page_name=page_name, grade_bg=GRADE_BG, dimensions=DIMENSIONS,
+                       spark=lambda vals, lang: sparkline_svg(vals or [], lang=lang))
     return env
 
 
-def _sparks(trend: pd.DataFrame, level: str, dimension: str = "overall") -> dict[str, str]:
+def _sparks(trend: pd.DataFrame, level: str, dimension: str = "overall") -> dict[str, list[float]]:
     tr = trend[(trend["level"] == level) & (trend["dimension"] == dimension)]
-    return {str(u): sparkline_svg(g.sort_values("period")["score"].tolist()) for u, g in tr.groupby("unit_code")}
+    return {str(u): g.sort_values("period")["score"].tolist() for u, g in tr.groupby("unit_code")}
 
 
 def _unit_rows(sc: pd.DataFrame, level: str, trend: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
@@ -66,9 +67,33 @@ def _unit_rows(sc: pd.DataFrame, level: str, trend: pd.DataFrame, names: dict[st
             "grades": {d: (None if d not in by.index or pd.isna(by.loc[d, "grade"]) else str(by.loc[d, "grade"]))
                        for d in (*DIMENSIONS, "overall")},
             "change": None if ov is None or "change" not in by.columns or pd.isna(ov["change"]) else float(ov["change"]),
-            "spark": sparks.get(str(unit), ""),
+            "spark": sparks.get(str(unit), []),
         })
     return rows
+
+
+def _collaborator_rows(res: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Collaborators as a supervisor acts on them: graded ones worst first, with their error
+    count and main problem rule; those with too few records to grade last."""
+    extra: dict[str, dict[str, Any]] = {}
+    for f in sorted((res / "districts").glob("*/collaborators.parquet")):
+        df = pd.read_parquet(f)
+        keep = [c for c in ("collaborator_id", "errors", "warnings", "top_rule", "top_message_vi",
+                            "top_message_en") if c in df.columns]
+        for r in df[keep].to_dict(orient="records"):
+            extra[str(r["collaborator_id"])] = {k: (None if pd.isna(v) else v) for k, v in r.items()}
+    for r in rows:
+        e = extra.get(r["code"], {})
+        r["errors"] = int(e["errors"]) if e.get("errors") is not None else None
+        r["top_rule"] = e.get("top_rule")
+        r["top_message"] = {"vi": e.get("top_message_vi"), "en": e.get("top_message_en")}
+        r["graded"] = r["grades"]["overall"] not in (None, "insufficient")
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        ov = r["scores"]["overall"]
+        return (not r["graded"], ov if ov is not None else 101.0, r["code"])
+
+    return sorted(rows, key=key)
 
 
 def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str, Any]) -> Path:
@@ -89,8 +114,7 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
     district_rows = _unit_rows(sc, "district", trend, dnames)
     commune_rows = _unit_rows(sc, "commune", trend, cnames)
     commune25_rows = _unit_rows(sc, "commune_2025", trend, c25names)
-    collab_rows = sorted(_unit_rows(sc, "collaborator", trend, {}),
-                         key=lambda r: (r["scores"]["overall"] if r["scores"]["overall"] is not None else 101, r["code"]))
+    collab_rows = _collaborator_rows(res, _unit_rows(sc, "collaborator", trend, {}))
     prov_rows = _unit_rows(sc, "province", trend, {})
     prov = prov_rows[0] if prov_rows else None
 

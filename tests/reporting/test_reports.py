@@ -47,6 +47,16 @@ def test_district_report_html_has_sections_no_code_no_personal_data(one_district
     assert html.count("data:image/png;base64") >= 3
     assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=\"?https?:", html)
     assert personal_data_in(html, audited["secrets"]) == []
+    # every chart has an alternative text in the report language
+    imgs = re.findall(r"<img[^>]*>", html)
+    assert imgs and all(re.search(r'alt="[^"]{10,}"', i) for i in imgs), [i[:80] for i in imgs]
+    assert 'alt="Biểu đồ: Tháp dân số' in html
+    # text columns left-aligned, numbers right-aligned: the rule description is text, counts are numbers
+    rules = html[html.index('id="rules"'):html.index('id="collaborators"')]
+    assert re.search(r'<th class="txt">Mô tả</th>', rules) and re.search(r'<td class="num">\d+</td>', rules)
+    assert ".tbl td.txt,.tbl th.txt{text-align:left" in html
+    # a first run has no trend to draw: the words say so instead of a lone dot
+    assert "kỳ đầu tiên" in html
     # the ids of the input never reach the supervisor HTML either
     pids = audited["persons"]["person_id"].astype(str).head(200)
     assert not [p for p in pids if len(p) >= 6 and p in html]
@@ -65,6 +75,14 @@ def test_site_index_links_resolve_and_show_run_and_inputs(one_district_site):
     assert f'href="districts/{DISTRICTS[0]}.vi.html"' in index
     assert "Bảng điểm theo huyện" in index and "persons.parquet" in index
     assert "District scorecard" in read(site / "index.en.html")
+    # collaborators: graded ones worst first with their main problem, too-few-records ones last and grey
+    coll = read(site / "collaborators.en.html")
+    body = coll[coll.index("<tbody>"):]
+    assert "Main problem" in coll
+    grades = re.findall(r'class="grade grade-(\w+)"', body)
+    assert "insufficient" in grades and "Too few records" in body
+    first_few = grades.index("insufficient")
+    assert set(grades[first_few:]) == {"insufficient"}  # listed last
     man = json.loads(read(site / "manifest.json"))
     assert man["status"] == "ok" and man["period"] == PERIOD
     assert all(len(i["sha256"]) == 64 for i in man["inputs"])
