@@ -144,6 +144,7 @@ def audit(
     from popqa.checks import run_checks
     from popqa.io import read_register
     from popqa.linkage import dedupe, link
+    from popqa.linkage.features import person_features
     from popqa.reporting.results import (
         district_results,
         duplicate_extras,
@@ -181,12 +182,15 @@ def audit(
     t = lap("read", t0)
     findings = run_checks(reg, cfg)
     t = lap("checks", t)
-    dd = dedupe(reg.persons, cfg.linkage)
+    # the linkage frame of the persons is computed once, for dedupe and every source
+    ids = reg.persons["person_id"].astype("string")
+    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
+    dd = dedupe(reg.persons, cfg.linkage, features=feats)
     t = lap("dedupe", t)
     links: dict[str, pd.DataFrame] = {}
     for source in LINK_SOURCES:
         if source in reg:
-            links[source] = link(reg.persons, reg[source], source, cfg.linkage).links
+            links[source] = link(reg.persons, reg[source], source, cfg.linkage, features=feats).links
     t = lap("linkage", t)
 
     dedupe_findings = dd.findings[list(FINDINGS_COLUMNS)] if len(dd.findings) else None

@@ -173,6 +173,7 @@ def dedupe(
     *,
     reviews: pd.DataFrame | None = None,
     households: pd.DataFrame | None = None,
+    features: pd.DataFrame | None = None,
 ) -> DedupeResult:
     """Find the persons recorded more than once in the register.
 
@@ -183,6 +184,8 @@ def dedupe(
     reviews : clerical decisions (person_id_l, person_id_r, decision "match" / "non-match"),
         e.g. from :func:`popqa.linkage.read_reviews`; they override the model for those pairs.
     households : the ``households`` table, to put each finding's collaborator_id.
+    features : :func:`popqa.linkage.features.person_features` of these persons, when already
+        computed (an audit computes it once for dedupe and every linked source).
 
     Returns
     -------
@@ -205,7 +208,7 @@ def dedupe(
         from popqa.linkage.features import person_features
         from popqa.linkage.model import run_splink
 
-        feats = person_features(unique)
+        feats = features if features is not None else person_features(unique)
         pairs = _tidy_pairs(run_splink(feats, None, "dedupe", cfg), "dedupe")
     else:
         pairs = _empty_pairs()

@@ -84,7 +84,10 @@ def canonical_kind(kind: str) -> str:
     return k
 
 
-def _col(df: pd.DataFrame, name: str, dtype: str = "string") -> pd.Series:
+_STR = pd.StringDtype("pyarrow")
+
+
+def _col(df: pd.DataFrame, name: str, dtype: object = _STR) -> pd.Series:
     if name in df.columns:
         return df[name].astype(dtype)
     return pd.Series(pd.NA, index=df.index, dtype=dtype)
@@ -94,7 +97,7 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
     norm = normalise(names)
     folded = fold(norm)
     parts = split_name(folded)
-    given_norm = norm.str.rsplit(" ", n=1).str[-1].astype("string")
+    given_norm = norm.str.rsplit(" ", n=1).str[-1].astype(_STR)
     return pd.DataFrame(
         {
             "name_norm": norm,
@@ -111,25 +114,27 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
 
 def _dates(birth: pd.Series, precision: pd.Series) -> pd.DataFrame:
     d = pd.to_datetime(birth, errors="coerce")
-    prec = precision.astype("string").str.strip().str.lower()
+    prec = precision.astype(_STR).str.strip().str.lower()
     prec = prec.where(prec.isin(["day", "month", "year"]), "day").where(d.notna())
-    dob = d.dt.strftime("%Y-%m-%d").astype("string")
+    # numpy formats dates as YYYY-MM-DD far faster than strftime
+    text = d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
+    dob = pd.Series(text, index=birth.index).astype(_STR).where(d.notna())
     day, month = d.dt.day, d.dt.month
-    can_swap = (prec == "day") & (day <= 12) & (day != month)
-    swapped = d.dt.strftime("%Y-%d-%m").astype("string").where(can_swap.fillna(False))
+    can_swap = ((prec == "day") & (day <= 12) & (day != month)).fillna(False).astype(bool)
+    swapped = (dob.str.slice(0, 5) + dob.str.slice(8, 10) + "-" + dob.str.slice(5, 7)).where(can_swap)
     return pd.DataFrame(
         {
             "dob": dob,
             "dob_swapped": swapped,
             "birth_year": d.dt.year.astype("Int64"),
-            "dob_precision": prec.astype("string"),
+            "dob_precision": prec.astype(_STR),
         },
         index=birth.index,
     )
 
 
 def _valid_cid(s: pd.Series) -> pd.Series:
-    s = s.astype("string").str.strip()
+    s = s.astype(_STR).str.strip()
     return s.where(s.str.fullmatch(r"\d{12}").fillna(False))
 
 
@@ -144,7 +149,7 @@ def _frame(
 ) -> pd.DataFrame:
     out = pd.concat(
         [
-            pd.DataFrame({"unique_id": ids.astype("string")}, index=df.index),
+            pd.DataFrame({"unique_id": ids.astype(_STR)}, index=df.index),
             _name_parts(names),
             _dates(birth, precision),
         ],
@@ -153,10 +158,10 @@ def _frame(
     out["sex"] = pd.to_numeric(_col(df, "sex", "object"), errors="coerce").astype("Int64")
     out.loc[~out["sex"].isin([1, 2]).fillna(False), "sex"] = pd.NA
     out["commune_code"] = _col(df, "commune_code")
-    out["district_code"] = district.astype("string")
+    out["district_code"] = district.astype(_STR)
     out["household_id"] = _col(df, "household_id")
     out["citizen_id"] = _valid_cid(_col(df, "citizen_id"))
-    out["mother_fold"] = mother.astype("string")
+    out["mother_fold"] = mother.astype(_STR)
     return out[list(LINKAGE_COLUMNS)].reset_index(drop=True)
 
 
@@ -171,11 +176,11 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     names = _col(p, "full_name")
     folded = fold(names)
     if "mother_id" in p.columns:
-        by_id = pd.Series(folded.to_numpy(), index=p["person_id"].astype("string").to_numpy())
+        by_id = pd.Series(folded.to_numpy(), index=p["person_id"].astype(_STR).to_numpy())
         by_id = by_id[~by_id.index.duplicated()]
-        mother = p["mother_id"].astype("string").map(by_id).astype("string")
+        mother = p["mother_id"].astype(_STR).map(by_id).astype(_STR)
     else:
-        mother = pd.Series(pd.NA, index=p.index, dtype="string")
+        mother = pd.Series(pd.NA, index=p.index, dtype=_STR)
     birth = p["birth_date"] if "birth_date" in p.columns else pd.Series(pd.NaT, index=p.index)
     return _frame(
         p,
@@ -209,30 +214,30 @@ def source_features(
     id_col, name_col = SOURCE_KINDS[kind]
     s = source
     if id_col in s.columns:
-        ids = s[id_col].astype("string")
+        ids = s[id_col].astype(_STR)
     elif kind == "survey_persons" and "household_no" in s.columns:
-        ids = (_col(s, "commune_code").fillna("") + "-" + s["household_no"].astype("string") + "-"
-               + s.groupby("household_no", sort=False).cumcount().add(1).astype("string"))
+        ids = (_col(s, "commune_code").fillna("") + "-" + s["household_no"].astype(_STR) + "-"
+               + s.groupby("household_no", sort=False).cumcount().add(1).astype(_STR))
     else:
         raise InputError(f"{kind} needs an id column {id_col}", column=id_col)
     names = _col(s, name_col)
     birth = s["birth_date"] if "birth_date" in s.columns else pd.Series(pd.NaT, index=s.index)
     birth = pd.to_datetime(birth, errors="coerce")
-    precision = pd.Series("day", index=s.index, dtype="string")
+    precision = pd.Series("day", index=s.index, dtype=_STR)
     if "age" in s.columns and reference_year is not None:
         from_age = pd.to_datetime(
-            (reference_year - pd.to_numeric(s["age"], errors="coerce")).astype("Int64").astype("string") + "-01-01",
+            (reference_year - pd.to_numeric(s["age"], errors="coerce")).astype("Int64").astype(_STR) + "-01-01",
             errors="coerce",
         )
         precision = precision.mask(birth.isna() & from_age.notna(), "year")
         birth = birth.fillna(from_age)
-    mother = fold(_col(s, "mother_name")) if kind == "civil_births" else pd.Series(pd.NA, index=s.index, dtype="string")
-    district = pd.Series(pd.NA, index=s.index, dtype="string")
+    mother = fold(_col(s, "mother_name")) if kind == "civil_births" else pd.Series(pd.NA, index=s.index, dtype=_STR)
+    district = pd.Series(pd.NA, index=s.index, dtype=_STR)
     if persons is not None and {"commune_code", "district_code"} <= set(persons.columns):
         lookup = persons[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code")
         district = _col(s, "commune_code").map(
-            pd.Series(lookup["district_code"].astype("string").to_numpy(), index=lookup["commune_code"].astype("string"))
-        ).astype("string")
+            pd.Series(lookup["district_code"].astype(_STR).to_numpy(), index=lookup["commune_code"].astype(_STR))
+        ).astype(_STR)
     out = _frame(s, ids, names, birth, precision, mother, district)
-    out["household_id"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["household_id"] = pd.Series(pd.NA, index=out.index, dtype=_STR)
     return out

@@ -50,6 +50,7 @@ def link(
     config: Any = None,
     *,
     reference_year: int | None = None,
+    features: pd.DataFrame | None = None,
 ) -> LinkResult:
     """Link each record of ``source`` to the register person it describes.
 
@@ -61,6 +62,8 @@ def link(
     config : a LinkageConfig, a full popqa Config or None.
     reference_year : the year a survey's ``age`` refers to; defaults to the year of the
         register's latest ``updated_at``.
+    features : :func:`popqa.linkage.features.person_features` of ``persons``, when already
+        computed (it is the costly part for a small source).
 
     Returns
     -------
@@ -79,7 +82,7 @@ def link(
     if len(right) and len(left_p):
         from popqa.linkage.model import run_splink
 
-        left = person_features(left_p)
+        left = features if features is not None else person_features(left_p)
         raw = run_splink(left, right, kind, cfg)
         pairs = _tidy_pairs(raw, kind, order=False).drop(columns=["review"])  # left: the register
         pairs = pairs.rename(columns={"person_id_l": "person_id", "person_id_r": "source_id"})

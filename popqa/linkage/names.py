@@ -19,14 +19,28 @@ Examples
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["normalise", "fold", "split_name", "has_diacritics"]
 
-_COMBINING = r"[\u0300-\u036f]"
+# Arrow-backed text: every step below is one vectorised Arrow compute kernel (RE2 regular
+# expressions; \p{..} classes because RE2's \w and \s are ASCII only).
+_STR = pd.StringDtype("pyarrow")
+_NULL = pa.scalar(None, pa.string())
 
 
 def _as_string(s: pd.Series) -> pd.Series:
-    return pd.Series(s, copy=False).astype("string")
+    return pd.Series(s, copy=False).astype(_STR)
+
+
+def _arrow(s: pd.Series) -> pa.ChunkedArray:
+    arr = pa.array(_as_string(s).array)
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+
+
+def _series(arr: pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index, dtype=_STR)
 
 
 def normalise(s: pd.Series) -> pd.Series:
@@ -47,9 +61,11 @@ def normalise(s: pd.Series) -> pd.Series:
     >>> normalise(pd.Series([nfd, " TRẦN  THỊ ÁNH "])).tolist()
     ['trần thị ánh', 'trần thị ánh']
     """
-    out = _as_string(s).str.normalize("NFC").str.lower().str.normalize("NFC")
-    out = out.str.replace(r"[^\w\s]", " ", regex=True).str.replace(r"[\s_]+", " ", regex=True).str.strip()
-    return out.mask(out == "")
+    s = pd.Series(s, copy=False)
+    a = pc.utf8_normalize(pc.utf8_lower(pc.utf8_normalize(_arrow(s), "NFC")), "NFC")
+    a = pc.replace_substring_regex(a, r"[^\p{L}\p{M}\p{N}\s\p{Z}_]", " ")
+    a = pc.utf8_trim_whitespace(pc.replace_substring_regex(a, r"[\s\p{Z}_]+", " "))
+    return _series(pc.if_else(pc.equal(a, ""), _NULL, a), s.index)
 
 
 def fold(s: pd.Series) -> pd.Series:
@@ -60,8 +76,10 @@ def fold(s: pd.Series) -> pd.Series:
     >>> fold(pd.Series(["Đặng Thị Hằng", "dang thi hang"])).tolist()
     ['dang thi hang', 'dang thi hang']
     """
-    out = normalise(s).str.normalize("NFD").str.replace(_COMBINING, "", regex=True)
-    return out.str.replace("đ", "d", regex=False)
+    s = pd.Series(s, copy=False)
+    a = pc.utf8_normalize(_arrow(normalise(s)), "NFD")
+    a = pc.replace_substring(pc.replace_substring_regex(a, r"\p{Mn}", ""), "đ", "d")
+    return _series(a, s.index)
 
 
 def has_diacritics(s: pd.Series) -> pd.Series:
@@ -86,18 +104,19 @@ def split_name(folded: pd.Series) -> pd.DataFrame:
     >>> split_name(pd.Series(["tran thi ngoc anh", "le an", "hoa"])).fillna("-").to_dict("list")
     {'surname': ['tran', 'le', '-'], 'middle': ['thi ngoc', '-', '-'], 'given': ['anh', 'an', 'hoa']}
     """
-    s = _as_string(folded)
-    parts = s.str.split(" ", n=1)
-    first = parts.str[0]
-    rest = parts.str[1]
-    many = rest.notna()
-    given = s.str.rsplit(" ", n=1).str[-1]
-    middle = rest.str.rsplit(" ", n=1).str[0].where(rest.str.contains(" ", regex=False))
+    s = pd.Series(folded, copy=False)
+    a = _arrow(s)
+    many = pc.fill_null(pc.match_substring(a, " "), False)
+    parts = pc.extract_regex(a, r"^(?P<surname>\S+) (?:(?P<middle>.+) )?(?P<given>\S+)$")
+    surname = pc.if_else(many, pc.struct_field(parts, [0]), _NULL)
+    middle = pc.struct_field(parts, [1])
+    middle = pc.if_else(pc.fill_null(pc.equal(middle, ""), False), _NULL, middle)
+    given = pc.if_else(many, pc.struct_field(parts, [2]), a)
     out = pd.DataFrame(
         {
-            "surname": first.where(many).astype("string"),
-            "middle": middle.astype("string"),
-            "given": given.astype("string"),
+            "surname": _series(surname, s.index),
+            "middle": _series(middle, s.index),
+            "given": _series(given, s.index),
         },
         index=s.index,
     )
