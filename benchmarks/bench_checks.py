@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import resource
 import sys
 import tempfile
 import time
@@ -34,7 +33,8 @@ def _child(data: str, out: str, q) -> None:
     findings = run_checks(reg, timings=timings)
     t_run = time.perf_counter() - t1
     findings.to_parquet(out, index=False)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this process's own peak (ru_maxrss would carry the parent's across exec)
+    peak_mb = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM:")) / 1024
     q.put({"read": t_read, "run": t_run, "timings": timings, "peak_mb": peak_mb,
            "persons": len(reg.persons), "households": len(reg.households),
            "events": len(reg.events) if reg.events is not None else 0})
