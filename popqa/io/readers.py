@@ -112,6 +112,7 @@ def _raw_frame(path: Path) -> pd.DataFrame:
 
 
 _STR = pd.StringDtype("pyarrow")
+_PLAIN = pd.StringDtype("python")
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -239,7 +240,9 @@ def coerce_table(
             t = t.mask(t == "")
             if col.kind == "code" and col.name in CODE_WIDTHS:
                 t = _pad_code(t, CODE_WIDTHS[col.name])
-            df[col.name] = t
+            # plain (Python-backed) strings in the table: pandas 2.x isin on Arrow-backed strings
+            # is a Python loop over the values, ruinous for lookups against a million ids
+            df[col.name] = t.astype(_PLAIN)
             continue
         if col.kind in ("int", "float"):
             if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
