@@ -65,8 +65,11 @@ def main() -> int:
     # `popqa run` on the written register, in a fresh process: its own time and peak memory
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(out), args.period, str(args.workers)],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True,
     )
+    if child.returncode:
+        sys.stderr.write(child.stderr[-5000:])
+        return child.returncode
     r = json.loads(child.stdout.strip().splitlines()[-1])
     timings, site_s, t_audit, t_report = r["timings"], r["site_s"], r["audit_s"], r["report_s"]
     peak, n_reports, failed = r["peak_mb"], r["reports"], r["failed"]

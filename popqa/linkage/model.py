@@ -305,6 +305,7 @@ def run_splink(
     if config.memory_limit:
         con.execute(f"SET memory_limit = '{config.memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     db = DuckDBAPI(connection=con)
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
