@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "ColumnSpec",
@@ -108,7 +109,7 @@ EVENT_TYPES = (
 )
 
 #: Closed code lists of the contract (integer codes and text codes).
-CODE_LISTS: dict[str, dict[object, str]] = {
+CODE_LISTS: dict[str, dict[Any, str]] = {
     "sex": {1: "male", 2: "female"},
     "relation_to_head": {
         1: "head",

@@ -310,6 +310,7 @@ def run_splink(
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
     settings = _settings(kind, link_type, _prior(n_left, n_right), config)
+    inputs: Any
     if right is None:
         inputs = db.register(left, table_name="register")
     else:

@@ -75,7 +75,7 @@ def _field(table: TableSpec, col: ColumnSpec) -> Any:
 
 
 def _model(table: TableSpec) -> type[pa.DataFrameModel]:
-    annotations = {c.name: Series[_DTYPES[c.kind]] for c in table.columns}
+    annotations = {c.name: Series[_DTYPES[c.kind]] for c in table.columns}  # type: ignore[valid-type,name-defined]
     namespace: dict[str, Any] = {"__annotations__": annotations, "__module__": __name__}
     namespace.update({c.name: _field(table, c) for c in table.columns})
     name = "".join(part.capitalize() for part in table.name.split("_")) + "Schema"

@@ -280,7 +280,7 @@ class _Injector:
                 donors.append(groups[key])
                 keep.append(r)
         rows = np.array(keep, dtype=int)
-        donors = np.array(donors, dtype=int)
+        donors = np.array(donors, dtype=int)  # type: ignore[assignment]
         v = P.loc[donors, "citizen_id"].to_numpy(dtype=object)
         self.set_col(rows, "citizen_id", v)
         self.used_person[donors] = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Sequence
@@ -243,7 +244,7 @@ def _education(rng: np.random.Generator, age_years: np.ndarray) -> np.ndarray:
 def _birth_dates(age: np.ndarray, export: pd.Timestamp, win0: pd.Timestamp) -> np.ndarray:
     days = np.floor(age * 365.25).astype("int64")
     bd = np.datetime64(export.date(), "D") - days * DAY
-    return np.maximum(bd, np.where(age < 1, np.datetime64(win0.date(), "D"), bd))
+    return np.maximum(bd, np.where(age < 1, np.datetime64(win0.date(), "D"), bd))  # type: ignore[call-overload]  # numpy stubs reject None/datetime mixes that numpy accepts
 
 
 def citizen_ids(
@@ -384,8 +385,9 @@ class _State:
     win0: pd.Timestamp
     export: pd.Timestamp
     province_code: str
-    events: pd.DataFrame | None = None
-    history: pd.DataFrame | None = None
+    # filled by the build steps, in order (empty until then)
+    events: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    history: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     # ------------------------------------------------------------------
     def decorate_persons(self) -> None:
@@ -428,7 +430,7 @@ class _State:
         )
         cid = citizen_ids(rng, hh_prefix[h], pp["sex"].to_numpy(), year)
         missing = rng.random(N) < np.select([ay < 14, ay >= 80], [0.3, 0.15], 0.02)
-        pp["citizen_id"] = np.where(missing, None, cid)
+        pp["citizen_id"] = np.where(missing, None, cid)  # type: ignore[call-overload]  # numpy stubs reject None/datetime mixes that numpy accepts
         mpos = pp["mother_pos"].to_numpy()
         pid = pp["person_id"].to_numpy()
         pp["mother_id"] = np.where(mpos >= 0, pid[np.maximum(mpos, 0)], None)
@@ -595,7 +597,7 @@ class _State:
         hist["residence_status"] = 1
         cid = citizen_ids(rng, np.full(n, "0" + self.province_code), sex, year,
                           exclude=self.pp["citizen_id"].to_numpy(dtype=object))
-        hist["citizen_id"] = np.where(rng.random(n) < 0.05, None, cid)
+        hist["citizen_id"] = np.where(rng.random(n) < 0.05, None, cid)  # type: ignore[call-overload]  # numpy stubs reject None/datetime mixes that numpy accepts
         hist["mother_id"] = None
         hist["contraceptive_method"] = -1
         hist["is_woman_fp"] = False

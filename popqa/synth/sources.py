@@ -256,7 +256,7 @@ def _labour_force(state, P, age, rng) -> pd.DataFrame:
     u = rng.random(n)
     ag = np.where(urban, 0.08, 0.32)
     sector = np.where(u < ag, "agriculture", np.where(u < ag + 0.33, "industry", "services"))
-    sector = np.where(status == "employed", sector, None)
+    sector = np.where(status == "employed", sector, None)  # type: ignore[call-overload]  # numpy stubs reject None/datetime mixes that numpy accepts
     t = rng.random(n)
     cert = np.where(urban, 0.37, 0.24)
     training = np.where(t < cert, "certificate or higher", np.where(t < cert + 0.06, "short course", "none"))

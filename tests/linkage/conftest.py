@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from tests.linkage.linkage_helpers import make_persons
 
 

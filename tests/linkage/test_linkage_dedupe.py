@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
-from tests.linkage.linkage_helpers import make_persons, pair
 
 from popqa.contract import FINDINGS_COLUMNS
 from popqa.linkage import dedupe, duplicate_rates
+from tests.linkage.linkage_helpers import make_persons, pair
 
 
 def cluster_of(res, pid):
