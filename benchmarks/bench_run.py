@@ -36,7 +36,7 @@ t2 = time.perf_counter()
 run = report(out / "results", out / "site", period=period, workers=workers, progress=False)
 t3 = time.perf_counter()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-print(json.dumps({"timings": res.timings, "audit_s": t2 - t1, "report_s": t3 - t2,
+print(json.dumps({"timings": res["timings"], "audit_s": t2 - t1, "report_s": t3 - t2,
                   "site_s": run.manifest["timings"]["reports_seconds"], "peak_mb": hwm,
                   "reports": len(run.results), "failed": len(run.failed)}))
 """

@@ -299,6 +299,12 @@ def run_splink(
     import duckdb
     from splink import DuckDBAPI, Linker
 
+    # Splink warns at length about levels a small or clean sample does not show; keep that
+    # for users who ask for it (an explicitly set "splink" logger level is left alone)
+    splink_log = logging.getLogger("splink")
+    if splink_log.level == logging.NOTSET:
+        splink_log.setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
+
     con = duckdb.connect(":memory:")
     if config.threads:
         con.execute(f"SET threads = {int(config.threads)}")
@@ -371,7 +377,7 @@ def _train(linker: Any, kind: str, config: LinkageConfig) -> Any:
                 max_pairs=config.em_max_pairs,
             )
         except Exception as exc:  # degenerate pass (e.g. no pair at all): undo it
-            log.warning("EM pass skipped: %s", exc)
+            log.info("EM pass skipped (degenerate on this data): %s", exc)
             linker = Linker(list(linker._input_tables_dict.values()), saved, log_level=None)
         log.info("EM pass in %.1f s", time.perf_counter() - t0)
     return linker
