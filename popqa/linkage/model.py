@@ -311,7 +311,10 @@ def run_splink(
     if config.memory_limit:
         con.execute(f"SET memory_limit = '{config.memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:  # inside Jupyter DuckDB refuses to touch the setting without ipywidgets
+        pass
     db = DuckDBAPI(connection=con)
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
