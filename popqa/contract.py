@@ -44,6 +44,9 @@ __all__ = [
     "SEVERITIES",
     "FINDINGS_COLUMNS",
     "PAIRS_COLUMNS",
+    "INDICATOR_COLUMNS",
+    "INDICATOR_LEVELS",
+    "INDICATOR_STATUSES",
 ]
 
 
@@ -354,6 +357,30 @@ FINDINGS_COLUMNS = (
 #: Output: duplicate pairs (person_id_l < person_id_r).
 PAIRS_COLUMNS = ("person_id_l", "person_id_r", "match_probability")
 
+#: Output: the indicators table, one long shape that every stage writes and every report reads.
+INDICATOR_COLUMNS = (
+    "indicator_id",
+    "level",
+    "unit_code",
+    "period",
+    "group",
+    "value",
+    "se",
+    "ci_low",
+    "ci_high",
+    "numerator",
+    "denominator",
+    "target_year",
+    "target",
+    "met",
+    "status",
+    "source",
+)
+#: Unit levels an indicator row can describe.
+INDICATOR_LEVELS = ("province", "district", "commune", "province_2025", "commune_2025", "collaborator")
+#: ``ok``: a value; ``insufficient``: too few records to say anything; ``not_measurable``: no data.
+INDICATOR_STATUSES = ("ok", "insufficient", "not_measurable")
+
 
 _KIND_TEXT = {
     "id": "str (identifier)",
@@ -380,6 +407,26 @@ _FINDINGS_NOTES = {
     "collaborator_id": "for grouping",
     "message_vi": "one sentence in Vietnamese",
     "message_en": "one sentence in English",
+}
+
+
+_INDICATOR_NOTES = {
+    "indicator_id": "stable id from the indicator registry (`popqa indicators`), e.g. `on_time_communes`",
+    "level": ", ".join(INDICATOR_LEVELS),
+    "unit_code": "the unit's code at that level",
+    "period": "`YYYY-MM` of the audit (projections: the audit that made them)",
+    "group": 'breakdown within the unit, `key=value` pairs joined by `;` (e.g. `sex=2;age=15-24`); "" for the total',
+    "value": "the estimate (a share as 0-1, a rate per its registry unit); missing unless status is ok",
+    "se": "standard error, when the method gives one",
+    "ci_low": "lower bound of the 95% interval",
+    "ci_high": "upper bound of the 95% interval",
+    "numerator": "count behind the value, when it is a ratio of counts",
+    "denominator": "count behind the value, when it is a ratio of counts",
+    "target_year": "year of the program target the value is compared with",
+    "target": "the program target (same scale as value)",
+    "met": "whether value reaches the target (missing when there is no target or no value)",
+    "status": ", ".join(INDICATOR_STATUSES),
+    "source": "register, survey, lfs, linkage, civil_births, ...: what the value was computed from",
 }
 
 
@@ -448,6 +495,14 @@ def to_markdown() -> str:
         "person_id_l, person_id_r (person_id_l < person_id_r), match_probability (0-1), and a",
         "cluster_id per person from the clustering of those pairs (a separate clusters table:",
         "person_id, cluster_id, one row for every person).",
+        "",
+        "### indicators (one row per indicator, unit, period and group)",
+        "",
+        "| column | notes |",
+        "|---|---|",
+    ]
+    out += [f"| {c} | {_INDICATOR_NOTES[c]} |" for c in INDICATOR_COLUMNS]
+    out += [
         "",
     ]
     return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Demography: age-reporting quality (as DemoTools), rates, life tables, cohort-component projection."""
