@@ -1,0 +1,43 @@
+"""Thresholds of the reconciliation stage (dual-system estimates and coverage).
+
+Defaults and their reasons are in ``docs/reconciliation.md``.
+
+Examples
+--------
+>>> cfg = ReconcileConfig()
+>>> cfg.min_matches, cfg.max_cv, cfg.ci
+(10, 0.3, 'log')
+>>> ReconcileConfig(min_matches=20).min_matches
+20
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ReconcileConfig"]
+
+
+class ReconcileConfig(BaseModel):
+    """Settings of :func:`popqa.reconcile.reconcile_stage`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_matches: int = Field(
+        10, ge=1, description="an estimate with fewer records found in both sources is unreliable")
+    max_cv: float = Field(
+        0.30, gt=0, description="an estimate whose coefficient of variation (se / estimate) is above this is unreliable")
+    level: float = Field(0.95, gt=0, lt=1, description="confidence level of the intervals")
+    ci: Literal["log", "normal"] = Field(
+        "log", description="interval of the Chapman estimate: Chao's (1987) log-transformed or normal")
+    pool_small_communes: bool = Field(
+        True, description="unreliable communes get no commune figure; their events are pooled into a "
+                          "district row (group 'pooled') and count in the district estimate")
+    completeness_target: float = Field(
+        0.95, ge=0, le=1,
+        description="a unit whose register completeness interval lies wholly below this is flagged (finding)")
+    province_code: str | None = Field(
+        None, description="legacy province code of the register (None: the most common code of its households); "
+                          "records of communes outside it are removed as out of area")
