@@ -396,7 +396,9 @@ def kannisto(value, age, *, agei: float = 90, pow: str | float = "exp") -> float
 
     Examples
     --------
-    >>> kannisto([10] * 100, range(100), agei=90)
+    >>> round(kannisto([10] * 100, range(100), agei=90), 12)
+    1.0
+    >>> kannisto([10] * 100, range(100), agei=90, pow=1)
     1.0
     """
     v, a = _arrays(value, age)
