@@ -23,8 +23,10 @@ from popqa.contract import DIMENSIONS, SEVERITIES, TABLES
 __all__ = [
     "Rule",
     "RULES",
+    "COMPUTED_BY",
     "rule",
     "add_rule",
+    "get_rule",
     "Context",
     "HIT_COLUMNS",
     "GEO_COLUMNS",
@@ -42,6 +44,11 @@ UNIT_TABLE = "units"
 #: Days in a mean Gregorian year.
 YEAR_DAYS = 365.2425
 
+#: Who produces a rule's findings: the check engine (:func:`popqa.checks.run_checks`),
+#: the deduplication (:func:`popqa.linkage.dedupe`) or the coverage comparison with
+#: administrative sources (:func:`popqa.checks.coverage.coverage_findings`).
+COMPUTED_BY = ("engine", "linkage", "coverage")
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -58,6 +65,13 @@ class Rule:
     requires : tables that must be present for the rule to run.
     column : the column at fault, when there is one.
     family : short family name (completeness, codes, citizen_id, ...).
+    action_vi, action_en : what the person who fixes the finding should do (one or
+        two concrete sentences: whom to ask, which record or sheet to check).
+    parameters : the settings the rule reads (``ChecksConfig`` field names, or
+        ``linkage.<field>`` for :class:`~popqa.linkage.config.LinkageConfig`).
+    computed_by : "engine" when :func:`~popqa.checks.run_checks` runs ``func``;
+        "linkage" or "coverage" when another stage produces the findings and
+        takes the rule's id, dimension, severity and messages from here.
     """
 
     rule_id: str
@@ -66,10 +80,14 @@ class Rule:
     table: str
     message_vi: str
     message_en: str
-    func: Callable[[Context], pd.DataFrame] = field(repr=False, compare=False)
+    func: Callable[[Context], pd.DataFrame] | None = field(repr=False, compare=False)
     requires: tuple[str, ...] = ()
     column: str | None = None
     family: str = ""
+    action_vi: str = ""
+    action_en: str = ""
+    parameters: tuple[str, ...] = ()
+    computed_by: str = "engine"
 
     def __post_init__(self) -> None:
         if self.dimension not in DIMENSIONS:
@@ -78,13 +96,33 @@ class Rule:
             raise ValueError(f"{self.rule_id}: unknown severity {self.severity!r}")
         if not self.message_vi.strip() or not self.message_en.strip():
             raise ValueError(f"{self.rule_id}: both messages are required")
+        if not self.action_vi.strip() or not self.action_en.strip():
+            raise ValueError(f"{self.rule_id}: the recommended action is required in Vietnamese and English")
+        if self.computed_by not in COMPUTED_BY:
+            raise ValueError(f"{self.rule_id}: computed_by must be one of {', '.join(COMPUTED_BY)}")
+        if (self.func is None) != (self.computed_by != "engine"):
+            raise ValueError(f"{self.rule_id}: engine rules need a function; rules computed elsewhere have none")
+
+    def action(self, lang: str = "en") -> str:
+        """The recommended action in ``lang`` ("vi" or "en")."""
+        if lang not in ("vi", "en"):
+            raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+        return self.action_vi if lang == "vi" else self.action_en
+
+    def message(self, lang: str = "en") -> str:
+        """The finding's message in ``lang`` ("vi" or "en")."""
+        if lang not in ("vi", "en"):
+            raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+        return self.message_vi if lang == "vi" else self.message_en
 
     def applies_to(self, register) -> bool:
-        """Whether the tables this rule needs are present."""
-        return all(t in register for t in self.requires)
+        """Whether the engine runs this rule on ``register`` (engine rule, tables present)."""
+        return self.computed_by == "engine" and all(t in register for t in self.requires)
 
     def run(self, ctx: Context) -> pd.DataFrame:
         """The hits of this rule on ``ctx`` (an empty frame when none)."""
+        if self.func is None:
+            raise ValueError(f"{self.rule_id} is computed by {self.computed_by}, not by the check engine")
         out = self.func(ctx)
         if out is None or len(out) == 0:
             return empty_hits()
@@ -103,6 +141,24 @@ def add_rule(r: Rule) -> Rule:
     return r
 
 
+def get_rule(rule_id: str) -> Rule:
+    """The catalogue's declaration of ``rule_id`` (every family, wherever it is computed).
+
+    Examples
+    --------
+    >>> get_rule("E002").action_en.startswith("Remind the collaborator")
+    True
+    >>> get_rule("L001").computed_by
+    'linkage'
+    """
+    import popqa.checks.rules  # noqa: F401  (registers the rules)
+
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule id {rule_id!r}; `popqa rules` lists the catalogue") from None
+
+
 def rule(
     rule_id: str,
     *,
@@ -111,26 +167,31 @@ def rule(
     table: str,
     message_vi: str,
     message_en: str,
+    action_vi: str,
+    action_en: str,
+    parameters: tuple[str, ...] = (),
     requires: tuple[str, ...] | None = None,
     column: str | None = None,
     family: str = "",
 ) -> Callable[[Callable[[Context], pd.DataFrame]], Callable[[Context], pd.DataFrame]]:
-    """Decorator registering a rule function.
+    """Decorator registering a rule function of the check engine.
 
     Examples
     --------
-    >>> @rule("X999", dimension="validity", severity="info", table="persons",
-    ...       message_vi="Ví dụ.", message_en="Example.", family="demo")
+    >>> @rule("Z999", dimension="validity", severity="info", table="persons",
+    ...       message_vi="Ví dụ.", message_en="Example.", family="demo",
+    ...       action_vi="Sửa bản ghi.", action_en="Correct the record.")
     ... def _demo(ctx):
     ...     return empty_hits()
-    >>> RULES.pop("X999").family
-    'demo'
+    >>> RULES.pop("Z999").action_en
+    'Correct the record.'
     """
 
     def deco(fn: Callable[[Context], pd.DataFrame]) -> Callable[[Context], pd.DataFrame]:
         req = requires if requires is not None else ((table,) if table in TABLES else ())
         add_rule(
-            Rule(rule_id, dimension, severity, table, message_vi, message_en, fn, tuple(req), column, family)
+            Rule(rule_id, dimension, severity, table, message_vi, message_en, fn, tuple(req), column, family,
+                 action_vi=action_vi, action_en=action_en, parameters=tuple(parameters))
         )
         return fn
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from popqa.checks.base import RULES, Context, Rule
+from popqa.checks.base import COMPUTED_BY, RULES, Context, Rule
 from popqa.checks.config import ChecksConfig
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 
@@ -19,18 +19,27 @@ log = logging.getLogger(__name__)
 SUMMARY_LEVELS = ("rule", "commune", "district", "province", "collaborator", "commune_2025")
 
 
-def catalogue() -> list[Rule]:
-    """Every rule, sorted by id.
+def catalogue(*, computed_by: str | None = None) -> list[Rule]:
+    """Every rule that can appear in findings, sorted by id.
+
+    Parameters
+    ----------
+    computed_by : only the rules produced by "engine" (:func:`run_checks`),
+        "linkage" (deduplication) or "coverage" (administrative sources); all by default.
 
     Examples
     --------
     >>> rules = catalogue()
     >>> len(rules) >= 40, rules[0].rule_id
     (True, 'C001')
+    >>> [r.rule_id for r in catalogue(computed_by="linkage")]
+    ['L001', 'L002']
     """
     import popqa.checks.rules  # noqa: F401  (registers the rules)
 
-    return [RULES[k] for k in sorted(RULES)]
+    if computed_by is not None and computed_by not in COMPUTED_BY:
+        raise ValueError(f"computed_by must be one of {', '.join(COMPUTED_BY)}, not {computed_by!r}")
+    return [RULES[k] for k in sorted(RULES) if computed_by is None or RULES[k].computed_by == computed_by]
 
 
 def empty_findings() -> pd.DataFrame:

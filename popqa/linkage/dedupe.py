@@ -16,19 +16,8 @@ __all__ = ["DedupeResult", "dedupe", "resolve_config", "RULES"]
 
 log = logging.getLogger(__name__)
 
-#: The linkage stage's own uniqueness rules (rule_id -> severity, message_vi, message_en).
-RULES: dict[str, tuple[str, str, str]] = {
-    "L001": (
-        "warning",
-        "Nhân khẩu có thể bị ghi trùng (cùng một người với nhân khẩu {value}).",
-        "Probable duplicate person (the same person as {value}).",
-    ),
-    "L002": (
-        "info",
-        "Cặp nhân khẩu nghi trùng cần kiểm tra thủ công (với nhân khẩu {value}).",
-        "Possible duplicate pair for clerical review (with {value}).",
-    ),
-}
+#: The linkage stage's uniqueness rules; declared in the rule catalogue (popqa.checks.rules.linkage).
+RULES: tuple[str, ...] = ("L001", "L002")
 
 
 def resolve_config(config: Any) -> LinkageConfig:
@@ -142,12 +131,11 @@ def _findings(
     f = pd.concat([l001, l002], ignore_index=True)
     f["record_id"] = f["record_id"].astype("string")
     f["value"] = f["value"].astype("string")
-    f["dimension"] = "uniqueness"
-    f["table"] = "persons"
-    f["column"] = "person_id"
-    f["severity"] = f["rule_id"].map({k: v[0] for k, v in RULES.items()})
-    f["message_vi"] = [RULES[r][1].format(value=v) for r, v in zip(f["rule_id"], f["value"], strict=True)]
-    f["message_en"] = [RULES[r][2].format(value=v) for r, v in zip(f["rule_id"], f["value"], strict=True)]
+    from popqa.checks import get_rule
+
+    decl = {r: get_rule(r) for r in RULES}
+    for attr in ("dimension", "table", "column", "severity", "message_vi", "message_en"):
+        f[attr] = f["rule_id"].map({r: getattr(d, attr) for r, d in decl.items()})
     geo_cols = [c for c in ("person_id", "household_id", "province_code", "district_code", "commune_code")
                 if c in persons.columns]
     geo = persons[geo_cols].drop_duplicates("person_id").copy()

@@ -1,3 +1,8 @@
-"""The rule modules; importing this package fills :data:`popqa.checks.base.RULES`."""
+"""The rule modules; importing this package fills :data:`popqa.checks.base.RULES`.
 
-from popqa.checks.rules import events, household, units, validity  # noqa: F401
+``events``, ``household``, ``units`` and ``validity`` hold the rules the check
+engine runs; ``linkage`` and ``coverage`` declare the rules whose findings other
+stages produce (deduplication, comparison with administrative sources).
+"""
+
+from popqa.checks.rules import coverage, events, household, linkage, units, validity  # noqa: F401

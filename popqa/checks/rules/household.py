@@ -52,6 +52,8 @@ def _members(ctx: Context) -> pd.Series:
 
 
 @rule("H001", dimension="consistency", severity="error", table="households", requires=_HH,
+      action_vi="Xác định chủ hộ cùng hộ gia đình và ghi quan hệ với chủ hộ = 1 cho người đó.",
+      action_en="Establish the head with the household and set relation_to_head = 1 for that person.",
       column="relation_to_head",
       message_vi="Hộ có nhân khẩu nhưng không có chủ hộ.",
       message_en="The household has members but no head.", family="household")
@@ -64,6 +66,8 @@ def _h001(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H002", dimension="consistency", severity="error", table="households", requires=_HH,
+      action_vi="Giữ một chủ hộ theo sổ A0; sửa quan hệ với chủ hộ của người còn lại.",
+      action_en="Keep one head as on the A0 sheet; correct the other person's relation to head.",
       column="relation_to_head",
       message_vi="Hộ có từ hai chủ hộ trở lên.",
       message_en="The household has more than one head.", family="household")
@@ -74,6 +78,8 @@ def _h002(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H003", dimension="consistency", severity="error", table="households", requires=_HH,
+      action_vi="Kiểm tra quan hệ với chủ hộ của những người ghi là vợ/chồng; sửa người ghi nhầm (ví dụ con dâu).",
+      action_en="Check the relation to head of everyone recorded as spouse; correct the wrong one (e.g. a daughter-in-law).",
       column="relation_to_head",
       message_vi="Hộ có từ hai người là vợ/chồng của chủ hộ trở lên.",
       message_en="The household has more than one spouse of the head.", family="household")
@@ -84,6 +90,8 @@ def _h003(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H004", dimension="plausibility", severity="error", table="persons", column="birth_date",
+      action_vi="Kiểm tra ngày sinh và quan hệ với chủ hộ; nếu nhập nhầm thì ghi người lớn trong hộ là chủ hộ.",
+      action_en="Check the birth date and relation to head; if entered wrongly, record an adult of the household as head.",
       message_vi="Chủ hộ dưới 15 tuổi.", message_en="The head of household is under 15.", family="household")
 def _h004(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
@@ -93,6 +101,8 @@ def _h004(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H005", dimension="plausibility", severity="warning", table="persons", column="birth_date",
+      action_vi="Xác minh với hộ rằng người chưa thành niên này thật sự là chủ hộ; nếu không thì sửa quan hệ với chủ hộ.",
+      action_en="Confirm with the household that this minor really is the head; otherwise correct the relation to head.",
       message_vi="Chủ hộ từ 15 đến dưới 18 tuổi.", message_en="The head of household is aged 15 to 17.",
       family="household")
 def _h005(ctx: Context) -> pd.DataFrame:
@@ -103,6 +113,9 @@ def _h005(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H006", dimension="plausibility", severity="warning", table="persons", column="marital_status",
+      action_vi="Kiểm tra ngày sinh và tình trạng hôn nhân; sửa thông tin nhập nhầm.",
+      action_en="Check the birth date and marital status; correct whichever was entered wrongly.",
+      parameters=("marriage_age_men", "marriage_age_women"),
       message_vi="Người đang có vợ/chồng chưa đủ tuổi kết hôn (nam 20, nữ 18).",
       message_en="A married person or spouse is under the legal marriage age (20 men, 18 women).",
       family="household")
@@ -117,6 +130,9 @@ def _h006(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H007", dimension="consistency", severity="error", table="persons", requires=("persons",),
+      action_vi="Kiểm tra ngày sinh của con và của chủ hộ, và quan hệ với chủ hộ (có thể là cháu hoặc em).",
+      action_en="Check the birth dates of the child and the head, and the relation (it may be a grandchild or a sibling).",
+      parameters=("min_parent_gap",),
       column="birth_date",
       message_vi="Con của chủ hộ lớn tuổi hơn hoặc kém chủ hộ chưa đến 12 tuổi.",
       message_en="An own child is older than the head, or less than 12 years younger.", family="household")
@@ -132,6 +148,8 @@ def _h007(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H008", dimension="consistency", severity="error", table="persons", requires=("persons",),
+      action_vi="Kiểm tra ngày sinh và quan hệ với chủ hộ của người ghi là cha/mẹ chủ hộ (có thể là con).",
+      action_en="Check the birth date and relation of the person recorded as the head's parent (it may be a child).",
       column="birth_date",
       message_vi="Cha/mẹ của chủ hộ trẻ tuổi hơn chủ hộ.",
       message_en="A parent of the head is younger than the head.", family="household")
@@ -145,6 +163,8 @@ def _h008(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H009", dimension="coverage", severity="error", table="households", requires=_HH,
+      action_vi="Xác minh hộ còn tồn tại; bổ sung nhân khẩu của hộ hoặc đề nghị xóa hộ khỏi sổ.",
+      action_en="Verify that the household exists; add its members or ask for its removal from the register.",
       message_vi="Hộ không có nhân khẩu nào.", message_en="The household has no member.", family="household")
 def _h009(ctx: Context) -> pd.DataFrame:
     hh = ctx.table("households")
@@ -153,6 +173,8 @@ def _h009(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H010", dimension="coverage", severity="info", table="households", requires=_HH,
+      action_vi="Xác minh tại thôn và đề nghị đóng hộ không còn ai cư trú.",
+      action_en="Verify in the village and ask for the household with no residents left to be closed.",
       message_vi="Tất cả nhân khẩu của hộ đã chết hoặc chuyển đi nhưng hộ vẫn còn trong sổ.",
       message_en="Every member of the household died or moved out but the household is still listed.",
       family="household")
@@ -164,6 +186,8 @@ def _h010(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H011", dimension="consistency", severity="error", table="persons", requires=_HH, column="household_id",
+      action_vi="Sửa mã hộ của nhân khẩu theo sổ A0, hoặc bổ sung hộ còn thiếu vào danh sách hộ.",
+      action_en="Correct the person's household id from the A0 sheet, or add the missing household.",
       message_vi="Nhân khẩu thuộc một hộ không có trong danh sách hộ.",
       message_en="The person's household is not in the households table.", family="household")
 def _h011(ctx: Context) -> pd.DataFrame:
@@ -174,6 +198,8 @@ def _h011(ctx: Context) -> pd.DataFrame:
 
 
 @rule("H012", dimension="consistency", severity="error", table="households", requires=_HH,
+      action_vi="Cập nhật tình trạng hôn nhân của chủ hộ thành đang có vợ/chồng, hoặc sửa quan hệ của người ghi là vợ/chồng.",
+      action_en="Set the head's marital status to married, or correct the relation of the person recorded as spouse.",
       column="marital_status",
       message_vi="Hộ có vợ/chồng của chủ hộ nhưng chủ hộ không ở tình trạng đang có vợ/chồng.",
       message_en="The household has a spouse of the head but the head is not recorded as married.",
@@ -206,6 +232,9 @@ def _mother_age_bad(ctx: Context, child_lo: pd.Series, child_hi: pd.Series, moth
 
 
 @rule("M001", dimension="plausibility", severity="error", table="persons", column="mother_id",
+      action_vi="Kiểm tra mã mẹ và ngày sinh của mẹ và con; sửa mã mẹ nhập nhầm (thường là mã của bà hoặc chị).",
+      action_en="Check the mother_id and both birth dates; correct a wrong mother_id (often the grandmother's or a sister's).",
+      parameters=("mother_age_min", "mother_age_max"),
       message_vi="Tuổi của mẹ khi sinh con (theo mã mẹ) ngoài khoảng 12–55.",
       message_en="The mother's age at the birth (from mother_id) is outside 12-55.", family="mother_child")
 def _m001(ctx: Context) -> pd.DataFrame:
@@ -218,6 +247,9 @@ def _m001(ctx: Context) -> pd.DataFrame:
 
 
 @rule("M002", dimension="plausibility", severity="error", table="events", requires=("events", "persons"),
+      action_vi="Kiểm tra mã mẹ và ngày xảy ra của biến động sinh; sửa thông tin nhập nhầm.",
+      action_en="Check the birth event's mother_id and date; correct the wrong one.",
+      parameters=("mother_age_min", "mother_age_max"),
       column="mother_id",
       message_vi="Tuổi của mẹ tại ngày sinh (theo biến động sinh) ngoài khoảng 12–55.",
       message_en="The mother's age on the birth event's date is outside 12-55.", family="mother_child")
@@ -231,6 +263,8 @@ def _m002(ctx: Context) -> pd.DataFrame:
 
 
 @rule("M003", dimension="consistency", severity="warning", table="persons", column="mother_id",
+      action_vi="Sửa mã mẹ theo danh sách nhân khẩu, hoặc để trống nếu mẹ không sống trong địa bàn.",
+      action_en="Correct the mother_id from the persons list, or leave it empty if the mother does not live in the area.",
       message_vi="Mã mẹ không có trong danh sách nhân khẩu.",
       message_en="The mother_id is not a person of the register.", family="mother_child")
 def _m003(ctx: Context) -> pd.DataFrame:
@@ -240,6 +274,8 @@ def _m003(ctx: Context) -> pd.DataFrame:
 
 
 @rule("M004", dimension="consistency", severity="error", table="persons", column="mother_id",
+      action_vi="Sửa mã mẹ (có thể đã ghi mã của cha) hoặc sửa giới tính của người được ghi là mẹ.",
+      action_en="Correct the mother_id (the father's id may have been entered) or the recorded mother's sex.",
       message_vi="Người được ghi là mẹ có giới tính nam.",
       message_en="The person recorded as mother is male.", family="mother_child")
 def _m004(ctx: Context) -> pd.DataFrame:
@@ -249,6 +285,8 @@ def _m004(ctx: Context) -> pd.DataFrame:
 
 
 @rule("M005", dimension="consistency", severity="warning", table="events", requires=("events", "persons"),
+      action_vi="Sửa mã mẹ của biến động sinh theo danh sách nhân khẩu.",
+      action_en="Correct the birth event's mother_id from the persons list.",
       column="mother_id",
       message_vi="Mã mẹ của biến động sinh không có trong danh sách nhân khẩu.",
       message_en="The mother of a birth event is not a person of the register.", family="mother_child")
@@ -270,15 +308,26 @@ def _dup_key(table: str, key: str):
 
 from popqa.checks.base import Rule, add_rule  # noqa: E402
 
+_UACT = {
+    "U001": ("Giữ một bản ghi cho mỗi mã nhân khẩu; cấp mã mới cho người khác bị trùng mã.",
+             "Keep one record per person_id; give a new id to a different person who shares it."),
+    "U002": ("Giữ một bản ghi cho mỗi mã hộ; cấp mã mới cho hộ khác bị trùng mã.",
+             "Keep one record per household_id; give a new id to a different household that shares it."),
+    "U003": ("Giữ một bản ghi cho mỗi mã biến động; cấp mã mới cho biến động khác bị trùng mã.",
+             "Keep one record per event_id; give a new id to a different event that shares it."),
+}
 for _rid, _t, _k, _vi, _en in (
     ("U001", "persons", "person_id", "Mã nhân khẩu bị trùng.", "The person_id occurs more than once."),
     ("U002", "households", "household_id", "Mã hộ bị trùng.", "The household_id occurs more than once."),
     ("U003", "events", "event_id", "Mã biến động bị trùng.", "The event_id occurs more than once."),
 ):
-    add_rule(Rule(_rid, "uniqueness", "error", _t, _vi, _en, _dup_key(_t, _k), (_t,), _k, "uniqueness"))
+    add_rule(Rule(_rid, "uniqueness", "error", _t, _vi, _en, _dup_key(_t, _k), (_t,), _k, "uniqueness",
+                  action_vi=_UACT[_rid][0], action_en=_UACT[_rid][1]))
 
 
 @rule("U004", dimension="uniqueness", severity="error", table="persons", column="citizen_id",
+      action_vi="Đối chiếu hai bản ghi với thẻ căn cước: gộp nếu là một người, sửa số định danh nhập nhầm nếu là hai người.",
+      action_en="Compare both records with the ID card: merge them if they are one person, correct the mistyped number if two.",
       message_vi="Cùng một số định danh cá nhân được ghi cho hai bản ghi nhân khẩu (thường là trùng một người).",
       message_en="The same identification number is recorded on two person records "
                  "(usually a duplicate of one person).", family="uniqueness")
@@ -293,6 +342,8 @@ def _u004(ctx: Context) -> pd.DataFrame:
 
 
 @rule("U005", dimension="uniqueness", severity="warning", table="events", column="event_type",
+      action_vi="Xóa biến động nhập trùng, giữ lại một bản.",
+      action_en="Delete the duplicated event and keep one.",
       message_vi="Biến động trùng lặp: cùng nhân khẩu, cùng loại, cùng ngày.",
       message_en="Duplicate event: same person, type and date.", family="uniqueness")
 def _u005(ctx: Context) -> pd.DataFrame:

@@ -81,6 +81,9 @@ def _events_in_period(ctx: Context) -> pd.DataFrame:
 
 
 @rule("Q001", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+      action_vi="Cán bộ dân số xã rà soát giới tính của trẻ sinh trong 3 năm qua với sổ A0 và giấy khai sinh.",
+      action_en="The commune population officer checks the recorded sex of children born in the last 3 years against the A0 sheets and birth certificates.",
+      parameters=("srb_band", "significance_z"),
       column="sex",
       message_vi="Tỷ số giới tính khi sinh (trẻ sinh trong 3 năm) của xã nằm ngoài khoảng hợp lý.",
       message_en="The commune's sex ratio at birth (children born in the last 3 years) is outside the plausible band.",
@@ -99,6 +102,9 @@ def _q001(ctx: Context) -> pd.DataFrame:
 
 
 @rule("Q002", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+      action_vi="Rà soát giới tính ghi trong sổ và những người đã đi làm ăn xa nhưng chưa ghi chuyển đi.",
+      action_en="Review recorded sex, and persons who left for work elsewhere but are not recorded as moved out.",
+      parameters=("sex_ratio_band", "significance_z"),
       column="sex",
       message_vi="Tỷ số giới tính chung của xã nằm ngoài khoảng hợp lý (có ý nghĩa thống kê).",
       message_en="The commune's overall sex ratio is significantly outside the plausible band.",
@@ -125,6 +131,9 @@ def monthly_counts(ctx: Context) -> pd.DataFrame:
 
 
 @rule("Q003", dimension="plausibility", severity="warning", table="units", requires=("events", "households"),
+      action_vi="Kiểm tra tháng bất thường: biến động nhập dồn, nhập trùng hoặc sai ngày; ghi biến động vào đúng tháng xảy ra.",
+      action_en="Check the outlying month for backlogs entered at once, duplicates or wrong dates; record each event in the month it happened.",
+      parameters=("outlier_z", "outlier_min_count"),
       column="event_date",
       message_vi="Số biến động trong tháng của xã bất thường so với các tháng khác (điểm z hiệu chỉnh > 3,5).",
       message_en="A month's event count is an outlier against the commune's own months (modified z-score > 3.5).",
@@ -164,6 +173,9 @@ def _heaping(ctx: Context, lo: int, hi: int, threshold: float) -> pd.DataFrame:
 
 
 @rule("Q004", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+      action_vi="Đối chiếu ngày sinh của người cao tuổi với thẻ căn cước hoặc giấy tờ gốc; sửa năm sinh ước lượng.",
+      action_en="Check elderly persons' birth dates against ID cards or original documents; correct estimated birth years.",
+      parameters=("elderly_heaping_max", "significance_z"),
       column="birth_date",
       message_vi="Tuổi người cao tuổi (60–99) của xã dồn vào các số tận cùng 0 và 5.",
       message_en="The commune's elderly ages (60-99) heap on ages ending in 0 or 5.", family="plausibility")
@@ -172,6 +184,9 @@ def _q004(ctx: Context) -> pd.DataFrame:
 
 
 @rule("Q005", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
+      action_vi="Để biết: nhắc cộng tác viên ghi ngày sinh theo giấy tờ, không ước lượng tuổi.",
+      action_en="For information: remind collaborators to take birth dates from documents, not to estimate ages.",
+      parameters=("whipple_max", "significance_z"),
       column="birth_date",
       message_vi="Chỉ số Whipple (tuổi 23–62) của xã cho thấy khai tuổi dồn vào số tận cùng 0 và 5.",
       message_en="The commune's Whipple index (ages 23-62) shows heaping on ages ending in 0 or 5.",
@@ -211,6 +226,9 @@ def population_balance(ctx: Context) -> pd.DataFrame:
 
 
 @rule("Q006", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
+      action_vi="Rà soát biến động chết, chuyển đi, chuyển đến trong kỳ của xã: tình trạng của từng người phải khớp với biến động.",
+      action_en="Review the commune's deaths and moves of the period: each person's status must match their events.",
+      parameters=("balance_tolerance", "balance_min"),
       column="status",
       message_vi="Cân đối dân số của xã không khớp: dân số cuối kỳ khác đầu kỳ + sinh − chết + đến − đi.",
       message_en="The commune's population balance fails: end population differs from start + births - deaths + in - out.",
@@ -251,14 +269,22 @@ from popqa.checks.base import Rule, add_rule  # noqa: E402
 add_rule(Rule("Q007", "plausibility", "warning", "units",
               "Tỷ suất sinh thô của xã nằm ngoài khoảng hợp lý.",
               "The commune's crude birth rate is outside the plausible band.",
-              _rate_rule("birth", "cbr_band"), ("events", "persons", "households"), "event_type", "plausibility"))
+              _rate_rule("birth", "cbr_band"), ("events", "persons", "households"), "event_type", "plausibility",
+              action_vi="Rà soát biến động sinh của xã: trẻ sinh chưa ghi (tỷ suất thấp) hoặc ghi trùng, sai kỳ (tỷ suất cao).",
+              action_en="Review the commune's birth events: births not recorded (low rate) or duplicated or out of period (high rate).",
+              parameters=("cbr_band", "significance_z")))
 add_rule(Rule("Q008", "plausibility", "warning", "units",
               "Tỷ suất chết thô của xã nằm ngoài khoảng hợp lý.",
               "The commune's crude death rate is outside the plausible band.",
-              _rate_rule("death", "cdr_band"), ("events", "persons", "households"), "event_type", "plausibility"))
+              _rate_rule("death", "cdr_band"), ("events", "persons", "households"), "event_type", "plausibility",
+              action_vi="Rà soát biến động chết của xã: trường hợp chết chưa ghi (tỷ suất thấp) hoặc ghi trùng, sai kỳ (tỷ suất cao).",
+              action_en="Review the commune's death events: deaths not recorded (low rate) or duplicated or out of period (high rate).",
+              parameters=("cdr_band", "significance_z")))
 
 
 @rule("Q009", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
+      action_vi="Liên hệ cộng tác viên của xã: xác minh việc cập nhật biến động và hướng dẫn ghi các biến động còn thiếu.",
+      action_en="Contact the commune's collaborators: verify that they record events and have the missing ones entered.",
       column="event_type",
       message_vi="Xã có dân cư nhưng không có biến động nào trong kỳ.",
       message_en="The commune has residents but no event in the period.", family="plausibility")
@@ -272,6 +298,8 @@ def _q009(ctx: Context) -> pd.DataFrame:
 
 
 @rule("Q010", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
+      action_vi="Rà soát mã hộ của nhân khẩu trong xã (hộ bị tách hoặc gộp nhầm).",
+      action_en="Review the household ids of the commune's persons (households split or merged by mistake).",
       column="household_id",
       message_vi="Quy mô hộ bình quân của xã nằm ngoài khoảng 1,5–7 người.",
       message_en="The commune's mean household size is outside 1.5-7 persons.", family="plausibility")

@@ -47,6 +47,18 @@ def _missing_fields(rule_id: str):
     return fn
 
 
+#: rule_id -> (recommended action in Vietnamese, in English)
+_CACT = {
+    "C001": ("Bổ sung mã đơn vị hành chính, thôn/ấp và cộng tác viên phụ trách của hộ theo sổ A0 của thôn.",
+             "Fill in the household's unit codes, village and responsible collaborator from the village A0 sheet."),
+    "C002": ("Bổ sung thông tin còn trống của nhân khẩu theo sổ A0; nếu sổ cũng trống, nhờ cộng tác viên hỏi lại hộ.",
+             "Fill in the person's empty field from the A0 sheet; if the sheet lacks it too, have the collaborator ask the household."),
+    "C003": ("Nhắc cộng tác viên bổ sung dân tộc, tình trạng cư trú, độ chính xác ngày sinh hoặc mã đơn vị ở lần cập nhật tới.",
+             "Ask the collaborator to fill in ethnicity, residence status, birth-date precision or unit codes at the next update."),
+    "C006": ("Bổ sung loại, nhân khẩu, ngày xảy ra, ngày cập nhật hoặc mã xã của biến động theo phiếu biến động gốc.",
+             "Complete the event's type, person, dates or commune from the original event slip."),
+}
+
 _CMSG = {
     "C001": ("error", "Hộ thiếu thông tin bắt buộc (mã đơn vị hành chính, thôn/ấp, cộng tác viên).",
              "A household lacks a required field (unit codes, village, collaborator)."),
@@ -59,10 +71,12 @@ _CMSG = {
 }
 for _rid, (_sev, _vi, _en) in _CMSG.items():
     add_rule(Rule(_rid, "completeness", _sev, MUST_FILL[_rid][0], _vi, _en, _missing_fields(_rid),
-                  (MUST_FILL[_rid][0],), None, "completeness"))
+                  (MUST_FILL[_rid][0],), None, "completeness", action_vi=_CACT[_rid][0], action_en=_CACT[_rid][1]))
 
 
 @rule("C004", dimension="completeness", severity="warning", table="persons", column="marital_status",
+      action_vi="Nhờ cộng tác viên hỏi tình trạng hôn nhân của người này và cập nhật vào sổ.",
+      action_en="Have the collaborator ask this person's marital status and record it.",
       message_vi="Người từ 15 tuổi trở lên chưa có tình trạng hôn nhân.",
       message_en="A person aged 15 or over has no marital status.", family="completeness")
 def _c004(ctx: Context) -> pd.DataFrame:
@@ -72,6 +86,8 @@ def _c004(ctx: Context) -> pd.DataFrame:
 
 
 @rule("C005", dimension="completeness", severity="info", table="persons", column="education_level",
+      action_vi="Ghi trình độ học vấn khi cộng tác viên đến hộ lần tới.",
+      action_en="Record the education level at the collaborator's next visit to the household.",
       message_vi="Người từ 6 tuổi trở lên chưa có trình độ học vấn.",
       message_en="A person aged 6 or over has no education level.", family="completeness")
 def _c005(ctx: Context) -> pd.DataFrame:
@@ -81,6 +97,9 @@ def _c005(ctx: Context) -> pd.DataFrame:
 
 
 @rule("C007", dimension="completeness", severity="warning", table="units", requires=("persons",),
+      action_vi="Cán bộ dân số xã cùng cộng tác viên từng thôn rà soát danh sách nhân khẩu thiếu thông tin bắt buộc.",
+      action_en="The commune population officer goes through the list of persons with an empty required field with each village's collaborator.",
+      parameters=("unit_missing_share",),
       message_vi="Xã có tỷ lệ nhân khẩu thiếu thông tin bắt buộc vượt ngưỡng cho phép.",
       message_en="A commune's share of persons with an empty required field is above the threshold.",
       family="completeness")
@@ -97,6 +116,8 @@ def _c007(ctx: Context) -> pd.DataFrame:
 
 
 @rule("C008", dimension="completeness", severity="info", table="persons", column="citizen_id",
+      action_vi="Tra số định danh cá nhân trên thẻ căn cước hoặc Cơ sở dữ liệu quốc gia về dân cư và bổ sung vào sổ.",
+      action_en="Look up the identification number on the ID card or in the national population database and add it.",
       message_vi="Người từ 14 tuổi trở lên đang cư trú chưa có số định danh cá nhân.",
       message_en="A present person aged 14 or over has no personal identification number.", family="completeness")
 def _c008(ctx: Context) -> pd.DataFrame:
@@ -162,7 +183,11 @@ for _rid, (_t, _c, _sev) in CODE_RULES.items():
     add_rule(Rule(_rid, "validity", _sev, _t,
                   f"Mã {_LABELS_VI[_c]} không thuộc danh mục quy định.",
                   f"The {_LABELS_EN[_c]} code is not in its code list.",
-                  _code_rule(_t, _c), (_t,), _c, "codes"))
+                  _code_rule(_t, _c), (_t,), _c, "codes",
+                  action_vi=f"Đối chiếu phiếu gốc và sửa {_LABELS_VI[_c]} thành một mã của danh mục "
+                            "(docs/data-contract.md).",
+                  action_en=f"Check the source form and correct the {_LABELS_EN[_c]} to a code of its list "
+                            "(docs/data-contract.md)."))
 
 
 # --------------------------------------------------------------------------- geography
@@ -203,14 +228,20 @@ for _i, _t in enumerate(("households", "persons", "events")):
     add_rule(Rule(f"V02{2 * _i}", "validity", "error", _t,
                   f"{_TVI[_t]} có mã xã không tồn tại hoặc không thuộc tỉnh đang kiểm tra.",
                   f"{_TEN[_t]} has a commune code that does not exist or lies outside the audited province.",
-                  _unknown_commune(_t), (_t,), "commune_code", "geography"))
+                  _unknown_commune(_t), (_t,), "commune_code", "geography",
+                  action_vi="Sửa mã xã theo danh mục đơn vị hành chính; hồ sơ thuộc tỉnh khác thì chuyển cho tỉnh đó.",
+                  action_en="Correct the commune code from the list of administrative units; pass records of another province to that province."))
     add_rule(Rule(f"V02{2 * _i + 1}", "consistency", "error", _t,
                   f"{_TVI[_t]} có mã xã không thuộc huyện (hoặc huyện không thuộc tỉnh) đã ghi.",
                   f"{_TEN[_t]} has a commune outside its stated district (or a district outside its province).",
-                  _not_in_district(_t), (_t,), "commune_code", "geography"))
+                  _not_in_district(_t), (_t,), "commune_code", "geography",
+                  action_vi="Sửa mã xã hoặc mã huyện cho khớp nhau theo danh mục đơn vị hành chính.",
+                  action_en="Make the commune and district codes agree, using the list of administrative units."))
 
 
 @rule("V026", dimension="consistency", severity="warning", table="persons", requires=("persons", "households"),
+      action_vi="Sửa mã xã của nhân khẩu hoặc của hộ; nếu người đã chuyển sang xã khác thì ghi biến động chuyển đi.",
+      action_en="Correct the commune of the person or of the household; if the person moved to another commune, record the move.",
       column="commune_code",
       message_vi="Mã xã của nhân khẩu khác mã xã của hộ.",
       message_en="The person's commune differs from the commune of their household.", family="geography")
@@ -224,6 +255,8 @@ def _v026(ctx: Context) -> pd.DataFrame:
 
 
 @rule("V027", dimension="validity", severity="warning", table="events", column="other_commune_code",
+      action_vi="Sửa mã xã đi/đến (5 chữ số) theo danh mục đơn vị hành chính.",
+      action_en="Correct the origin/destination commune code (5 digits) from the list of administrative units.",
       message_vi="Mã xã đi/đến của biến động di chuyển không phải là mã xã hợp lệ.",
       message_en="The origin/destination commune of a move is not a valid commune code.", family="geography")
 def _v027(ctx: Context) -> pd.DataFrame:
@@ -235,6 +268,8 @@ def _v027(ctx: Context) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- dates
 @rule("V030", dimension="validity", severity="error", table="any", requires=(),
+      action_vi="Sửa giá trị tại nơi nhập liệu hoặc tệp xuất (ví dụ ngày 31/02); kiểm tra định dạng của cột.",
+      action_en="Correct the value where it was entered or exported (e.g. 31/02); check the column's format.",
       message_vi="Giá trị không đọc được theo kiểu dữ liệu quy định (ví dụ ngày không có thật).",
       message_en="A value could not be read as its contract type (for example a date that does not exist).",
       family="dates")
@@ -274,6 +309,20 @@ def _future(table: str, column: str):
     return fn
 
 
+#: rule_id -> (recommended action in Vietnamese, in English)
+_FACT = {
+    "V031": ("Kiểm tra ngày sinh trên giấy tờ gốc; sửa năm nhập nhầm.",
+             "Check the birth date on the original document; correct the mistyped year."),
+    "V032": ("Kiểm tra ngày xảy ra trên phiếu biến động; sửa năm nhập nhầm.",
+             "Check the event date on the event slip; correct the mistyped year."),
+    "V033": ("Kiểm tra ngày cập nhật và đồng hồ của máy nhập liệu; sửa ngày nhập nhầm.",
+             "Check the recording date and the clock of the data-entry device; correct the wrong date."),
+    "V034": ("Kiểm tra ngày lập hộ trong sổ A0; sửa ngày nhập nhầm.",
+             "Check the household's creation date on the A0 sheet; correct the wrong date."),
+    "V036": ("Kiểm tra đồng hồ của máy nhập liệu; báo đơn vị quản lý phần mềm nếu thời điểm cập nhật sai hàng loạt.",
+             "Check the data-entry device's clock; tell the software team if many update times are wrong."),
+}
+
 for _rid, _t, _c, _sev, _vi, _en in (
     ("V031", "persons", "birth_date", "error", "Ngày sinh sau ngày kết xuất dữ liệu.",
      "The birth date is after the export date."),
@@ -286,10 +335,14 @@ for _rid, _t, _c, _sev, _vi, _en in (
     ("V036", "persons", "updated_at", "warning", "Thời điểm cập nhật nhân khẩu sau ngày kết xuất dữ liệu.",
      "The person's last update is after the export date."),
 ):
-    add_rule(Rule(_rid, "validity", _sev, _t, _vi, _en, _future(_t, _c), (_t,), _c, "dates"))
+    add_rule(Rule(_rid, "validity", _sev, _t, _vi, _en, _future(_t, _c), (_t,), _c, "dates",
+                  action_vi=_FACT[_rid][0], action_en=_FACT[_rid][1]))
 
 
 @rule("V035", dimension="plausibility", severity="error", table="persons", column="birth_date",
+      action_vi="Kiểm tra ngày sinh và tình trạng: ghi biến động chết nếu người đã mất, hoặc sửa năm sinh nhập nhầm.",
+      action_en="Check birth date and status: record the death if the person has died, or correct the mistyped birth year.",
+      parameters=("max_age",),
       message_vi="Nhân khẩu đang cư trú có tuổi trên mức tối đa hợp lý (110 tuổi).",
       message_en="A present person is older than the plausible maximum age (110).", family="dates")
 def _v035(ctx: Context) -> pd.DataFrame:
@@ -298,6 +351,8 @@ def _v035(ctx: Context) -> pd.DataFrame:
 
 
 @rule("V037", dimension="consistency", severity="warning", table="persons", column="birth_date_precision",
+      action_vi="Ghi ngày sinh chỉ biết năm là 01/01 của năm đó (chỉ biết tháng là ngày 01), hoặc sửa độ chính xác ngày sinh.",
+      action_en="Write a year-only birth date as 1 January (month-only as the 1st), or correct the birth-date precision.",
       message_vi="Ngày sinh chỉ biết năm (hoặc tháng) nhưng không ghi là ngày 1 tháng 1 (hoặc ngày 1).",
       message_en="A year-only (month-only) birth date is not written as 1 January (the 1st).", family="dates")
 def _v037(ctx: Context) -> pd.DataFrame:
@@ -330,6 +385,8 @@ def _cid_parts(ctx: Context) -> pd.DataFrame:
 
 
 @rule("I001", dimension="validity", severity="error", table="persons", column="citizen_id",
+      action_vi="Nhập lại đủ 12 chữ số theo thẻ căn cước hoặc Cơ sở dữ liệu quốc gia về dân cư.",
+      action_en="Re-enter all 12 digits from the ID card or the national population database.",
       message_vi="Số định danh cá nhân không gồm đúng 12 chữ số.",
       message_en="The personal identification number is not exactly 12 digits.", family="citizen_id")
 def _i001(ctx: Context) -> pd.DataFrame:
@@ -338,6 +395,8 @@ def _i001(ctx: Context) -> pd.DataFrame:
 
 
 @rule("I002", dimension="validity", severity="error", table="persons", column="citizen_id",
+      action_vi="Đối chiếu số định danh với thẻ căn cước; sửa ba chữ số đầu nhập nhầm.",
+      action_en="Compare the number with the ID card; correct the mistyped first three digits.",
       message_vi="Ba chữ số đầu của số định danh cá nhân không phải là mã tỉnh.",
       message_en="The first three digits of the identification number are no province code.", family="citizen_id")
 def _i002(ctx: Context) -> pd.DataFrame:
@@ -350,6 +409,8 @@ def _i002(ctx: Context) -> pd.DataFrame:
 
 
 @rule("I003", dimension="consistency", severity="error", table="persons", column="citizen_id",
+      action_vi="Đối chiếu số định danh, giới tính và năm sinh với thẻ căn cước; sửa thông tin sai.",
+      action_en="Compare the number, sex and birth year with the ID card; correct whichever is wrong.",
       message_vi="Chữ số thứ tư của số định danh cá nhân không khớp giới tính và thế kỷ sinh.",
       message_en="Digit 4 of the identification number contradicts the person's sex and century of birth.",
       family="citizen_id")
@@ -368,6 +429,8 @@ def _i003(ctx: Context) -> pd.DataFrame:
 
 
 @rule("I004", dimension="consistency", severity="error", table="persons", column="citizen_id",
+      action_vi="Đối chiếu số định danh và năm sinh với thẻ căn cước; sửa thông tin sai.",
+      action_en="Compare the number and birth year with the ID card; correct whichever is wrong.",
       message_vi="Chữ số thứ năm và sáu của số định danh cá nhân không khớp năm sinh.",
       message_en="Digits 5-6 of the identification number contradict the birth year.", family="citizen_id")
 def _i004(ctx: Context) -> pd.DataFrame:
