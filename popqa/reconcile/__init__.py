@@ -12,6 +12,25 @@ Examples
 """
 
 from popqa.reconcile.config import ReconcileConfig
+from popqa.reconcile.coverage import (
+    EventCoverage,
+    event_coverage,
+    insurance_coverage,
+    resident_coverage,
+)
 from popqa.reconcile.dse import DSEResult, bailey, chapman, dse_table, petersen
+from popqa.reconcile.stage import reconcile_stage
 
-__all__ = ["ReconcileConfig", "DSEResult", "petersen", "chapman", "bailey", "dse_table"]
+__all__ = [
+    "ReconcileConfig",
+    "DSEResult",
+    "petersen",
+    "chapman",
+    "bailey",
+    "dse_table",
+    "EventCoverage",
+    "event_coverage",
+    "resident_coverage",
+    "insurance_coverage",
+    "reconcile_stage",
+]
