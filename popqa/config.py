@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from popqa.checks.config import ChecksConfig
+from popqa.errors import ConfigError
 from popqa.linkage.config import LinkageConfig
 from popqa.reporting.config import ReportingConfig
 from popqa.scorecard.config import ScorecardConfig
@@ -40,13 +41,50 @@ class Config(BaseModel):
     reporting: ReportingConfig = ReportingConfig()
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Config:
-        return cls.model_validate(data or {})
+    def from_dict(cls, data: dict[str, Any] | None, *, source: str | None = None) -> Config:
+        """Validate a mapping; any problem is one :class:`~popqa.errors.ConfigError` naming the key.
+
+        >>> Config.from_dict({"checks": {"late_dayz": 45}})
+        Traceback (most recent call last):
+        ...
+        popqa.errors.ConfigError: checks.late_dayz: unknown key
+        """
+        if data is not None and not isinstance(data, dict):
+            raise ConfigError(f"must be a mapping of settings, got {type(data).__name__}", file=source)
+        try:
+            return cls.model_validate(data or {})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"]) or None
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            else:
+                msg = f"{err['msg']} (got {err.get('input')!r})"
+            more = len(exc.errors()) - 1
+            if more:
+                msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+            raise ConfigError(msg, file=source, key=key) from None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Config:
-        with open(path, encoding="utf-8") as fh:
-            return cls.from_dict(yaml.safe_load(fh))
+        """Read a YAML file; a missing file, invalid YAML or a bad value is one ConfigError."""
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError("configuration file not found", file=str(p)) from None
+        except IsADirectoryError:
+            raise ConfigError("is a folder, not a configuration file", file=str(p)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot be read ({exc.__class__.__name__}: {exc})", file=str(p)) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ConfigError(f"{where}invalid YAML: {problem}", file=str(p)) from None
+        return cls.from_dict(data, source=str(p))
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["PopqaError", "InputError"]
+__all__ = ["PopqaError", "InputError", "ConfigError", "OutputError"]
 
 
 class PopqaError(Exception):
@@ -41,3 +41,31 @@ class InputError(PopqaError, ValueError):
         if column:
             where.append(f"column {column}")
         super().__init__(": ".join(where + [message]) if where else message)
+
+
+class ConfigError(PopqaError, ValueError):
+    """A configuration file or value that cannot be used; the message names the file and the key.
+
+    Examples
+    --------
+    >>> str(ConfigError("unknown key", file="popqa.yaml", key="checks.late_dayz"))
+    'popqa.yaml: checks.late_dayz: unknown key'
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        self.file, self.key, self.reason = file, key, message
+        super().__init__(": ".join([p for p in (file, key) if p] + [message]))
+
+
+class OutputError(PopqaError, OSError):
+    """An output folder or file that cannot be written (not a folder, no permission, disk full).
+
+    Examples
+    --------
+    >>> str(OutputError("is a file, not a folder", path="out/results"))
+    'out/results: is a file, not a folder'
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path, self.reason = path, message
+        super().__init__(f"{path}: {message}" if path else message)

@@ -1,11 +1,15 @@
 """The whole run: ``audit`` (compute once, at province level), ``report`` (draw), ``run`` (both).
 
-``audit`` reads the register, runs the quality rules, deduplicates persons,
-links every administrative source present, scores every unit and writes small
-per-district result files under ``RESULTS/<period>/``. ``report`` executes the
-district report template for each district with papermill and renders the
-supervisor site. Nothing here fakes a result: when a stage is missing or fails,
-the run fails loudly.
+``audit`` reads the register, then runs the stages of :data:`popqa.stages.STAGES`
+(validate, check, link, the analytic stages, findings, indicators, score,
+publish) into a staging folder of the :mod:`popqa.store`, and commits the
+period's results in one step. ``report`` executes the district report template
+for each district with papermill and renders the supervisor site. Nothing here
+fakes a result: when an essential stage fails, the audit fails loudly and the
+previous results stay as they were.
+
+The stage functions below are the audit's own; other packages contribute
+stages (demography, reconciliation, survey) through :data:`popqa.stages.STAGES`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import hashlib
 import json
 import logging
 import platform
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -26,8 +29,12 @@ import pandas as pd
 from popqa.config import Config, load_config
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 from popqa.errors import InputError
+from popqa.period import Period
+from popqa.stages import STAGES, Progress, RunContext, Stage, run_stages
+from popqa.store import ResultsStore, ensure_output_dir, is_safe_code
 
-__all__ = ["audit", "report", "run", "AuditResult", "coverage_findings", "versions", "sha256"]
+__all__ = ["audit", "report", "run", "AuditResult", "coverage_findings", "versions", "sha256", "audit_id",
+           "latest_period"]
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +75,47 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _inputs(data_dir: Path) -> list[dict[str, Any]]:
-    files = sorted(p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith("."))
-    return [{"file": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)} for p in files]
+def _input_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _snapshot(data_dir: Path) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in _input_files(data_dir)}
+
+
+def _inputs(data_dir: Path, read_report: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Every file of the register folder with its size and SHA-256.
+
+    Files the readers read carry the hash of the bytes they read (the read
+    report); the others are hashed here.
+    """
+    hashed = {r.get("file"): r for r in (read_report or []) if r.get("sha256")}
+    out = []
+    for p in _input_files(data_dir):
+        r = hashed.get(p.name)
+        out.append({"file": p.name, "bytes": int(r.get("bytes", p.stat().st_size)) if r else p.stat().st_size,
+                    "sha256": r["sha256"] if r else sha256(p)})
+    return out
+
+
+def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config) -> str:
+    """The id of an audit: a hash of the period, the inputs' hashes, the configuration and popqa's version.
+
+    Two audits of the same inputs with the same settings and version have the
+    same id; anything else differs.
+
+    >>> a = audit_id("2026-10", [{"file": "persons.csv", "sha256": "ab"}], Config())
+    >>> a == audit_id("2026-10", [{"file": "persons.csv", "sha256": "ab"}], Config()), len(a)
+    (True, 16)
+    >>> a == audit_id("2026-10", [{"file": "persons.csv", "sha256": "cd"}], Config())
+    False
+    """
+    from popqa import __version__
+
+    payload = json.dumps({"period": str(period), "inputs": sorted((i["file"], i["sha256"]) for i in inputs),
+                          "config": json.loads(config.model_dump_json()), "version": __version__},
+                         sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -97,193 +142,282 @@ def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "commune_code": cc, "collaborator_id": pd.NA, "message_vi": vi, "message_en": en,
         }))
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in FINDINGS_COLUMNS})
+        return _empty_findings()
     return pd.concat(frames, ignore_index=True)[list(FINDINGS_COLUMNS)].astype("string")
 
 
+def _empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in FINDINGS_COLUMNS})
+
+
 class AuditResult(dict):
-    """What :func:`audit` wrote: ``results_dir``, ``period``, ``districts``, ``timings``."""
+    """What :func:`audit` wrote: ``results_dir``, ``period``, ``audit_id``, ``districts``, ``timings``, ``stages``."""
 
     @property
     def results_dir(self) -> Path:
         return Path(self["results_dir"])
 
 
-def _load_history(results: Path, period: str) -> dict[str, pd.DataFrame]:
-    hist = {}
-    for p in sorted(results.glob("*/scorecard.parquet")):
-        per = p.parent.name
-        if per != period and len(per) == 7 and per[4] == "-":
-            hist[per] = pd.read_parquet(p)
-    return hist
+# --- the stages ----------------------------------------------------------------------------------
+def stage_read(ctx: RunContext) -> dict[str, Any]:
+    """Read the register folder (files hashed as they are read); a register without persons is an error."""
+    from popqa.io import read_register
+
+    before = _snapshot(ctx.data_dir)
+    reg = read_register(ctx.data_dir, period=str(ctx.period))
+    if not len(reg.persons):
+        raise InputError("the register has no persons: nothing to audit (is this the right export?)",
+                         file=str(ctx.data_dir / "persons"))
+    read_report = list(getattr(reg, "read_report", None) or [])
+    inputs = _inputs(ctx.data_dir, read_report)
+    if _snapshot(ctx.data_dir) != before:
+        raise InputError("input files changed while they were being read; run the audit again once the "
+                         "export is complete", file=str(ctx.data_dir))
+    return {"register": reg, "inputs": inputs, "read_report": read_report}
+
+
+def stage_validate(ctx: RunContext) -> dict[str, Any]:
+    """The structural gate: every table has the contract's columns and types (one clear error if not)."""
+    try:
+        from popqa.schemas import structural_gate
+    except ImportError:  # pragma: no cover - older schemas package
+        return {}
+    structural_gate(ctx["register"])
+    return {}
+
+
+def stage_check(ctx: RunContext) -> dict[str, Any]:
+    from popqa.checks import run_checks
+
+    return {"findings:checks": run_checks(ctx["register"], ctx.config)}
+
+
+def stage_link(ctx: RunContext) -> dict[str, Any]:
+    """Deduplicate persons and link every administrative source present (features computed once)."""
+    from popqa.linkage import dedupe, link
+    from popqa.linkage.features import person_features
+    from popqa.summaries import duplicate_extras
+
+    reg, cfg = ctx["register"], ctx.config
+    ids = reg.persons["person_id"].astype("string")
+    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
+    dd = dedupe(reg.persons, cfg.linkage, features=feats)
+    links: dict[str, pd.DataFrame] = {}
+    for source in LINK_SOURCES:
+        if source in reg:
+            links[source] = link(reg.persons, reg[source], source, cfg.linkage, features=feats).links
+    ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
+    ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
+    out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),
+                           "findings:coverage": coverage_findings(reg, links)}
+    if len(dd.findings):
+        out["findings:dedupe"] = dd.findings[list(FINDINGS_COLUMNS)]
+    return out
+
+
+def stage_findings(ctx: RunContext) -> dict[str, Any]:
+    """Gather every stage's findings into one table; map each record to its units."""
+    from popqa.scorecard import record_units
+
+    parts = [p[list(FINDINGS_COLUMNS)].astype("string") for p in ctx.collect("findings").values()
+             if p is not None and len(p)]
+    findings = pd.concat(parts, ignore_index=True) if parts else _empty_findings()
+    ctx.write_parquet("analyst/findings.parquet", findings)
+    return {"findings": findings, "records": record_units(ctx["register"])}
+
+
+def _audited_communes(ctx: RunContext) -> list[tuple[str, str]]:
+    from popqa.geo import legacy_units
+
+    records = ctx["records"]
+    hh = records[records["table"] == "households"]
+    present = hh[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code")
+    units = legacy_units(ctx.config.province_code)[["commune_code", "district_code"]]
+    known = present[present["commune_code"].isin(units["commune_code"])]
+    chosen = known if len(known) else present
+    return list(chosen.itertuples(index=False, name=None))
+
+
+def stage_indicators(ctx: RunContext) -> dict[str, Any]:
+    """The register's own indicators, plus every ``indicators:*`` artifact of earlier stages."""
+    from popqa.indicators import concat_indicators
+    from popqa.indicators.compute import (
+        duplicate_rows,
+        linkage_rows,
+        program_target_rows,
+        timeliness_rows,
+    )
+
+    reg, cfg, period = ctx["register"], ctx.config, str(ctx.period)
+    own = [
+        program_target_rows(reg.events, period=period, province_code=cfg.province_code, checks_config=cfg.checks,
+                            scorecard_config=cfg.scorecard, communes=_audited_communes(ctx)),
+        timeliness_rows(reg.events, period=period, province_code=cfg.province_code, checks_config=cfg.checks),
+        duplicate_rows(reg.persons, ctx.get("duplicate_ids"), period=period, province_code=cfg.province_code),
+        linkage_rows(reg, ctx.get("links", {}), period=period, province_code=cfg.province_code),
+    ]
+    indicators = concat_indicators([*own, *ctx.collect("indicators").values()])
+    ctx.write_parquet("indicators.parquet", indicators)
+    return {"indicators": indicators}
+
+
+def stage_score(ctx: RunContext) -> dict[str, Any]:
+    from popqa.scorecard import add_trend, compute_scorecard, dqr_rollup
+
+    cfg = ctx.config.scorecard
+    scorecard = compute_scorecard(ctx["findings"], ctx["records"], cfg)
+    history = ctx.options["store"].history("scorecard.parquet", before=ctx.period)
+    scorecard, trend = add_trend(scorecard, history, str(ctx.period), cfg)
+    roll_d = dqr_rollup(scorecard, cfg, child="commune", parent="district")
+    roll_p = dqr_rollup(scorecard, cfg, child="district", parent="province")
+    ctx.write_parquet("scorecard.parquet", scorecard)
+    ctx.write_parquet("trend.parquet", trend)
+    ctx.write_parquet("rollup_district.parquet", roll_d)
+    ctx.write_parquet("rollup_province.parquet", roll_p)
+    return {"scorecard": scorecard, "trend": trend, "rollup_district": roll_d}
+
+
+def stage_publish(ctx: RunContext) -> dict[str, Any]:
+    """Per-district result files, analyst workbooks and the province summary."""
+    from popqa.summaries import district_results
+    from popqa.workbook import write_workbook
+
+    reg, cfg, period = ctx["register"], ctx.config, str(ctx.period)
+    records, findings, indicators = ctx["records"], ctx["findings"], ctx["indicators"]
+    hh_codes = records.loc[records["table"] == "households", "district_code"].dropna().unique()
+    districts = sorted(d for d in hh_codes if is_safe_code(d, "district"))
+    rejected = sorted(str(d) for d in hh_codes if not is_safe_code(d, "district"))
+    if rejected:
+        log.warning("%d district code(s) of the wrong shape name no report (see the findings): %s",
+                    len(rejected), ", ".join(repr(d[:20]) for d in rejected[:5]))
+    for d in districts:
+        district_results(
+            district=d, register=reg, records=records, findings=findings, scorecard=ctx["scorecard"],
+            trend=ctx["trend"], indicators=indicators, rollup=ctx["rollup_district"],
+            duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
+            checks_config=cfg.checks, out_dir=ctx.staging.file(f"districts/{d}"),
+        )
+    if ctx.options.get("workbooks", True):
+        in_d = findings["district_code"].isin(districts).fillna(False)
+        for d in districts:
+            write_workbook(ctx.staging.file(f"analyst/workbooks/{d}.xlsx"),
+                           findings[(findings["district_code"] == d).fillna(False)], lang=cfg.language)
+        if (~in_d).any():  # findings of records whose district is missing or malformed are never lost
+            write_workbook(ctx.staging.file("analyst/workbooks/unassigned.xlsx"), findings[~in_d],
+                           lang=cfg.language)
+    sc = ctx["scorecard"]
+    psc = sc[sc["level"] == "province"]
+    prov_ind = indicators[(indicators["level"] == "province")
+                          & indicators["indicator_id"].isin(["on_time_communes", "mobile_entry"])]
+    province = {
+        "province_code": cfg.province_code,
+        "period": period,
+        "districts": districts,
+        "rejected_district_codes": len(rejected),
+        "households": len(reg.households),
+        "persons": len(reg.persons),
+        "events": len(reg.events) if reg.events is not None else 0,
+        "findings": findings["severity"].value_counts().to_dict(),
+        "scores": {r.dimension: {"score": r.score, "grade": r.grade, "change": r.change} for r in psc.itertuples()},
+        "targets": [{"indicator": r.indicator_id, "value": r.value, "numerator": r.numerator,
+                     "denominator": r.denominator, "target_year": r.target_year, "target": r.target, "met": r.met}
+                    for r in prov_ind.itertuples()],
+        "coverage_sources": sorted(ctx.get("links", {})),
+        "duplicate_persons": int(len(ctx.get("duplicate_ids", []))),
+    }
+    ctx.write_json("province.json", province)
+    return {"districts": districts}
+
+
+# --- audit, report, run ---------------------------------------------------------------------------
+def _config(config: Config | str | Path | None) -> Config:
+    return config if isinstance(config, Config) else load_config(config)
 
 
 def audit(
     data_dir: str | Path,
-    period: str,
+    period: str | Period,
     out: str | Path,
     config: Config | str | Path | None = None,
     *,
     workbooks: bool = True,
+    progress: bool = False,
+    stages: Sequence[Stage] | None = None,
 ) -> AuditResult:
-    """Audit one register export and write the results of ``period`` under ``out``.
+    """Audit one register export and commit the results of ``period`` under ``out``.
 
     Parameters
     ----------
     data_dir : register folder (one file per contract table).
     period : ``YYYY-MM`` of the export.
-    out : results root; this period's results go to ``out/<period>/``.
+    out : results root; this period's results are read at ``out/<period>/``.
     config : a :class:`~popqa.config.Config`, a YAML path, or None for the defaults.
     workbooks : also write the analyst XLSX workbooks per district.
+    progress : print each stage and its time on stderr.
+    stages : the stages after reading (default :data:`popqa.stages.STAGES`).
 
     Raises
     ------
     popqa.errors.InputError
-        Bad input, or a period that is not ``YYYY-MM``.
+        Bad input or period; nothing is committed.
+    popqa.errors.ConfigError, popqa.errors.OutputError
+        A bad configuration, or an output folder that cannot be written.
     """
-    from popqa.checks import run_checks
-    from popqa.io import read_register
-    from popqa.linkage import dedupe, link
-    from popqa.linkage.features import person_features
-    from popqa.reporting.results import (
-        district_results,
-        duplicate_extras,
-        write_json,
-        write_parquet,
-        write_workbook,
-    )
-    from popqa.scorecard import (
-        add_trend,
-        compute_scorecard,
-        dqr_rollup,
-        program_targets,
-        record_units,
-    )
-
-    try:
-        pd.Period(period, freq="M")
-        if len(period) != 7:
-            raise ValueError
-    except ValueError as exc:
-        raise InputError(f"period must be YYYY-MM, got {period!r}") from exc
-    cfg = config if isinstance(config, Config) else load_config(config)
-    data_dir, root = Path(data_dir), Path(out)
-    res = root / period
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-
-    def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = round(now - since, 3)
-        log.info("audit %s: %.1f s", name, timings[name])
-        return now
-
-    reg = read_register(data_dir, period=period)
-    t = lap("read", t0)
-    findings = run_checks(reg, cfg)
-    t = lap("checks", t)
-    # the linkage frame of the persons is computed once, for dedupe and every source
-    ids = reg.persons["person_id"].astype("string")
-    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
-    dd = dedupe(reg.persons, cfg.linkage, features=feats)
-    t = lap("dedupe", t)
-    links: dict[str, pd.DataFrame] = {}
-    for source in LINK_SOURCES:
-        if source in reg:
-            links[source] = link(reg.persons, reg[source], source, cfg.linkage, features=feats).links
-    t = lap("linkage", t)
-
-    dedupe_findings = dd.findings[list(FINDINGS_COLUMNS)] if len(dd.findings) else None
-    parts = [findings[list(FINDINGS_COLUMNS)], dedupe_findings, coverage_findings(reg, links)]
-    all_findings = pd.concat([p.astype("string") for p in parts if p is not None and len(p)], ignore_index=True) \
-        if any(p is not None and len(p) for p in parts) else findings[list(FINDINGS_COLUMNS)].astype("string")
-
-    records = record_units(reg)
-    scorecard = compute_scorecard(all_findings, records, cfg.scorecard)
-    scorecard, trend = add_trend(scorecard, _load_history(root, period), period, cfg.scorecard)
-    roll_d = dqr_rollup(scorecard, cfg.scorecard, child="commune", parent="district")
-    roll_p = dqr_rollup(scorecard, cfg.scorecard, child="district", parent="province")
-    from popqa.geo import legacy_units
-
-    prov_communes = legacy_units(cfg.province_code)
-    present = set(records.loc[records["table"] == "households", "commune_code"].dropna())
-    all_communes = sorted(set(prov_communes["commune_code"]) & present) or sorted(present)
-    targets = program_targets(reg.events, late_days=cfg.checks.late_days, period=period, config=cfg.scorecard,
-                              communes=all_communes)
-    t = lap("scorecard", t)
-
-    write_parquet(res / "scorecard.parquet", scorecard)
-    write_parquet(res / "trend.parquet", trend)
-    write_parquet(res / "rollup_district.parquet", roll_d)
-    write_parquet(res / "rollup_province.parquet", roll_p)
-    write_parquet(res / "targets.parquet", targets)
-    analyst = res / "analyst"
-    write_parquet(analyst / "findings.parquet", all_findings)
-    write_parquet(analyst / "duplicate_pairs.parquet", dd.pairs)
-    write_parquet(analyst / "clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
-
-    extras = duplicate_extras(dd.clusters)
-    districts = sorted(d for d in records.loc[records["table"] == "households", "district_code"].dropna().unique())
-    district_kpis = {}
-    for d in districts:
-        district_kpis[d] = district_results(
-            district=d, register=reg, records=records, findings=all_findings, scorecard=scorecard, trend=trend,
-            targets=targets, rollup=roll_d, duplicate_ids=extras, links=links, period=period,
-            late_days=cfg.checks.late_days, out_dir=res / "districts" / d,
-        )
-        if workbooks:
-            write_workbook(analyst / "workbooks" / f"{d}.xlsx",
-                           all_findings[(all_findings["district_code"] == d).fillna(False)], lang=cfg.language)
-    t = lap("district_results", t)
-
-    psc = scorecard[scorecard["level"] == "province"]
-    province = {
-        "province_code": cfg.province_code,
-        "period": period,
-        "districts": districts,
-        "households": len(reg.households),
-        "persons": len(reg.persons),
-        "events": len(reg.events) if reg.events is not None else 0,
-        "findings": all_findings["severity"].value_counts().to_dict(),
-        "scores": {r.dimension: {"score": r.score, "grade": r.grade, "change": r.change}
-                   for r in psc.itertuples()},
-        "targets": targets[targets["scope"] == "province"].drop(columns="scope").to_dict(orient="records"),
-        "coverage_sources": sorted(links),
-        "duplicate_persons": int(len(extras)),
-    }
-    write_json(res / "province.json", province)
-    lap("total", t0)
-    manifest = {
-        "stage": "audit",
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "period": period,
-        "data_dir": str(data_dir.resolve()),
-        "inputs": _inputs(data_dir),
-        "tables": {n: len(df) for n, df in reg.tables.items()},
-        "parameters": json.loads(cfg.model_dump_json()),
-        "versions": versions(),
-        "timings": timings,
-        "districts": districts,
-        "status": "ok",
-    }
-    write_json(res / "manifest.json", manifest)
-    return AuditResult(results_dir=str(res), period=period, districts=districts, timings=timings)
+    period = Period.parse(period)
+    cfg = _config(config)
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError("register folder not found", file=str(data_dir))
+    store = ResultsStore(out)
+    ensure_output_dir(store.root, "results folder")
+    stages = list(STAGES if stages is None else stages)
+    bar = Progress(total=len(stages) + 2, enabled=progress, label=f"audit {period}")
+    ctx = RunContext(data_dir=data_dir, period=period, config=cfg,
+                     options={"workbooks": workbooks, "store": store})
+    started = datetime.now(UTC)
+    report = run_stages(ctx, [Stage("read", stage_read, title_en="register files")], progress=bar)
+    aid = audit_id(period, ctx["inputs"], cfg)
+    with store.begin(period, audit_id=aid) as staging:
+        ctx.staging = staging
+        report += run_stages(ctx, stages, progress=bar)
+        timings = {e["name"]: e["seconds"] for e in report}
+        timings["total"] = round(sum(timings.values()), 3)
+        reg = ctx["register"]
+        manifest = {
+            "stage": "audit",
+            "created": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data_dir": str(data_dir.resolve()),
+            "inputs": ctx["inputs"],
+            "read_report": ctx["read_report"],
+            "tables": {n: len(df) for n, df in reg.tables.items()},
+            "parameters": json.loads(cfg.model_dump_json()),
+            "versions": versions(),
+            "stages": report,
+            "timings": timings,
+            "districts": ctx.get("districts", []),
+            "status": "ok" if all(e["status"] != "failed" for e in report) else "partial",
+        }
+        bar.start("commit", "results moved into place")
+        staging.commit(manifest)
+        bar.done("commit", "ok", 0.0)
+    return AuditResult(results_dir=str(store.period_dir(period)), period=str(period), audit_id=aid,
+                       districts=manifest["districts"], timings=timings, stages=report)
 
 
 def latest_period(results: str | Path) -> str:
-    """The latest ``YYYY-MM`` folder of a results root that holds a completed audit."""
-    results = Path(results)
-    periods = sorted(p.parent.name for p in results.glob("*/manifest.json"))
-    if not periods:
+    """The latest ``YYYY-MM`` of a results root that holds a committed audit."""
+    latest = ResultsStore(results).latest_period()
+    if latest is None:
         raise InputError("no audited period found (run popqa audit first)", file=str(results))
-    return periods[-1]
+    return latest
 
 
 def report(
     results: str | Path,
     out_site: str | Path,
     *,
-    period: str | None = None,
+    period: str | Period | None = None,
     config: Config | str | Path | None = None,
     workers: int | None = None,
     executor: str = "local",
@@ -296,17 +430,20 @@ def report(
     """Execute the district reports and render the supervisor site.
 
     Returns the :class:`popqa.reporting.runner.ReportRun` (``.ok``, ``.failed``,
-    ``.index``). A failing district never stops the others.
+    ``.index``). A failing district never stops the others. With ``resume``, a
+    report is rendered again when it is missing, failed, or came from another
+    audit than the committed one.
     """
     from popqa.reporting.runner import render_reports
     from popqa.reporting.site import render_site
 
-    cfg = config if isinstance(config, Config) else load_config(config)
-    results = Path(results)
-    period = period or latest_period(results)
-    res = results / period
+    cfg = _config(config)
+    store = ResultsStore(results)
+    period = str(Period.parse(period)) if period is not None else latest_period(results)
+    res = store.period_dir(period)
     if not (res / "manifest.json").exists():
         raise InputError(f"no audit results for period {period}", file=str(res))
+    ensure_output_dir(out_site, "site folder")
     lang = lang or cfg.language
     run = render_reports(
         res, Path(out_site), period=period, lang=lang, config=cfg.reporting,
@@ -319,7 +456,7 @@ def report(
 
 def run(
     data_dir: str | Path | None,
-    period: str,
+    period: str | Period,
     out: str | Path,
     config: Config | str | Path | None = None,
     *,
@@ -332,15 +469,17 @@ def run(
 
     Results go to ``out/results`` and the site to ``out/site``.
     """
-    cfg = config if isinstance(config, Config) else load_config(config)
+    period = Period.parse(period)
+    cfg = _config(config)
     out = Path(out)
+    ensure_output_dir(out)
     if synthetic:
         from popqa.synth import generate_province
 
-        prov = generate_province(scale=scale, seed=seed, province_code=cfg.province_code, period=period)
+        prov = generate_province(scale=scale, seed=seed, province_code=cfg.province_code, period=str(period))
         prov.write(out / "data")
         data_dir = out / "data" / "register"
     if data_dir is None:
         raise InputError("give a register folder (--data) or --synthetic")
-    audit(data_dir, period, out / "results", cfg)
+    audit(data_dir, period, out / "results", cfg, progress=bool(report_kwargs.get("progress", False)))
     return report(out / "results", out / "site", period=period, config=cfg, **report_kwargs)

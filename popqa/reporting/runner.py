@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import re
 import sys
 import time
@@ -26,7 +27,7 @@ from typing import Any
 
 from popqa.errors import InputError
 from popqa.reporting.config import ReportingConfig
-from popqa.reporting.results import atomic_write_text, write_json
+from popqa.store import atomic_write_text, clean_temporary_files, read_json, report_path, write_json
 
 __all__ = ["ReportRun", "render_reports", "render_district", "template_path", "notebook_to_html",
            "strip_external_assets"]
@@ -36,16 +37,42 @@ log = logging.getLogger(__name__)
 _TEMPLATES = Path(__file__).parent / "templates"
 
 
-def template_path() -> Path:
-    """The district report template: ``parameterized_reports/district_report.py`` of the checkout.
+def template_path(name: str = "district_report") -> Path:
+    """A report template (jupytext percent ``.py``), shipped as package data in ``popqa/reporting/templates/``.
 
-    The packaged copy under ``popqa/reporting/templates/`` is used when the
-    checkout's folder is not there (an installed wheel).
+    >>> template_path().name, template_path().exists()
+    ('district_report.py', True)
     """
-    repo = Path(__file__).resolve().parents[2] / "parameterized_reports" / "district_report.py"
-    if repo.exists():
-        return repo
-    return _TEMPLATES / "district_report.py"
+    return _TEMPLATES / f"{name}.py"
+
+
+def _stamp_audit(html: str, audit_id: str | None) -> str:
+    """Record the audit a report came from in its ``<head>`` (read back by :func:`report_audit_id`)."""
+    if not audit_id:
+        return html
+    meta = f'<meta name="popqa-audit-id" content="{audit_id}">'
+    return html.replace("<head>", "<head>\n" + meta, 1) if "<head>" in html else meta + html
+
+
+_AUDIT_META = re.compile(r'<meta name="popqa-audit-id" content="([0-9a-f]+)">')
+
+
+def report_audit_id(path: str | Path) -> str | None:
+    """The audit id recorded in a rendered report, or None.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.html"
+    >>> _ = p.write_text(_stamp_audit("<html><head></head></html>", "ab12"))
+    >>> report_audit_id(p)
+    'ab12'
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    m = _AUDIT_META.search(head)
+    return m.group(1) if m else None
 
 
 _EXTERNAL = re.compile(
@@ -88,6 +115,20 @@ class KernelStartError(RuntimeError):
     """The kernel did not start."""
 
 
+class RunStopped(RuntimeError):
+    """The process that asked for a report is gone: the report is not written."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _is_kernel_start_failure(exc: BaseException) -> bool:
     from papermill.exceptions import PapermillExecutionError
 
@@ -119,7 +160,7 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"district": task["district_code"], "lang": task["lang"], "output": task["output"],
                            "attempts": 0, "started": datetime.now(UTC).isoformat(timespec="seconds")}
     params = {"district_code": task["district_code"], "period": task["period"],
-              "results_dir": task["results_dir"], "lang": task["lang"]}
+              "audit_dir": task["audit_dir"], "lang": task["lang"]}
     last: BaseException | None = None
     for attempt in range(1, int(task.get("retries", 1)) + 2):
         out["attempts"] = attempt
@@ -137,7 +178,10 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
             )
             if task.get("notebook_output"):
                 atomic_write_text(task["notebook_output"], nbformat.writes(nb))
-            html = notebook_to_html(nb, lang=task["lang"], title=task.get("title"))
+            html = _stamp_audit(notebook_to_html(nb, lang=task["lang"], title=task.get("title")),
+                                task.get("audit_id"))
+            if task.get("parent_pid") and not _pid_alive(int(task["parent_pid"])):
+                raise RunStopped("the run that asked for this report has stopped; nothing written")
             atomic_write_text(task["output"], html)
             out.update(status="ok", error=None)
             break
@@ -156,6 +200,7 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
             time.sleep(1.0)
     del last
     out["seconds"] = round(time.perf_counter() - t0, 2)
+    out["audit_id"] = task.get("audit_id")
     return out
 
 
@@ -177,6 +222,42 @@ class ReportRun:
         return {d: r.get("error") or "" for d, r in sorted(self.results.items()) if r["status"] != "ok"}
 
 
+def _children(pid: int) -> list[int]:
+    """Every descendant of ``pid`` (Linux ``/proc``; empty elsewhere)."""
+    parents: dict[int, list[int]] = {}
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in parents.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: its workers and everything they started (kernels) are killed, queued work dropped."""
+    import signal as _signal
+
+    procs = dict(getattr(pool, "_processes", None) or {})
+    victims: list[int] = []
+    for pid in procs:
+        victims += _children(pid)
+        victims.append(pid)
+    for pid in victims:
+        try:
+            os.kill(pid, _signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs.values():
+        p.join(timeout=5)
+
+
 def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
@@ -187,7 +268,8 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
     methods = multiprocessing.get_all_start_methods()
     method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=ctx)
+    try:
         futs = {pool.submit(render_district, t): t for t in tasks}
         bar = tqdm(total=len(tasks), desc="district reports", unit="district", file=sys.stderr,
                    disable=not progress)
@@ -195,11 +277,15 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
             t = futs[fut]
             try:
                 results.append(fut.result())
-            except BaseException as exc:  # noqa: BLE001 - the worker process itself died
+            except Exception as exc:  # noqa: BLE001 - the worker process itself died
                 results.append({"district": t["district_code"], "lang": t["lang"], "output": t["output"],
                                 "status": "failed", "error": f"{type(exc).__name__}: {exc}", "attempts": 1})
             bar.update(1)
         bar.close()
+    except BaseException:  # interrupted (SIGINT/SIGTERM): stop every worker and kernel now
+        _kill_pool(pool)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 
@@ -228,8 +314,8 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str, progress: bool) -> li
 
 
 def report_filename(district: str, lang: str) -> str:
-    """Site-relative path of a district report: ``districts/<code>.<lang>.html``."""
-    return f"districts/{district}.{lang}.html"
+    """Site-relative path of a district report: ``districts/<code>.<lang>.html`` (:func:`popqa.store.report_path`)."""
+    return report_path(".", district, lang).as_posix()
 
 
 def render_reports(
@@ -270,41 +356,48 @@ def render_reports(
     if lang not in ("vi", "en"):
         raise InputError(f"unknown language {lang!r} (vi or en)")
     site = Path(site)
-    results_period_dir = Path(results_period_dir).resolve()
-    audit_manifest = json.loads((results_period_dir / "manifest.json").read_text(encoding="utf-8"))
+    # the committed audit's own folder: a report reads exactly the audit it records, even if a newer
+    # audit is committed while the reports run
+    audit_dir = Path(results_period_dir).resolve()
+    audit_manifest = read_json(audit_dir / "manifest.json")
+    audit_id = audit_manifest.get("audit_id")
     all_districts = list(audit_manifest["districts"])
     wanted = list(districts) if districts else all_districts
     unknown = sorted(set(wanted) - set(all_districts))
     if unknown:
         raise InputError(f"district(s) not in the audit results: {', '.join(unknown)}")
 
+    (site / "districts").mkdir(parents=True, exist_ok=True)
+    clean_temporary_files(site)  # half-written files of an interrupted earlier run
     manifest_path = site / "manifest.json"
     previous: dict[str, dict[str, Any]] = {}
     if manifest_path.exists():
         try:
-            old = json.loads(manifest_path.read_text(encoding="utf-8"))
+            old = read_json(manifest_path)
             if old.get("period") == period:
                 previous = {f"{r['district']}:{r['lang']}": r for r in old.get("districts", [])}
-        except (json.JSONDecodeError, KeyError):
+        except (json.JSONDecodeError, KeyError, TypeError):
             previous = {}
 
     from popqa.geo import district_name
 
     tasks, carried = [], {}
     for d in wanted:
-        out = site / report_filename(d, lang)
+        out = report_path(site, d, lang)
         prev = previous.get(f"{d}:{lang}")
-        if resume and prev and prev.get("status") == "ok" and out.exists():
+        if (resume and prev and prev.get("status") == "ok" and out.exists() and audit_id
+                and prev.get("audit_id") == audit_id and report_audit_id(out) == audit_id):
             carried[d] = prev
             continue
         tasks.append({
-            "district_code": d, "period": period, "results_dir": str(results_period_dir.parent), "lang": lang,
-            "output": str(out.resolve()), "template": str(template_path()), "kernel_name": config.kernel_name,
-            "execution_timeout": config.execution_timeout, "start_timeout": config.start_timeout,
-            "retries": config.kernel_retries, "title": f"{district_name(d) or d} — {period}",
+            "district_code": d, "period": period, "audit_dir": str(audit_dir), "audit_id": audit_id,
+            "lang": lang, "output": str(out.resolve()), "template": str(template_path()),
+            "kernel_name": config.kernel_name, "execution_timeout": config.execution_timeout,
+            "start_timeout": config.start_timeout, "retries": config.kernel_retries,
+            "title": f"{district_name(d) or d} — {period}",
+            "parent_pid": os.getpid() if executor == "local" else None,
             "notebook_output": str((site / "notebooks" / f"{d}.{lang}.ipynb").resolve()) if keep_notebooks else None,
         })
-    (site / "districts").mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     if tasks:
         if executor == "dask":
@@ -319,13 +412,22 @@ def render_reports(
         r = dict(r)
         r["output"] = report_filename(r["district"], r["lang"])
         results[r["district"]] = r
-    # districts of earlier runs in the other language or not asked for this time stay listed
+    # reports of this language from earlier runs that were not asked for this time stay listed, marked
+    # outdated when they came from another audit
+    others = []
+    for r in previous.values():
+        if r["district"] not in results and r.get("lang") == lang:
+            r = dict(r)
+            if r.get("audit_id") != audit_id and r.get("status") == "ok":
+                r["status"], r["error"] = "outdated", "rendered from an earlier audit; run popqa report --resume"
+            others.append(r)
     manifest = {
         "stage": "report",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "period": period,
         "lang": lang,
-        "results_dir": str(results_period_dir),
+        "audit_id": audit_id,
+        "results_dir": str(audit_dir),
         "inputs": audit_manifest.get("inputs", []),
         "audit_created": audit_manifest.get("created"),
         "parameters": {"executor": executor, "scheduler": scheduler, "workers": workers or config.workers,
@@ -333,8 +435,7 @@ def render_reports(
                        "execution_timeout": config.execution_timeout, "kernel_retries": config.kernel_retries},
         "versions": {**audit_manifest.get("versions", {}), "popqa": __version__},
         "timings": {"reports_seconds": elapsed, "audit": audit_manifest.get("timings", {})},
-        "districts": [results[d] for d in sorted(results)]
-        + [r for k, r in previous.items() if r["district"] not in results and r.get("lang") == lang],
+        "districts": [results[d] for d in sorted(results)] + others,
         "status": "ok" if all(r["status"] == "ok" for r in results.values()) else "failed",
     }
     write_json(manifest_path, manifest)

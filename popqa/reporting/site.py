@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from popqa.contract import DIMENSIONS
 from popqa.reporting.draw import GRADE_BG, badge, fmt_change, fmt_score, fmt_share, sparkline_svg, t
-from popqa.reporting.results import atomic_write_text
+from popqa.store import atomic_write_text
 
 __all__ = ["render_site", "page_name"]
 
@@ -99,8 +99,9 @@ def _collaborator_rows(res: Path, rows: list[dict[str, Any]]) -> list[dict[str, 
 def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str, Any]) -> Path:
     """Render the site pages into ``site`` (atomically each) and return ``index.html``."""
     from popqa.geo import commune_name, district_name, province_name
+    from popqa.reporting.runner import report_audit_id
 
-    res = Path(results_period_dir)
+    res = Path(results_period_dir).resolve()
     site = Path(site)
     sc = pd.read_parquet(res / "scorecard.parquet")
     trend = pd.read_parquet(res / "trend.parquet")
@@ -121,11 +122,16 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
     reports: dict[str, dict[str, Any]] = {}
     for r in report_manifest.get("districts", []):
         reports.setdefault(r["district"], {})[r["lang"]] = r
-    # reports of other languages rendered by earlier runs still count if their file exists
+    # reports of other languages rendered by earlier runs count only if they came from this audit
+    audit_id = audit_manifest.get("audit_id")
     for f in sorted((site / "districts").glob("*.html")):
         code, lang_ = f.stem.rsplit(".", 1) if "." in f.stem else (f.stem, "vi")
         reports.setdefault(code, {}).setdefault(lang_, {"district": code, "lang": lang_, "status": "ok",
                                                         "output": f"districts/{f.name}"})
+    for by in reports.values():
+        for r in by.values():
+            if r.get("status") == "ok" and report_audit_id(site / r["output"]) != audit_id:
+                r["status"], r["error"] = "outdated", "rendered from an earlier audit; run popqa report --resume"
     failed = [{"code": d, "name": dnames.get(d, d), "lang": r["lang"], "error": r.get("error") or ""}
               for d, by in sorted(reports.items()) for r in by.values() if r.get("status") != "ok"]
 
@@ -144,6 +150,7 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
         "period": province["period"],
         "run_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "audit_date": audit_manifest.get("created"),
+        "audit_id": audit_manifest.get("audit_id"),
         "inputs": audit_manifest.get("inputs", []),
         "tables": audit_manifest.get("tables", {}),
         "versions": audit_manifest.get("versions", {}),

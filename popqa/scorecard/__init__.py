@@ -12,7 +12,6 @@ from popqa.scorecard.core import (
     compute_scorecard,
     dqr_rollup,
     grade,
-    program_targets,
     record_units,
 )
 
@@ -26,6 +25,5 @@ __all__ = [
     "compute_scorecard",
     "dqr_rollup",
     "grade",
-    "program_targets",
     "record_units",
 ]

@@ -51,7 +51,6 @@ __all__ = [
     "INSUFFICIENT",
     "dqr_rollup",
     "add_trend",
-    "program_targets",
 ]
 
 #: Scoring levels and the column of a record that names its unit.
@@ -462,79 +461,3 @@ def add_trend(
     out["change"] = (out["score"] - out["previous"]).round(2)
     return out, trend.sort_values(keys + ["period"]).reset_index(drop=True)
 
-
-def program_targets(
-    events: pd.DataFrame | None,
-    *,
-    late_days: int,
-    period: str,
-    config: ScorecardConfig | None = None,
-    communes: Iterable[str] | None = None,
-) -> pd.DataFrame:
-    """The province plan's two targets, for the province and each district.
-
-    ``on_time_communes``: share of communes whose register is updated on time,
-    a commune being on time when at least ``config.on_time_share`` of its events
-    were recorded within ``late_days`` days. ``mobile_entry``: share of changes
-    entered on mobile devices among events whose ``entry_channel`` is known.
-
-    Returns
-    -------
-    pandas.DataFrame
-        scope ("province" or a district code), indicator, value (share or
-        missing when not measurable), numerator, denominator, target_year, target,
-        met.
-
-    Examples
-    --------
-    >>> ev = pd.DataFrame({"district_code": "710", "commune_code": ["1", "1", "2"],
-    ...     "event_date": pd.to_datetime(["2026-01-01"] * 3),
-    ...     "recorded_date": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-05-01"]),
-    ...     "entry_channel": ["mobile", "paper", None]})
-    >>> t = program_targets(ev, late_days=30, period="2026-10")
-    >>> t[t.scope == "province"][["indicator", "value"]].values.tolist()
-    [['on_time_communes', 0.5], ['mobile_entry', 0.5]]
-    """
-    config = config or ScorecardConfig()
-    year = int(period[:4])
-    rows = []
-
-    def _row(scope: str, ind: str, num: float, den: float) -> None:
-        t = config.target(ind, year)
-        value = (num / den) if den else np.nan
-        rows.append({
-            "scope": scope, "indicator": ind, "value": value, "numerator": num, "denominator": den,
-            "target_year": t[0] if t else pd.NA, "target": t[1] if t else np.nan,
-            "met": bool(value >= t[1]) if (t and den) else pd.NA,
-        })
-
-    if events is None or not len(events):
-        for ind in ("on_time_communes", "mobile_entry"):
-            _row("province", ind, 0, 0)
-        return pd.DataFrame(rows)
-    ev = events
-    lag = (ev["recorded_date"] - ev["event_date"]).dt.days
-    in_time = (lag <= late_days) & lag.notna()
-    per_commune = pd.DataFrame({"district_code": ev["district_code"], "commune_code": ev["commune_code"],
-                                "in_time": in_time}).groupby(["district_code", "commune_code"], observed=True)[
-        "in_time"].mean().reset_index()
-    per_commune["on_time"] = per_commune["in_time"] >= config.on_time_share
-    if communes is not None:  # communes without any event are not on time
-        allc = pd.DataFrame({"commune_code": pd.Series(list(communes), dtype="string")})
-        per_commune = allc.merge(per_commune.drop(columns="district_code"), on="commune_code", how="left").merge(
-            per_commune[["commune_code", "district_code"]], on="commune_code", how="left")
-        per_commune["on_time"] = per_commune["on_time"].astype("boolean").fillna(False).astype(bool)
-    if "entry_channel" in ev.columns:
-        ch = ev["entry_channel"].astype("string")
-        known, mobile = ch.notna(), ch == "mobile"
-    else:
-        known = pd.Series(False, index=ev.index)
-        mobile = known
-    mob = pd.DataFrame({"district_code": ev["district_code"], "known": known, "mobile": mobile.fillna(False)})
-    _row("province", "on_time_communes", float(per_commune["on_time"].sum()), float(len(per_commune)))
-    _row("province", "mobile_entry", float(mob["mobile"].sum()), float(mob["known"].sum()))
-    for dc, g in per_commune.dropna(subset=["district_code"]).groupby("district_code"):
-        _row(str(dc), "on_time_communes", float(g["on_time"].sum()), float(len(g)))
-    for dc, g in mob.dropna(subset=["district_code"]).groupby("district_code"):
-        _row(str(dc), "mobile_entry", float(g["mobile"].sum()), float(g["known"].sum()))
-    return pd.DataFrame(rows)

@@ -13,7 +13,6 @@ from popqa.scorecard import (
     compute_scorecard,
     dqr_rollup,
     grade,
-    program_targets,
 )
 
 # two communes of district 710 (Gò Dầu), one of 711; 10 persons + 5 events each
@@ -187,25 +186,3 @@ def test_trend_change_and_twelve_period_window():
     cur1, _ = add_trend(sc, {}, "2026-03")
     assert cur1.change.isna().all()
 
-
-def test_program_targets():
-    ev = pd.DataFrame({
-        "district_code": ["710"] * 4 + ["711"] * 2,
-        "commune_code": ["25654", "25654", "25657", "25657", "25681", "25681"],
-        "event_date": pd.to_datetime(["2026-01-01"] * 6),
-        "recorded_date": pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-02", "2026-06-01",
-                                         "2026-01-02", "2026-01-02"]),
-        "entry_channel": ["mobile", "mobile", "paper", None, "web", "mobile"],
-    })
-    t = program_targets(ev, late_days=30, period="2026-10", communes=[*COMMUNES, "25999"])
-    prov = t[t.scope == "province"].set_index("indicator")
-    # 25654 and 25681 on time; 25657 half late; 25999 has no events
-    assert prov.loc["on_time_communes", "value"] == pytest.approx(2 / 4)
-    assert prov.loc["on_time_communes", "target"] == 1.0 and prov.loc["on_time_communes", "target_year"] == 2030
-    assert prov.loc["mobile_entry", "value"] == pytest.approx(3 / 5)
-    assert not prov.loc["mobile_entry", "met"]
-    d710 = t[(t.scope == "710") & (t.indicator == "mobile_entry")].iloc[0]
-    assert d710.value == pytest.approx(2 / 3)
-    assert ScorecardConfig().target("on_time_communes", 2025) == (2025, 0.9)
-    no_channel = program_targets(ev.drop(columns="entry_channel"), late_days=30, period="2026-10")
-    assert no_channel.loc[no_channel.indicator == "mobile_entry", "value"].isna().all()

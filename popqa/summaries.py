@@ -1,181 +1,38 @@
-"""Small per-district result files that the report notebooks only load and draw.
+"""Per-district summary files, computed once by the audit's ``publish`` stage; reports only draw them.
 
-Everything here is computed once, at province level, by :func:`popqa.pipeline.audit`.
 Supervisor-facing files carry counts, scores and codes only: never a name,
 a citizen ID or an offending value. Record-level findings go to the analyst
-folder (:func:`write_workbook`), kept apart.
-
-Layout of ``RESULTS/<period>/``::
-
-    manifest.json             inputs (sha256), parameters, versions, timings
-    scorecard.parquet         every level, unit and dimension (+ change)
-    trend.parquet             last twelve periods of every score
-    rollup_district.parquet   WHO DQR: share of communes failing, per district
-    rollup_province.parquet   WHO DQR: share of districts failing
-    targets.parquet           program targets, province and districts
-    province.json             province KPIs
-    districts/<code>/         kpis.json, communes.parquet, top_rules.parquet,
-                              collaborators.parquet, lag_hist.parquet,
-                              monthly.parquet, duplicates.parquet,
-                              pyramid.parquet, coverage.parquet, trend.parquet
-    analyst/                  findings.parquet, duplicate_pairs.parquet,
-                              workbooks/<code>.xlsx (record level; not for the site)
+folder (:mod:`popqa.workbook`), kept apart. Where the files live is the
+store's business (:mod:`popqa.store`); one district's files are
+``kpis.json, communes.parquet, top_rules.parquet, collaborators.parquet,
+lag_hist.parquet, monthly.parquet, duplicates.parquet, pyramid.parquet,
+coverage.parquet, trend.parquet, indicators.parquet``.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from popqa.definitions import age_at, is_late, is_present, lag_days, reference_date
+from popqa.store import write_json, write_parquet
+
 __all__ = [
     "LAG_BINS",
     "AGE_GROUPS",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "write_json",
-    "write_parquet",
     "district_results",
     "duplicate_extras",
     "sort_for_action",
-    "write_workbook",
-    "safe_cell",
+    "generic_messages",
 ]
 
 #: Recording-lag bins in days (right-closed), and their labels.
 LAG_BINS = [-np.inf, -1, 7, 15, 30, 60, 90, 180, np.inf]
 LAG_LABELS = ["<0", "0-7", "8-15", "16-30", "31-60", "61-90", "91-180", ">180"]
 AGE_GROUPS = [f"{a}-{a + 4}" for a in range(0, 80, 5)] + ["80+"]
-
-
-# --- atomic writes -----------------------------------------------------------
-_MODE = 0o644  # mkstemp makes 0600 files; results are meant to be read by others
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary sibling, fsync, rename).
-
-    A reader sees the old file or the new one, never half of it.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a" / "x.txt"
-    >>> atomic_write_bytes(p, b"hi").read_bytes()
-    b'hi'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.chmod(tmp, _MODE)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """:func:`atomic_write_bytes` for UTF-8 text."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, dict):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating | float):
-        return None if not np.isfinite(o) else float(o)
-    if o is pd.NA or o is pd.NaT or o is None:
-        return None
-    if isinstance(o, np.bool_):
-        return bool(o)
-    if isinstance(o, pd.Timestamp):
-        return o.isoformat()
-    return o
-
-
-def write_json(path: str | Path, obj: Any) -> Path:
-    """Write ``obj`` as UTF-8 JSON atomically (NaN and NA become null)."""
-    return atomic_write_text(path, json.dumps(_jsonable(obj), ensure_ascii=False, indent=2))
-
-
-def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
-    """Write a frame as Parquet atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, _MODE)
-    try:
-        df.reset_index(drop=True).to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-# --- analyst workbook ---------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(v: Any) -> Any:
-    """Neutralise spreadsheet formula injection: text starting with = + - @ gets a quote.
-
-    Examples
-    --------
-    >>> safe_cell("=HYPERLINK(\\"http://x\\")"), safe_cell("Nguyễn Văn A"), safe_cell(3)
-    ('\\'=HYPERLINK("http://x")', 'Nguyễn Văn A', 3)
-    """
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
-    return v
-
-
-def write_workbook(path: str | Path, findings: pd.DataFrame, *, lang: str = "vi") -> Path:
-    """Write one district's record-level findings as an XLSX for commune staff.
-
-    Text cells are neutralised against formula injection (:func:`safe_cell`)
-    and xlsxwriter is told never to turn strings into formulas or links.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    msg = "message_vi" if lang == "vi" else "message_en"
-    cols = ["commune_code", "collaborator_id", "table", "record_id", "rule_id", "dimension", "severity",
-            "column", "value", msg]
-    df = findings[[c for c in cols if c in findings.columns]].copy()
-    df = df.sort_values([c for c in ["commune_code", "collaborator_id", "table", "record_id", "rule_id"]
-                         if c in df.columns], kind="stable")
-    for c in df.columns:
-        df[c] = df[c].astype("object").where(df[c].notna(), None).map(safe_cell)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, _MODE)
-    try:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={
-            "options": {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-        }) as xw:
-            df.to_excel(xw, sheet_name="findings", index=False)
-            ws = xw.sheets["findings"]
-            ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
-            ws.freeze_panes(1, 0)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 # --- per-district results -----------------------------------------------------
@@ -238,11 +95,6 @@ def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
     return cl.loc[cl["cluster_id"].duplicated(), "person_id"].reset_index(drop=True)
 
 
-def lag_days(events: pd.DataFrame) -> pd.Series:
-    """Days from event to recording."""
-    return (events["recorded_date"] - events["event_date"]).dt.days
-
-
 def district_results(
     *,
     district: str,
@@ -251,20 +103,26 @@ def district_results(
     findings: pd.DataFrame,
     scorecard: pd.DataFrame,
     trend: pd.DataFrame,
-    targets: pd.DataFrame,
+    indicators: pd.DataFrame,
     rollup: pd.DataFrame,
     duplicate_ids: pd.Series | None,
     links: dict[str, pd.DataFrame],
     period: str,
-    late_days: int,
+    checks_config,
     out_dir: Path,
 ) -> dict[str, Any]:
-    """Compute and write one district's result files into ``out_dir``; return its KPIs."""
+    """Compute and write one district's result files into ``out_dir``; return its KPIs.
+
+    ``indicators`` are the audit's indicator rows; the district's own rows are
+    written beside its other files (``indicators.parquet``) and the program
+    targets among them go into its KPIs. Lateness follows
+    :func:`popqa.definitions.is_late` under ``checks_config``, as rule E002 does.
+    """
     from popqa.geo import commune_name, district_name
     from popqa.scorecard.core import most_common
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    end = pd.Period(period, freq="M").end_time.normalize()
+    end = reference_date(period)
     pp = register.persons
     in_d = pp["district_code"] == district
     persons = pp[in_d.fillna(False)]
@@ -308,7 +166,8 @@ def district_results(
     coll["commune_code"] = coll["collaborator_id"].map(main_commune)
     if events is not None and len(events):
         lag = lag_days(events)
-        ev_c = pd.DataFrame({"collaborator_id": events["collaborator_id"], "lag": lag, "late": lag > late_days})
+        ev_c = pd.DataFrame({"collaborator_id": events["collaborator_id"], "lag": lag,
+                             "late": is_late(events, checks_config)})
         g = ev_c.dropna(subset=["collaborator_id"]).groupby("collaborator_id").agg(
             events=("lag", "size"), late_share=("late", "mean"), median_lag=("lag", "median"))
         coll = coll.merge(g, left_on="collaborator_id", right_index=True, how="left")
@@ -332,16 +191,18 @@ def district_results(
     kpi_lag: dict[str, Any] = {}
     if events is not None and len(events):
         lag = lag_days(events)
+        late = is_late(events, checks_config)
         hist = pd.cut(lag, LAG_BINS, labels=LAG_LABELS).value_counts().reindex(LAG_LABELS, fill_value=0)
         lag_hist = pd.DataFrame({"bin": LAG_LABELS, "events": hist.to_numpy().astype("int64")})
         start = (pd.Period(period, freq="M") - 11).start_time
         recent = events["event_date"] >= start
         m = pd.DataFrame({"month": events.loc[recent, "event_date"].dt.strftime("%Y-%m"), "lag": lag[recent],
-                          "late": lag[recent] > late_days})
+                          "late": late[recent]})
         monthly = m.groupby("month").agg(events=("lag", "size"), late=("late", "sum"),
                                          median_lag=("lag", "median")).reset_index()
         monthly["late_share"] = monthly["late"] / monthly["events"]
-        kpi_lag = {"events": int(len(events)), "late_share": float((lag > late_days).mean()),
+        kpi_lag = {"events": int(len(events)), "late_share": float(late[lag.notna()].mean()) if lag.notna().any()
+                   else None,
                    "median_lag": float(lag.median()) if lag.notna().any() else None}
     else:
         lag_hist = pd.DataFrame({"bin": LAG_LABELS, "events": 0})
@@ -364,8 +225,8 @@ def district_results(
     write_parquet(out_dir / "duplicates.parquet", dup)
 
     # demography: pyramid of present persons and sex ratio at birth
-    present = persons[(persons["status"] == 1).fillna(False)]
-    age = ((end - present["birth_date"]).dt.days // 365.25)
+    present = persons[is_present(persons).to_numpy(bool)]
+    age = age_at(present["birth_date"], end)
     grp = pd.cut(age.clip(upper=200), bins=[*range(0, 81, 5), 1000], right=False, labels=AGE_GROUPS)
     pyr = pd.DataFrame({"age_group": grp, "sex": present["sex"].map({1: "male", 2: "female"})}).dropna()
     pyramid = pyr.groupby(["age_group", "sex"], observed=False).size().rename("persons").reset_index()
@@ -407,7 +268,12 @@ def district_results(
     dsc = scorecard[(scorecard["level"] == "district") & (scorecard["unit_code"] == district)]
     dims = {r.dimension: {"score": r.score, "grade": r.grade, "change": getattr(r, "change", None),
                           "records": int(r.records), "flagged": float(r.flagged)} for r in dsc.itertuples()}
-    tg = targets[targets["scope"] == district]
+    ind = indicators[(indicators["level"] == "district") & (indicators["unit_code"] == district)]
+    write_parquet(out_dir / "indicators.parquet", ind)
+    tg = ind[ind["indicator_id"].isin(["on_time_communes", "mobile_entry"])]
+    targets = [{"indicator": r.indicator_id, "value": r.value, "numerator": r.numerator,
+                "denominator": r.denominator, "target_year": r.target_year, "target": r.target, "met": r.met}
+               for r in tg.itertuples()]
     roll = rollup[rollup["parent_code"] == district]
     sev_counts = f["severity"].value_counts().to_dict() if len(f) else {}
     kpis = {
@@ -421,10 +287,11 @@ def district_results(
         "collaborators": int(len(coll)),
         "findings": {k: int(v) for k, v in sev_counts.items()},
         "scores": dims,
-        "targets": tg.drop(columns="scope").to_dict(orient="records"),
+        "targets": targets,
         "rollup": roll.drop(columns="parent_code").to_dict(orient="records"),
         "timeliness": kpi_lag,
-        "late_days": late_days,
+        "late_days": checks_config.late_days,
+        "legal_deadlines": bool(checks_config.use_legal_deadlines),
         "duplicates": dup_total,
         "sex_ratio_at_birth": srb,
         "coverage_sources": sorted(links),

@@ -17,7 +17,7 @@
 # %% tags=["parameters"]
 district_code = "710"
 period = "2026-10"
-results_dir = "out/demo/results"
+audit_dir = "out/demo/results/2026-10"
 lang = "vi"
 
 # %%
@@ -42,7 +42,7 @@ from popqa.reporting.draw import (
 )
 
 setup_matplotlib()
-base = Path(results_dir) / period
+base = Path(audit_dir)
 ddir = base / "districts" / district_code
 kpis = json.loads((ddir / "kpis.json").read_text(encoding="utf-8"))
 msg_col = "message_vi" if lang == "vi" else "message_en"

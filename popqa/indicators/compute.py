@@ -1,0 +1,164 @@
+"""Register indicators computed by the audit's ``indicators`` stage, as indicator rows.
+
+Each function returns rows of the contract's indicator shape (see
+:mod:`popqa.indicators`) for the province and every district; the scorecard
+and the reports read them, never the raw events.
+
+* ``on_time_communes``: share of communes whose register is updated on time,
+  a commune being on time when at least ``on_time_share`` of its events were
+  recorded by their deadline (:func:`popqa.definitions.is_late`, so
+  ``use_legal_deadlines`` applies here as in rule E002). Communes of the
+  unit without any event are not on time.
+* ``mobile_entry``: share of events entered on a mobile device among events
+  whose entry channel is known.
+* ``late_share`` and ``median_lag_days``: events recorded late, and the
+  median days from event to record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from popqa.definitions import is_late, lag_days
+from popqa.indicators import register_stats  # noqa: F401 - declares the indicators computed here
+from popqa.indicators.core import concat_indicators, indicator_rows
+
+__all__ = ["program_target_rows", "timeliness_rows", "duplicate_rows", "linkage_rows"]
+
+def _units(df: pd.DataFrame, province_code: str) -> list[tuple[str, str, pd.Series]]:
+    """(level, code, mask) for the province and each district present."""
+    out = [("province", province_code, pd.Series(True, index=df.index))]
+    dc = df["district_code"].astype("string")
+    for d in sorted(dc.dropna().unique()):
+        out.append(("district", str(d), dc.eq(d).fillna(False)))
+    return out
+
+
+def _target(config, indicator: str, year: int) -> tuple[float, float]:
+    t = config.target(indicator, year) if config is not None else None
+    return (float(t[0]), float(t[1])) if t else (np.nan, np.nan)
+
+
+def program_target_rows(
+    events: pd.DataFrame | None,
+    *,
+    period: str,
+    province_code: str,
+    checks_config,
+    scorecard_config,
+    communes: Iterable[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """The province plan's two targets, for the province and each district, as indicator rows.
+
+    ``communes`` lists (commune_code, district_code) of the audited communes,
+    so a commune without any event counts as not on time.
+
+    Examples
+    --------
+    >>> from popqa.checks.config import ChecksConfig
+    >>> from popqa.scorecard.config import ScorecardConfig
+    >>> ev = pd.DataFrame({"district_code": "710", "commune_code": ["1", "1", "2"], "event_type": "birth",
+    ...     "event_date": pd.to_datetime(["2026-01-01"] * 3),
+    ...     "recorded_date": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-05-01"]),
+    ...     "entry_channel": ["mobile", "paper", None]})
+    >>> r = program_target_rows(ev, period="2026-10", province_code="72", checks_config=ChecksConfig(),
+    ...                         scorecard_config=ScorecardConfig())
+    >>> r[r.level == "province"][["indicator_id", "value", "target"]].values.tolist()
+    [['on_time_communes', 0.5, 1.0], ['mobile_entry', 0.5, 0.9]]
+    """
+    year = int(str(period)[:4])
+    allc = pd.DataFrame(list(communes or []), columns=["commune_code", "district_code"], dtype="string")
+    if events is None or not len(events):
+        ev = pd.DataFrame({c: pd.Series(dtype="string") for c in ("district_code", "commune_code", "entry_channel")})
+        in_time = pd.Series(dtype=bool)
+    else:
+        ev = events
+        lag = lag_days(ev)
+        in_time = (~is_late(ev, checks_config) & lag.notna()).astype(bool)
+    per_commune = pd.DataFrame({"district_code": ev["district_code"].astype("string"),
+                                "commune_code": ev["commune_code"].astype("string"),
+                                "in_time": in_time.astype("float64")})
+    per_commune = per_commune.dropna(subset=["commune_code"]).groupby(
+        ["commune_code"], observed=True).agg(district_code=("district_code", "first"),
+                                             in_time=("in_time", "mean")).reset_index()
+    per_commune["on_time"] = per_commune["in_time"] >= scorecard_config.on_time_share
+    if len(allc):
+        per_commune = allc.merge(per_commune[["commune_code", "on_time"]], on="commune_code", how="left")
+        per_commune["on_time"] = per_commune["on_time"].astype("boolean").fillna(False).astype(bool)
+    if "entry_channel" in ev.columns:
+        ch = ev["entry_channel"].astype("string")
+        known, mobile = ch.notna().to_numpy(bool), ch.eq("mobile").fillna(False).to_numpy(bool)
+    else:
+        known = mobile = np.zeros(len(ev), bool)
+    mob = pd.DataFrame({"district_code": ev["district_code"].astype("string").to_numpy(), "known": known,
+                        "mobile": mobile})
+    rows = []
+    for ind, frame, num, den in (("on_time_communes", per_commune, "on_time", None),
+                                 ("mobile_entry", mob, "mobile", "known")):
+        ty, tv = _target(scorecard_config, ind, year)
+        for level, code, mask in _units(frame, province_code):
+            sub = frame[mask.to_numpy(bool)]
+            n = float(sub[num].sum())
+            d = float(len(sub)) if den is None else float(sub[den].sum())
+            rows.append(indicator_rows(ind, level=level, unit_code=code, period=str(period), numerator=n,
+                                       denominator=d, target=tv, target_year=ty))
+    return concat_indicators(rows)
+
+
+def timeliness_rows(events: pd.DataFrame | None, *, period: str, province_code: str, checks_config) -> pd.DataFrame:
+    """Late share and median lag of the events, for the province and each district."""
+    if events is None or not len(events):
+        return concat_indicators([])
+    lag = lag_days(events)
+    late = is_late(events, checks_config)
+    df = pd.DataFrame({"district_code": events["district_code"].astype("string"), "lag": lag, "late": late})
+    df = df[df["lag"].notna()]
+    rows = []
+    for level, code, mask in _units(df, province_code):
+        sub = df[mask.to_numpy(bool)]
+        rows.append(indicator_rows("late_share", level=level, unit_code=code, period=str(period),
+                                   numerator=float(sub["late"].sum()), denominator=float(len(sub))))
+        med = float(sub["lag"].median()) if len(sub) else np.nan
+        rows.append(indicator_rows("median_lag_days", level=level, unit_code=code, period=str(period),
+                                   value=med, denominator=float(len(sub))))
+    return concat_indicators(rows)
+
+
+def duplicate_rows(persons: pd.DataFrame, duplicate_ids: pd.Series | None, *, period: str,
+                   province_code: str) -> pd.DataFrame:
+    """Surplus duplicate person records per 1,000 person records, province and districts."""
+    if duplicate_ids is None:
+        return concat_indicators([])
+    df = pd.DataFrame({"district_code": persons["district_code"].astype("string"),
+                       "dup": persons["person_id"].isin(duplicate_ids).to_numpy(bool)})
+    rows = []
+    for level, code, mask in _units(df, province_code):
+        sub = df[mask.to_numpy(bool)]
+        n, d = float(sub["dup"].sum()), float(len(sub))
+        rows.append(indicator_rows("duplicate_per_1000", level=level, unit_code=code, period=str(period),
+                                   value=1000 * n / d if d else np.nan, numerator=n, denominator=d))
+    return concat_indicators(rows)
+
+
+def linkage_rows(register, links: dict[str, pd.DataFrame], *, period: str, province_code: str) -> pd.DataFrame:
+    """Share of each linked source's records found in the register, province and districts."""
+    from popqa.contract import TABLES
+    from popqa.geo import legacy_units
+
+    units = legacy_units().set_index("commune_code")["district_code"]
+    rows = []
+    for source, lk in sorted(links.items()):
+        src = register[source]
+        key = TABLES[source].key
+        ok = src[key].isin(lk.loc[lk["person_id"].notna(), "source_id"]).to_numpy(bool)
+        df = pd.DataFrame({"district_code": src["commune_code"].astype("string").map(units).astype("string"),
+                           "ok": ok})
+        for level, code, mask in _units(df, province_code):
+            sub = df[mask.to_numpy(bool)]
+            rows.append(indicator_rows("source_linked_share", level=level, unit_code=code, period=str(period),
+                                       group=f"source={source}", numerator=float(sub["ok"].sum()),
+                                       denominator=float(len(sub)), source=source))
+    return concat_indicators(rows)
