@@ -20,10 +20,10 @@ Examples
 --------
 >>> import numpy as np
 >>> pop = np.array([100.0, 100.0, 100.0])
->>> L = np.array([5.0, 5.0, 10.0])  # no deaths; radix 1
+>>> L = np.array([5.0, 5.0, 10.0])  # radix 1: no deaths before the open group, T = 10 in it
 >>> s = project_step(pop, L, np.zeros(3), radix=1)
->>> s.population_f.tolist()  # closed, no births: each group moves up, the open group keeps all
-[0.0, 100.0, 200.0]
+>>> np.round(s.population_f, 1).tolist()  # no births: groups move up; the open group survives 10 / 15
+[0.0, 100.0, 133.3]
 """
 
 from __future__ import annotations
@@ -198,8 +198,10 @@ def project(
     >>> import numpy as np
     >>> p = project(np.full(3, 100.0), np.array([5.0, 5.0, 10.0]), np.zeros(3),
     ...             base_time=2026.0, horizon=2030, radix=1)
-    >>> round(p.total(2030), 1)  # no births, no deaths: the women stay
-    300.0
+    >>> round(p.total(2026), 1), round(float(p.points.loc[p.points["step"] == 1, "population"].sum()), 1)
+    (300.0, 233.3)
+    >>> round(p.total(2030), 1)  # geometric between 300 (2026) and 233.3 (2031)
+    245.4
     """
     if horizon < int(np.floor(base_time)):
         raise ValueError(f"horizon {horizon} is before the base {base_time}")

@@ -197,7 +197,7 @@ def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataF
     >>> from popqa.io import read_register
     >>> reg = read_register("data_samples/tayninh-godau/register")
     >>> py = exposure(reg, period="2026-10")
-    >>> 3500 < py["years"].sum() < 3800
+    >>> 3500 < float(py["years"].sum()) < 3800
     True
     """
     start, end = window_bounds(period, window_months)

@@ -1,0 +1,279 @@
+"""The demography audit stage: rates, life tables and projections of a register as indicator rows.
+
+:func:`demography_indicators` is the whole stage: it counts person-years and
+events once at province level (:func:`popqa.demography.rates.exposure`,
+:func:`~popqa.demography.rates.vital_events`), then derives every unit's
+rates (province, districts, communes, with district pooling for small
+communes), life expectancy (province and districts, by sex) and the
+cohort-component projection to ``config.horizon`` (province and districts,
+by sex, for each scenario).
+
+Examples
+--------
+>>> from popqa.io import read_register
+>>> reg = read_register("data_samples/tayninh-godau/register")
+>>> rows = demography_indicators(reg, period="2026-10")
+>>> sorted(rows["level"].unique())
+['commune', 'district', 'province']
+>>> rows.loc[rows["indicator_id"].eq("crude_death_rate") & rows["level"].eq("district"), "status"].tolist()
+['insufficient']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from popqa.definitions import age_at, is_present, reference_date
+from popqa.demography.config import DemographyConfig
+from popqa.demography.indicators import TABLE_COLUMNS, pooled_rows, table_rows
+from popqa.demography.lifetable import LifeTable, abridged_ages, life_table
+from popqa.demography.projection import Projection, project
+from popqa.demography.rates import FERTILE_AGES, LEVEL_COLUMNS, exposure, rates_table, vital_events
+
+__all__ = ["demography_indicators", "DemographyInputs", "demography_inputs", "unit_life_tables",
+           "unit_projections"]
+
+_SEXES = ((1, "m", "sex=1"), (2, "f", "sex=2"), (0, "b", ""))
+
+
+@dataclass(frozen=True)
+class DemographyInputs:
+    """What the stage counts once: person-years, events and the present persons' ages."""
+
+    period: str
+    exposure: pd.DataFrame
+    events: pd.DataFrame
+    persons: pd.DataFrame
+
+
+def demography_inputs(register: Any, *, period: Any, config: DemographyConfig | None = None) -> DemographyInputs:
+    """Person-years, window events and present persons (unit codes, sex, age at the period end)."""
+    cfg = config or DemographyConfig()
+    p = register.persons[is_present(register.persons)]
+    pa = p[list(LEVEL_COLUMNS.values())].astype(object).copy()
+    sex = p["sex"].to_numpy(dtype="float64", na_value=np.nan)
+    pa["sex"] = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
+    age = age_at(p["birth_date"], reference_date(period)).to_numpy()
+    pa["age"] = np.where(np.isfinite(age) & (age >= 0), np.minimum(age, 110), -1).astype(np.int64)
+    return DemographyInputs(
+        period=str(period),
+        exposure=exposure(register, period=period, window_months=cfg.window_months),
+        events=vital_events(register, period=period, window_months=cfg.window_months),
+        persons=pa,
+    )
+
+
+def _abridged(values: pd.Series, open_age: int) -> np.ndarray:
+    """Sum a single-age series into the groups 0, 1-4, 5-9, ..., open_age+."""
+    ages = abridged_ages(open_age)
+    a = values.index.to_numpy()
+    idx = np.searchsorted(ages, a, side="right") - 1
+    return np.bincount(idx, weights=values.to_numpy(float), minlength=len(ages))[: len(ages)]
+
+
+def unit_life_tables(inputs: DemographyInputs, *, level: str, config: DemographyConfig | None = None
+                     ) -> dict[tuple[str, int], LifeTable | None]:
+    """Life table of each unit of ``level`` and sex (1, 2, 0 = both); None where deaths or people are too few."""
+    cfg = config or DemographyConfig()
+    col = LEVEL_COLUMNS[level]
+    py, ev = inputs.exposure, inputs.events
+    d = ev[(ev["event_type"] == "death") & (ev["age"] >= 0)]
+    out: dict[tuple[str, int], LifeTable | None] = {}
+    ages = abridged_ages(cfg.life_table_open_age)
+    k_all = py.groupby([col, "sex", "age"])["years"].sum()
+    d_all = d.groupby([col, "sex", "age"]).size()
+    for unit in sorted(py[col].dropna().unique()):
+        for sex, code, _ in _SEXES:
+            K = k_all.loc[unit] if unit in k_all.index.get_level_values(0) else pd.Series(dtype=float)
+            D = d_all.loc[unit] if unit in d_all.index.get_level_values(0) else pd.Series(dtype=float)
+            if sex:
+                K = K.loc[sex] if sex in K.index.get_level_values(0) else pd.Series(dtype=float)
+                D = D.loc[sex] if sex in D.index.get_level_values(0) else pd.Series(dtype=float)
+            else:
+                K = K.groupby(level="age").sum() if len(K) else K
+                D = D.groupby(level="age").sum() if len(D) else D
+            Kx = _abridged(K, cfg.life_table_open_age) if len(K) else np.zeros(len(ages))
+            Dx = _abridged(D.astype(float), cfg.life_table_open_age) if len(D) else np.zeros(len(ages))
+            enough = (Kx.sum() >= cfg.min_population_life_table and Dx.sum() >= cfg.min_deaths_life_table
+                      and (Kx > 0).all() and Dx[-1] > 0)
+            out[(str(unit), sex)] = life_table(Dx, Kx, ages=ages, sex=code) if enough else None
+    return out
+
+
+def _life_rows(lts: dict[tuple[str, int], LifeTable | None]) -> pd.DataFrame:
+    rows = []
+    for (unit, sex), lt in lts.items():
+        grp = {1: "sex=1", 2: "sex=2", 0: ""}[sex]
+        if lt is None:
+            rows.append((unit, grp, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, "insufficient"))
+        else:
+            t = lt.table
+            rows.append((unit, grp, lt.e0, lt.e0_se, lt.e0_ci[0], lt.e0_ci[1], t["deaths"].sum(),
+                         t["exposure"].sum(), "ok"))
+    df = pd.DataFrame(rows, columns=["unit_code", "group", "value", "se", "ci_low", "ci_high", "numerator",
+                                     "denominator", "status"])
+    df.insert(0, "indicator_id", "life_expectancy")
+    return df[list(TABLE_COLUMNS)]
+
+
+def _five_year(values: pd.Series, k: int) -> np.ndarray:
+    idx = np.minimum(values.index.to_numpy() // 5, k - 1)
+    return np.bincount(idx, weights=values.to_numpy(float), minlength=k)
+
+
+def unit_projections(inputs: DemographyInputs, *, level: str, config: DemographyConfig | None = None,
+                     coverage: pd.Series | None = None) -> dict[tuple[str, str], Projection | None]:
+    """Projection of each unit of ``level`` and scenario; None where no life table can be had.
+
+    Base: present persons by sex and five-year group (unknown age or sex
+    spread like the known), divided by the unit's ``coverage`` when given.
+    Fertility: the unit's age-specific rates, the province's where the unit
+    has fewer than ``min_events`` births. Mortality: the unit's life table by
+    sex, the province's where the unit's is insufficient. Migration: the
+    window's moves in minus moves out by sex and age group, per year, times
+    five per step.
+    """
+    cfg = config or DemographyConfig()
+    col = LEVEL_COLUMNS[level]
+    open_age = cfg.life_table_open_age
+    k = open_age // 5 + 1
+    years = cfg.window_months / 12
+    lts = unit_life_tables(inputs, level=level, config=cfg)
+    prov_lts = lts if level == "province" else unit_life_tables(inputs, level="province", config=cfg)
+    prov = next(iter({u for u, _ in prov_lts}), None)
+    pa, py, ev = inputs.persons, inputs.exposure, inputs.events
+    births = ev[ev["event_type"] == "birth"]
+    moves = ev[ev["event_type"].isin(("move_in", "move_out")) & (ev["age"] >= 0) & ev["sex"].isin((1, 2))]
+    ref = reference_date(inputs.period)
+    base_time = ref.year + (ref.dayofyear - 0.5) / (366 if ref.is_leap_year else 365)
+
+    def asfr_of(b: pd.DataFrame, women: pd.DataFrame) -> tuple[np.ndarray, float]:
+        known = b[b["mother_age"] >= 0]
+        g = np.clip(known["mother_age"].to_numpy() // 5 * 5, 15, 45)
+        bg = pd.Series(g).value_counts().reindex(FERTILE_AGES, fill_value=0).to_numpy(float)
+        bg = bg * (len(b) / max(len(known), 1))
+        w = women.assign(g=women["age"] // 5 * 5).groupby("g")["years"].sum().reindex(FERTILE_AGES, fill_value=0)
+        f = np.zeros(k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f[3:10] = np.where(w.to_numpy() > 0, bg / np.where(w.to_numpy() > 0, w.to_numpy(), 1), 0.0)
+        srb = float((b["sex"] == 1).sum() / max((b["sex"] == 2).sum(), 1))
+        return f, srb
+
+    women_all = py[(py["sex"] == 2) & py["age"].between(15, 49)]
+    f_prov, srb_prov = asfr_of(births, women_all)
+    if len(births) < cfg.min_events:
+        srb_prov = 1.05
+    srb = cfg.srb or srb_prov
+    out: dict[tuple[str, str], Projection | None] = {}
+    for unit in sorted(py[col].dropna().unique()):
+        unit = str(unit)
+        lt_f = lts.get((unit, 2)) or (prov_lts.get((prov, 2)) if prov else None)
+        lt_m = lts.get((unit, 1)) or (prov_lts.get((prov, 1)) if prov else None)
+        if lt_f is None or lt_m is None or len(lt_f.table) != len(abridged_ages(open_age)):
+            for s in cfg.scenarios:
+                out[(unit, s)] = None
+            continue
+        b_u = births[births[col] == unit]
+        if len(b_u) >= cfg.min_events:
+            f, _ = asfr_of(b_u, women_all[women_all[col] == unit])
+        else:
+            f = f_prov
+        p_u = pa[pa[col] == unit]
+        known = p_u[(p_u["age"] >= 0) & p_u["sex"].isin((1, 2))]
+        spread = len(p_u) / max(len(known), 1)
+        cov = float(coverage.get(unit, 1.0)) if coverage is not None else 1.0
+        if not (0 < cov <= 1.5):
+            raise ValueError(f"coverage of {unit} must be in (0, 1.5], got {cov}")
+        base = {s: _five_year(known[known["sex"] == s].groupby("age").size(), k) * spread / cov for s in (1, 2)}
+        m_u = moves[moves[col] == unit]
+        sign = np.where(m_u["event_type"] == "move_in", 1.0, -1.0)
+        mig = {}
+        for s in (1, 2):
+            sel = (m_u["sex"] == s).to_numpy()
+            ser = pd.Series(sign[sel], index=m_u["age"].to_numpy()[sel]).groupby(level=0).sum()
+            mig[s] = _five_year(ser, k) * 5 / years if len(ser) else np.zeros(k)
+        for s in cfg.scenarios:
+            d = cfg.fertility_decline_per_5y
+
+            def factor(step: int, _s: str = s, _d: float = d) -> float:
+                return (1 - _d) ** (step + 0.5) if _s == "declining_fertility" else 1.0
+
+            no_mig = s == "no_migration"
+            out[(unit, s)] = project(
+                base[2], lt_f.Lx5(), f, base_time=base_time, horizon=cfg.horizon, population_m=base[1],
+                lx_m=lt_m.Lx5(), srb=srb, net_migrants_f=None if no_mig else mig[2],
+                net_migrants_m=None if no_mig else mig[1], fertility_factor=factor,
+            )
+    return out
+
+
+def _projection_rows(projs: dict[tuple[str, str], Projection | None], horizon: int) -> pd.DataFrame:
+    rows = []
+    for (unit, scen), pr in projs.items():
+        if pr is None:
+            rows.append({"unit_code": unit, "group": f"scenario={scen};year={horizon}", "value": np.nan,
+                         "status": "insufficient", "target_year": horizon})
+            continue
+        a = pr.annual
+        a = a[a["time"] > a["time"].min()]
+        for year, g in a.groupby("year"):
+            rows.append({"unit_code": unit, "group": f"scenario={scen};year={year}", "value": g["population"].sum(),
+                         "status": "ok", "target_year": int(year)})
+            for sex, gs in g.groupby("sex"):
+                rows.append({"unit_code": unit, "group": f"scenario={scen};sex={sex};year={year}",
+                             "value": gs["population"].sum(), "status": "ok", "target_year": int(year)})
+    df = pd.DataFrame(rows)
+    if not len(df):
+        return df
+    df["indicator_id"] = "projected_population"
+    for c in ("se", "ci_low", "ci_high", "numerator", "denominator"):
+        df[c] = np.nan
+    return df[[*TABLE_COLUMNS, "target_year"]]
+
+
+def demography_indicators(register: Any, *, period: Any, config: DemographyConfig | None = None,
+                          coverage: pd.Series | None = None) -> pd.DataFrame:
+    """Indicator rows of the demography stage for a register and period.
+
+    Parameters
+    ----------
+    register : a :class:`popqa.io.Register` (persons; events when there are any).
+    period : ``YYYY-MM``; the window ends on its last day.
+    config : :class:`DemographyConfig` (defaults when None).
+    coverage : optional register coverage by province or district code (e.g.
+        0.97 from the reconciliation stage); the projection's base population
+        is divided by it.
+
+    Returns
+    -------
+    DataFrame in the contract's indicator shape (validated): rates and
+    structure for the province, districts and communes (communes below the
+    thresholds ``insufficient``, with the district's estimate beside them as
+    ``pooled=district``), life expectancy for the province and districts, and
+    the projected population to the horizon (province and districts).
+    """
+    cfg = config or DemographyConfig()
+    per = str(pd.Period(str(period), freq="M"))
+    inputs = demography_inputs(register, period=per, config=cfg)
+    parts = []
+    tables = {}
+    for level in ("province", "district", "commune"):
+        tables[level] = rates_table(inputs.persons, inputs.exposure, inputs.events, level=level, config=cfg)
+        parts.append(tables[level].assign(level=level))
+    if cfg.pool_to_district:
+        pc = inputs.persons[["commune_code", "district_code"]].dropna()
+        cd = pc.groupby(["commune_code", "district_code"]).size().reset_index().sort_values(0, kind="stable")
+        cd = cd.drop_duplicates("commune_code", keep="last").set_index("commune_code")["district_code"]
+        parts.append(pooled_rows(tables["commune"], tables["district"], cd).assign(level="commune"))
+    for level in ("province", "district"):
+        parts.append(_life_rows(unit_life_tables(inputs, level=level, config=cfg)).assign(level=level))
+        projs = unit_projections(inputs, level=level, config=cfg, coverage=coverage)
+        parts.append(_projection_rows(projs, cfg.horizon).assign(level=level))
+    table = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    if "target_year" in table:
+        table["target_year"] = table["target_year"].astype("Int64")
+    return table_rows(table, period=per)
