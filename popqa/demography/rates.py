@@ -121,7 +121,7 @@ def weighted_poisson_ci(counts: Any, weights: Any, *, level: float = 0.95) -> tu
     """Fay-Feuer gamma interval of ``sum(weights * counts)`` for independent Poisson counts.
 
     ``counts`` and ``weights`` are 2-D (units x components) or 1-D (one unit).
-    Returns (estimate, lower, upper). Fay and Feuer (1997), *Statistics in
+    Returns (estimate, lower, upper), one value per unit. Fay and Feuer (1997), *Statistics in
     Medicine* 16:791-801, eq. 3-4; the upper bound adds the largest weight
     as if one more event had occurred, which makes the interval exact when
     there is one component.
@@ -129,7 +129,7 @@ def weighted_poisson_ci(counts: Any, weights: Any, *, level: float = 0.95) -> tu
     Examples
     --------
     >>> est, lo, hi = weighted_poisson_ci([3], [1.0])
-    >>> round(float(est), 1), round(float(lo), 4), round(float(hi), 4)
+    >>> round(float(est[0]), 1), round(float(lo[0]), 4), round(float(hi[0]), 4)
     (3.0, 0.6187, 8.7673)
     """
     d = np.atleast_2d(np.asarray(counts, dtype=float))
