@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from popqa.checks.base import Context, empty_hits, isin, rule
+from popqa.demography.heaping import whipple, whipple_terms
 
 __all__ = ["modified_zscore", "ratio_outside_band"]
 
@@ -156,18 +157,30 @@ def _q003(ctx: Context) -> pd.DataFrame:
     return ctx.unit_hits(pd.DataFrame({"commune_code": tab.index.to_numpy()[r]}), column="event_date", value=value)
 
 
-def _heaping(ctx: Context, lo: int, hi: int, threshold: float) -> pd.DataFrame:
+def _heaping(ctx: Context, age_min: int, age_max: int, threshold: float) -> pd.DataFrame:
+    """Whipple's index x 100 per commune, as DemoTools computes it (:func:`popqa.demography.heaping.whipple`).
+
+    The numerator holds the ages ``age_min..age_max`` ending in 0 or 5, the
+    denominator the ages from 2 below the lowest to 2 above the highest of them
+    (25-60 over 23-62, the UN formula). A commune is flagged when the index is
+    above ``threshold`` and more than ``significance_z`` binomial standard
+    errors above 100 (the share 0.2 expected without heaping).
+    """
     p = ctx.persons
     # the age as stated: years since the birth year (a year-only date states exactly this)
     age = ctx.ref_date.year - p["_bd_lo"].dt.year
+    lo, hi = age_min - 2, age_max + 2
     sel = p["_present"] & age.between(lo, hi) & p["commune_code"].notna()
-    sub = pd.DataFrame({"commune_code": p.loc[sel, "commune_code"], "h": (age[sel] % 5 == 0)})
-    g = sub.groupby("commune_code", observed=True)["h"].agg(["sum", "size"])
-    share = g["sum"] / g["size"]
-    index = share * 500
-    se = np.sqrt(0.2 * 0.8 / g["size"]) * 500
-    bad = (index > threshold) & ((index - threshold) / se > 0) & ((index - 100) / se > ctx.config.significance_z)
-    idx = g.index[bad.to_numpy()]
+    if not sel.any():
+        return empty_hits()
+    codes = p.loc[sel, "commune_code"].astype(str)
+    tab = pd.crosstab(codes, age[sel].astype(int)).reindex(columns=range(lo, hi + 1), fill_value=0)
+    counts, ages = tab.to_numpy(float), tab.columns.to_numpy()
+    index = pd.Series(100 * whipple(counts, ages, age_min=age_min, age_max=age_max), index=tab.index)
+    n = pd.Series(whipple_terms(counts, ages, age_min=age_min, age_max=age_max)[1], index=tab.index)
+    se = np.sqrt(0.2 * 0.8 / n) * 500
+    bad = (index > threshold) & ((index - 100) / se > ctx.config.significance_z)
+    idx = tab.index[bad.to_numpy()]
     return ctx.unit_hits(pd.DataFrame({"commune_code": idx}), column="birth_date",
                          value=pd.Series(index[bad].round(0).astype(int).astype(str).to_numpy()))
 
@@ -180,7 +193,7 @@ def _heaping(ctx: Context, lo: int, hi: int, threshold: float) -> pd.DataFrame:
       message_vi="Tuổi người cao tuổi (60–99) của xã dồn vào các số tận cùng 0 và 5.",
       message_en="The commune's elderly ages (60-99) heap on ages ending in 0 or 5.", family="plausibility")
 def _q004(ctx: Context) -> pd.DataFrame:
-    return _heaping(ctx, 60, 99, ctx.config.elderly_heaping_max)
+    return _heaping(ctx, 60, 95, ctx.config.elderly_heaping_max)  # ages 60-95 over 58-97
 
 
 @rule("Q005", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
@@ -192,7 +205,7 @@ def _q004(ctx: Context) -> pd.DataFrame:
       message_en="The commune's Whipple index (ages 23-62) shows heaping on ages ending in 0 or 5.",
       family="plausibility")
 def _q005(ctx: Context) -> pd.DataFrame:
-    return _heaping(ctx, 23, 62, ctx.config.whipple_max)
+    return _heaping(ctx, 25, 60, ctx.config.whipple_max)  # ages 25-60 over 23-62
 
 
 def population_balance(ctx: Context) -> pd.DataFrame:
