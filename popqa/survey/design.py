@@ -70,7 +70,9 @@ def _codes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.unique(np.column_stack([a, b]), axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+    """Codes of the pairs (a, b), ordered by a then b (both non-negative int codes)."""
+    key = a.astype(np.int64) * (int(b.max()) + 1) + b   # < n * n: no overflow for int64 codes
+    return np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
 
 
 def _column(data: pd.DataFrame, col: str, what: str) -> pd.Series:
