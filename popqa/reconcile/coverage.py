@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -87,14 +88,19 @@ def wilson(k: Any, n: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]
     return np.where(n > 0, np.minimum(lo, p), np.nan), np.where(n > 0, np.maximum(hi, p), np.nan)
 
 
-def unit_map(province_code: str | None = None) -> pd.DataFrame:
-    """Legacy commune -> district, province, 2025 commune and 2025 province (default crosswalk target)."""
+@lru_cache(maxsize=8)
+def _unit_map(province_code: str | None) -> pd.DataFrame:
     from popqa.geo import crosswalk, legacy_units
 
     u = legacy_units(province_code)[["commune_code", "district_code", "province_code"]]
     cw = crosswalk(province_code, default_only=True)[["commune_code", "commune_code_2025", "province_code_2025"]]
     out = u.merge(cw, on="commune_code", how="left")
     return out.astype("string").set_index("commune_code")
+
+
+def unit_map(province_code: str | None = None) -> pd.DataFrame:
+    """Legacy commune -> district, province, 2025 commune and 2025 province (default crosswalk target)."""
+    return _unit_map(province_code).copy()
 
 
 def _province_of(register, config: ReconcileConfig) -> str | None:
