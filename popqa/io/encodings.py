@@ -5,6 +5,9 @@ Old Vietnamese spreadsheets and CSV exports still arrive in legacy encodings:
 ``utf-8`` / ``utf-8-sig``
     Unicode, with or without a byte-order mark. Text typed in decomposed form
     (NFD: a base letter followed by combining marks) is recomposed to NFC.
+``utf-16``
+    Excel's "Unicode Text" (tab-separated, UTF-16 little-endian with a
+    byte-order mark); UTF-16 without a mark is recognised by its zero bytes.
 ``cp1258``
     Windows-1258: a base letter followed by a combining tone mark.
 ``tcvn3``
@@ -36,7 +39,7 @@ import unicodedata
 
 from popqa.errors import InputError
 
-__all__ = ["decode_bytes", "decode", "encode", "detect_encoding", "syllable_score", "LEGACY_ENCODINGS"]
+__all__ = ["decode_bytes", "decode_text", "decode", "encode", "detect_encoding", "syllable_score", "LEGACY_ENCODINGS"]
 
 LEGACY_ENCODINGS = ("cp1258", "tcvn3", "vni")
 
@@ -182,8 +185,11 @@ def _capitalise_initial(m: re.Match[str]) -> str:
     if not letter.islower():
         return m.group(0)
     if sep.isspace() and sep not in "\t\n":
-        # inside a field: capitalise after a capitalised word only
+        # inside a field: capitalise after a capitalised word, or after a comma, semicolon,
+        # colon or opening bracket (address parts: "Tổ 13, Ấp 3, Xã Thạnh Đức")
         before = m.string[max(0, m.start() - 40) : m.start()].rstrip()
+        if before.endswith((",", ";", ":", "(")):
+            return sep + letter.upper()
         prev = re.search(r"(\w+)$", before)
         if not prev or not prev.group(1)[0].isupper():
             return m.group(0)
@@ -262,6 +268,9 @@ def detect_encoding(data: bytes) -> tuple[str, float]:
     """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", 1.0
+    utf16 = _utf16(data)
+    if utf16:
+        return utf16, 1.0
     try:
         data.decode("utf-8")
         return "utf-8", 1.0
@@ -280,6 +289,51 @@ def detect_encoding(data: bytes) -> tuple[str, float]:
     return best, best_score
 
 
+def _utf16(data: bytes) -> str:
+    """``utf-16`` when the bytes carry a UTF-16 byte-order mark, ``utf-16-le``/``-be`` when
+    at least 30 % of the first 4,000 bytes are zero and they sit on one side of each pair
+    (ASCII text in UTF-16 without a mark), else ``""``."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:4000]
+    if len(head) < 4 or head.count(0) < 0.3 * len(head):
+        return ""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > 4 * max(even, 1):
+        return "utf-16-le"
+    if even > 4 * max(odd, 1):
+        return "utf-16-be"
+    return ""
+
+
+def decode_text(data: bytes, *, source: str = "", min_score: float = 0.6) -> tuple[str, str]:
+    """Decode file bytes to NFC text; returns ``(text, encoding)``.
+
+    Raises
+    ------
+    popqa.errors.InputError
+        When no candidate encoding yields Vietnamese text.
+
+    Examples
+    --------
+    >>> decode_text("Ấp 3;Nguyễn".encode("utf-16"))
+    ('Ấp 3;Nguyễn', 'utf-16')
+    >>> decode_text(encode("Tổ 13, Ấp 3", "tcvn3"))
+    ('Tổ 13, Ấp 3', 'tcvn3')
+    """
+    enc, score = detect_encoding(data)
+    if not enc or score < min_score:
+        raise InputError(
+            "unknown text encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI; "
+            f"best guess {enc or 'none'} reads {score:.0%} of words as Vietnamese)",
+            file=source or None,
+        )
+    try:
+        return decode(data, enc), enc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot decode the file as {enc} ({exc})", file=source or None) from exc
+
+
 def decode_bytes(data: bytes, *, source: str = "", min_score: float = 0.6) -> str:
     """Decode file bytes to NFC text, detecting the encoding.
 
@@ -293,11 +347,4 @@ def decode_bytes(data: bytes, *, source: str = "", min_score: float = 0.6) -> st
     >>> decode_bytes(unicodedata.normalize("NFD", "Phạm").encode())
     'Phạm'
     """
-    enc, score = detect_encoding(data)
-    if not enc or score < min_score:
-        raise InputError(
-            "unknown text encoding (not UTF-8, Windows-1258, TCVN3 or VNI; "
-            f"best guess {enc or 'none'} reads {score:.0%} of words as Vietnamese)",
-            file=source or None,
-        )
-    return decode(data, enc)
+    return decode_text(data, source=source, min_score=min_score)[0]
