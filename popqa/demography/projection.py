@@ -58,11 +58,14 @@ class ProjectionStep:
     births_f: float
 
 
-def _as(name: str, v: Any, k: int) -> np.ndarray:
+def _as(name: str, v: Any, k: int, *, open_inf: bool = False) -> np.ndarray:
     a = np.asarray(v, dtype=float)
     if a.shape != (k,):
         raise ValueError(f"{name} must have one value per age group ({k}), got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
+    fin = np.isfinite(a)
+    if open_inf:
+        fin[-1] = fin[-1] or a[-1] == np.inf
+    if not np.all(fin):
         raise ValueError(f"{name} has a missing or infinite value")
     return a
 
@@ -72,7 +75,10 @@ def _survive(pop: np.ndarray, L: np.ndarray, mig: np.ndarray) -> np.ndarray:
     out = np.zeros_like(pop)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(L[:-2] > 0, L[1:-1] / np.where(L[:-2] > 0, L[:-2], 1), 0.0)
-        open_ratio = L[-1] / (L[-2] + L[-1]) if (L[-2] + L[-1]) > 0 else 0.0
+        if np.isinf(L[-1]):  # no deaths in the open group
+            open_ratio = 1.0
+        else:
+            open_ratio = L[-1] / (L[-2] + L[-1]) if (L[-2] + L[-1]) > 0 else 0.0
     out[1:-1] = start[:-2] * ratio
     out[-1] = (start[-2] + start[-1]) * open_ratio
     return out + mig / 2
@@ -96,7 +102,8 @@ def project_step(
     ----------
     population_f : women by five-year age group 0-4, 5-9, ..., the last open.
     lx_f : the life table's ``5Lx`` of each closed group and ``T`` of the
-        open group (last), for a radix of ``radix``.
+        open group (last), for a radix of ``radix``; ``T = inf`` means no
+        deaths in the open group.
     asfr : age-specific fertility rates (births per woman and year), aligned
         with the age groups, zero outside the childbearing ages.
     srb : boys per girl at birth.
@@ -117,7 +124,7 @@ def project_step(
     if k < 3:
         raise ValueError(f"population_f needs at least three age groups, got shape {Pf.shape}")
     Pf = _as("population_f", Pf, k)
-    Lf = _as("lx_f", lx_f, k)
+    Lf = _as("lx_f", lx_f, k, open_inf=True)
     f = _as("asfr", asfr, k)
     Nf = np.zeros(k) if net_migrants_f is None else _as("net_migrants_f", net_migrants_f, k)
     if np.any(Pf < 0) or np.any(f < 0) or np.any(Lf < 0):
@@ -135,7 +142,7 @@ def project_step(
         if lx_m is None:
             raise ValueError("a projection by sex needs lx_m")
         Pm = _as("population_m", population_m, k)
-        Lm = _as("lx_m", lx_m, k)
+        Lm = _as("lx_m", lx_m, k, open_inf=True)
         Nm = np.zeros(k) if net_migrants_m is None else _as("net_migrants_m", net_migrants_m, k)
         if np.any(Pm < 0) or np.any(Lm < 0):
             raise ValueError("populations and person-years must not be negative")
@@ -206,7 +213,7 @@ def project(
     if horizon < int(np.floor(base_time)):
         raise ValueError(f"horizon {horizon} is before the base {base_time}")
     base_year = int(np.floor(base_time))
-    n_steps = int(np.ceil((horizon - base_year + 1e-9) / 5)) if horizon > base_year else 1
+    n_steps = max(int(np.ceil((horizon - base_year) / 5 - 1e-9)), 1)
     Pf = np.asarray(population_f, dtype=float)
     Pm = None if population_m is None else np.asarray(population_m, dtype=float)
     k = len(Pf)
