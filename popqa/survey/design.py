@@ -175,8 +175,8 @@ class _Estimators:
         n = len(data)
         w = self._w * self._domain
         by_cols = _as_list(by)
-        for b in by_cols:
-            _column(data, b, "by")
+        for bc in by_cols:
+            _column(data, bc, "by")
         y = _column(data, col, "estimate")
         categorical = is_categorical(y)
         if kind == "ratio":
@@ -359,8 +359,9 @@ class Design(_Estimators):
         # cluster paths per stage: (stratum, id1, ..., ids)
         paths: list[np.ndarray] = []
         prev = stratum
-        for c in id_cols or [None]:
-            idc = _codes(data[[c]]) if c is not None else np.arange(n, dtype=np.int64)
+        stage_ids: list[str | None] = list(id_cols) or [None]
+        for sid in stage_ids:
+            idc = _codes(data[[sid]]) if sid is not None else np.arange(n, dtype=np.int64)
             prev = _combine(prev, idc)
             paths.append(prev)
         n_stages = len(paths)

@@ -33,6 +33,7 @@ class ReplicateDesign(_Estimators):
     """
 
     type: str
+    _W: np.ndarray
     scale: float
     rscales: np.ndarray
     mse: bool
