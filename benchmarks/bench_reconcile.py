@@ -84,12 +84,11 @@ def as_generated(prov, event: str) -> dict:
     # truth: the register's true events plus civil registrations of events the register lacks
     rec = ec.records
     extra = rec[(rec["source"] == "civil") & rec["removed"].isna() & ~rec["matched"]]
-    civ = prov.register[table].set_index(prov.register[table]["registration_id"].astype("string"))
     extra_ids = set(tl.loc[(tl["source"] == table) & tl["person_id"].isna(), "source_id"].astype(str))
     extra = extra[extra["record_id"].isin(extra_ids)]
     ev = _truth_events(prov, event)
     out = {"seconds_event_coverage": round(secs, 2)}
-    for level, col in (("commune", "commune_code"), ("district", "district_code")):
+    for level in ("commune", "district"):
         if level == "commune":
             true_n = ev.groupby("commune_code").size().add(extra.groupby("unit_commune").size(), fill_value=0)
         else:
@@ -102,7 +101,6 @@ def as_generated(prov, event: str) -> dict:
         t = t[t.index.isin(true_n.index)]
         truth = true_n.reindex(t.index).to_numpy(float)
         out[level] = _summarise(t.reset_index(), truth, t["n1"].to_numpy() / truth)
-    del civ
     return out
 
 
