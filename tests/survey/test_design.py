@@ -202,3 +202,27 @@ def test_invalid_estimates_are_refused(dclus1):
         dclus1.proportion("api00")
     with pytest.raises(ValueError, match="rows"):
         dclus1.subset([True, False])
+
+
+def test_two_stage_variance_equals_the_textbook_estimator():
+    # Independent route: the unbiased two-stage estimator of a total's variance (Cochran
+    # 1977, Sampling Techniques, eq. 11.24; Lohr, Sampling, 2nd ed., eq. 6.9):
+    # N^2 (1 - n/N) s_t^2 / n + (N/n) sum_i M_i^2 (1 - m_i/M_i) s_i^2 / m_i
+    rng = np.random.default_rng(7)
+    N, n = 40, 5
+    M = np.array([12, 8, 20, 6, 15])
+    m = np.array([4, 3, 5, 2, 6])
+    rows = [(i, j, M[i], rng.normal(50 + 5 * i, 8)) for i in range(n) for j in range(m[i])]
+    df = pd.DataFrame(rows, columns=["psu", "ssu", "M", "y"]).assign(N=N)
+    d = Design(df, ids=["psu", "ssu"], fpc=["N", "M"])
+    g = df.groupby("psu")["y"]
+    t_i = M * g.mean().to_numpy()                      # estimated PSU totals
+    s_i2 = g.var(ddof=1).to_numpy()
+    v = N**2 * (1 - n / N) * t_i.var(ddof=1) / n + (N / n) * np.sum(M**2 * (1 - m / M) * s_i2 / m)
+    t = d.total("y")
+    assert t.estimate == pytest.approx(N / n * t_i.sum())
+    assert t.se == pytest.approx(np.sqrt(v), rel=1e-12)
+    # with replacement at stage 1 (no fpc) only the first term remains, without (1 - n/N)
+    wr = Design(df.assign(w=(N / n) * df["M"] / df.groupby("psu")["y"].transform("size")),
+                ids=["psu", "ssu"], weights="w").total("y")
+    assert wr.se == pytest.approx(np.sqrt(N**2 * t_i.var(ddof=1) / n), rel=1e-12)
