@@ -1,0 +1,190 @@
+"""Rates from the register: exact intervals, exposure, events, per-unit tables, pooling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from popqa.contract import TABLES
+from popqa.demography import (
+    DemographyConfig,
+    binomial_ci,
+    exposure,
+    poisson_ci,
+    vital_events,
+    weighted_poisson_ci,
+)
+from popqa.demography.indicators import pooled_rows
+from popqa.demography.rates import rates_table
+from popqa.io import Register
+
+
+def test_poisson_ci_matches_r_poisson_test():
+    # R 4.x: poisson.test(10)$conf.int = 4.795389 18.390356; poisson.test(0)$conf.int = 0 3.688879
+    lo, hi = poisson_ci([10, 0])
+    np.testing.assert_allclose(lo, [4.795389, 0.0], atol=1e-6)
+    np.testing.assert_allclose(hi, [18.390356, 3.688879], atol=1e-6)
+
+
+@pytest.mark.parametrize("k", [1, 4, 25, 300])
+def test_poisson_ci_is_exact(k):
+    lo, hi = poisson_ci(k)
+    assert stats.poisson.sf(k - 1, lo) == pytest.approx(0.025, abs=1e-9)  # P(X >= k | lo)
+    assert stats.poisson.cdf(k, hi) == pytest.approx(0.025, abs=1e-9)  # P(X <= k | hi)
+
+
+def test_clopper_pearson_matches_r_binom_test():
+    # R 4.x: binom.test(5, 10)$conf.int = 0.1870860 0.8129140; binom.test(0, 20) -> 0 0.1684335
+    lo, hi = binomial_ci([5, 0, 20], [10, 20, 20])
+    np.testing.assert_allclose(lo, [0.1870860, 0.0, 0.8315665], atol=1e-6)
+    np.testing.assert_allclose(hi, [0.8129140, 0.1684335, 1.0], atol=1e-6)
+    lo, hi = binomial_ci(0, 0)
+    assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_fay_feuer_with_one_component_is_garwood():
+    est, lo, hi = weighted_poisson_ci([[7]], [[0.5]])
+    glo, ghi = poisson_ci(7)
+    assert est[0] == 3.5 and lo[0] == pytest.approx(0.5 * glo) and hi[0] == pytest.approx(0.5 * ghi)
+
+
+def test_fay_feuer_covers_at_least_nominally_for_a_tfr_of_small_counts():
+    rng = np.random.default_rng(7)
+    women = np.array([300.0, 280, 260, 250, 240, 230, 220])
+    asfr = np.array([0.02, 0.10, 0.11, 0.07, 0.04, 0.01, 0.002])
+    w = 5 / women
+    true = 5 * asfr.sum()
+    d = rng.poisson(asfr * women, size=(4000, 7))
+    _, lo, hi = weighted_poisson_ci(d, np.broadcast_to(w, d.shape))
+    cover = np.mean((lo <= true) & (true <= hi))
+    assert cover >= 0.95
+
+
+# --------------------------------------------------------------------------- a small register by hand
+def _register(persons: list[dict], events: list[dict]) -> Register:
+    def frame(rows, table):
+        cols = TABLES[table].names
+        df = pd.DataFrame(rows).reindex(columns=cols)
+        for c in TABLES[table].columns:
+            if c.kind in ("id", "code", "str"):
+                df[c.name] = df[c.name].astype("string")
+            elif c.kind == "int":
+                df[c.name] = pd.array(df[c.name], dtype="Int64")
+            elif c.kind in ("date", "datetime"):
+                df[c.name] = pd.to_datetime(df[c.name])
+        return df
+    hh = pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES["households"].names})
+    return Register.from_frames({"households": hh, "persons": frame(persons, "persons"),
+                                 "events": frame(events, "events")})
+
+
+GEO = {"province_code": "72", "district_code": "710", "commune_code": "25654"}
+
+
+def _person(pid, sex, birth, status=1, **kw):
+    return {"person_id": pid, "sex": sex, "birth_date": birth, "status": status, **GEO, **kw}
+
+
+def _event(eid, kind, pid, date, **kw):
+    return {"event_id": eid, "event_type": kind, "person_id": pid, "event_date": date, **GEO, **kw}
+
+
+@pytest.fixture()
+def tiny() -> Register:
+    persons = [
+        _person("A", 2, "1996-05-01"),                 # woman, turns 30 on 2026-05-01
+        _person("B", 1, "1990-01-01", status=2),       # died 2026-05-01 (mid-window)
+        _person("C", 1, "2026-05-01", mother_id="A"),  # born 2026-05-01
+        _person("D", 2, "1960-01-01", status=3),       # moved out before the window: no exposure
+        _person("E", 1, "1980-01-01"),                 # moved in 2026-05-01
+    ]
+    events = [
+        _event("e1", "death", "B", "2026-05-01"),
+        _event("e2", "birth", "C", "2026-05-01", mother_id="A"),
+        _event("e3", "move_in", "E", "2026-05-01"),
+        _event("e4", "move_out", "D", "2024-01-01"),
+    ]
+    return _register(persons, events)
+
+
+def test_exposure_counts_each_person_in_the_window_and_splits_at_birthdays(tiny):
+    py = exposure(tiny, period="2026-10")  # window 2025-11-01 .. 2026-10-31 (365 days)
+    by = py.groupby(["sex", "age"])["years"].sum()
+    first, second = (pd.Timestamp("2026-05-01") - pd.Timestamp("2025-11-01")).days, (
+        pd.Timestamp("2026-11-01") - pd.Timestamp("2026-05-01")).days
+    assert by[(2, 29)] == pytest.approx(first / 365.25)   # A before her birthday
+    assert by[(2, 30)] == pytest.approx(second / 365.25)  # and after
+    assert by[(1, 35)] + by[(1, 36)] == pytest.approx(first / 365.25)  # B until the death,
+    assert by[(1, 36)] == pytest.approx(120 / 365.25)                  # 36 from 1 January
+    assert by[(1, 0)] == pytest.approx(second / 365.25)   # C from the birth
+    assert by[(1, 46)] == pytest.approx(second / 365.25)  # E from the move in
+    assert (2, 66) not in by.index                        # D left before the window
+    assert py["years"].sum() == pytest.approx((365 + first + 2 * second) / 365.25)
+
+
+def test_vital_events_carry_the_ages_rates_need(tiny):
+    ev = vital_events(tiny, period="2026-10").set_index("event_type")
+    assert ev.loc["birth", "mother_age"] == 30 and ev.loc["birth", "sex"] == 1
+    assert ev.loc["death", "age"] == 36
+    assert "move_out" not in ev.index  # before the window
+
+
+def _ages(reg: Register, period: str = "2026-10") -> pd.DataFrame:
+    from popqa.demography.stage import demography_inputs
+    return demography_inputs(reg, period=period).persons
+
+
+def test_rates_table_crude_rates_and_small_unit_status(tiny):
+    py = exposure(tiny, period="2026-10")
+    ev = vital_events(tiny, period="2026-10")
+    t = rates_table(_ages(tiny), py, ev, level="commune", config=DemographyConfig()).set_index("indicator_id")
+    P = py["years"].sum()
+    cbr = t.loc["crude_birth_rate"]
+    assert cbr["numerator"] == 1 and cbr["denominator"] == pytest.approx(P)
+    assert cbr["value"] == pytest.approx(1000 / P)
+    assert cbr["status"] == "insufficient"  # 1 birth < min_events
+    lo, hi = poisson_ci(1)
+    assert cbr["ci_low"] == pytest.approx(1000 * lo / P) and cbr["ci_high"] == pytest.approx(1000 * hi / P)
+    ok = rates_table(_ages(tiny), py, ev, level="commune", config=DemographyConfig(min_events=1))
+    ok = ok.set_index("indicator_id")
+    assert ok.loc["crude_birth_rate", "status"] == "ok"
+    # one birth to a woman of 30: ASFR 30-34 = 1 / her person-years at 30-34; TFR = 5 * that
+    a = ok[ok["group"] == "age=30-34"].loc["age_specific_fertility_rate"]
+    assert a["value"] == pytest.approx(1000 / a["denominator"])
+    assert ok.loc["total_fertility_rate", "value"] == pytest.approx(5 * a["value"] / 1000)
+    assert ok.loc["mean_age_childbearing", "value"] == pytest.approx(32.5)
+
+
+def test_structure_median_and_dependency():
+    # 100 persons aged 0..99, one each: median 50 (interpolated), 15 young, 35 old, 50 working
+    persons = pd.DataFrame({**{k: [v] * 100 for k, v in GEO.items()}, "sex": [1, 2] * 50, "age": np.arange(100)})
+    py = pd.DataFrame({**{k: [v] for k, v in GEO.items()}, "sex": [1], "age": [30], "years": [100.0]})
+    ev = vital_events(_register([], []), period="2026-10")
+    t = rates_table(persons, py, ev, level="province", config=DemographyConfig()).set_index("indicator_id")
+    assert t.loc["median_age", "value"] == pytest.approx(50.0)
+    assert t.loc["median_age", "ci_low"] < 50 < t.loc["median_age", "ci_high"]
+    assert t.loc["dependency_ratio_total", "value"] == pytest.approx(100.0)
+    assert t.loc["dependency_ratio_young", "value"] == pytest.approx(30.0)
+    assert t.loc["dependency_ratio_old", "value"] == pytest.approx(70.0)
+    share = t.loc["population_share"]
+    assert share["value"].sum() == pytest.approx(1.0) and len(share) == 34
+
+
+def test_pooled_rows_give_small_communes_their_districts_estimate():
+    cols = dict(se=np.nan, ci_low=1.0, ci_high=3.0, numerator=5.0, denominator=100.0)
+    com = pd.DataFrame([{"indicator_id": "crude_birth_rate", "unit_code": "c1", "group": "", "value": np.nan,
+                         "status": "insufficient", **cols},
+                        {"indicator_id": "crude_birth_rate", "unit_code": "c2", "group": "", "value": 2.0,
+                         "status": "ok", **cols}])
+    dis = pd.DataFrame([{"indicator_id": "crude_birth_rate", "unit_code": "d1", "group": "", "value": 2.5,
+                         "status": "ok", **cols}])
+    out = pooled_rows(com, dis, pd.Series({"c1": "d1", "c2": "d1"}))
+    assert out[["unit_code", "group", "value"]].values.tolist() == [["c1", "pooled=district", 2.5]]
+
+
+def test_unknown_level_is_an_error(tiny):
+    with pytest.raises(ValueError, match="level"):
+        rates_table(_ages(tiny), exposure(tiny, period="2026-10"), vital_events(tiny, period="2026-10"),
+                    level="village", config=DemographyConfig())
