@@ -1,10 +1,15 @@
-"""pandera schemas of the contract tables (``popqa.schemas``).
+"""The structural gate (``popqa.schemas``): pandera models of the contract tables.
 
-One ``DataFrameModel`` per table of the data contract, generated from
-:mod:`popqa.contract`; lazy validation; failures turned into findings rows.
+One ``DataFrameSchema`` per table of the data contract, generated from
+:mod:`popqa.contract`, checking structure only (required columns, the readers'
+dtypes). :func:`structural_gate` raises one clear :class:`~popqa.errors.InputError`
+when a register does not have that structure; value-level problems are rules of
+the catalogue (:mod:`popqa.checks`), never checked here.
 """
 
+from popqa.schemas.gate import structural_failures, structural_gate
 from popqa.schemas.models import (
+    READER_DTYPES,
     SCHEMAS,
     CivilBirthsSchema,
     CivilDeathsSchema,
@@ -17,20 +22,13 @@ from popqa.schemas.models import (
     SurveyPersonsSchema,
     schema_for,
 )
-from popqa.schemas.validate import (
-    SCHEMA_RULES,
-    failure_cases_to_findings,
-    validate,
-    validate_register,
-)
 
 __all__ = [
+    "structural_gate",
+    "structural_failures",
     "SCHEMAS",
-    "SCHEMA_RULES",
+    "READER_DTYPES",
     "schema_for",
-    "validate",
-    "validate_register",
-    "failure_cases_to_findings",
     "HouseholdsSchema",
     "PersonsSchema",
     "EventsSchema",
