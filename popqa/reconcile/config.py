@@ -6,7 +6,7 @@ Examples
 --------
 >>> cfg = ReconcileConfig()
 >>> cfg.min_matches, cfg.max_cv, cfg.ci
-(10, 0.3, 'log')
+(10, 0.3, 'normal')
 >>> ReconcileConfig(min_matches=20).min_matches
 20
 """
@@ -31,7 +31,9 @@ class ReconcileConfig(BaseModel):
         0.30, gt=0, description="an estimate whose coefficient of variation (se / estimate) is above this is unreliable")
     level: float = Field(0.95, gt=0, lt=1, description="confidence level of the intervals")
     ci: Literal["log", "normal"] = Field(
-        "log", description="interval of the Chapman estimate: Chao's (1987) log-transformed or normal")
+        "normal", description="interval of the Chapman estimate: normal (truncated at the events seen) or Chao's "
+                              "(1987) log-transformed; the log interval starts above the events seen and misses "
+                              "the truth when few or none are missed by both (docs/reconciliation.md)")
     pool_small_communes: bool = Field(
         True, description="unreliable communes get no commune figure; their events are pooled into a "
                           "district row (group 'pooled') and count in the district estimate")

@@ -13,7 +13,8 @@ number of events ``N`` is estimated by
 * :func:`chapman`: Chapman's (1951) ``(n1 + 1)(n2 + 1) / (m + 1) - 1``, nearly
   unbiased, with the Seber (1970) / Wittes (1972) variance
   ``(n1 + 1)(n2 + 1)(n1 - m)(n2 - m) / ((m + 1)^2 (m + 2))`` and either Chao's
-  (1987) log-transformed interval (default) or the normal one;
+  (1987) log-transformed interval (default) or the normal one (truncated
+  below at the events seen);
 * :func:`bailey`: Bailey's (1951) binomial-model ``n1 (n2 + 1) / (m + 1)``
   with variance ``n1^2 (n2 + 1)(n2 - m) / ((m + 1)^2 (m + 2))``.
 
@@ -184,8 +185,8 @@ def dse_table(n1: Any, n2: Any, m: Any, *, method: str = "chapman", ci: str = "l
             var = a1**2 * (a2 + 1) * (a2 - am) / ((am + 1) ** 2 * (am + 2))
         se = np.sqrt(var)
         observed = a1 + a2 - am
-        if ci == "normal":
-            lo, hi = est - z * se, est + z * se
+        if ci == "normal":  # truncated at the events seen: the total is never below them
+            lo, hi = np.maximum(est - z * se, observed), est + z * se
         else:
             f0 = est - observed  # = (n1 - m)(n2 - m) / (m + 1) >= 0 for Chapman
             c = np.exp(z * np.sqrt(np.log1p(var / f0**2)))

@@ -79,7 +79,7 @@ def test_counts_and_chapman_per_unit_and_rollup():
     ec = event_coverage(reg, links, period="2026-10", events=("birth",))
     a = _row(ec.table, "commune", A)
     assert (a["n1"], a["n2"], a["m"]) == (50, 45, 40)
-    exp = chapman(50, 45, 40)
+    exp = chapman(50, 45, 40, ci=ReconcileConfig().ci)
     assert a["estimate"] == pytest.approx(exp.estimate) and a["ci_low"] == pytest.approx(exp.ci_low)
     assert a["completeness_1"] == pytest.approx(40 / 45) and a["completeness_2"] == pytest.approx(40 / 50)
     d = _row(ec.table, "district", "710")

@@ -175,6 +175,12 @@ def test_table_matches_scalars_and_is_vectorised():
     assert t.loc[0, "cv"] == pytest.approx(t.loc[0, "se"] / t.loc[0, "estimate"])
 
 
+def test_normal_interval_truncated_at_events_seen():
+    # 3 + 2 - 1 = 4 events seen; 5 - 1.96 sqrt(2) = 2.23 would be below them
+    r = chapman(3, 2, 1, ci="normal")
+    assert r.ci_low == 4 and r.ci_high == pytest.approx(5 + 1.959964 * math.sqrt(2), rel=1e-6)
+
+
 def test_interval_level():
     r90, r95 = chapman(100, 100, 20, level=0.90), chapman(100, 100, 20)
     assert r90.ci_low > r95.ci_low and r90.ci_high < r95.ci_high

@@ -76,7 +76,7 @@ def test_communes_are_too_small_and_pooled(staged):
 
 def test_births_against_the_truth(sample):
     reg, links, _ = sample
-    t = event_coverage(reg, links, period="2026-10").table
+    t = event_coverage(reg, links, period="2026-10", config=ReconcileConfig(ci="log")).table
     b = t[(t["level"] == "district") & (t["group"] == "") & (t["event"] == "birth")].iloc[0]
     # 44 of the 45 civil registrations are register births (one is of a child the register lacks)
     assert (b["n1"], b["n2"], b["m"]) == (47, 45, 44)
