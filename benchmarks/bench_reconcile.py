@@ -73,13 +73,14 @@ def _summarise(est: pd.DataFrame, truth: np.ndarray, comp_true: np.ndarray) -> d
 
 
 def as_generated(prov, event: str) -> dict:
-    from popqa.reconcile import event_coverage
+    from popqa.reconcile import ReconcileConfig, event_coverage
 
     tl = prov.truth["links"]
     table = {"birth": "civil_births", "death": "civil_deaths"}[event]
     links = {table: tl.loc[tl["source"] == table, ["source_id", "person_id"]].astype("string")}
     t0 = time.perf_counter()
-    ec = event_coverage(prov.register, links, period=prov.period, events=(event,))
+    ec = event_coverage(prov.register, links, period=prov.period, events=(event,),
+                        config=ReconcileConfig(ci="log"))  # log interval in ci_low/high; normal from se
     secs = time.perf_counter() - t0
     # truth: the register's true events plus civil registrations of events the register lacks
     rec = ec.records
