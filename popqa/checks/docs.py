@@ -99,6 +99,14 @@ def rules_markdown() -> str:
               "| id | việc cần làm | action |", "|---|---|---|"]
     for r in df.itertuples(index=False):
         lines.append(f"| {r.rule_id} | {_md_escape(r.action_vi)} | {_md_escape(r.action_en)} |")
+    lines += [
+        "",
+        "## Structure (not findings)",
+        "",
+        "A register whose tables lack a required column or carry a column of the wrong type is not "
+        "audited: `popqa.schemas.structural_gate` stops the run with one error naming every table and "
+        "column (docs/checks.md). Values of the right type that break a rule are findings above.",
+    ]
     lines += ["", "## Settings (`ChecksConfig`, section `checks:` of the YAML config)", "",
               "| setting | default | meaning |", "|---|---|---|"]
     for name, field in ChecksConfig.model_fields.items():
