@@ -30,7 +30,7 @@ __all__ = ["Period", "PeriodError", "parse_period", "is_period", "MIN_YEAR", "MA
 #: Years a register export can belong to (the MIS started in the 2000s; 2100 is far enough ahead).
 MIN_YEAR = 1950
 MAX_YEAR = 2100
-_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 class PeriodError(PopqaError, ValueError):

@@ -393,12 +393,21 @@ class ResultsStore:
         os.replace(staging.path, target)
         _fsync_dir(audits)
         link = self.root / period
-        if link.exists() and not link.is_symlink():  # a period written by an older popqa: keep it aside
-            os.replace(link, audits / f"legacy-{stamp}")
         tmp_link = self.root / f".{period}.link.tmp"
-        tmp_link.unlink(missing_ok=True)
-        os.symlink(os.path.relpath(target, self.root), tmp_link)
-        os.replace(tmp_link, link)  # the one step a reader can observe
+        legacy = None
+        try:
+            tmp_link.unlink(missing_ok=True)
+            os.symlink(os.path.relpath(target, self.root), tmp_link)
+            if link.exists() and not link.is_symlink():  # a period written by an older popqa: keep it aside
+                legacy = audits / f"legacy-{stamp}"
+                os.replace(link, legacy)
+            os.replace(tmp_link, link)  # the one step a reader can observe
+        except BaseException:
+            tmp_link.unlink(missing_ok=True)
+            if legacy is not None and not link.exists():
+                os.replace(legacy, link)
+            shutil.rmtree(target, ignore_errors=True)
+            raise
         _fsync_dir(self.root)
         # keep the committed audit and the one before it (a report may still be reading it)
         older = sorted((p for p in audits.iterdir() if p != target), key=lambda p: p.stat().st_mtime)

@@ -32,7 +32,7 @@ UNITS = ("share", "per_1000", "per_100", "ratio", "years", "count", "persons", "
 _TEXT = ("indicator_id", "level", "unit_code", "period", "group", "status", "source")
 _FLOAT = ("value", "se", "ci_low", "ci_high", "numerator", "denominator", "target")
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
                    help="local process pool (default) or a dask.distributed cluster")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--lang", choices=["vi", "en"], default=None, help="report language (default: config, vi)")
-    p.add_argument("--resume", action="store_true", help="rerun only districts whose report is missing or failed")
+    p.add_argument("--resume", action="store_true",
+                   help="rerun only districts whose report is missing, failed, or from another audit")
     p.add_argument("--districts", nargs="+", default=None, metavar="CODE", help="only these district codes")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -25,6 +26,7 @@ def register(sub) -> None:
     p.add_argument("--out", required=True, help="results root folder")
     p.add_argument("--config", default=None, help="YAML configuration")
     p.add_argument("--no-workbooks", action="store_true", help="skip the analyst XLSX workbooks")
+    p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.set_defaults(handler=_audit)
 
     p = sub.add_parser("report", help="execute the district reports and render the supervisor site",
@@ -67,7 +69,8 @@ def _report_kwargs(args) -> dict:
 def _audit(args) -> int:
     from popqa.pipeline import audit
 
-    res = audit(args.data, args.period, args.out, args.config, workbooks=not args.no_workbooks)
+    res = audit(args.data, args.period, args.out, args.config, workbooks=not args.no_workbooks,
+                progress=not args.no_progress)
     sys.stdout.write(f"{res.results_dir.resolve()}\n")
     return 0
 

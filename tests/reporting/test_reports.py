@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from popqa.pipeline import report
-from popqa.reporting.results import atomic_write_text, write_workbook
 from popqa.reporting.runner import strip_external_assets
+from popqa.store import atomic_write_text
+from popqa.workbook import write_workbook
 
 PERIOD = "2026-10"
 DISTRICTS = ["710", "711"]
