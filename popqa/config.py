@@ -1,7 +1,8 @@
 """Typed configuration, buildable from YAML; never a notebook global.
 
 Each stage owns its section (``popqa.checks.config``, ``popqa.linkage.config``,
-``popqa.scorecard.config``, ``popqa.reporting.config``); :class:`Config`
+``popqa.scorecard.config``, ``popqa.reporting.config``, ``popqa.reconcile.config``,
+``popqa.demography.config``, ``popqa.labour.config``); :class:`Config`
 gathers them. Unknown keys are an error, so a typo in a YAML file is caught.
 
 Examples
@@ -20,8 +21,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from popqa.checks.config import ChecksConfig
+from popqa.demography.config import DemographyConfig
 from popqa.errors import ConfigError
+from popqa.labour.config import LabourConfig
 from popqa.linkage.config import LinkageConfig
+from popqa.reconcile.config import ReconcileConfig
 from popqa.reporting.config import ReportingConfig
 from popqa.scorecard.config import ScorecardConfig
 
@@ -39,6 +43,9 @@ class Config(BaseModel):
     linkage: LinkageConfig = LinkageConfig()
     scorecard: ScorecardConfig = ScorecardConfig()
     reporting: ReportingConfig = ReportingConfig()
+    reconcile: ReconcileConfig = ReconcileConfig()
+    demography: DemographyConfig = DemographyConfig()
+    labour: LabourConfig = LabourConfig()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None, *, source: str | None = None) -> Config:

@@ -215,6 +215,14 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     return out
 
 
+def stage_demography(ctx: RunContext) -> dict[str, Any]:
+    """Rates with intervals, life tables and the projection, as indicator rows (``popqa.demography``)."""
+    from popqa.demography.stage import demography_indicators
+
+    rows = demography_indicators(ctx["register"], period=str(ctx.period), config=ctx.config.demography)
+    return {"indicators:demography": rows}
+
+
 def stage_findings(ctx: RunContext) -> dict[str, Any]:
     """Gather every stage's findings into one table; map each record to its units."""
     from popqa.scorecard import record_units

@@ -34,7 +34,7 @@ from popqa.reconcile.coverage import (
     wilson,
 )
 
-__all__ = ["reconcile_stage", "event_indicator_rows", "COVERAGE_FINDING_RULES"]
+__all__ = ["reconcile_stage", "audit_stage", "event_indicator_rows", "COVERAGE_FINDING_RULES"]
 
 #: event -> (rule id, severity, Vietnamese message, English message)
 COVERAGE_FINDING_RULES = {
@@ -162,3 +162,19 @@ def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, co
                              period))
     rows = concat_indicators(p for p in parts if p is not None)
     return rows, _findings(ec.table, units, cfg)
+
+
+def audit_stage(ctx: Any) -> dict[str, Any]:
+    """The audit's ``reconcile`` stage: after linkage, coverage rows and findings into the run context.
+
+    Returns ``{"indicators:reconcile": rows, "findings:reconcile": findings}``; the
+    audit's ``indicators`` and ``findings`` stages gather them.
+    """
+    cfg = getattr(ctx.config, "reconcile", None) or ReconcileConfig()
+    if cfg.province_code is None and getattr(ctx.config, "province_code", None):
+        cfg = cfg.model_copy(update={"province_code": ctx.config.province_code})
+    dd = ctx.get("dedupe")
+    clusters = dd.clusters[["person_id", "cluster_id"]] if dd is not None else None
+    rows, findings = reconcile_stage(ctx["register"], ctx.get("links", {}), period=str(ctx.period), config=cfg,
+                                     clusters=clusters)
+    return {"indicators:reconcile": rows, "findings:reconcile": findings}
