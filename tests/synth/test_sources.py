@@ -48,6 +48,32 @@ def test_labour_force_indicators_near_national_levels():
     shares = emp.groupby("sector")["weight"].sum() / emp["weight"].sum()
     assert shares["agriculture"] == pytest.approx(0.27, abs=0.07)
     assert shares["services"] == pytest.approx(0.40, abs=0.07)
+    # the columns of the labour indicators (docs/labour.md: GSO LFS 2024 levels, NEET ~10%)
+    youth = lf[lf["age"].between(15, 24)]
+    neet = ~(youth["labour_status"] == "employed") & ~youth["in_education"] & ~youth["in_training"]
+    assert 0.06 < (youth["weight"] * neet).sum() / youth["weight"].sum() < 0.15
+    vol = (w * active * (lf["insurance_scheme"] == "voluntary")).sum() / (w * active).sum()
+    assert 0.015 < vol < 0.05
+    under = emp["hours_worked"].lt(35) & emp["wants_more_hours"] & emp["available_more_hours"]
+    assert 0.01 < (emp["weight"] * under).sum() / emp["weight"].sum() < 0.05
+
+
+def test_labour_force_has_the_labour_indicator_columns(prov):
+    lf = prov.register.get("labour_force")
+    emp = (lf["labour_status"] == "employed").to_numpy()
+    # hours and the wish for more hours are asked of the employed only
+    assert lf.loc[~emp, ["hours_worked", "wants_more_hours", "available_more_hours"]].isna().all().all()
+    assert lf.loc[emp, "hours_worked"].notna().mean() > 0.98
+    assert lf.loc[emp, "hours_worked"].dropna().between(0, 98).all()
+    # available to work more only when wanting to
+    both = lf.loc[emp, ["wants_more_hours", "available_more_hours"]].astype(bool)
+    assert not (both["available_more_hours"] & ~both["wants_more_hours"]).any()
+    # the scheme agrees with the contribution flag; nobody in education is also counted in training
+    insured = lf["insurance_scheme"].isin(["compulsory", "voluntary"])
+    assert (insured == lf["social_insurance"].astype(bool)).all()
+    assert not (lf["in_training"] & lf["in_education"]).any()
+    assert lf["district_code"].str.fullmatch(r"\d{3}").all()
+    assert set(lf["it_skills"].unique()) == {True, False}
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
