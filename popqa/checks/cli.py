@@ -31,16 +31,20 @@ def _check(args: argparse.Namespace) -> int:
     from popqa.config import load_config
     from popqa.errors import InputError
     from popqa.io import read_register
+    from popqa.io.safe import safe_frame
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError("the findings file must end in .csv or .parquet", file=str(out))
     cfg = load_config(args.config)
     reg = read_register(args.data, period=args.period)
+    if len(reg.persons) == 0:
+        sys.stderr.write(f"warning: the persons table of {args.data} has no rows: nothing to check\n")
     findings = run_checks(reg, cfg)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
-        findings.to_csv(out, index=False, encoding="utf-8")
+        # a BOM so that Excel reads UTF-8 (Vietnamese) and text escaped against formula injection
+        safe_frame(findings).to_csv(out, index=False, encoding="utf-8-sig")
     else:
         findings.to_parquet(out, index=False)
     counts = findings["severity"].value_counts()

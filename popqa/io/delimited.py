@@ -70,11 +70,17 @@ def _line_endings(text: str) -> tuple[str, str]:
 
 
 def _fields(line: str, sep: str, strict: bool = True) -> list[str] | None:
-    """Fields of one line alone; None when a quote stays open at its end."""
+    """Fields of one line alone; None when a quote stays open at its end.
+
+    A quote closed in the middle of a value (``"Ấp 3"B``) is read as text, as the
+    CSV parsers do.
+    """
     try:
         return next(csv.reader([line], delimiter=sep, strict=strict), [])
-    except csv.Error:
-        return None
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return None
+        return next(csv.reader([line], delimiter=sep, strict=False), [])
 
 
 def _repair(line: str, sep: str, ncols: int) -> tuple[list[str], int, str] | None:
@@ -271,7 +277,7 @@ def _line_by_line(
             row += 1
             if _fields("\n".join(span), sep) is None:
                 bad(row, f"unterminated quote: a quoted value opens in this row and runs over "
-                         f"{len(span)} lines to the end of the file")
+                         f"{len(span)} lines to the end of the file")  # only the end leaves it open
                 continue
             if len(rec) != ncols:
                 bad(row, f"the row has {len(rec)} fields, the header has {ncols}")

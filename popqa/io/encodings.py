@@ -173,10 +173,28 @@ def _decode_tcvn3(data: bytes) -> str:
     # A capital toned initial (Á, Ấ, Ố ...) shares its code with the small letter: a word
     # that starts with one is capitalised when it opens a field or follows a capitalised word
     # (Vietnamese names and place names capitalise every word).
-    return _TCVN3_INITIAL.sub(_capitalise_initial, text)
+    text = _TCVN3_INITIAL.sub(_capitalise_initial, text)
+    # A short all-capitals word with one ASCII letter ("VÕ", "HỒ") is missed by the rule above:
+    # it is capitalised whole when the word before or after it is in capitals.
+    return _ONE_CAPITAL.sub(_capitalise_in_caps, text)
 
 
 _TWO_CAPITALS = re.compile(r"\w*[A-Z]\w*[A-Z]\w*")
+_ONE_CAPITAL = re.compile(r"\b[A-ZĐĂÂÊÔƠƯ][^\x00-\x7f\W]{1,3}\b")
+
+
+def _capitalise_in_caps(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if not any(c.islower() for c in word):
+        return word
+    s, a, b = m.string, m.start(), m.end()
+    before = re.search(r"(\w+) $", s[max(0, a - 30) : a])
+    after = re.match(r" (\w+)", s[b : b + 30])
+    for w in (before, after):
+        if w and len(w.group(1)) >= 2 and w.group(1).isupper():
+            return word.upper()
+    return word
+
 _TCVN3_INITIAL = re.compile(r"(^|[,;\t\n\"]|\s)([^\x00-\x7f\W])", re.MULTILINE)
 
 

@@ -406,7 +406,8 @@ def _coerce(
     key = spec.key
     for col in spec.columns:
         if col.name not in df.columns:
-            df[col.name] = pd.Series(pd.NA, index=df.index, dtype=_empty_dtype(col.kind))
+            empty = np.nan if col.kind == "float" else pd.NaT if col.kind in ("date", "datetime") else pd.NA
+            df[col.name] = pd.Series(empty, index=df.index, dtype=_empty_dtype(col.kind))
             continue
         s = df[col.name]
         problem: np.ndarray | str
@@ -583,7 +584,8 @@ def read_table_report(
             "value": None, "problem": [f"row set aside: {r['reason']}" for r in bad_rows],
         }))
     if extra_issues:
-        issues = pd.concat([i for i in [issues, *extra_issues] if len(i)], ignore_index=True)
+        issues = pd.concat([i.astype(object) for i in [issues, *extra_issues] if len(i)], ignore_index=True)
+        issues["row"] = issues["row"].astype("int64")
         issues = issues.sort_values(["row", "column"], kind="stable", na_position="first").reset_index(drop=True)
     report = dict(raw.report)
     report["table"] = name

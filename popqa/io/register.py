@@ -9,12 +9,13 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from popqa.contract import REQUIRED_TABLES, TABLES
 from popqa.errors import InputError
-from popqa.io.readers import coerce_table, find_table_file, read_table
+from popqa.io.readers import ReadOptions, _coerce, find_table_file, read_table_report
 
 __all__ = ["Register", "read_register", "ISSUE_COLUMNS"]
 
@@ -32,6 +33,11 @@ class Register:
         problem); the checks report them as validity findings.
     source : where the tables were read from.
     period : ``YYYY-MM`` of the export, when known.
+    read_report : one JSON-ready dict per file read (see
+        :func:`popqa.io.readers.read_table_report`): file, table, bytes, sha256,
+        encoding, delimiter, date orders, rows found / read / set aside (with reasons
+        and spreadsheet rows), values coerced. Frames built in memory get one entry
+        per table with ``file`` None.
 
     Examples
     --------
@@ -48,6 +54,7 @@ class Register:
     parse_issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ISSUE_COLUMNS))
     source: str = ""
     period: str | None = None
+    read_report: list[dict[str, Any]] = field(default_factory=list)
 
     # --- access -----------------------------------------------------------
     def __contains__(self, name: object) -> bool:
@@ -92,12 +99,20 @@ class Register:
         missing = [n for n in REQUIRED_TABLES if n not in frames]
         if missing:
             raise InputError(f"required table(s) missing: {', '.join(missing)}", file=source)
-        tables, issues = {}, []
+        tables, issues, report = {}, [], []
+        options = ReadOptions()
         for name, raw in frames.items():
-            df, iss = coerce_table(raw, TABLES[name], source=f"{source}:{name}")
+            df, iss, stats = _coerce(raw, TABLES[name], source=f"{source}:{name}", rows=None, options=options)
             tables[name] = df
             issues.append(iss)
-        return cls(tables=tables, parse_issues=_concat_issues(issues), source=source, period=period)
+            report.append({"file": None, "table": name, "format": "memory", "rows_found": len(raw),
+                           "rows_read": len(df), "rows_set_aside": 0, "set_aside": [],
+                           "date_orders": stats["date_orders"],
+                           "values_coerced": {"float_codes_normalised": stats["float_codes_normalised"],
+                                              "leading_zeros_restored": stats["leading_zeros_restored"]},
+                           "values_not_parsed": stats["values_not_parsed"]})
+        return cls(tables=tables, parse_issues=_concat_issues(issues), source=source, period=period,
+                   read_report=report)
 
     # --- canonical parquet form -------------------------------------------
     def to_parquet(self, folder: str | Path) -> Path:
@@ -114,7 +129,8 @@ class Register:
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
             if len(self.parse_issues):
                 self.parse_issues.astype("string").to_parquet(tmp / "_parse_issues.parquet", index=False)
-            meta = {"source": self.source, "period": self.period, "tables": {n: len(t) for n, t in self.tables.items()}}
+            meta = {"source": self.source, "period": self.period, "tables": {n: len(t) for n, t in self.tables.items()},
+                    "read_report": self.read_report}
             (tmp / "register.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
             if folder.exists():
                 old = folder.with_name(folder.name + ".old")
@@ -160,17 +176,37 @@ def _concat_issues(issues: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def read_register(
-    folder: str | Path, *, tables: list[str] | None = None, period: str | None = None
+    folder: str | Path,
+    *,
+    tables: list[str] | None = None,
+    period: str | None = None,
+    options: ReadOptions | None = None,
 ) -> Register:
     """Read a register folder: one file per contract table (CSV, XLSX or Parquet).
 
     ``households`` and ``persons`` are required; any other contract table that
     is present is read too. Files that are not contract tables are ignored.
+    :attr:`Register.read_report` holds one report per file read.
+
+    Parameters
+    ----------
+    folder : the register folder.
+    tables : read only these tables (default: every contract table present).
+    period : ``YYYY-MM`` of the export (default: ``register.json``'s, if any).
+    options : :class:`~popqa.io.readers.ReadOptions` (date order default, missing-value
+        tokens, what to do with malformed rows).
 
     Raises
     ------
     popqa.errors.InputError
-        The folder or a required table is missing, or a file cannot be read.
+        The folder or a required table is missing, two files hold one table, a file
+        cannot be read, or a row is malformed (unless ``options.bad_rows == "set_aside"``).
+
+    Examples
+    --------
+    >>> reg = read_register("data_samples/tayninh-godau/register", tables=["households", "persons"])
+    >>> [(r["file"], r["rows_found"], r["rows_read"], r["rows_set_aside"]) for r in reg.read_report]
+    [('households.csv', 871, 871, 0), ('persons.csv', 3689, 3689, 0)]
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -181,6 +217,7 @@ def read_register(
     names = tables or list(TABLES)
     found: dict[str, pd.DataFrame] = {}
     issues = []
+    report = []
     for name in names:
         path = find_table_file(folder, name)
         if path is None:
@@ -189,10 +226,12 @@ def read_register(
                     f"required table {name!r} not found (looked for {name}.parquet/.csv/.xlsx)", file=str(folder)
                 )
             continue
-        df, iss = read_table(path, name)
+        df, iss, rep = read_table_report(path, name, options=options)
         found[name] = df
         issues.append(iss)
+        report.append(rep)
     stored = folder / "_parse_issues.parquet"
     if stored.exists():
         issues.append(pd.read_parquet(stored))
-    return Register(tables=found, parse_issues=_concat_issues(issues), source=str(folder), period=period)
+    return Register(tables=found, parse_issues=_concat_issues(issues), source=str(folder), period=period,
+                    read_report=report)
