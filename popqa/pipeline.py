@@ -27,32 +27,18 @@ from typing import Any
 import pandas as pd
 
 from popqa.config import Config, load_config
-from popqa.contract import FINDINGS_COLUMNS, TABLES
+from popqa.contract import FINDINGS_COLUMNS
 from popqa.errors import InputError
 from popqa.period import Period
 from popqa.stages import STAGES, Progress, RunContext, Stage, run_stages
 from popqa.store import ResultsStore, ensure_output_dir, is_safe_code
 
-__all__ = ["audit", "report", "run", "AuditResult", "coverage_findings", "versions", "sha256", "audit_id",
-           "latest_period"]
+__all__ = ["audit", "report", "run", "AuditResult", "versions", "sha256", "audit_id", "latest_period"]
 
 log = logging.getLogger(__name__)
 
 #: Sources linked to the register, with the ``kind`` given to ``popqa.linkage.link``.
 LINK_SOURCES = ("civil_births", "civil_deaths", "residents", "insurance")
-
-#: Coverage rules made from linkage results (registered elsewhere, absent from the register).
-COVERAGE_RULES = {
-    "civil_births": ("X001", "error", "Khai sinh đã đăng ký hộ tịch nhưng không có trong sổ dân cư",
-                     "Birth registered in civil registration but not found in the population register"),
-    "civil_deaths": ("X002", "error", "Khai tử đã đăng ký hộ tịch nhưng không có trong sổ dân cư",
-                     "Death registered in civil registration but not found in the population register"),
-    "residents": ("X003", "warning", "Người trong cơ sở dữ liệu cư trú nhưng không có trong sổ dân cư",
-                  "Person in the resident database but not found in the population register"),
-    "insurance": ("X004", "info", "Người tham gia bảo hiểm xã hội nhưng không có trong sổ dân cư",
-                  "Social-insurance participant not found in the population register"),
-}
-
 
 def sha256(path: str | Path) -> str:
     """Hex SHA-256 of a file."""
@@ -118,34 +104,6 @@ def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
-def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Findings (dimension coverage) for administrative records absent from the register.
-
-    ``links`` maps a source table to ``LinkResult.links`` (source_id, person_id
-    missing when no register person was accepted).
-    """
-    from popqa.geo import legacy_units
-
-    units = legacy_units().set_index("commune_code")
-    frames = []
-    for source, lk in links.items():
-        rule_id, severity, vi, en = COVERAGE_RULES[source]
-        src = register[source]
-        key = TABLES[source].key
-        linked = lk.loc[lk["person_id"].notna(), "source_id"]
-        miss = src[~src[key].isin(linked)]
-        cc = miss["commune_code"].astype("string")
-        frames.append(pd.DataFrame({
-            "rule_id": rule_id, "dimension": "coverage", "severity": severity, "table": source,
-            "record_id": miss[key].astype("string"), "column": pd.NA, "value": pd.NA,
-            "province_code": cc.map(units["province_code"]), "district_code": cc.map(units["district_code"]),
-            "commune_code": cc, "collaborator_id": pd.NA, "message_vi": vi, "message_en": en,
-        }))
-    if not frames:
-        return _empty_findings()
-    return pd.concat(frames, ignore_index=True)[list(FINDINGS_COLUMNS)].astype("string")
-
-
 def _empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in FINDINGS_COLUMNS})
 
@@ -194,6 +152,7 @@ def stage_check(ctx: RunContext) -> dict[str, Any]:
 
 def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once)."""
+    from popqa.checks import coverage_findings
     from popqa.linkage import dedupe, link
     from popqa.linkage.features import person_features
     from popqa.summaries import duplicate_extras

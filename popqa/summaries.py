@@ -60,7 +60,7 @@ def generic_messages(rule_ids: pd.Series, messages: pd.Series, column: str) -> p
     of a duplicate pair); the catalogue message of the rule replaces them, and
     any remaining run of six digits or more (an id) is masked.
 
-    >>> generic_messages(pd.Series(["L001"]), pd.Series(["same person as 256540000501"]), "message_en").tolist()
+    >>> generic_messages(pd.Series(["Z999"]), pd.Series(["same person as 256540000501"]), "message_en").tolist()
     ['same person as …']
     """
     try:

@@ -378,23 +378,6 @@ def test_coverage_findings_rejects_unknown_sources():
     assert tuple(coverage_findings(reg, {}).columns) == FINDINGS_COLUMNS
 
 
-def test_coverage_findings_matches_the_pipeline_version():
-    """Same rows as popqa.pipeline.coverage_findings (until the pipeline switches to this one)."""
-    from popqa import pipeline
-
-    if not hasattr(pipeline, "coverage_findings"):
-        pytest.skip("the pipeline already uses popqa.checks.coverage_findings")
-    frames = {"households": households(), "persons": persons(),
-              "civil_births": _source("civil_births", ["B1", "B2"]), "residents": _source("residents", ["R1", "R2"])}
-    reg = Register.from_frames(frames, period="2026-10")
-    links = {"civil_births": pd.DataFrame({"source_id": ["B1", "B2"], "person_id": ["P11", None]}),
-             "residents": pd.DataFrame({"source_id": ["R1", "R2"], "person_id": [None, None]})}
-    new, old = coverage_findings(reg, links), pipeline.coverage_findings(reg, links)
-    cols = [c for c in FINDINGS_COLUMNS if not c.startswith("message")]
-    pd.testing.assert_frame_equal(new[cols], old[cols])
-    assert new["record_id"].tolist() == ["B2", "R1", "R2"]
-
-
 # --------------------------------------------------------------------------- synthetic province
 @pytest.mark.slow
 def test_catalogue_completeness_on_the_synthetic_province():
