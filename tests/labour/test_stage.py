@@ -99,18 +99,21 @@ def test_stage_is_empty_without_an_lfs_and_has_no_gap_without_links(tmp_path):
 
 
 def test_stage_values_and_interval_status_with_a_permissive_config(tmp_path):
-    from popqa.labour import LabourConfig
+    from popqa.labour import LabourConfig, Target
 
-    ctx = _ctx(tmp_path)
-    ctx.config = SimpleNamespace(province_code="72", labour=LabourConfig(min_n=1, min_psus=1))
-    rows = labour_stage(ctx)["indicators:labour"]
-    u = rows[(rows["level"] == "province") & (rows["group"] == "")].set_index("indicator_id").loc["unemployment_rate"]
+    def province_row(cfg):
+        ctx = _ctx(tmp_path)
+        ctx.config = SimpleNamespace(province_code="72", labour=cfg)
+        rows = labour_stage(ctx)["indicators:labour"]
+        return rows[(rows["level"] == "province") & (rows["group"] == "")].set_index("indicator_id").loc[
+            "unemployment_rate"]
+
+    tg = {"unemployment_rate": Target(target_2025=0.7, target_2030=0.7, direction="below")}
+    u = province_row(LabourConfig(min_n=1, min_psus=1, targets=tg))
     assert u["value"] == pytest.approx(0.3) and u["status"] == "ok"
-    # below 3%: the point estimate (30%) is far above, but the logit interval on 2 degrees of freedom
-    # reaches below 3%: met is missing (cannot tell), not False
-    assert u["ci_low"] < 0.03 < u["ci_high"] and pd.isna(u["met"])
-    # on the normal interval it lies wholly above 3%: not met
-    ctx.config = SimpleNamespace(province_code="72", labour=LabourConfig(min_n=1, min_psus=1, interval="normal"))
-    rows = labour_stage(ctx)["indicators:labour"]
-    u = rows[(rows["level"] == "province") & (rows["group"] == "")].set_index("indicator_id").loc["unemployment_rate"]
-    assert u["ci_low"] > 0.03 and bool(u["met"]) is False
+    # below 70%: the point estimate (30%) is, but the logit interval on 2 degrees of freedom reaches above
+    # 70%: met is missing (cannot tell), not True
+    assert u["ci_low"] < 0.7 < u["ci_high"] and pd.isna(u["met"])
+    # the normal interval (0.3 +- 1.96 * 0.172) lies wholly below 70%: met
+    u = province_row(LabourConfig(min_n=1, min_psus=1, targets=tg, interval="normal"))
+    assert u["ci_high"] < 0.7 and bool(u["met"]) is True
