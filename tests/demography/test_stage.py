@@ -103,9 +103,12 @@ def test_register_tfr_interval_holds_the_generators_own_tfr(province):
     assert tfr["status"] == "ok"
     assert tfr["ci_low"] <= tfr_gen["value"] <= tfr["ci_high"]
     assert 1.2 < tfr["value"] < 2.5
-    # the generator's one vital-rate parameter: deaths per present person and year
-    cdr = _province_value(t_reg, "crude_death_rate")
+    # the generator's one vital-rate parameter, deaths per present person and year, against the clean
+    # register (the injected faults add death records: at full scale the faulty register's CDR
+    # interval, 5.82-6.09, no longer holds 5.5; docs/benchmarks.md)
+    cdr = _province_value(t_gen, "crude_death_rate")
     assert cdr["ci_low"] <= 1000 * EVENT_RATES["death"] <= cdr["ci_high"]
+    assert _province_value(t_reg, "crude_death_rate")["numerator"] >= cdr["numerator"]
     # births: the truth table's count, and the register's
     truth_births = int(province.truth["population"]["births"].sum())
     cbr = _province_value(t_reg, "crude_birth_rate")
