@@ -19,6 +19,25 @@ log = logging.getLogger(__name__)
 #: The linkage stage's uniqueness rules; declared in the rule catalogue (popqa.checks.rules.linkage).
 RULES: tuple[str, ...] = ("L001", "L002")
 
+#: Columns that identify a person; with all of them empty in every record there is nothing to compare.
+IDENTIFYING = ("full_name", "birth_date", "citizen_id")
+
+
+def _empty_columns(persons: pd.DataFrame) -> list[str]:
+    """Identifying columns absent or empty in every record (a privacy-reduced export)."""
+    out = []
+    for c in IDENTIFYING:
+        if c not in persons.columns:
+            out.append(c)
+            continue
+        s = persons[c]
+        empty = s.isna()
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            empty = empty | (s.astype("string").str.strip() == "").fillna(True)
+        if bool(empty.all()):
+            out.append(c)
+    return out
+
 
 def resolve_config(config: Any) -> LinkageConfig:
     """A :class:`LinkageConfig` from None, a LinkageConfig, a full popqa Config or a dict."""
@@ -46,6 +65,9 @@ class DedupeResult:
         for every input person.
     findings : uniqueness findings in the contract's findings form (rules L001, L002).
     threshold, review_low : the probabilities that were used.
+    note : empty, or what the persons lacked: the identifying columns empty in every
+        record (``full_name``, ``birth_date``, ``citizen_id``) and, when all three are,
+        that deduplication could not run (then no pair is returned).
     """
 
     pairs: pd.DataFrame
@@ -53,6 +75,7 @@ class DedupeResult:
     findings: pd.DataFrame
     threshold: float = 0.7
     review_low: float = 0.3
+    note: str = ""
 
     def uncertain_pairs(self) -> pd.DataFrame:
         """Pairs between ``review_low`` and ``threshold`` not yet decided by a reviewer."""
@@ -184,6 +207,8 @@ def dedupe(
     --------
     >>> dedupe(pd.DataFrame({"person_id": ["P1"], "full_name": ["Lê Văn Tám"]})).clusters["cluster_id"].tolist()
     ['P1']
+    >>> dedupe(pd.DataFrame({"person_id": ["P1", "P2"], "full_name": [None, None]})).note
+    'dedupe cannot run: full_name, birth_date and citizen_id are empty in every record'
     """
     cfg = resolve_config(config)
     if "person_id" not in persons.columns:
@@ -192,7 +217,15 @@ def dedupe(
         raise InputError("persons need a person_id column", column="person_id")
     ids = persons["person_id"].astype("string")
     unique = persons[~ids.duplicated() & ids.notna()]
-    if len(unique) >= 2:
+    empty = _empty_columns(unique) if len(unique) >= 2 else []
+    note = ""
+    if len(empty) == len(IDENTIFYING):
+        note = "dedupe cannot run: full_name, birth_date and citizen_id are empty in every record"
+        log.warning(note)
+    elif empty:
+        note = f"{' and '.join(empty)} empty in every record: dedupe compares the other columns"
+        log.warning(note)
+    if len(unique) >= 2 and len(empty) < len(IDENTIFYING):
         from popqa.linkage.features import person_features
         from popqa.linkage.model import run_splink
 
@@ -205,4 +238,4 @@ def dedupe(
     clusters = connected_components(ids, pairs, cfg.threshold)
     findings = _findings(clusters, pairs, persons, households, cfg)
     log.info("dedupe: %d persons, %d pairs, %d clusters", len(persons), len(pairs), clusters["cluster_id"].nunique())
-    return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low)
+    return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low, note)

@@ -361,10 +361,17 @@ def _train(linker: Any, kind: str, config: LinkageConfig) -> Any:
         "l.citizen_id = r.citizen_id AND l.surname = r.surname",
         "l.name_fold = r.name_fold AND l.dob = r.dob AND l.dob_precision = 'day'",
     ]
+    prior = linker._settings_obj._probability_two_random_records_match
     try:
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
     except Exception as exc:  # no deterministic match at all: keep the prior
         log.info("prior match probability kept: %s", exc)
+    estimated = linker._settings_obj._probability_two_random_records_match
+    if not 0 < estimated < 1:
+        # no pair meets the deterministic rules (names or IDs missing in every record): a prior
+        # of 0 would make every match weight log2(0) (Splink's "math domain error")
+        log.info("prior match probability kept: the deterministic rules estimated %s", estimated)
+        linker._settings_obj._probability_two_random_records_match = prior
     t0 = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     log.info("u estimated in %.1f s", time.perf_counter() - t0)
