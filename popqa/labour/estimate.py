@@ -50,9 +50,10 @@ def _bool(df: pd.DataFrame, col: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s):
         v = pd.to_numeric(s, errors="coerce")
         return v.where(v.isin([0, 1])).astype("Float64").astype("boolean")
-    txt = s.astype("string").str.strip().str.lower()
     m = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-    return txt.map(m).astype("boolean")
+    codes, uniq = pd.factorize(s)      # normalise the few distinct values, not every row
+    vals = pd.array([m.get(str(u).strip().lower(), pd.NA) for u in uniq] + [pd.NA], dtype="boolean")
+    return pd.Series(vals[codes], index=s.index)
 
 
 def _num(df: pd.DataFrame, col: str) -> pd.Series:
@@ -60,7 +61,10 @@ def _num(df: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _code(df: pd.DataFrame, col: str) -> pd.Series:
-    return df[col].astype("string").str.strip().str.lower()
+    """Text codes stripped and lower-cased (``pd.NA`` where missing), normalising distinct values once."""
+    codes, uniq = pd.factorize(df[col])
+    vals = pd.array([str(u).strip().lower() for u in uniq] + [pd.NA], dtype="string")
+    return pd.Series(vals[codes], index=df.index)
 
 
 def age_group(age: Any, bands: Sequence[int] = AGE_BANDS) -> pd.Series:
@@ -300,7 +304,8 @@ def indicators(lfs: pd.DataFrame, *, year: int | None = None, by: str | Sequence
     design = Design(work, ids="psu", strata="stratum", weights="weight",
                     fpc="fpc" if "fpc" in work.columns else None)
     w = design.weights
-    psu_code = pd.factorize(work["stratum"].astype(str) + "\x1f" + work["psu"].astype(str))[0]
+    psu_code = work.groupby(["stratum", "psu"], sort=False, observed=True).ngroup().to_numpy(np.int64)
+    n_psu_all = int(psu_code.max()) + 1
     if by_cols:
         keys, g = _group_keys(work, by_cols)
         labels = keys[g >= 0].groupby(by_cols, sort=True, observed=True).size().index
@@ -347,8 +352,8 @@ def indicators(lfs: pd.DataFrame, *, year: int | None = None, by: str | Sequence
             numr = np.bincount(gk, weights=w[kept] * y[kept], minlength=G)
             denr = np.bincount(gk, weights=w[kept], minlength=G)
             n = np.bincount(gk, minlength=G)
-            pairs = np.unique(np.column_stack([gk, psu_code[kept]]), axis=0) if kept.any() else np.empty((0, 2), int)
-            npsu = np.bincount(pairs[:, 0], minlength=G) if len(pairs) else np.zeros(G, dtype=np.int64)
+            pairs = np.unique(gk * n_psu_all + psu_code[kept])
+            npsu = np.bincount(pairs // n_psu_all, minlength=G)
             um = unknown[iid] & (g >= 0)
             nmiss = np.bincount(g[um], minlength=G)
             rel = np.where(n == 0, "no sample",
