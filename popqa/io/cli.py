@@ -16,6 +16,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="register folder (one file per contract table)")
     p.add_argument("--out", required=True, help="output folder for the canonical Parquet form")
     p.add_argument("--period", help="period YYYY-MM of the export")
+    p.add_argument(
+        "--bad-rows",
+        choices=("error", "set_aside"),
+        default="error",
+        help="a malformed row (cut-off last row, unterminated quote, wrong number of fields) "
+        "stops the read (error, the default) or is set aside and reported (set_aside)",
+    )
     p.set_defaults(handler=_read)
 
     c = sub.add_parser(
@@ -27,12 +34,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(args: argparse.Namespace) -> int:
-    from popqa.io import read_register
+    from popqa.io import ReadOptions, read_register
 
-    reg = read_register(args.data, period=args.period)
+    reg = read_register(args.data, period=args.period, options=ReadOptions(bad_rows=args.bad_rows))
     reg.to_parquet(args.out)
-    for row in reg.summary().itertuples():
-        sys.stdout.write(f"{row.table}: {row.rows} rows\n")
+    for rep in reg.read_report:
+        aside = rep["rows_set_aside"]
+        reasons = ", ".join(f"{n} {r}" for r, n in rep.get("set_aside_by_reason", {}).items())
+        sys.stdout.write(
+            f"{rep['table']}: {rep['rows_read']} rows read from {rep['file']}"
+            + (f", {aside} set aside ({reasons})" if aside else "")
+            + "\n"
+        )
     sys.stdout.write(f"values that did not parse: {len(reg.parse_issues)}\nwritten: {args.out}\n")
     return 0
 
