@@ -141,6 +141,37 @@ LABELS: dict[str, dict[str, str]] = {
                "en": "Score = 100 × (1 − share of records with a finding, weighted by severity). Grades: green at or "
                      "above the green band, yellow at or above the yellow band, red below; grey: too few records "
                      "to grade."},
+    # labour-market report (popqa/reporting/templates/labour_report.py)
+    "labour_report_title": {"vi": "Báo cáo thị trường lao động", "en": "Labour-market report"},
+    "labour_targets": {"vi": "Chỉ tiêu Chương trình hỗ trợ phát triển thị trường lao động (QĐ 176/QĐ-TTg)",
+                       "en": "Targets of the labour-market development program (Decision 176/QĐ-TTg)"},
+    "labour_other": {"vi": "Chỉ tiêu không có trong điều tra lao động việc làm (số liệu của tỉnh)",
+                     "en": "Indicators the labour-force survey cannot give (the province's figures)"},
+    "labour_by": {"vi": "Theo nhóm dân số", "en": "By population group"},
+    "labour_districts": {"vi": "Theo huyện", "en": "By district"},
+    "labour_gap": {"vi": "Đối chiếu với bảo hiểm xã hội", "en": "Linkage with social insurance"},
+    "labour_gap_note": {"vi": "Người trong độ tuổi lao động có mặt trong sổ dân cư nhưng không có trong cơ sở dữ liệu "
+                                "bảo hiểm xã hội (không đóng bảo hiểm), theo xã/phường.",
+                        "en": "Working-age persons present in the register but not found contributing in the social "
+                              "insurance database, by commune."},
+    "labour_design": {"vi": "Thiết kế mẫu và phương pháp", "en": "Survey design and methods"},
+    "interval": {"vi": "Khoảng tin cậy 95%", "en": "95% interval"},
+    "status": {"vi": "Đánh giá", "en": "Status"},
+    "cannot_tell": {"vi": "Chưa kết luận được", "en": "Cannot tell"},
+    "no_data": {"vi": "Không có dữ liệu", "en": "No data"},
+    "sex": {"vi": "Giới tính", "en": "Sex"},
+    "area": {"vi": "Khu vực", "en": "Area"},
+    "urban": {"vi": "Thành thị", "en": "Urban"},
+    "rural": {"vi": "Nông thôn", "en": "Rural"},
+    "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "year": {"vi": "Năm", "en": "Year"},
+    "sample_persons": {"vi": "Số người trong mẫu", "en": "Persons sampled"},
+    "sample_psus": {"vi": "Số địa bàn điều tra (PSU)", "en": "PSUs sampled"},
+    "sample_strata": {"vi": "Số tầng", "en": "Strata"},
+    "lonely_strata": {"vi": "Tầng chỉ có một PSU", "en": "Strata with a single PSU"},
+    "weighted_population": {"vi": "Dân số 15+ suy rộng", "en": "Weighted population 15+"},
+    "working_age_persons": {"vi": "Người trong độ tuổi lao động", "en": "Working-age persons"},
+    "absent": {"vi": "Không có bảo hiểm", "en": "Absent from insurance"},
 }
 
 
