@@ -196,3 +196,46 @@ def test_report_rejects_unknown_district(audited, tmp_path):
 
     with pytest.raises(InputError, match="999"):
         report(audited["results"], tmp_path / "s", districts=["999"], progress=False)
+
+
+@pytest.mark.slow
+def test_resume_after_the_input_changed_renders_every_report_again(audited, tmp_path):
+    """A report records its audit; --resume after a new audit re-renders it and the index never mixes audits."""
+    from popqa.pipeline import audit
+    from popqa.reporting.runner import report_audit_id
+    from popqa.store import ResultsStore
+
+    results, site = tmp_path / "results", tmp_path / "site"
+    data = shutil.copytree(audited["data"], tmp_path / "data")
+    first = audit(data, PERIOD, results, workbooks=False)
+    run1 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False)
+    out = site / "districts" / f"{DISTRICTS[0]}.vi.html"
+    assert run1.ok == [DISTRICTS[0]] and report_audit_id(out) == first["audit_id"]
+
+    # next month's export: a fifth of the persons gone
+    persons_file = next(data.glob("persons.*"))
+    if persons_file.suffix == ".parquet":
+        pp = pd.read_parquet(persons_file)
+        pp.iloc[: int(len(pp) * 0.8)].to_parquet(persons_file, index=False)
+    else:
+        lines = persons_file.read_bytes().splitlines(keepends=True)  # whatever the file's encoding
+        persons_file.write_bytes(b"".join(lines[: 1 + int((len(lines) - 1) * 0.8)]))
+    second = audit(data, PERIOD, results, workbooks=False)
+    assert second["audit_id"] != first["audit_id"]
+
+    # before the reports are rendered again, the index does not link the report of the earlier audit
+    from popqa.reporting.site import render_site
+
+    render_site(ResultsStore(results).period_dir(PERIOD), site, json.loads(read(site / "manifest.json")))
+    assert f"districts/{DISTRICTS[0]}.vi.html" not in read(site / "index.html")
+
+    run2 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True)
+    assert run2.ok == [DISTRICTS[0]]
+    assert report_audit_id(out) == second["audit_id"]
+    assert run2.manifest["audit_id"] == second["audit_id"]
+    kpis = json.loads(read(results / PERIOD / "districts" / DISTRICTS[0] / "kpis.json"))
+    assert f"<b>{kpis['persons']:,}</b>" in read(out)  # the report shows the new audit's persons
+    assert f"districts/{DISTRICTS[0]}.vi.html" in read(site / "index.html")
+    # a third run with nothing changed renders nothing
+    run3 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True)
+    assert run3.results[DISTRICTS[0]]["started"] == run2.results[DISTRICTS[0]]["started"]
