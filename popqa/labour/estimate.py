@@ -327,13 +327,10 @@ def indicators(lfs: pd.DataFrame, *, year: int | None = None, by: str | Sequence
             sub = design.subset(dom)
             col = f"_y_{iid}"
             if cfg.interval == "logit":
-                res = sub.proportion(col, by=by_cols or None, na_rm=True, level=cfg.level)
+                got = sub.proportion(col, by=by_cols or None, na_rm=True, level=cfg.level)
             else:
-                res = sub.mean(col, by=by_cols or None, na_rm=True, level=cfg.level)
-            if not by_cols:
-                res = pd.DataFrame([res.__dict__])
-            else:
-                res = res.reindex(labels)
+                got = sub.mean(col, by=by_cols or None, na_rm=True, level=cfg.level)
+            res = got.reindex(labels) if isinstance(got, pd.DataFrame) else pd.DataFrame([got.__dict__])
             est = res["estimate"].to_numpy(float)
             se = res["se"].to_numpy(float)
             lo = res["ci_low"].to_numpy(float)
@@ -376,8 +373,8 @@ def indicators(lfs: pd.DataFrame, *, year: int | None = None, by: str | Sequence
                 frame.insert(1, b, lab[b].to_numpy())
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
-    for c in ("n", "n_psu", "n_missing"):
-        out[c] = out[c].astype("int64")
+    for name in ("n", "n_psu", "n_missing"):
+        out[name] = out[name].astype("int64")
     return out
 
 
