@@ -79,6 +79,7 @@ __all__ = [
     "write_parquet",
     "read_json",
     "report_path",
+    "province_report_path",
     "site_manifest_path",
     "clean_temporary_files",
     "ensure_output_dir",
@@ -468,6 +469,19 @@ def report_path(site: str | Path, district: str, lang: str) -> Path:
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}")
     return Path(site) / "districts" / f"{safe_code(district, 'district')}.{lang}.html"
+
+
+def province_report_path(site: str | Path, name: str, lang: str) -> Path:
+    """Where a province-level report lives in a site: ``province/<name>.<lang>.html``.
+
+    >>> province_report_path("site", "labour", "en").as_posix()
+    'site/province/labour.en.html'
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+    if not re.fullmatch(r"[a-z][a-z_]{0,30}", name):
+        raise UnitCodeError(f"report name {name!r} cannot name a file")
+    return Path(site) / "province" / f"{name}.{lang}.html"
 
 
 def site_manifest_path(site: str | Path) -> Path:

@@ -76,6 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
     "share_linked": {"vi": "Tỷ lệ tìm thấy", "en": "Share found"},
     "methods": {"vi": "Phương pháp và lưu ý", "en": "Methods and caveats"},
     "targets": {"vi": "Chỉ tiêu kế hoạch", "en": "Program targets"},
+    "province_reports": {"vi": "Báo cáo cấp tỉnh", "en": "Province reports"},
     "on_time_communes": {"vi": "Xã/phường cập nhật đúng hạn", "en": "Communes updating on time"},
     "mobile_entry": {"vi": "Biến động nhập qua thiết bị di động", "en": "Changes entered on mobile"},
     "target": {"vi": "Chỉ tiêu", "en": "Target"},

@@ -27,7 +27,14 @@ from typing import Any
 
 from popqa.errors import InputError
 from popqa.reporting.config import ReportingConfig
-from popqa.store import atomic_write_text, clean_temporary_files, read_json, report_path, write_json
+from popqa.store import (
+    atomic_write_text,
+    clean_temporary_files,
+    province_report_path,
+    read_json,
+    report_path,
+    write_json,
+)
 
 __all__ = ["ReportRun", "render_reports", "render_district", "template_path", "notebook_to_html",
            "strip_external_assets"]
@@ -142,9 +149,10 @@ def _is_kernel_start_failure(exc: BaseException) -> bool:
 def render_district(task: dict[str, Any]) -> dict[str, Any]:
     """Execute the template for one district and write its HTML atomically.
 
-    ``task`` holds district_code, period, results_dir, lang, output (HTML
-    path), template, kernel_name, execution_timeout, start_timeout, retries,
-    and optionally ``notebook_output`` (where to keep the executed ipynb).
+    ``task`` holds key (a district code, or ``province:<report>``), parameters
+    (the template's), lang, output (HTML path), template, kernel_name,
+    execution_timeout, start_timeout, retries, audit_id, parent_pid, and
+    optionally ``notebook_output`` (where to keep the executed ipynb).
     Never raises: returns a status dict (status ``ok`` or ``failed`` with the
     error and the tail of the traceback).
     """
@@ -157,10 +165,9 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
     if not task.get("verbose"):
         for name in ("traitlets", "papermill", "nbconvert"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    out: dict[str, Any] = {"district": task["district_code"], "lang": task["lang"], "output": task["output"],
+    out: dict[str, Any] = {"district": task["key"], "lang": task["lang"], "output": task["output"],
                            "attempts": 0, "started": datetime.now(UTC).isoformat(timespec="seconds")}
-    params = {"district_code": task["district_code"], "period": task["period"],
-              "audit_dir": task["audit_dir"], "lang": task["lang"]}
+    params = dict(task["parameters"])
     last: BaseException | None = None
     for attempt in range(1, int(task.get("retries", 1)) + 2):
         out["attempts"] = attempt
@@ -278,7 +285,7 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
             try:
                 results.append(fut.result())
             except Exception as exc:  # noqa: BLE001 - the worker process itself died
-                results.append({"district": t["district_code"], "lang": t["lang"], "output": t["output"],
+                results.append({"district": t["key"], "lang": t["lang"], "output": t["output"],
                                 "status": "failed", "error": f"{type(exc).__name__}: {exc}", "attempts": 1})
             bar.update(1)
         bar.close()
@@ -296,7 +303,7 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str, progress: bool) -> li
 
     results = []
     with Client(scheduler, timeout="30s") as client:
-        futs = client.map(render_district, tasks, pure=False, key=[f"report-{t['district_code']}-{t['lang']}"
+        futs = client.map(render_district, tasks, pure=False, key=[f"report-{t['key']}-{t['lang']}"
                                                                    f"-{time.time_ns()}" for t in tasks])
         by_key = {f.key: t for f, t in zip(futs, tasks, strict=True)}
         bar = tqdm(total=len(tasks), desc="district reports (dask)", unit="district", file=sys.stderr,
@@ -306,11 +313,36 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str, progress: bool) -> li
             try:
                 results.append(fut.result())
             except BaseException as exc:  # noqa: BLE001 - a worker died or the scheduler lost the task
-                results.append({"district": t["district_code"], "lang": t["lang"], "output": t["output"],
+                results.append({"district": t["key"], "lang": t["lang"], "output": t["output"],
                                 "status": "failed", "error": f"{type(exc).__name__}: {exc}", "attempts": 1})
             bar.update(1)
         bar.close()
     return results
+
+
+#: Province-level reports: name -> template, titles, and the indicator whose presence in the audit's
+#: indicators calls for the report (a report on data that is not there is not rendered).
+PROVINCE_REPORTS: dict[str, dict[str, str]] = {
+    "labour": {"template": "labour_report", "when": "lfs_sample_persons",
+               "title_vi": "Báo cáo thị trường lao động", "title_en": "Labour-market report"},
+}
+
+
+def province_reports(audit_dir: Path) -> dict[str, dict[str, str]]:
+    """The province reports the audit in ``audit_dir`` has data for."""
+    import pandas as pd
+
+    f = Path(audit_dir) / "indicators.parquet"
+    if not f.exists():
+        return {}
+    ids = set(pd.read_parquet(f, columns=["indicator_id"])["indicator_id"])
+    return {n: s for n, s in PROVINCE_REPORTS.items() if s["when"] in ids}
+
+
+def _relative_output(key: str, lang: str) -> str:
+    if key.startswith("province:"):
+        return province_report_path(".", key.split(":", 1)[1], lang).as_posix()
+    return report_filename(key, lang)
 
 
 def report_filename(district: str, lang: str) -> str:
@@ -382,21 +414,27 @@ def render_reports(
     from popqa.geo import district_name
 
     tasks, carried = [], {}
-    for d in wanted:
-        out = report_path(site, d, lang)
-        prev = previous.get(f"{d}:{lang}")
+    units = [(d, report_path(site, d, lang), template_path(), f"{district_name(d) or d} — {period}",
+              {"district_code": d, "period": period, "audit_dir": str(audit_dir), "lang": lang}) for d in wanted]
+    if not districts:  # the province reports come with a full run, not with --districts
+        for name, spec in province_reports(audit_dir).items():
+            units.append((f"province:{name}", province_report_path(site, name, lang),
+                          template_path(spec["template"]), f"{spec['title_' + lang]} — {period}",
+                          {"period": period, "audit_dir": str(audit_dir), "lang": lang}))
+    for key, out, template, title, params in units:
+        prev = previous.get(f"{key}:{lang}")
         if (resume and prev and prev.get("status") == "ok" and out.exists() and audit_id
                 and prev.get("audit_id") == audit_id and report_audit_id(out) == audit_id):
-            carried[d] = prev
+            carried[key] = prev
             continue
         tasks.append({
-            "district_code": d, "period": period, "audit_dir": str(audit_dir), "audit_id": audit_id,
-            "lang": lang, "output": str(out.resolve()), "template": str(template_path()),
+            "key": key, "parameters": params, "period": period, "audit_id": audit_id,
+            "lang": lang, "output": str(out.resolve()), "template": str(template),
             "kernel_name": config.kernel_name, "execution_timeout": config.execution_timeout,
-            "start_timeout": config.start_timeout, "retries": config.kernel_retries,
-            "title": f"{district_name(d) or d} — {period}",
+            "start_timeout": config.start_timeout, "retries": config.kernel_retries, "title": title,
             "parent_pid": os.getpid() if executor == "local" else None,
-            "notebook_output": str((site / "notebooks" / f"{d}.{lang}.ipynb").resolve()) if keep_notebooks else None,
+            "notebook_output": str((site / "notebooks" / f"{key.replace(':', '-')}.{lang}.ipynb").resolve())
+            if keep_notebooks else None,
         })
     t0 = time.perf_counter()
     if tasks:
@@ -410,7 +448,7 @@ def render_reports(
     results = dict(carried)
     for r in done:
         r = dict(r)
-        r["output"] = report_filename(r["district"], r["lang"])
+        r["output"] = _relative_output(r["district"], r["lang"])
         results[r["district"]] = r
     # reports of this language from earlier runs that were not asked for this time stay listed, marked
     # outdated when they came from another audit

@@ -134,6 +134,12 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
                 r["status"], r["error"] = "outdated", "rendered from an earlier audit; run popqa report --resume"
     failed = [{"code": d, "name": dnames.get(d, d), "lang": r["lang"], "error": r.get("error") or ""}
               for d, by in sorted(reports.items()) for r in by.values() if r.get("status") != "ok"]
+    for f in sorted((site / "province").glob("*.html")):  # province reports of earlier runs
+        name, lang_ = f.stem.rsplit(".", 1) if "." in f.stem else (f.stem, "vi")
+        r = reports.setdefault(f"province:{name}", {}).setdefault(
+            lang_, {"district": f"province:{name}", "lang": lang_, "status": "ok", "output": f"province/{f.name}"})
+        if r.get("status") == "ok" and report_audit_id(f) != audit_id:
+            r["status"] = "outdated"
 
     def report_link(code: str, lang: str) -> str | None:
         by = reports.get(code, {})
@@ -142,6 +148,17 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
             if r and r.get("status") == "ok" and (site / r["output"]).exists():
                 return r["output"]
         return None
+
+    from popqa.reporting.runner import PROVINCE_REPORTS
+
+    def province_links(lang: str) -> list[dict[str, Any]]:
+        out = []
+        for key in sorted(reports):
+            if not key.startswith("province:") or key.split(":", 1)[1] not in PROVINCE_REPORTS:
+                continue
+            spec = PROVINCE_REPORTS[key.split(":", 1)[1]]
+            out.append({"title": spec[f"title_{lang}"], "link": report_link(key, lang)})
+        return out
 
     env = _env()
     common = {
@@ -162,7 +179,7 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
     for lang in LANGS:
         ctx = {**common, "lang": lang, "other_lang": "en" if lang == "vi" else "vi",
                "districts": [dict(r, link=report_link(r["code"], lang)) for r in district_rows],
-               "rollup": roll, "targets": province.get("targets", [])}
+               "rollup": roll, "targets": province.get("targets", []), "province_reports": province_links(lang)}
         atomic_write_text(site / page_name("index", lang), env.get_template("index.html.j2").render(ctx, page="index"))
         ctx_c = {**common, "lang": lang, "other_lang": ctx["other_lang"], "dnames": dnames,
                  "communes": commune_rows, "communes_2025": commune25_rows}

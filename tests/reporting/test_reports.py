@@ -239,3 +239,14 @@ def test_resume_after_the_input_changed_renders_every_report_again(audited, tmp_
     # a third run with nothing changed renders nothing
     run3 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True)
     assert run3.results[DISTRICTS[0]]["started"] == run2.results[DISTRICTS[0]]["started"]
+
+
+@pytest.mark.slow
+def test_full_report_renders_the_labour_report_and_links_it(audited, tmp_path):
+    site = tmp_path / "site"
+    run = report(audited["results"], site, workers=2, progress=False, lang="en")
+    assert "province:labour" in run.ok and not run.failed
+    html = read(site / "province" / "labour.en.html")
+    assert "popqa-audit-id" in html and "unemployment" in html.lower()
+    assert not personal_data_in(html, audited["secrets"])
+    assert 'href="province/labour.en.html"' in read(site / "index.en.html")
