@@ -36,6 +36,8 @@ lint: venv
 
 docs: venv
 	$(BIN)/popqa rules --format markdown > docs/rules.md
+	$(BIN)/popqa indicators --format markdown > docs/indicators.md
+	$(BIN)/popqa contract > docs/data-contract.md
 
 bench: venv
 	$(BIN)/python benchmarks/run_all.py

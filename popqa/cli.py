@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "popqa.synth.cli",
     "popqa.checks.cli",
     "popqa.linkage.cli",
+    "popqa.indicators.cli",
     "popqa.reporting.cli",
 )
 
