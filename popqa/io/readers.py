@@ -184,6 +184,18 @@ def _raw_frame(path: Path, options: ReadOptions) -> _Raw:
     return _Raw(out.frame, out.rows, report, out.set_aside, out.repaired)
 
 
+def _has_control_bytes(arr: pa.Array) -> bool:
+    """Cheap test on the array's UTF-8 bytes: could a value hold a control character?"""
+    data = arr.buffers()[2] if arr.type == pa.string() else None
+    if data is None:
+        return arr.type != pa.string()
+    b = np.frombuffer(data, dtype=np.uint8)
+    low = b < 32
+    if low.any():
+        low &= (b != 9) & (b != 10) & (b != 13)
+    return bool(low.any() or (b == 127).any())
+
+
 def _tidy(raw: _Raw, options: ReadOptions) -> _Raw:
     """Missing-value tokens to missing, control characters out, blank rows set aside."""
     df = raw.frame
@@ -205,7 +217,7 @@ def _tidy(raw: _Raw, options: ReadOptions) -> _Raw:
             if n:
                 token_counts[str(c)] = int(n)
                 arr = pc.if_else(hit, pa.scalar(None, pa.string()), arr)
-            if check_ctrl:
+            if check_ctrl and _has_control_bytes(arr):
                 bad = pc.fill_null(pc.match_substring_regex(arr, CONTROL_CHARS.pattern), False)
                 k = pc.sum(bad).as_py() or 0
                 if k:
@@ -224,16 +236,19 @@ def _tidy(raw: _Raw, options: ReadOptions) -> _Raw:
                 ctrl_counts[str(c)] = int(bad.sum())
                 s = s.where(~bad, txt.str.replace(CONTROL_CHARS.pattern, "", regex=True).astype(object))
             df[c] = s
+    # a blank row: every cell empty or white space (Excel's trailing ",,,,," rows, empty sheet rows)
     blank = np.ones(len(df), dtype=bool)
     for c in df.columns:
-        s = df[c]
-        empty = s.isna().to_numpy(dtype=bool)
-        if isinstance(s.dtype, pd.StringDtype) or s.dtype == object:
-            empty = empty | (s.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool) \
-                if not empty.all() and _maybe_blank_text(s) else empty
-        blank &= empty
         if not blank.any():
             break
+        s = df[c]
+        empty = s.isna().to_numpy(dtype=bool)
+        if (blank & ~empty).any() and (isinstance(s.dtype, pd.StringDtype) or s.dtype == object):
+            arr = pa.array(s.astype(_STR).array)
+            arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            space = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0)
+            empty |= pc.fill_null(space, False).to_numpy(zero_copy_only=False)
+        blank &= empty
     set_aside = list(raw.set_aside)
     rows = raw.rows
     if len(df.columns) and blank.any():
@@ -245,14 +260,6 @@ def _tidy(raw: _Raw, options: ReadOptions) -> _Raw:
         raw.report["control_characters_removed"] = ctrl_counts
     raw.frame, raw.rows, raw.set_aside = df, rows, set_aside
     return raw
-
-
-def _maybe_blank_text(s: pd.Series) -> bool:
-    """Cheap test: could some value of ``s`` be whitespace only?"""
-    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
-        arr = pa.array(s.array)
-        return bool(pc.any(pc.fill_null(pc.utf8_is_space(arr), False)).as_py())
-    return True
 
 
 _STR = pd.StringDtype("pyarrow")
