@@ -412,3 +412,23 @@ def test_xlsx_blank_rows_and_datetimes(folder, original):
     reg = read_register(folder)
     assert rep["rows_found"] == 51 and rep["set_aside"] == [{"row": 22, "reason": "blank row"}]
     pd.testing.assert_series_equal(reg.persons["updated_at"], original.persons["updated_at"].head(50))
+
+
+def test_date_contradiction_reaches_the_checks_as_v030(tmp_path):
+    from popqa.checks import run_checks
+    from tests.io.test_readers import PERSONS, _folder
+
+    persons = (
+        PERSONS.replace("1980-03-02", "13/03/1980")  # only valid day-first
+        .replace("1982-07-09", "07/19/1982")  # only valid month-first
+        .replace("1950-01-01", "02/03/1950")  # either: left missing, not guessed
+    )
+    reg = read_register(_folder(tmp_path, persons=persons))
+    assert _report(reg, "persons")["date_orders"]["birth_date"]["order"] == "contradictory"
+    assert pd.isna(reg.persons.loc[3, "birth_date"])
+    assert reg.persons.loc[0, "birth_date"] == pd.Timestamp("1980-03-13")
+    assert reg.persons.loc[1, "birth_date"] == pd.Timestamp("1982-07-19")
+    f = run_checks(reg)
+    v030 = f[(f["rule_id"] == "V030") & (f["column"] == "birth_date")].set_index("record_id")
+    assert v030.loc["P004", "value"] == "02/03/1950"
+    assert set(v030.index) == {"P003", "P004"}  # "khong ro" and the undecidable date
