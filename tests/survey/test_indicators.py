@@ -7,12 +7,17 @@ import pandas as pd
 import pytest
 
 from popqa.contract import INDICATOR_COLUMNS
-from popqa.indicators import register
+from popqa.indicators import core, register
 from popqa.survey import Design, Estimate, estimates_to_indicator_rows
 
-register("survey_test_mean_api", name_vi="Điểm API trung bình", name_en="Mean API score",
-         unit="index", stage="survey", source="survey", higher_is_better=True,
-         description_en="Design-based mean of api00 (test indicator).")
+
+@pytest.fixture(autouse=True)
+def _test_indicator(monkeypatch):
+    """A test-only indicator, registered in a copy of the registry (never seen by other tests)."""
+    monkeypatch.setattr(core, "INDICATORS", dict(core.INDICATORS))
+    register("survey_test_mean_api", name_vi="Điểm API trung bình", name_en="Mean API score",
+             unit="index", stage="survey", source="survey", higher_is_better=True,
+             description_en="Design-based mean of api00 (test indicator).")
 
 
 def test_estimate_to_one_row(dclus1):
