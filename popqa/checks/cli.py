@@ -19,8 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", help="YAML configuration (section checks:)")
     p.set_defaults(handler=_check)
 
-    r = sub.add_parser("rules", help="list the quality rules", description="List the rule catalogue.")
+    r = sub.add_parser("rules", help="list the quality rules and what to do about each",
+                       description="List the rule catalogue: id, dimension, severity, table, message and the "
+                                   "recommended action.")
     r.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
+    r.add_argument("--lang", choices=("vi", "en"), default="en", help="language of the table format")
     r.set_defaults(handler=_rules)
 
 
@@ -41,12 +44,15 @@ def _check(args: argparse.Namespace) -> int:
     if len(reg.persons) == 0:
         sys.stderr.write(f"warning: the persons table of {args.data} has no rows: nothing to check\n")
     findings = run_checks(reg, cfg)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from popqa.store import atomic_write_bytes, write_parquet
+
     if out.suffix.lower() == ".csv":
-        # a BOM so that Excel reads UTF-8 (Vietnamese) and text escaped against formula injection
-        safe_frame(findings).to_csv(out, index=False, encoding="utf-8-sig")
+        # a BOM so that Excel reads UTF-8 (Vietnamese) and text escaped against formula injection;
+        # written to a temporary sibling and renamed: a full disk leaves no partial file
+        text = safe_frame(findings).to_csv(index=False)
+        atomic_write_bytes(out, text.encode("utf-8-sig"))
     else:
-        findings.to_parquet(out, index=False)
+        write_parquet(out, findings)
     counts = findings["severity"].value_counts()
     sys.stdout.write(
         f"findings: {len(findings)} (error {counts.get('error', 0)}, warning {counts.get('warning', 0)}, "
@@ -56,15 +62,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from popqa.checks.docs import catalogue_frame, rules_markdown
+    from popqa.checks.docs import catalogue_frame, rules_markdown, rules_text
 
     if args.format == "markdown":
         sys.stdout.write(rules_markdown())
-        return 0
-    df = catalogue_frame()
-    if args.format == "csv":
-        df.to_csv(sys.stdout, index=False)
-        return 0
-    for r in df.itertuples(index=False):
-        sys.stdout.write(f"{r.rule_id}  {r.dimension:<12} {r.severity:<7} {r.table:<10} {r.message_en}\n")
+    elif args.format == "csv":
+        catalogue_frame().to_csv(sys.stdout, index=False)
+    else:
+        sys.stdout.write(rules_text(args.lang))
     return 0
