@@ -176,10 +176,13 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
 
 def stage_demography(ctx: RunContext) -> dict[str, Any]:
     """Rates with intervals, life tables and the projection, as indicator rows (``popqa.demography``)."""
+    from popqa.demography.quality import age_quality_rows
     from popqa.demography.stage import demography_indicators
 
-    rows = demography_indicators(ctx["register"], period=str(ctx.period), config=ctx.config.demography)
-    return {"indicators:demography": rows}
+    reg, period = ctx["register"], str(ctx.period)
+    rows = demography_indicators(reg, period=period, config=ctx.config.demography)
+    quality = age_quality_rows(reg, period=period, province_code=ctx.config.province_code)
+    return {"indicators:demography": rows, "indicators:age_quality": quality}
 
 
 def stage_findings(ctx: RunContext) -> dict[str, Any]:

@@ -68,6 +68,7 @@ INDICATORS: dict[str, IndicatorSpec] = {}
 PROVIDERS = (
     "popqa.indicators.register_stats",
     "popqa.demography.indicators",
+    "popqa.demography.quality",
     "popqa.survey.indicators",
     "popqa.labour.indicators",
     "popqa.reconcile.indicators",
