@@ -59,7 +59,7 @@ class ChecksConfig(BaseModel):
     )
     whipple_max: float = Field(125.0, description="Whipple's index (ages 23-62 ending in 0 or 5) above this is heaping")
     elderly_heaping_max: float = Field(
-        140.0, description="heaping index for ages 60-99 (share ending in 0 or 5, x500) above this is flagged"
+        140.0, description="Whipple index of the elderly (ages 60-95 ending in 0 or 5 over a fifth of ages 58-97, DemoTools centred window, x100) above this is flagged"
     )
     balance_tolerance: float = Field(
         0.005, ge=0, description="population balance residual above this share of the population is flagged"

@@ -139,8 +139,11 @@ def rules_markdown() -> str:
         f"(band {cfg.sex_ratio_band[0]:g}-{cfg.sex_ratio_band[1]:g}); flagged only when the share of boys "
         f"(men) lies more than {cfg.significance_z:g} standard errors beyond the band edge, so small "
         "communes are not flagged for noise.",
-        "- **Q004/Q005 age heaping**: share of present persons whose age ends in 0 or 5 times 500 "
-        "(Whipple's index; 100 = no heaping), for ages 60-99 and 23-62; the age is the one stated, reference year minus birth year, so year-only birth dates count.",
+        "- **Q004/Q005 age heaping**: present persons whose age ends in 0 or 5 over a fifth of the ages around them "
+        "(Whipple's index x 100; 100 = no heaping), computed by popqa.demography.whipple (DemoTools' "
+        "check_heaping_whipple): Q005 on ages 25-60 over 23-62, Q004 on the elderly, ages 60-95 over 58-97 "
+        "(DemoTools' centred window: the older 60-99 window read a steeply falling population as heaped); "
+        "the age is the one stated, reference year minus birth year, so year-only birth dates count.",
         "- **Q006 population balance**: the register is a single snapshot, so the start population is "
         "rebuilt from the persons table (born before the period, not moved in during it, and either "
         "present or leaving through a death or move-out event of the period); "

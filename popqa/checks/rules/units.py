@@ -190,8 +190,8 @@ def _heaping(ctx: Context, age_min: int, age_max: int, threshold: float) -> pd.D
       action_en="Check elderly persons' birth dates against ID cards or original documents; correct estimated birth years.",
       parameters=("elderly_heaping_max", "significance_z"),
       column="birth_date",
-      message_vi="Tuổi người cao tuổi (60–99) của xã dồn vào các số tận cùng 0 và 5.",
-      message_en="The commune's elderly ages (60-99) heap on ages ending in 0 or 5.", family="plausibility")
+      message_vi="Tuổi người cao tuổi (60–95) của xã dồn vào các số tận cùng 0 và 5.",
+      message_en="The commune's elderly ages (60-95) heap on ages ending in 0 or 5.", family="plausibility")
 def _q004(ctx: Context) -> pd.DataFrame:
     return _heaping(ctx, 60, 95, ctx.config.elderly_heaping_max)  # ages 60-95 over 58-97
 
