@@ -33,6 +33,8 @@ _TEXT = ("indicator_id", "level", "unit_code", "period", "group", "status", "sou
 _FLOAT = ("value", "se", "ci_low", "ci_high", "numerator", "denominator", "target")
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+#: the group of a row: "" or key=value pairs joined by ";" (keys snake_case, values without ; or =)
+_GROUP = re.compile(r"^$|^[a-z][a-z0-9_]*=[^;=]*(;[a-z][a-z0-9_]*=[^;=]*)*$")
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,10 @@ def validate_indicators(df: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"indicator status {df.loc[bad, 'status'].iloc[0]!r} not in {INDICATOR_STATUSES}")
     if df["unit_code"].isna().any():
         raise ValueError("indicator rows need a unit_code")
+    bad = ~df["group"].fillna("").str.match(_GROUP.pattern)
+    if bad.any():
+        r = df[bad].iloc[0]
+        raise ValueError(f"indicator {r['indicator_id']}: group {r['group']!r} is not key=value pairs joined by ';'")
     if (df["value"].notna() & (df["status"] != "ok")).any():
         raise ValueError("an indicator row that is not ok carries a value")
     v, lo, hi = df["value"], df["ci_low"], df["ci_high"]

@@ -62,7 +62,7 @@ def indicator_rows_of(table: pd.DataFrame, *, level: str, unit_code: Any, period
     group_cols = [b for b in by_cols if not (unit_col and b == unit_code)]
     if group_cols:
         group = table[group_cols].astype("string").fillna("NA")
-        group = pd.Series(["|".join(f"{c}={v}" for c, v in zip(group_cols, r, strict=True))
+        group = pd.Series([";".join(f"{c}={v}" for c, v in zip(group_cols, r, strict=True))
                            for r in group.itertuples(index=False)], index=table.index)
     else:
         group = pd.Series("", index=table.index)

@@ -56,7 +56,8 @@ def event_indicator_rows(table: pd.DataFrame, removed: pd.DataFrame, *, period: 
 
     out = []
     for lvl, t in table.groupby("level", sort=False):
-        grp = (t["event"] + np.where(t["group"] == "", "", ":" + t["group"])).to_numpy()
+        # the contract's group convention: key=value pairs joined by ";"
+        grp = ("event=" + t["event"] + np.where(t["group"] == "", "", ";pooled=small_communes")).to_numpy()
         status = t["status"].to_numpy()
         for ind, k, n, val in (("reg_event_completeness", t["m"], t["n2"], t["completeness_1"]),
                                ("civil_event_completeness", t["m"], t["n1"], t["completeness_2"])):
@@ -81,10 +82,15 @@ def event_indicator_rows(table: pd.DataFrame, removed: pd.DataFrame, *, period: 
                                          names=["event", "source", "reason"])
         counts = removed.set_index(["event", "source", "reason"])["records"].reindex(idx, fill_value=0) \
             if len(removed) else pd.Series(0, index=idx)
-        grp = [f"{e}:{s}:{r}" for e, s, r in idx]
+        grp = [f"event={e};source={s};reason={r}" for e, s, r in idx]
         out.append(indicator_rows("reconcile_records_removed", level="province", unit_code=province_code,
                                   period=period, group=grp, value=counts.to_numpy(float), status="ok"))
     return concat_indicators(out)
+
+
+#: the key of a share table's group, by indicator (contract convention: key=value)
+_GROUP_KEYS = {"residents_in_register": "residence", "register_in_residents": "residence",
+               "insurance_absent_from_register": "scheme"}
 
 
 def _share_rows(indicator_id: str, t: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
@@ -92,6 +98,8 @@ def _share_rows(indicator_id: str, t: pd.DataFrame | None, period: str) -> pd.Da
 
     if t is None or not len(t):
         return None
+    key = _GROUP_KEYS.get(indicator_id, "group")
+    t = t.assign(group=np.where(t["group"] == "", "", key + "=" + t["group"].astype(str)))
     return concat_indicators(
         indicator_rows(indicator_id, level=str(lvl), unit_code=g["unit_code"].to_numpy(), period=period,
                        group=g["group"].to_numpy(), value=g["value"].to_numpy(), se=g["se"].to_numpy(),

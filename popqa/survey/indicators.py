@@ -28,7 +28,7 @@ def estimates_to_indicator_rows(
     target_year: Any = None,
     min_n: int = 1,
     source: str | None = "survey",
-    group_sep: str = "|",
+    group_sep: str = ";",
 ) -> pd.DataFrame:
     """Indicator rows (the contract's long shape) from an ``Estimate`` or a by-DataFrame.
 
@@ -72,10 +72,12 @@ def estimates_to_indicator_rows(
             raise ValueError(f"estimates frame lacks the columns {sorted(missing)}")
         frame = estimates.reset_index(drop=True)
         idx = estimates.index
+        # the contract's group convention: key=value pairs (the index's names) joined by group_sep
+        names = [n if n is not None else "group" for n in idx.names]
         if isinstance(idx, pd.MultiIndex):
-            groups = [group_sep.join(str(v) for v in t) for t in idx]
+            groups = [group_sep.join(f"{n}={v}" for n, v in zip(names, t, strict=True)) for t in idx]
         else:
-            groups = [str(v) for v in idx]
+            groups = [f"{names[0]}={v}" for v in idx]
     else:
         raise ValueError("estimates must be an Estimate or a DataFrame of estimates")
     n = frame["n"].to_numpy()

@@ -69,3 +69,11 @@ def test_every_registered_indicator_has_names_in_both_languages():
 def test_empty_concat_has_the_shape():
     e = concat_indicators([None, pd.DataFrame()])
     assert tuple(e.columns) == INDICATOR_COLUMNS and len(e) == 0
+
+
+@pytest.mark.parametrize("group", ["birth:pooled", "E|1", "sex=1|age=2", "Sex=1", "sex=1;", "=1"])
+def test_groups_follow_the_key_value_convention(group):
+    with pytest.raises(ValueError, match="key=value"):
+        indicator_rows("late_share", level="province", unit_code="72", period="2026-10", value=0.1, group=group)
+    assert len(indicator_rows("late_share", level="province", unit_code="72", period="2026-10", value=0.1,
+                              group="sex=1;age=15-24"))

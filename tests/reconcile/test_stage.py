@@ -56,13 +56,13 @@ def test_district_births_and_deaths(staged):
     rows, _ = staged
     d = rows[(rows["level"] == "district") & (rows["unit_code"] == "710")].set_index(["indicator_id", "group"])
     for ev in ("birth", "death"):
-        tot = d.loc[("dse_event_total", ev)]
+        tot = d.loc[("dse_event_total", f"event={ev}")]
         assert tot["status"] == "ok" and tot["ci_low"] >= tot["numerator"] and tot["value"] <= tot["ci_high"]
-        comp = d.loc[("reg_event_completeness", ev)]
+        comp = d.loc[("reg_event_completeness", f"event={ev}")]
         assert 0.8 < comp["value"] <= 1 and comp["ci_low"] < comp["value"] < comp["ci_high"]
     # the register holds a duplicate death event of three persons (double_death faults): removed and counted
     removed = rows[rows["indicator_id"] == "reconcile_records_removed"].set_index("group")["value"]
-    assert removed["death:register:duplicate"] == 3
+    assert removed["event=death;source=register;reason=duplicate"] == 3
 
 
 def test_communes_are_too_small_and_pooled(staged):
@@ -70,7 +70,7 @@ def test_communes_are_too_small_and_pooled(staged):
     com = rows[(rows["indicator_id"] == "dse_event_total") & (rows["level"] == "commune")]
     # no commune of the sample has 10 births matched in both sources: every one says so, with no number
     assert (com["status"] == "insufficient").all() and com["value"].isna().all()
-    pooled = rows[(rows["indicator_id"] == "dse_event_total") & (rows["group"] == "birth:pooled")]
+    pooled = rows[(rows["indicator_id"] == "dse_event_total") & (rows["group"] == "event=birth;pooled=small_communes")]
     assert len(pooled) == 1 and pooled["status"].iloc[0] == "ok"
 
 

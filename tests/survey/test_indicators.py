@@ -35,7 +35,7 @@ def test_by_frame_to_rows_with_statuses(dclus1, api):
     by = dclus1.mean("api00", by=["stype", "awards"])
     rows = estimates_to_indicator_rows(by, "survey_test_mean_api", level="province", unit_code="72",
                                        period="2026-10", min_n=20)
-    assert list(rows["group"]) == [f"{s}|{a}" for s, a in by.index]
+    assert list(rows["group"]) == [f"stype={s};awards={a}" for s, a in by.index]
     small = by["n"].to_numpy() < 20
     assert (rows.loc[small, "status"] == "insufficient").all()
     assert rows.loc[small, "value"].isna().all()
