@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "badge",
+__all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "fmt_indicator", "badge",
            "sparkline_svg", "table_html", "figure_html", "setup_matplotlib"]
 
 GRADE_COLOURS = {"green": "#1a9850", "yellow": "#f2c12e", "red": "#d73027", "insufficient": "#9e9e9e",
@@ -66,6 +66,39 @@ LABELS: dict[str, dict[str, str]] = {
     "male": {"vi": "Nam", "en": "Male"},
     "female": {"vi": "Nữ", "en": "Female"},
     "srb": {"vi": "Tỷ số giới tính khi sinh", "en": "Sex ratio at birth"},
+    "too_few_to_estimate": {"vi": "quá ít số liệu để ước lượng", "en": "too few to estimate"},
+    "projection_insufficient": {"vi": "Chưa đủ số ca tử vong để lập bảng sống; không dự báo.",
+                                "en": "Too few deaths for a life table; no projection."},
+    "highly accurate": {"vi": "rất chính xác", "en": "highly accurate"},
+    "fairly accurate": {"vi": "khá chính xác", "en": "fairly accurate"},
+    "approximate": {"vi": "tương đối", "en": "approximate"},
+    "rough": {"vi": "thô", "en": "rough"},
+    "very rough": {"vi": "rất thô", "en": "very rough"},
+    "accurate": {"vi": "chính xác", "en": "accurate"},
+    "inaccurate": {"vi": "không chính xác", "en": "inaccurate"},
+    "highly inaccurate": {"vi": "rất không chính xác", "en": "highly inaccurate"},
+    "rates": {"vi": "Tỷ suất và cơ cấu (khoảng tin cậy 95%)", "en": "Rates and structure (95% interval)"},
+    "age_quality": {"vi": "Chất lượng khai báo tuổi và giới tính", "en": "Quality of age and sex reporting"},
+    "band": {"vi": "Mức đánh giá", "en": "Assessment"},
+    "projection": {"vi": "Dự báo dân số đến 2030 (phương án)", "en": "Population projection to 2030 (scenarios)"},
+    "scenario_constant": {"vi": "Mức sinh không đổi", "en": "Constant fertility"},
+    "scenario_declining_fertility": {"vi": "Mức sinh giảm", "en": "Declining fertility"},
+    "scenario_no_migration": {"vi": "Không di cư", "en": "No migration"},
+    "dse_completeness": {"vi": "Mức độ đầy đủ so với hộ tịch (ước lượng hai nguồn)",
+                     "en": "Completeness against civil registration (dual-system estimate)"},
+    "register_completeness": {"vi": "Sổ dân cư đầy đủ", "en": "Register complete"},
+    "civil_completeness": {"vi": "Hộ tịch đầy đủ", "en": "Civil registration complete"},
+    "missed_both": {"vi": "Sự kiện cả hai nguồn bỏ sót (ước lượng)", "en": "Events missed by both (estimate)"},
+    "event_birth": {"vi": "Sinh", "en": "Births"},
+    "event_death": {"vi": "Chết", "en": "Deaths"},
+    "event": {"vi": "Sự kiện", "en": "Event"},
+    "dse_note": {"vi": "Ước lượng hai nguồn (Chapman) giả định hai nguồn độc lập, dân số đóng và ghép nối đúng. "
+                       "Khi sổ dân cư và hộ tịch do cùng cộng tác viên cập nhật, hai nguồn phụ thuộc nhau: ước lượng "
+                       "thấp hơn thực tế và mức độ đầy đủ cao hơn thực tế. Xã quá nhỏ được gộp lên cấp huyện.",
+                 "en": "The dual-system (Chapman) estimate assumes independent sources, a closed population and "
+                       "perfect matching. Where the register and civil registration are kept by the same "
+                       "collaborators the sources are dependent: the estimate is then too low and completeness too "
+                       "high. Communes too small to say anything are pooled up to the district."},
     "srb_unit": {"vi": "bé trai/100 bé gái", "en": "boys per 100 girls"},
     "births": {"vi": "Số trẻ sinh", "en": "Births"},
     "coverage_title": {"vi": "Đối chiếu với hộ tịch", "en": "Coverage against civil registration"},
@@ -211,6 +244,34 @@ def fmt_change(v: Any) -> str:
 def fmt_share(v: Any) -> str:
     """A share 0-1 as a percentage."""
     return "–" if _nan(v) else f"{100 * float(v):.1f}%"
+
+
+#: How an indicator's unit of measure is printed (a share as a percentage).
+_UNIT_FORMATS = {"share": lambda v: f"{100 * v:.1f}%", "per_1000": lambda v: f"{v:.1f}",
+                 "per_100": lambda v: f"{v:.1f}", "ratio": lambda v: f"{v:.1f}", "years": lambda v: f"{v:.1f}",
+                 "count": lambda v: f"{v:,.0f}", "persons": lambda v: f"{v:,.0f}", "index": lambda v: f"{v:.2f}",
+                 "children_per_woman": lambda v: f"{v:.2f}"}
+
+
+def fmt_indicator(row: Any, unit: str, lang: str = "vi") -> str:
+    """An indicator row's value with its 95% interval, or why there is none.
+
+    >>> fmt_indicator({"value": 0.5, "ci_low": 0.4, "ci_high": 0.6, "status": "ok"}, "share", "en")
+    '50.0% (40.0%–60.0%)'
+    >>> fmt_indicator({"value": None, "status": "insufficient"}, "share", "en")
+    'too few to estimate'
+    """
+    get = row.get if isinstance(row, dict) else (lambda k, d=None: getattr(row, k, d))
+    if get("status") == "insufficient":
+        return t("too_few_to_estimate", lang)
+    if get("status") != "ok" or _nan(get("value")):
+        return t("not_available", lang)
+    f = _UNIT_FORMATS.get(unit, lambda v: f"{v:.2f}")
+    out = f(float(get("value")))
+    lo, hi = get("ci_low"), get("ci_high")
+    if not _nan(lo) and not _nan(hi):
+        out += f" ({f(float(lo))}–{f(float(hi))})"
+    return out
 
 
 def badge(grade: Any, lang: str = "vi", text: str | None = None) -> str:

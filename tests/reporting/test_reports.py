@@ -58,6 +58,12 @@ def test_district_report_html_has_sections_no_code_no_personal_data(one_district
     assert ".tbl td.txt,.tbl th.txt{text-align:left" in html
     # a first run has no trend to draw: the words say so instead of a lone dot
     assert "kỳ đầu tiên" in html
+    # the demography and coverage sections draw the audit's indicator rows, with intervals or the reason
+    demo = html[html.index('id="demography"'):html.index('id="coverage"')]
+    assert "Tỷ suất sinh thô" in demo and "Chỉ số Whipple" in demo and "Dự báo dân số" in demo
+    assert re.search(r"\d+\.\d \(\d+\.\d–\d+\.\d\)", demo) or "quá ít số liệu để ước lượng" in demo
+    cov = html[html.index('id="coverage"'):html.index('id="methods"')]
+    assert "Chapman" in cov and "Sổ dân cư đầy đủ" in cov
     # the ids of the input never reach the supervisor HTML either
     pids = audited["persons"]["person_id"].astype(str).head(200)
     assert not [p for p in pids if len(p) >= 6 and p in html]

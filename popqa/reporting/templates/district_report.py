@@ -29,10 +29,13 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from popqa.contract import DIMENSIONS
+from popqa.demography.quality import band as quality_band
+from popqa.indicators import get as indicator_spec
 from popqa.reporting.draw import (
     badge,
     figure_html,
     fmt_change,
+    fmt_indicator,
     fmt_score,
     fmt_share,
     setup_matplotlib,
@@ -45,6 +48,20 @@ setup_matplotlib()
 base = Path(audit_dir)
 ddir = base / "districts" / district_code
 kpis = json.loads((ddir / "kpis.json").read_text(encoding="utf-8"))
+ind_file = ddir / "indicators.parquet"
+ind = pd.read_parquet(ind_file) if ind_file.exists() else pd.DataFrame(columns=["indicator_id", "group"])
+
+
+def indicator_table(ids, group=""):
+    """The district's rows of ``ids`` (one group) as label / value-with-interval rows; nothing computed."""
+    rows = []
+    for i in ids:
+        r = ind[(ind["indicator_id"] == i) & (ind["group"] == group)]
+        if len(r):
+            spec = indicator_spec(i)
+            rows.append({"indicator": spec.name_vi if lang == "vi" else spec.name_en,
+                         "value": fmt_indicator(r.iloc[0].to_dict(), spec.unit, lang)})
+    return pd.DataFrame(rows)
 msg_col = "message_vi" if lang == "vi" else "message_en"
 
 
@@ -217,6 +234,42 @@ if srb and srb.get("ratio") is not None:
     display(HTML(f"<p>{t('srb', lang)}: <b>{srb['ratio']}</b> {t('srb_unit', lang)} "
                  f"({t('births', lang)}: {srb['births']:,})</p>"))
 
+RATES = ["crude_birth_rate", "crude_death_rate", "general_fertility_rate", "total_fertility_rate",
+         "mean_age_childbearing", "sex_ratio_at_birth", "infant_mortality_rate", "under5_mortality_rate",
+         "life_expectancy", "median_age", "dependency_ratio_total", "dependency_ratio_young", "dependency_ratio_old"]
+rates = indicator_table(RATES)
+if len(rates):
+    display(HTML(f"<h3>{t('rates', lang)}</h3>" + table_html(
+        rates, {"indicator": t("indicator", lang), "value": t("value", lang)}, text_columns=["indicator"])))
+
+quality = []
+for i in ["age_whipple", "age_myers", "age_bachi", "age_age_sex_accuracy_adjusted", "age_age_sex_accuracy"]:
+    r = ind[(ind["indicator_id"] == i) & (ind["group"] == "sex=total")]
+    if len(r):
+        spec = indicator_spec(i)
+        v = r.iloc[0]
+        quality.append({"indicator": spec.name_vi if lang == "vi" else spec.name_en,
+                        "value": fmt_indicator(v.to_dict(), spec.unit, lang),
+                        "band": t(quality_band(i.removeprefix("age_"), v["value"]), lang) or "–"})
+if quality:
+    display(HTML(f"<h3>{t('age_quality', lang)}</h3>" + table_html(
+        pd.DataFrame(quality), {"indicator": t("indicator", lang), "value": t("value", lang),
+                                "band": t("band", lang)}, text_columns=["indicator", "band"])))
+
+proj = ind[(ind["indicator_id"] == "projected_population") & ~ind["group"].str.contains("sex=")]
+if len(proj):
+    parts = proj["group"].str.extract(r"scenario=([a-z_]+);year=(\d{4})")
+    pt = pd.DataFrame({"scenario": parts[0], "year": parts[1], "value": proj["value"].to_numpy()}).dropna()
+    if len(pt):
+        wide = pt.pivot_table(index="year", columns="scenario", values="value", aggfunc="first").reset_index()
+        cols = {"year": t("year", lang)}
+        cols.update({sc: t(f"scenario_{sc}", lang) for sc in wide.columns if sc != "year"})
+        display(HTML(f"<h3>{t('projection', lang)}</h3>" + table_html(
+            wide, cols, formats={sc: (lambda v: f"{v:,.0f}") for sc in wide.columns if sc != "year"},
+            text_columns=["year"])))
+    else:
+        display(HTML(f"<h3>{t('projection', lang)}</h3><p>{t('projection_insufficient', lang)}</p>"))
+
 # %%
 h2("coverage_title", "coverage")
 cov = pd.read_parquet(ddir / "coverage.parquet")
@@ -233,6 +286,21 @@ if len(cov):
                                   "share": t("share_linked", lang)}, formats={"share": fmt_share})))
 else:
     display(HTML(f"<p>{t('coverage_none', lang)}</p>"))
+
+comp_rows = []
+for ev in ("birth", "death"):
+    vals = {}
+    for key, i in (("register", "reg_event_completeness"), ("civil", "civil_event_completeness"),
+                   ("missed", "dse_events_missed")):
+        r = ind[(ind["indicator_id"] == i) & (ind["group"] == f"event={ev}")]
+        vals[key] = fmt_indicator(r.iloc[0].to_dict(), indicator_spec(i).unit, lang) if len(r) else "–"
+    if any(v != "–" for v in vals.values()):
+        comp_rows.append({"event": t(f"event_{ev}", lang), **vals})
+if comp_rows:
+    display(HTML(f"<h3>{t('dse_completeness', lang)}</h3>" + table_html(
+        pd.DataFrame(comp_rows), {"event": t("event", lang), "register": t("register_completeness", lang),
+                                  "civil": t("civil_completeness", lang), "missed": t("missed_both", lang)},
+        text_columns=["event", "register", "civil", "missed"]) + f"<p class='muted'>{t('dse_note', lang)}</p>"))
 
 # %%
 h2("methods", "methods")
