@@ -169,6 +169,11 @@ def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str,
         "audit_date": audit_manifest.get("created"),
         "audit_id": audit_manifest.get("audit_id"),
         "inputs": audit_manifest.get("inputs", []),
+        "read_report": [{**{k: r.get(k) for k in ("file", "encoding", "format", "rows_found", "rows_read",
+                                                  "rows_set_aside", "values_not_parsed")},
+                         "date_orders": {c: d.get("order") for c, d in (r.get("date_orders") or {}).items()
+                                         if d.get("order") not in ("none", None)}}
+                        for r in audit_manifest.get("read_report", [])],
         "tables": audit_manifest.get("tables", {}),
         "versions": audit_manifest.get("versions", {}),
         "province": province,

@@ -81,6 +81,11 @@ def test_site_index_links_resolve_and_show_run_and_inputs(one_district_site):
     index = read(site / "index.html")
     assert f'href="districts/{DISTRICTS[0]}.vi.html"' in index
     assert "Bảng điểm theo huyện" in index and "persons.parquet" in index
+    # the read report: rows in each file, read and set aside
+    rr = index[index.index('id="read-report"'):]
+    persons = len(audited["persons"])
+    assert re.search(rf"<td class=\"l\">persons\.parquet</td>.*?<td>{persons:,}</td><td>{persons:,}</td><td>0</td>",
+                     rr, re.S)
     assert "District scorecard" in read(site / "index.en.html")
     # collaborators: graded ones worst first with their main problem, too-few-records ones last and grey
     coll = read(site / "collaborators.en.html")
