@@ -1,20 +1,32 @@
-"""Benchmark of ``popqa run``: generate, audit (checks, dedupe, linkage, scorecard), render the site.
+"""Benchmark of ``popqa run``: audit (every stage) then reports and site, in a fresh process.
 
-Targets (issue 5): full scale (1.2 M persons) under 5 minutes on 2 cores, of which
-rendering the 9 district reports under 90 s.
+Targets: full scale (1.2 M persons) under 5 minutes on 2 cores; the staged
+audit over the results store (issue 8) no slower and no larger in peak memory
+than the audit it replaced, measured in the same session on the same data.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_run.py --scale 1.0 [--workers 2] [--out benchmarks/out/run]
+    # the current code, generating the province first (not timed as part of the run)
+    .venv/bin/python benchmarks/bench_run.py --scale 1.0
+    # the same register, three ways, one after the other (the numbers of docs/benchmarks.md)
+    .venv/bin/python benchmarks/bench_run.py --scale 1.0 --out benchmarks/out/run   # keeps OUT/data
+    git worktree add /tmp/popqa-base c4cd14d
+    .venv/bin/python benchmarks/bench_run.py --data benchmarks/out/run/data/register --code /tmp/popqa-base
+    .venv/bin/python benchmarks/bench_run.py --data benchmarks/out/run/data/register --stages core
 
-Generation of the synthetic province is timed apart and is not part of ``popqa run``
-on real data. Prints a table of wall-clock seconds per stage and peak memory.
+``--code DIR`` times the popqa of another checkout (its folder goes first on
+the child's ``PYTHONPATH``, kernels included). ``--stages core`` runs the
+quality audit only (read, validate, check, link, findings, indicators, score,
+publish), without the analytic stages (reconcile, demography, labour), which
+is what the audit before issue 8 computed. Prints wall-clock seconds per stage
+and the peak RSS of the popqa process (VmHWM; report kernels apart).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,22 +36,28 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+ANALYTIC = ("reconcile", "demography", "labour")
 
 CHILD = """
-import json, sys, time
+import json, os, sys, time
 from pathlib import Path
+import popqa
 from popqa.pipeline import audit, report
-out, period, workers = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+data, out, period, workers = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+kwargs = {}
+if os.environ.get("POPQA_BENCH_STAGES") == "core":
+    from popqa.stages import STAGES
+    kwargs["stages"] = [s for s in STAGES if s.name not in __ANALYTIC__]
 t1 = time.perf_counter()
-res = audit(out / "data" / "register", period, out / "results")
+res = audit(data, period, out / "results", **kwargs)
 t2 = time.perf_counter()
 run = report(out / "results", out / "site", period=period, workers=workers, progress=False)
 t3 = time.perf_counter()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-print(json.dumps({"timings": res["timings"], "audit_s": t2 - t1, "report_s": t3 - t2,
+print(json.dumps({"code": popqa.__file__, "timings": res["timings"], "audit_s": t2 - t1, "report_s": t3 - t2,
                   "site_s": run.manifest["timings"]["reports_seconds"], "peak_mb": hwm,
                   "reports": len(run.results), "failed": len(run.failed)}))
-"""
+""".replace("__ANALYTIC__", repr(ANALYTIC))
 
 
 def main() -> int:
@@ -49,24 +67,41 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20261)
     ap.add_argument("--period", default="2026-10")
     ap.add_argument("--out", default=str(HERE / "out" / "run"))
+    ap.add_argument("--data", default=None, help="an already written register folder (skips generation)")
+    ap.add_argument("--code", default=None, help="time the popqa of this checkout instead of the current one")
+    ap.add_argument("--stages", choices=("all", "core"), default="all",
+                    help="core: the quality audit only, without the analytic stages")
     args = ap.parse_args()
 
-    from popqa.synth import generate_province
-
     out = Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
-    t0 = time.perf_counter()
-    prov = generate_province(scale=args.scale, seed=args.seed, period=args.period)
-    prov.write(out / "data")
-    t_gen = time.perf_counter() - t0
-    persons = len(prov.register.persons)
-    del prov
+    t_gen = None
+    persons = None
+    if args.data:
+        data = Path(args.data).resolve()
+        work = out / f"run-{'base' if args.code else args.stages}"
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        from popqa.synth import generate_province
 
-    # `popqa run` on the written register, in a fresh process: its own time and peak memory
-    child = subprocess.run(
-        [sys.executable, "-c", CHILD, str(out), args.period, str(args.workers)],
-        capture_output=True, text=True,
-    )
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        prov = generate_province(scale=args.scale, seed=args.seed, period=args.period)
+        prov.write(out / "data")
+        t_gen = time.perf_counter() - t0
+        persons = len(prov.register.persons)
+        del prov
+        data = (out / "data" / "register").resolve()
+        work = out / "run"
+    work.mkdir(parents=True, exist_ok=True)
+    work = work.resolve()
+
+    env = dict(os.environ)
+    if args.code:
+        env["PYTHONPATH"] = str(Path(args.code).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
+    if args.stages == "core":
+        env["POPQA_BENCH_STAGES"] = "core"
+    child = subprocess.run([sys.executable, "-c", CHILD, str(data), str(work), args.period, str(args.workers)],
+                           capture_output=True, text=True, env=env, cwd=work)  # cwd: no checkout on sys.path
     if child.returncode:
         sys.stderr.write(child.stderr[-5000:])
         return child.returncode
@@ -74,21 +109,25 @@ def main() -> int:
     timings, site_s, t_audit, t_report = r["timings"], r["site_s"], r["audit_s"], r["report_s"]
     peak, n_reports, failed = r["peak_mb"], r["reports"], r["failed"]
 
-    rows = [
-        ("persons", f"{persons:,}"),
-        ("generate + write (not part of run)", f"{t_gen:.1f} s"),
+    rows = [("code", r["code"]), ("stages", "before issue 8" if args.code else args.stages)]
+    if persons is not None:
+        rows.append(("persons", f"{persons:,}"))
+    if t_gen is not None:
+        rows.append(("generate + write (not part of run)", f"{t_gen:.1f} s"))
+    rows += [
         *[(f"audit: {k}", f"{v:.1f} s") for k, v in timings.items()],
-        (f"render {n_reports} district reports ({args.workers} workers)", f"{site_s:.1f} s"),
+        ("audit (wall clock in the child)", f"{t_audit:.1f} s"),
+        (f"render {n_reports} reports ({args.workers} workers)", f"{site_s:.1f} s"),
         ("report total (reports + site)", f"{t_report:.1f} s"),
         ("popqa run (audit + report)", f"{t_audit + t_report:.1f} s"),
         ("peak RSS of the popqa process (kernels apart)", f"{peak:,.0f} MB"),
-        ("failed districts", str(failed)),
+        ("failed reports", str(failed)),
     ]
     w = max(len(a) for a, _ in rows)
     print(f"{'stage':<{w}}  value")
     for a, b in rows:
         print(f"{a:<{w}}  {b}")
-    (out / "bench.json").write_text(json.dumps(dict(rows), indent=2, ensure_ascii=False))
+    (work / "bench.json").write_text(json.dumps(dict(rows), indent=2, ensure_ascii=False))
     return 1 if failed else 0
 
 
