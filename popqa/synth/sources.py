@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from popqa.synth.ids import citizen_ids
 from popqa.synth.names import draw_given, full_names
 
 __all__ = ["build_sources", "LFS_TARGETS"]
@@ -133,7 +134,6 @@ def build_sources(state, frames: dict[str, pd.DataFrame]):
     com[moved] = communes[rng.integers(0, len(communes), int(moved.sum()))]
     var = np.where(moved & (var == "exact"), "commune_changed", var)
     n_extra = max(1, int(round(0.015 * len(rows))))
-    from popqa.synth.province import citizen_ids
 
     ex_sex = np.where(rng.random(n_extra) < 0.5, 1, 2)
     ex_bd = export - (rng.integers(1, 80, n_extra) * 365.25).astype(int) * DAY
