@@ -248,6 +248,7 @@ def _birth_dates(age: np.ndarray, export: pd.Timestamp, win0: pd.Timestamp) -> n
     return np.maximum(bd, np.where(age < 1, np.datetime64(win0.date(), "D"), bd))  # type: ignore[call-overload]  # numpy stubs reject None/datetime mixes that numpy accepts
 
 
+# --------------------------------------------------------------------------
 def generate_province(
     *,
     scale: float = 0.01,
