@@ -50,6 +50,9 @@ __all__ = [
     "grade",
     "INSUFFICIENT",
     "dqr_rollup",
+    "fail_threshold",
+    "units_failing",
+    "HEADLINE_COLUMNS",
     "add_trend",
 ]
 
@@ -375,6 +378,45 @@ def compute_scorecard(
     return res.sort_values(["level", "unit_code", "dimension"], kind="stable").reset_index(drop=True)
 
 
+def fail_threshold(level: str, dimension: str, config: ScorecardConfig | None = None) -> float:
+    """The score below which a unit of ``level`` fails ``dimension`` (WHO DQR roll-ups, headlines).
+
+    ``overall`` is judged against the level's bands (:meth:`ScorecardConfig.bands`),
+    every other dimension against its own (:meth:`ScorecardConfig.dimension_band`);
+    ``config.fail_below`` picks the green (default) or the yellow band.
+
+    Examples
+    --------
+    >>> fail_threshold("commune", "overall"), fail_threshold("commune", "uniqueness")
+    (97.0, 99.5)
+    >>> fail_threshold("collaborator", "validity", ScorecardConfig(fail_below="yellow"))
+    95.0
+    """
+    config = config or ScorecardConfig()
+    b = config.bands(level) if dimension == "overall" else config.dimension_band(level, dimension)
+    return float(b.green if config.fail_below == "green" else b.yellow)
+
+
+def _judged(scorecard: pd.DataFrame, level: str, config: ScorecardConfig) -> pd.DataFrame:
+    """The scored units of ``level`` with their threshold, ``_graded`` and ``_fail`` flags."""
+    sc = scorecard[(scorecard["level"] == level) & scorecard["score"].notna()]
+    dims = sc["dimension"].astype("string")
+    thr = dims.map({d: fail_threshold(level, str(d), config) for d in dims.dropna().unique()}).astype("float64")
+    if "grade" in sc.columns:  # units with too few records are not graded: they neither pass nor fail
+        graded = (sc["grade"] != INSUFFICIENT).fillna(True).astype(bool)
+    else:
+        graded = pd.Series(True, index=sc.index)
+    fail = graded & (sc["score"].astype("float64") < thr)
+    return sc.assign(threshold=thr, _graded=graded.astype("int64"), _fail=fail.astype("int64"),
+                     _insufficient=(~graded).astype("int64"))
+
+
+def _dimension_order(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    order = {d: i for i, d in enumerate((*DIMENSIONS, "overall"))}
+    return df.sort_values(by, key=lambda s: s.map(order) if s.name == "dimension" else s,
+                          kind="stable").reset_index(drop=True)
+
+
 def dqr_rollup(
     scorecard: pd.DataFrame,
     config: ScorecardConfig | None = None,
@@ -384,37 +426,115 @@ def dqr_rollup(
 ) -> pd.DataFrame:
     """WHO DQR roll-up: share of ``child`` units of each ``parent`` failing each metric.
 
-    A unit fails a metric when its score is below the ``config.fail_below``
-    band of its level (the green band by default); units with too few records
-    to be graded are left out.
+    A unit fails a dimension when its score is below that dimension's own
+    band at the child level (:func:`fail_threshold`: the dimension bands for the
+    seven dimensions, the level's bands for ``overall``; the green band unless
+    ``config.fail_below`` says yellow). Units with too few records to be graded
+    neither pass nor fail: they are counted apart in ``insufficient``.
 
     Returns
     -------
     pandas.DataFrame
-        parent_code, dimension, units, failing, share_failing.
+        parent_code, dimension, threshold (the score a unit must reach),
+        units (graded units), failing, share_failing (failing / units; missing
+        when no unit is graded) and insufficient (units with too few records).
 
     Examples
     --------
-    >>> sc = pd.DataFrame({"level": "commune", "unit_code": ["1", "2", "3"],
-    ...     "parent_code": "710", "dimension": "validity", "score": [99.0, 80.0, 50.0]})
+    >>> sc = pd.DataFrame({"level": "commune", "unit_code": ["1", "2", "3", "1", "2", "3"],
+    ...     "parent_code": "710", "dimension": ["validity"] * 3 + ["overall"] * 3,
+    ...     "score": [99.0, 99.7, 50.0, 99.0, 96.0, 50.0]})
     >>> r = dqr_rollup(sc)
-    >>> int(r.loc[0, "units"]), int(r.loc[0, "failing"]), round(float(r.loc[0, "share_failing"]), 3)
-    (3, 2, 0.667)
+    >>> r[["dimension", "threshold", "units", "failing"]].values.tolist()
+    [['validity', 99.5, 3, 2], ['overall', 97.0, 3, 2]]
     """
     config = config or ScorecardConfig()
-    b = config.bands(child)
-    threshold = b.green if config.fail_below == "green" else b.yellow
-    sc = scorecard[(scorecard["level"] == child) & scorecard["score"].notna()]
-    if "grade" in sc.columns:  # units with too few records are not graded, so neither pass nor fail
-        sc = sc[(sc["grade"] != INSUFFICIENT).fillna(True)]
+    sc = _judged(scorecard, child, config)
     if parent == "province":
-        sc = sc.assign(parent_code=sc.get("province_code", pd.Series("province", index=sc.index)))
-    sc = sc.assign(_fail=(sc["score"] < threshold).astype("int64"))
-    g = sc.groupby(["parent_code", "dimension"], observed=True)["_fail"].agg(units="size", failing="sum").reset_index()
-    g["share_failing"] = g["failing"] / g["units"]
-    order = {d: i for i, d in enumerate((*DIMENSIONS, "overall"))}
-    g = g.sort_values(["parent_code", "dimension"], key=lambda s: s.map(order) if s.name == "dimension" else s)
-    return g.reset_index(drop=True)
+        sc = sc.assign(parent_code=sc["province_code"] if "province_code" in sc.columns else "province")
+    g = (sc.groupby(["parent_code", "dimension"], observed=True)
+         .agg(threshold=("threshold", "first"), units=("_graded", "sum"), failing=("_fail", "sum"),
+              insufficient=("_insufficient", "sum"))
+         .reset_index())
+    for c in ("units", "failing", "insufficient"):
+        g[c] = g[c].astype("int64")
+    g["share_failing"] = g["failing"] / g["units"].where(g["units"] > 0).astype("float64")
+    g = g[["parent_code", "dimension", "threshold", "units", "failing", "share_failing", "insufficient"]]
+    return _dimension_order(g, ["parent_code", "dimension"])
+
+
+#: Columns of :func:`units_failing`.
+HEADLINE_COLUMNS = [
+    "level", "dimension", "threshold", "units", "graded", "failing", "share_failing",
+    "green", "yellow", "red", "insufficient", "mean_score",
+]
+
+
+def units_failing(
+    scorecard: pd.DataFrame,
+    config: ScorecardConfig | None = None,
+    *,
+    dimension: str = "overall",
+    levels: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Headline per level: how many units fail, beside their average score.
+
+    An average of scores near 97 reads "good" while a tenth of the
+    collaborators are red; this gives the share of graded units of each level
+    whose ``dimension`` score is below its threshold (:func:`fail_threshold`),
+    their count by grade, and units with too few records to be graded apart.
+
+    Parameters
+    ----------
+    scorecard : :func:`compute_scorecard` (level, unit_code, dimension, score, grade).
+    config : bands and ``fail_below``.
+    dimension : ``overall`` (default) or one of the seven dimensions.
+    levels : levels to report (default: every level present, in :data:`LEVELS` order).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per level: level, dimension, threshold, units (with a score),
+        graded, failing, share_failing (failing / graded; missing when none is
+        graded), green, yellow, red, insufficient (too few records) and
+        mean_score (unweighted mean of the graded units' scores; missing when
+        none is graded).
+
+    Examples
+    --------
+    >>> sc = pd.DataFrame({"level": "collaborator", "unit_code": list("abcd"), "dimension": "overall",
+    ...     "score": [99.0, 96.0, 90.0, 40.0], "grade": ["green", "yellow", "red", "insufficient"]})
+    >>> h = units_failing(sc).iloc[0]
+    >>> h.level, int(h.graded), int(h.failing), round(float(h.share_failing), 3), int(h.insufficient), float(h.mean_score)
+    ('collaborator', 3, 2, 0.667, 1, 95.0)
+    """
+    config = config or ScorecardConfig()
+    present = [lv for lv in LEVELS if lv in set(scorecard["level"].astype(str))]
+    wanted = list(levels) if levels is not None else present
+    unknown = [lv for lv in wanted if lv not in LEVELS]
+    if unknown:
+        raise ValueError(f"unknown level(s) {', '.join(map(repr, unknown))}; levels are {', '.join(LEVELS)}")
+    if dimension not in (*DIMENSIONS, "overall"):
+        raise ValueError(f"dimension must be 'overall' or one of {', '.join(DIMENSIONS)}, not {dimension!r}")
+    rows = []
+    for lv in wanted:
+        sc = _judged(scorecard[scorecard["dimension"] == dimension], lv, config)
+        graded = sc[sc["_graded"] == 1]
+        grades = (graded["grade"].astype("string").value_counts() if "grade" in graded.columns
+                  else pd.Series(dtype="int64"))
+        n_graded = len(graded)
+        rows.append({
+            "level": lv, "dimension": dimension, "threshold": fail_threshold(lv, dimension, config),
+            "units": len(sc), "graded": n_graded, "failing": int(graded["_fail"].sum()),
+            "share_failing": float(graded["_fail"].sum() / n_graded) if n_graded else np.nan,
+            "green": int(grades.get("green", 0)), "yellow": int(grades.get("yellow", 0)),
+            "red": int(grades.get("red", 0)), "insufficient": int(sc["_insufficient"].sum()),
+            "mean_score": round(float(graded["score"].mean()), 2) if n_graded else np.nan,
+        })
+    out = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+    for c in ("units", "graded", "failing", "green", "yellow", "red", "insufficient"):
+        out[c] = out[c].astype("int64")
+    return out
 
 
 def add_trend(

@@ -119,8 +119,10 @@ def test_units_under_the_minimum_of_records_are_not_graded():
     assert _score(sc2, "commune", "25654", "overall").grade == "red"  # 14 of 15 records clean: 93.3
     assert _score(sc2, "commune", "25657", "overall").grade == "green"
     assert set(sc2.loc[sc2.level == "collaborator", "grade"].dropna()) == {"insufficient"}  # kept its own 30
-    # not graded units neither pass nor fail in the WHO DQR roll-up
-    assert dqr_rollup(sc).empty
+    # not graded units neither pass nor fail in the WHO DQR roll-up: they are counted apart
+    roll = dqr_rollup(sc)
+    assert (roll.units == 0).all() and (roll.failing == 0).all() and roll.share_failing.isna().all()
+    assert roll.loc[(roll.parent_code == "710") & (roll.dimension == "validity"), "insufficient"].item() == 2
 
 
 def test_duplicate_groups_count_their_surplus_records_only():
