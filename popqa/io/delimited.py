@@ -124,37 +124,43 @@ def read_delimited(
     """
     if bad_rows not in ("error", "set_aside"):
         raise ValueError(f"bad_rows must be 'error' or 'set_aside', got {bad_rows!r}")
-    if not data.strip():
+    if not data or data.isspace():  # (no .strip(): that would copy the whole file)
         raise InputError("the file is empty (no header row)", file=source or None)
     text, encoding = decode_text(data, source=source)
     text, endings = _line_endings(text)
     utf8 = text.encode("utf-8")
-    buf = np.frombuffer(utf8, dtype=np.uint8)
     removed, removed_rows = 0, []
-    ctrl = (buf < 32) & (buf != 9) & (buf != 10) | (buf == 127)
-    if ctrl.any():
+    # control characters: any byte below 32 other than tab and line feed, or DEL (cheap counts
+    # first; the positions only when there are some)
+    buf = np.frombuffer(utf8, dtype=np.uint8)
+    if np.count_nonzero(buf < 32) != utf8.count(b"\n") + utf8.count(b"\t") or b"\x7f" in utf8:
+        ctrl = ((buf < 32) & (buf != 9) & (buf != 10)) | (buf == 127)
         pos = np.flatnonzero(ctrl)
         nl = np.flatnonzero(buf == 10)
         line_no = np.searchsorted(nl, pos) + 1
-        removed_rows = sorted({int(x) for x in line_no[:_LISTED * 10]})[:_LISTED]
+        removed_rows = sorted({int(x) for x in line_no[: _LISTED * 10]})[:_LISTED]
         removed = int(len(pos))
         text = CONTROL_CHARS.sub("", text)
         utf8 = text.encode("utf-8")
-        buf = np.frombuffer(utf8, dtype=np.uint8)
-    header = text.split("\n", 1)[0]
+    del buf
+    first = text.find("\n")
+    header = text if first < 0 else text[:first]
     if not header.strip():
         raise InputError("the first line is empty: the header row must come first", file=source or None, row=1)
     sep = "\t" if tsv else max((",", ";", "\t", "|"), key=header.count)
     names = next(csv.reader([header], delimiter=sep))
 
-    nl = np.flatnonzero(buf == 10)
     ends_with_newline = text.endswith("\n")
-    starts = np.concatenate([[0], nl + 1])
-    stops = np.concatenate([nl, [len(buf)]])
-    if ends_with_newline:
-        starts, stops = starts[:-1], stops[:-1]
-    n_data = len(starts) - 1
-    empty = (stops - starts)[1:] == 0
+    n_lines = utf8.count(b"\n") + (0 if ends_with_newline else 1)
+    n_data = n_lines - 1
+    if b"\n\n" in utf8:  # empty lines: where they are
+        b = np.frombuffer(utf8, dtype=np.uint8)
+        nl = np.flatnonzero(b == 10)
+        starts = np.concatenate([[0], nl + 1])[:n_lines]
+        stops = np.concatenate([nl, [len(b)]])[:n_lines]
+        empty = (stops - starts)[1:] == 0
+    else:
+        empty = np.zeros(n_data, dtype=bool)
 
     invalid = [0]
 
