@@ -1,0 +1,378 @@
+"""One extract as a table: one row per person, the most complete record of each duplicate cluster.
+
+:func:`build_extract` applies a kind's rule (:mod:`popqa.extracts.kinds`) to the
+present persons of a register, collapses the linkage's duplicate clusters (and
+repeated person ids) into one row per person, and puts on each row the flags
+a receiving agency needs to know which entries to verify. Nothing is written
+here (:mod:`popqa.extracts.write` does that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from popqa.definitions import age_at, is_present, reference_date
+from popqa.errors import InputError
+from popqa.extracts.kinds import KINDS, birth_interval, eligibility
+from popqa.period import Period
+
+__all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable",
+           "extract_params", "build_extract", "default_school_year"]
+
+#: Unit codes and names of each row (legacy three levels, and the 2025 two levels).
+UNIT_COLUMNS = ("province_code", "province_name", "district_code", "district_name", "commune_code",
+                "commune_name", "province_code_2025", "province_name_2025", "commune_code_2025",
+                "commune_name_2025")
+
+#: The columns of every extract, in order.
+EXTRACT_COLUMNS = ("person_id", "duplicate_person_ids", "household_id", "full_name", "sex", "birth_date",
+                   "birth_date_precision", "age", "citizen_id", *UNIT_COLUMNS, "village", "collaborator_id",
+                   "flags")
+
+#: Flags computed here (the other flags are the ids of the person's error and warning findings).
+NAMED_FLAGS = ("age_uncertain", "probable_duplicate", "no_citizen_id")
+
+#: Columns whose presence makes a record "more complete" (the record kept for a duplicate cluster).
+_COMPLETENESS = ("household_id", "full_name", "sex", "birth_date", "citizen_id", "ethnicity_code",
+                 "residence_status", "education_level", "marital_status", "relation_to_head", "commune_code",
+                 "district_code", "province_code")
+_PRECISION_RANK = {"day": 2, "month": 1, "year": 0}
+
+
+def default_school_year(export_date: pd.Timestamp) -> int:
+    """The school year whose grade 1 an export prepares: the next one after June, else this year's.
+
+    >>> default_school_year(pd.Timestamp("2026-06-30")), default_school_year(pd.Timestamp("2026-07-31"))
+    (2026, 2027)
+    """
+    return export_date.year + 1 if export_date.month > 6 else export_date.year
+
+
+def _date(value: Any, what: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise InputError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if ts is pd.NaT or pd.isna(ts):
+        raise InputError(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+    return ts.normalize()
+
+
+@dataclass(frozen=True)
+class ExtractParams:
+    """What an extract was made with (recorded in the summary and the sharing log).
+
+    ``school_year`` is set for ``school_entry`` only, ``election_date`` for ``voters`` only.
+    """
+
+    kind: str
+    period: str
+    export_date: pd.Timestamp
+    reference_date: pd.Timestamp
+    school_year: int | None = None
+    election_date: pd.Timestamp | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {"kind": self.kind, "period": self.period, "export_date": self.export_date.date().isoformat(),
+             "reference_date": self.reference_date.date().isoformat()}
+        if self.school_year is not None:
+            d["school_year"] = int(self.school_year)
+        if self.election_date is not None:
+            d["election_date"] = self.election_date.date().isoformat()
+        return d
+
+
+def extract_params(kind: str, period: str | Period, *, as_of: Any = None, school_year: int | None = None,
+                   election_date: Any = None) -> ExtractParams:
+    """Resolve an extract's dates: reference date (default the export date, the period's last day),
+    school year (``school_entry``), election date (``voters``, default the reference date).
+
+    Examples
+    --------
+    >>> p = extract_params("school_entry", "2026-10")
+    >>> str(p.reference_date.date()), p.school_year
+    ('2026-10-31', 2027)
+    >>> extract_params("voters", "2026-10", election_date="2027-05-23").as_dict()["election_date"]
+    '2027-05-23'
+    """
+    if kind not in KINDS:
+        raise InputError(f"unknown extract kind {kind!r}; one of {', '.join(KINDS)}")
+    period = str(Period.parse(period))
+    export = reference_date(period)
+    ref = _date(as_of, "as-of date") or export
+    sy = None
+    if kind == "school_entry":
+        if school_year is None:
+            sy = default_school_year(export)
+        else:
+            try:
+                sy = int(school_year)
+            except (TypeError, ValueError):
+                raise InputError(f"school year: {school_year!r} is not a year (YYYY)") from None
+            if not 1900 <= sy <= 2200:
+                raise InputError(f"school year: {school_year!r} is not a year between 1900 and 2200")
+    ed = None
+    if kind == "voters":
+        ed = _date(election_date, "election date") or ref
+    return ExtractParams(kind, period, export, ref, sy, ed)
+
+
+@dataclass(frozen=True)
+class ExtractTable:
+    """One extract, in memory.
+
+    Attributes
+    ----------
+    params : the :class:`ExtractParams`.
+    rows : one row per person, columns :data:`EXTRACT_COLUMNS` (text, ``sex`` and ``age`` Int64),
+        sorted by commune, village, household and person.
+    excluded : counts of records that could not be considered (no person id, present without a
+        usable birth date) and of duplicate records folded into another row.
+    """
+
+    params: ExtractParams
+    rows: pd.DataFrame = field(repr=False)
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def flag_counts(self) -> pd.DataFrame:
+        """Persons by commune and flag: commune_code, flag, persons (flag "any" = at least one flag)."""
+        r = self.rows[["commune_code", "flags"]].copy()
+        r["commune_code"] = r["commune_code"].fillna("NA")
+        has = r["flags"].fillna("").ne("")
+        ex = r[has.to_numpy()].assign(flag=lambda d: d["flags"].str.split(";")).explode("flag")
+        parts = [ex.groupby(["commune_code", "flag"]).size().rename("persons").reset_index()]
+        parts.append(r[has.to_numpy()].groupby("commune_code").size().rename("persons").reset_index()
+                     .assign(flag="any"))
+        out = pd.concat(parts, ignore_index=True)
+        return out[["commune_code", "flag", "persons"]].sort_values(["commune_code", "flag"], ignore_index=True)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts by commune and by flag (what ``summary.json`` and the site may show: no names)."""
+        by_commune = self.rows["commune_code"].fillna("NA").value_counts().sort_index()
+        fc = self.flag_counts()
+        flags_total = fc.groupby("flag")["persons"].sum().sort_index()
+        per_commune: dict[str, Any] = {c: {"persons": int(n), "flags": {}} for c, n in by_commune.items()}
+        for c, f, n in fc.itertuples(index=False):
+            per_commune[c]["flags"][f] = int(n)
+        return {**self.params.as_dict(), "persons": len(self.rows),
+                "flags": {f: int(n) for f, n in flags_total.items()},
+                "communes": per_commune, "excluded": dict(self.excluded)}
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    return s.astype("string")
+
+
+def _join_groups(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``;``-joined sorted unique values per key (one Python join per group, not per record)."""
+    df = pd.DataFrame({"k": keys.to_numpy(), "v": values.to_numpy()}).dropna().drop_duplicates()
+    if not len(df):
+        return pd.Series(dtype="string")
+    df = df.sort_values(["k", "v"], kind="stable")
+    return df.groupby("k", sort=False)["v"].agg(";".join).astype("string")
+
+
+def _unit_names(codes: pd.DataFrame) -> pd.DataFrame:
+    """Names of the legacy units and the 2025 units of each row (vectorised maps over unique codes)."""
+    from popqa.geo import crosswalk, legacy_units, provinces, units_2025
+
+    leg = legacy_units()
+    cw = crosswalk(default_only=True)
+    new = units_2025()
+    pn = dict(zip(leg["province_code"], leg["province_name"], strict=False))
+    dn = dict(zip(leg["district_code"], leg["district_name"], strict=False))
+    cn = dict(zip(leg["commune_code"], leg["commune_name"], strict=False))
+    c25 = dict(zip(cw["commune_code"], cw["commune_code_2025"], strict=False))
+    p25 = dict(zip(cw["commune_code"], cw["province_code_2025"], strict=False))
+    c25n = dict(zip(new["commune_code"], new["commune_name"], strict=False))
+    p25n = dict(zip(*provinces("2025")[["province_code", "province_name"]].T.to_numpy(), strict=False))
+    out = pd.DataFrame(index=codes.index)
+    prov, dist, comm = (codes[c].astype("string") for c in ("province_code", "district_code", "commune_code"))
+    out["province_code"], out["province_name"] = prov, prov.map(pn).astype("string")
+    out["district_code"], out["district_name"] = dist, dist.map(dn).astype("string")
+    out["commune_code"], out["commune_name"] = comm, comm.map(cn).astype("string")
+    out["province_code_2025"] = comm.map(p25).astype("string")
+    out["province_name_2025"] = out["province_code_2025"].map(p25n).astype("string")
+    out["commune_code_2025"] = comm.map(c25).astype("string")
+    out["commune_name_2025"] = out["commune_code_2025"].map(c25n).astype("string")
+    return out
+
+
+def _households(register: Any) -> pd.DataFrame | None:
+    hh = register.get("households") if hasattr(register, "get") else None
+    if hh is None or "household_id" not in hh:
+        return None
+    cols = [c for c in ("household_id", "village", "collaborator_id") if c in hh.columns]
+    first = hh[cols].drop_duplicates("household_id")
+    first = first[first["household_id"].notna()]
+    return first.set_index(first["household_id"].astype("string"))
+
+
+def build_extract(
+    register: Any,
+    kind: str,
+    *,
+    period: str | Period | None = None,
+    as_of: Any = None,
+    school_year: int | None = None,
+    election_date: Any = None,
+    clusters: pd.DataFrame | None = None,
+    findings: pd.DataFrame | None = None,
+) -> ExtractTable:
+    """The rows of one extract (no file is written).
+
+    Parameters
+    ----------
+    register : a :class:`popqa.io.Register` (``persons``; ``households`` for village and collaborator).
+    kind : one of :data:`popqa.extracts.KINDS`.
+    period : ``YYYY-MM`` of the export (default the register's period); its last day is the export date.
+    as_of : reference date (default the export date).
+    school_year : ``school_entry`` (default :func:`default_school_year` of the export date).
+    election_date : ``voters`` (default the reference date).
+    clusters : the linkage's clusters (``person_id``, ``cluster_id``); records of one cluster are one
+        person. Without it, only records repeating a person id are folded together.
+    findings : the audit's findings (contract columns); the ids of each person's error and warning
+        findings on the ``persons`` table become flags.
+
+    Returns
+    -------
+    ExtractTable
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from popqa.io import Register
+    >>> persons = pd.DataFrame({"person_id": ["A", "B", "C"], "household_id": "H", "full_name": "Lê Văn Tám",
+    ...     "sex": 1, "birth_date": ["2023-05-01", "2023-05-01", "1990-01-01"], "birth_date_precision": "day",
+    ...     "relation_to_head": 3, "ethnicity_code": "01", "marital_status": 1, "education_level": 0,
+    ...     "residence_status": 1, "status": 1, "province_code": "72", "district_code": "703",
+    ...     "commune_code": "25456", "updated_at": "2026-01-01"})
+    >>> hh = pd.DataFrame({"household_id": ["H"], "province_code": "72", "district_code": "703",
+    ...     "commune_code": "25456", "village": "Ấp 1", "address": "", "collaborator_id": "C1",
+    ...     "created_date": "2010-01-01"})
+    >>> reg = Register.from_frames({"households": hh, "persons": persons}, period="2026-10")
+    >>> t = build_extract(reg, "under6", clusters=pd.DataFrame({"person_id": ["A", "B", "C"],
+    ...                                                         "cluster_id": ["A", "A", "C"]}))
+    >>> t.rows[["person_id", "duplicate_person_ids", "age", "flags"]].values.tolist()
+    [['A', 'B', 3, 'probable_duplicate']]
+    """
+    period = period if period is not None else getattr(register, "period", None)
+    if not period:
+        raise InputError("the extract needs the period of the export (YYYY-MM)")
+    params = extract_params(kind, period, as_of=as_of, school_year=school_year, election_date=election_date)
+    ref = params.reference_date
+    p = register.persons.reset_index(drop=True)
+    pid = _as_text(p["person_id"]).str.strip()
+    has_id = (pid.notna() & pid.ne("")).fillna(False).to_numpy(bool)
+    present = is_present(p).to_numpy(bool)
+    elig = eligibility(p, kind, reference=ref, school_year=params.school_year,
+                       election_date=params.election_date)
+    possible, certain = elig.possible.to_numpy(bool), elig.certain.to_numpy(bool)
+    cand = possible & present & has_id
+
+    if clusters is not None and len(clusters):
+        cl = clusters[["person_id", "cluster_id"]].astype("string").dropna().drop_duplicates("person_id")
+        cid = pid.map(pd.Series(cl["cluster_id"].to_numpy(), index=cl["person_id"].to_numpy())).fillna(pid)
+    else:
+        cid = pid
+    cid = cid.astype("string")
+    chosen = pd.Index(cid[cand].unique())
+    mem_mask = has_id & cid.isin(chosen).fillna(False).to_numpy(bool)
+    m = p.loc[mem_mask].copy()
+    m["_pid"], m["_cid"] = pid[mem_mask], cid[mem_mask]
+    m["_cand"], m["_certain"] = cand[mem_mask], certain[mem_mask]
+    score = np.zeros(len(m), dtype=np.int64)
+    for c in _COMPLETENESS:
+        if c in m.columns:
+            v = m[c]
+            ok = v.notna().to_numpy(bool)
+            if v.dtype == object or isinstance(v.dtype, pd.StringDtype):
+                ok &= v.astype("string").str.strip().ne("").fillna(False).to_numpy(bool)
+            score += 3 * ok
+    if "birth_date_precision" in m.columns:
+        prec = m["birth_date_precision"].astype("string").str.lower().map(_PRECISION_RANK)
+        score += pd.to_numeric(prec, errors="coerce").fillna(0).to_numpy(np.int64)
+    m["_score"] = score
+    m["_upd"] = pd.to_datetime(m["updated_at"], errors="coerce") if "updated_at" in m else pd.NaT
+    m = m.sort_values(["_cid", "_cand", "_score", "_certain", "_upd", "_pid"],
+                      ascending=[True, False, False, False, False, True], kind="stable", na_position="last")
+    first = ~m["_cid"].duplicated().to_numpy(bool)
+    rep = m[first].set_index("_cid", drop=False)
+    n_records = m.groupby("_cid", sort=False).size()
+    others = m.loc[~first, ["_cid", "_pid"]]
+    others = others[others["_pid"].to_numpy() != rep["_pid"].reindex(others["_cid"]).to_numpy()]
+    dup_ids = _join_groups(others["_cid"], others["_pid"])
+
+    # flags: the error and warning findings of every record of the person, then the named flags
+    rule_flags = pd.Series(dtype="string")
+    if findings is not None and len(findings):
+        f = findings[(findings["table"] == "persons").fillna(False).to_numpy(bool)
+                     & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
+        if len(f):
+            to_cid = pd.Series(m["_cid"].to_numpy(), index=m["_pid"].to_numpy())
+            to_cid = to_cid[~to_cid.index.duplicated()]
+            fc = f["record_id"].astype("string").map(to_cid)
+            rule_flags = _join_groups(fc, f["rule_id"].astype("string"))
+    lo, hi = birth_interval(rep, ref)
+    age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
+    cit = rep["citizen_id"].astype("string").str.strip() if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
+    no_cid = (cit.isna() | cit.eq("")).fillna(True).to_numpy(bool) & (age_min >= 14)
+    named = {
+        "age_uncertain": ~rep["_certain"].to_numpy(bool),
+        "probable_duplicate": n_records.reindex(rep.index).to_numpy() > 1,
+        "no_citizen_id": no_cid,
+    }
+    flags = rule_flags.reindex(rep.index).fillna("").astype(object).to_numpy()
+    for name in NAMED_FLAGS:
+        mask = named[name]
+        sep = np.where(flags == "", "", ";")
+        flags = np.where(mask, flags + sep + name, flags)
+
+    out = pd.DataFrame(index=rep.index)
+    out["person_id"] = rep["_pid"].to_numpy()
+    out["duplicate_person_ids"] = dup_ids.reindex(rep.index).fillna("").to_numpy()
+    for c in ("household_id", "full_name"):
+        out[c] = _as_text(rep[c]) if c in rep else pd.NA
+    out["sex"] = pd.to_numeric(rep["sex"], errors="coerce").astype("Int64") if "sex" in rep else pd.NA
+    out["birth_date"] = lo.dt.strftime("%Y-%m-%d").to_numpy()
+    out["birth_date_precision"] = (_as_text(rep["birth_date_precision"]) if "birth_date_precision" in rep
+                                   else pd.NA)
+    out["age"] = pd.array(age_at(lo.reset_index(drop=True), ref).to_numpy(), dtype="Float64").astype("Int64")
+    out["citizen_id"] = cit.to_numpy()
+    geo = pd.DataFrame({c: (rep[c] if c in rep else pd.Series(pd.NA, index=rep.index))
+                        for c in ("province_code", "district_code", "commune_code")})
+    names = _unit_names(geo)
+    for c in UNIT_COLUMNS:
+        out[c] = names[c].to_numpy()
+    hh = _households(register)
+    hid = out["household_id"].astype("string")
+    village = hid.map(hh["village"]) if hh is not None and "village" in hh else pd.Series(pd.NA, index=out.index)
+    collab = (hid.map(hh["collaborator_id"]) if hh is not None and "collaborator_id" in hh
+              else pd.Series(pd.NA, index=out.index))
+    if "collaborator_id" in rep.columns:
+        collab = pd.Series(rep["collaborator_id"].to_numpy(), index=out.index).fillna(collab)
+    out["village"] = village.to_numpy()
+    out["collaborator_id"] = collab.to_numpy()
+    out["flags"] = flags
+    out = out[list(EXTRACT_COLUMNS)].reset_index(drop=True)
+    for c in EXTRACT_COLUMNS:
+        if c not in ("sex", "age"):
+            out[c] = out[c].astype("string")
+    out = out.sort_values(["commune_code", "village", "household_id", "person_id"], kind="stable",
+                          na_position="last", ignore_index=True)
+    lo_all = pd.to_datetime(p["birth_date"])
+    excluded = {
+        "records": len(p),
+        "present_records": int(present.sum()),
+        "records_without_person_id": int((~has_id).sum()),
+        "present_without_birth_date": int((present & lo_all.isna().to_numpy(bool)).sum()),
+        "present_born_after_reference_date": int((present & (lo_all > ref).fillna(False).to_numpy(bool)).sum()),
+        "duplicate_records_folded": int(len(m) - len(rep)),
+    }
+    return ExtractTable(params, out, excluded)
