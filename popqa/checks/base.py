@@ -19,6 +19,7 @@ import pandas as pd
 
 from popqa.checks.config import ChecksConfig
 from popqa.contract import DIMENSIONS, SEVERITIES, TABLES
+from popqa.definitions import age_at, is_present  # age_at re-exported: one definition
 
 __all__ = [
     "Rule",
@@ -237,30 +238,6 @@ def reference_date(register) -> pd.Timestamp:
     return pd.Timestamp("2000-01-01")
 
 
-def age_at(birth: pd.Series, at: pd.Timestamp | pd.Series) -> pd.Series:
-    """Completed years between ``birth`` and ``at`` (float with NaN where unknown).
-
-    A person born on 29 February has their birthday on 1 March in common years.
-
-    Examples
-    --------
-    >>> b = pd.Series(pd.to_datetime(["2000-02-29", "1990-10-31", None]))
-    >>> age_at(b, pd.Timestamp("2021-02-28")).tolist()[:2]
-    [20.0, 30.0]
-    >>> age_at(b, pd.Timestamp("2021-03-01")).tolist()[0]
-    21.0
-    """
-    b = pd.to_datetime(birth)
-    if isinstance(at, pd.Series):
-        a = pd.to_datetime(at)
-        ay, am, ad = a.dt.year.to_numpy(float), a.dt.month.to_numpy(float), a.dt.day.to_numpy(float)
-    else:
-        ay, am, ad = float(at.year), float(at.month), float(at.day)
-    by, bm, bd = b.dt.year.to_numpy(float), b.dt.month.to_numpy(float), b.dt.day.to_numpy(float)
-    before = (am * 100 + ad) < (bm * 100 + bd)
-    return pd.Series(ay - by - before.astype(float), index=birth.index)
-
-
 def latest_birth(birth: pd.Series, precision: pd.Series | None) -> pd.Series:
     """The latest date a birth date of the given precision can stand for.
 
@@ -337,7 +314,7 @@ class Context:
             collab = p["collaborator_id"].fillna(collab)
         # new columns are added to a shallow copy: no copy of the person data itself
         p["collaborator_id"] = collab
-        p["_present"] = ~p["status"].isin([2, 3]).fillna(False).to_numpy(bool)
+        p["_present"] = is_present(p).to_numpy(bool)
         p["_bd_lo"] = p["birth_date"]
         p["_bd_hi"] = latest_birth(p["birth_date"], p.get("birth_date_precision"))
         p["_age_max"] = age_at(p["_bd_lo"], self.ref_date)

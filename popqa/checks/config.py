@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from popqa.definitions import LEGAL_DEADLINES  # re-exported: the one table of deadlines
+
 __all__ = ["ChecksConfig", "LEGAL_DEADLINES"]
-
-#: Legal registration deadlines, in days after the event (documented in docs/rules.md).
-LEGAL_DEADLINES: dict[str, tuple[int, str]] = {
-    "birth": (60, "Luật Hộ tịch 2014, Điều 15: đăng ký khai sinh trong 60 ngày kể từ ngày sinh"),
-    "death": (15, "Luật Hộ tịch 2014, Điều 33: đăng ký khai tử trong 15 ngày kể từ ngày chết"),
-    "move_in": (
-        30,
-        "Luật Cư trú 2020, Điều 27: người đến ở từ 30 ngày trở lên phải đăng ký tạm trú "
-        "(thời hạn đăng ký thường trú tại chỗ ở mới dài hơn; popqa dùng mốc 30 ngày)",
-    ),
-    "move_out": (30, "như chuyển đến: popqa dùng mốc 30 ngày của đăng ký tạm trú"),
-}
-
 
 class ChecksConfig(BaseModel):
     """Thresholds of the rule catalogue.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from popqa import definitions
 from popqa.checks.base import Context, isin, rule, text
 from popqa.checks.config import LEGAL_DEADLINES
 
@@ -37,13 +38,8 @@ def _e001(ctx: Context) -> pd.DataFrame:
 
 
 def late_limit(ctx: Context, e: pd.DataFrame) -> pd.Series:
-    """Days allowed between event and record, per event."""
-    c = ctx.config
-    limit = pd.Series(float(c.late_days), index=e.index)
-    if c.use_legal_deadlines:
-        for kind, (days, _) in LEGAL_DEADLINES.items():
-            limit[_is(e, kind)] = float(days)
-    return limit
+    """Days allowed between event and record, per event (:func:`popqa.definitions.late_limit`)."""
+    return definitions.late_limit(e, ctx.config)
 
 
 @rule("E002", dimension="timeliness", severity="warning", table="events", column="recorded_date",
