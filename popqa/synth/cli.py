@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--period", default="2026-10", help="last month of the twelve months of events, YYYY-MM")
     p.add_argument("--districts", default=None, help="comma-separated district codes to keep, e.g. 710,711")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="register file format")
+    p.add_argument("--months", type=int, default=1,
+                   help="monthly exports of the same population ending at --period (OUT/<period>/register)")
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(handler=_synth)
 
@@ -30,6 +32,17 @@ def _synth(args: argparse.Namespace) -> int:
     from popqa.synth import generate_province
 
     districts = [d.strip() for d in args.districts.split(",") if d.strip()] if args.districts else None
+    if args.months > 1:
+        from popqa.synth.history import generate_history
+
+        hist = generate_history(months=args.months, scale=args.scale, seed=args.seed,
+                                province_code=args.province, period=args.period, districts=districts)
+        out = hist.write(args.out, fmt=args.format)
+        for p in hist.periods:
+            reg = hist.exports[p]
+            sys.stdout.write(f"wrote {out}/{p}/register ({len(reg.persons):,} persons, "
+                             f"{len(reg.events) if reg.events is not None else 0:,} events)\n")
+        return 0
     prov = generate_province(
         scale=args.scale,
         seed=args.seed,
