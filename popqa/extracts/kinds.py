@@ -39,20 +39,28 @@ __all__ = ["KINDS", "KIND_TEXT", "Eligibility", "eligibility", "birth_interval"]
 #: The kinds of extract, in the order the documentation lists them.
 KINDS = ("school_entry", "under6", "immunization", "voters", "military_registration", "military_service")
 
-#: kind -> (Vietnamese title, English title, English rule)
-KIND_TEXT: dict[str, tuple[str, str, str]] = {
+#: kind -> (Vietnamese title, English title, Vietnamese rule, English rule)
+KIND_TEXT: dict[str, tuple[str, str, str, str]] = {
     "school_entry": ("Trẻ vào lớp 1", "Children entering grade 1",
+                     "trẻ đang có mặt, sinh trong năm (năm học - 6)",
                      "present children born in the calendar year school_year - 6"),
     "under6": ("Trẻ dưới 6 tuổi (thẻ bảo hiểm y tế)", "Children under 6 (health-insurance cards)",
+               "trẻ đang có mặt, chưa đủ 6 tuổi tròn tại ngày tham chiếu",
                "present children under 6 completed years at the reference date"),
     "immunization": ("Trẻ dưới 24 tháng (tiêm chủng mở rộng)", "Children under 24 months (immunization)",
+                     "trẻ đang có mặt, chưa đủ 24 tháng tuổi tại ngày tham chiếu",
                      "present children under 24 months (2 completed years) at the reference date"),
     "voters": ("Cử tri", "Voters",
+               "người đang có mặt, đủ 18 tuổi trở lên vào ngày bầu cử, công dân Việt Nam (mã dân tộc khác 55), "
+               "thường trú hoặc tạm trú (tình trạng cư trú 1 hoặc 2)",
                "present persons 18 or older on the election date, Vietnamese citizens (ethnicity code not 55), "
                "permanent or temporary residents (residence status 1 or 2)"),
     "military_registration": ("Nam đăng ký nghĩa vụ quân sự", "Men registering for military service",
+                              "nam đang có mặt, đủ 17 tuổi trong năm của ngày tham chiếu",
                               "present males turning 17 in the calendar year of the reference date"),
     "military_service": ("Nam trong độ tuổi gọi nhập ngũ", "Men of military-service age",
+                         "nam đang có mặt, từ 18 đến 25 tuổi tại ngày tham chiếu, đến 27 tuổi nếu có trình độ "
+                         "trung cấp, cao đẳng, đại học (trình độ học vấn 5 hoặc 6)",
                          "present males aged 18 to 25 at the reference date, to 27 with vocational, college "
                          "or university education (education level 5 or 6)"),
 }

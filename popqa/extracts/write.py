@@ -1,0 +1,442 @@
+"""Writing an extract: ``<kind>.csv``, one XLSX per commune, ``summary.json`` and the sharing log.
+
+Layout of an extracts folder ``DIR/``::
+
+    DIR/
+      <kind>.csv                all communes; UTF-8 with BOM, formula-safe
+      <kind>/<commune>.xlsx     one workbook per commune (``unassigned.xlsx``: no valid commune code)
+      summary.json              counts by commune and flag, per kind (no names)
+      sharing-log.jsonl         one line per extract made: what, when, parameters, file hashes, rows
+
+Extracts are personal data: :func:`check_extract_dir` refuses a folder inside a
+supervisor site, a results store or the register folder. Every file is written
+to a temporary sibling and renamed (:func:`popqa.store.atomic_write_bytes`);
+the sharing-log line is written last, once every file of the extract is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from popqa.errors import InputError, OutputError
+from popqa.extracts.build import EXTRACT_COLUMNS, NAMED_FLAGS, ExtractTable, build_extract
+from popqa.extracts.kinds import KIND_TEXT
+from popqa.extracts.xlsx import Sheet, row_xml, rows_blob, workbook_bytes
+from popqa.store import atomic_write_bytes, is_safe_code, read_json, write_json
+
+__all__ = ["extract", "write_extract", "ExtractResult", "check_extract_dir", "COLUMN_LABELS", "FLAG_TEXT",
+           "flag_explanation", "SHARING_LOG", "SUMMARY"]
+
+SHARING_LOG = "sharing-log.jsonl"
+SUMMARY = "summary.json"
+
+#: column -> (Vietnamese header, English header)
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "person_id": ("Mã nhân khẩu", "Person id"),
+    "duplicate_person_ids": ("Mã bản ghi trùng", "Duplicate record ids"),
+    "household_id": ("Mã hộ", "Household id"),
+    "full_name": ("Họ và tên", "Full name"),
+    "sex": ("Giới tính (1 nam, 2 nữ)", "Sex (1 male, 2 female)"),
+    "birth_date": ("Ngày sinh", "Birth date"),
+    "birth_date_precision": ("Độ chính xác ngày sinh", "Birth date precision"),
+    "age": ("Tuổi", "Age"),
+    "citizen_id": ("Số định danh cá nhân", "Citizen id"),
+    "province_code": ("Mã tỉnh", "Province code"),
+    "province_name": ("Tỉnh", "Province"),
+    "district_code": ("Mã huyện", "District code"),
+    "district_name": ("Huyện", "District"),
+    "commune_code": ("Mã xã", "Commune code"),
+    "commune_name": ("Xã", "Commune"),
+    "province_code_2025": ("Mã tỉnh (2025)", "Province code (2025)"),
+    "province_name_2025": ("Tỉnh (2025)", "Province (2025)"),
+    "commune_code_2025": ("Mã xã (2025)", "Commune code (2025)"),
+    "commune_name_2025": ("Xã (2025)", "Commune (2025)"),
+    "village": ("Thôn / ấp", "Village"),
+    "collaborator_id": ("Mã cộng tác viên", "Collaborator id"),
+    "flags": ("Cần kiểm tra", "Flags"),
+}
+_WIDTHS = {"person_id": 14, "duplicate_person_ids": 18, "household_id": 14, "full_name": 26, "sex": 8,
+           "birth_date": 12, "birth_date_precision": 10, "age": 6, "citizen_id": 15, "village": 16,
+           "collaborator_id": 12, "flags": 30}
+#: Columns of a commune's list (its unit codes and names are on the first sheet).
+XLSX_COLUMNS = tuple(c for c in EXTRACT_COLUMNS if not c.startswith(("province_", "district_", "commune_")))
+
+#: Named flags: (Vietnamese, English) explanation.
+FLAG_TEXT: dict[str, tuple[str, str]] = {
+    "age_uncertain": (
+        "Ngày sinh chỉ biết năm hoặc tháng; có thể người này không thuộc danh sách. Xác minh ngày sinh.",
+        "The birth date is known to the year or month only; the person may not belong on this list. "
+        "Verify the birth date."),
+    "probable_duplicate": (
+        "Người này có thể được ghi nhiều lần (xem cột mã bản ghi trùng); bản ghi đầy đủ nhất được giữ. "
+        "Xác minh và gộp các bản ghi.",
+        "This person is probably recorded more than once (see the duplicate record ids); the most complete "
+        "record is shown. Verify and merge the records."),
+    "no_citizen_id": (
+        "Từ 14 tuổi trở lên nhưng thiếu số định danh cá nhân.",
+        "Aged 14 or more without a citizen id number."),
+}
+
+_TEXT = {
+    "summary_sheet": ("Tổng hợp", "Summary"), "list_sheet": ("Danh sách", "List"),
+    "item": ("Mục", "Item"), "value": ("Giá trị", "Value"), "explanation": ("Giải thích", "Explanation"),
+    "extract": ("Danh sách", "Extract"), "rule": ("Tiêu chí", "Rule"), "period": ("Kỳ", "Period"),
+    "reference_date": ("Ngày tham chiếu", "Reference date"), "school_year": ("Năm học", "School year"),
+    "election_date": ("Ngày bầu cử", "Election date"), "commune": ("Xã", "Commune"),
+    "district": ("Huyện", "District"), "persons": ("Số người", "Persons"),
+    "flag": ("Cờ: ", "Flag: "), "any": ("Có ít nhất một cờ", "At least one flag"),
+    "any_text": ("Người cần kiểm tra trước khi chia sẻ.", "Persons to verify before the list is shared."),
+    "personal": ("Dữ liệu cá nhân: chỉ chia sẻ với cơ quan được phép.",
+                 "Personal data: share only with the authorised agency."),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    vi, en = _TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def flag_explanation(flag: str, lang: str = "en") -> str:
+    """What a flag means and what to do (named flags here; rule ids from the rule catalogue).
+
+    >>> flag_explanation("no_citizen_id")
+    'Aged 14 or more without a citizen id number.'
+    >>> flag_explanation("V012", "en")[:5] != ""
+    True
+    """
+    if flag in FLAG_TEXT:
+        vi, en = FLAG_TEXT[flag]
+        return vi if lang == "vi" else en
+    try:
+        from popqa.checks import get_rule
+
+        r = get_rule(flag)
+    except KeyError:
+        return flag
+    return f"{r.message(lang)} {r.action(lang)}".strip()
+
+
+def _is_site(d: Path) -> bool:
+    m = d / "manifest.json"
+    if not m.is_file():
+        return False
+    try:
+        return read_json(m).get("stage") in ("report", "audit")
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_extract_dir(out: str | Path, *, data_dir: str | Path | None = None,
+                      forbidden: tuple[str | Path, ...] = ()) -> Path:
+    """``out`` resolved, after refusing a place where personal lists must not go.
+
+    Refused: a folder inside a supervisor site or a committed audit (a ``manifest.json`` of a report or
+    an audit in it or a parent), inside a results store (a ``.popqa`` folder in it or a parent), the
+    register folder itself, or inside any of ``forbidden``. Raises :class:`popqa.errors.OutputError`.
+    """
+    p = Path(out).resolve()
+    for d in (p, *p.parents):
+        if _is_site(d) or (d / ".popqa").is_dir():
+            raise OutputError("extracts are personal data and are never written inside a supervisor site or "
+                              f"a results store ({d}); choose another --out", path=str(out))
+    if data_dir is not None and p == Path(data_dir).resolve():
+        raise OutputError("extracts are not written into the register folder (the next audit would read "
+                          "them); choose another --out", path=str(out))
+    for f in forbidden:
+        fp = Path(f).resolve()
+        if p == fp or fp in p.parents:
+            raise OutputError(f"extracts are personal data and are never written inside {fp}; "
+                              "choose another folder", path=str(out))
+    return p
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    """What :func:`extract` wrote.
+
+    Attributes
+    ----------
+    kind : the extract's kind.
+    out : the extracts folder.
+    table : the :class:`~popqa.extracts.build.ExtractTable` (rows, parameters, exclusions).
+    summary : what ``summary.json`` holds for this kind.
+    files : ``{"path", "sha256", "rows"}`` of every file written (paths relative to ``out``).
+    log_entry : the line appended to the sharing log.
+    """
+
+    kind: str
+    out: Path
+    table: ExtractTable = field(repr=False)
+    summary: dict[str, Any] = field(repr=False)
+    files: tuple[dict[str, Any], ...] = field(repr=False)
+    log_entry: dict[str, Any] = field(repr=False)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.table.rows
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _summary_sheet(table: ExtractTable, lang: str, commune: str, sub: pd.DataFrame,
+                   flags: list[str]) -> tuple[pd.DataFrame, Sheet]:
+    prm = table.params
+    vi, en, rvi, ren = KIND_TEXT[prm.kind]
+    first = sub.iloc[0] if len(sub) else None
+
+    def name(col: str) -> str:
+        if first is None or pd.isna(first[col]):
+            return ""
+        return str(first[col])
+
+    items: list[tuple[str, Any, str]] = [
+        (_t("extract", lang), vi if lang == "vi" else en, rvi if lang == "vi" else ren),
+        (_t("period", lang), prm.period, ""),
+        (_t("reference_date", lang), prm.reference_date.date().isoformat(), ""),
+    ]
+    if prm.school_year is not None:
+        items.append((_t("school_year", lang), f"{prm.school_year}-{prm.school_year + 1}", ""))
+    if prm.election_date is not None:
+        items.append((_t("election_date", lang), prm.election_date.date().isoformat(), ""))
+    items += [
+        (_t("commune", lang), commune, name("commune_name")),
+        (_t("district", lang), name("district_code"), name("district_name")),
+        (_t("commune", lang) + " (2025)", name("commune_code_2025"), name("commune_name_2025")),
+        (_t("persons", lang), len(sub), _t("personal", lang)),
+    ]
+    fl = sub["flags"].fillna("")
+    has = fl.ne("")
+    items.append((_t("any", lang), int(has.sum()), _t("any_text", lang)))
+    counts = fl[has].str.split(";").explode().value_counts()
+    for f in flags:
+        items.append((_t("flag", lang) + f, int(counts.get(f, 0)), flag_explanation(f, lang)))
+    df = pd.DataFrame(items, columns=["item", "value", "explanation"]).astype({"value": "string"})
+    body = rows_blob(row_xml(df), 0, len(df))
+    return df, Sheet(_t("summary_sheet", lang), [_t("item", lang), _t("value", lang), _t("explanation", lang)],
+                     body, ncols=3, nrows=len(df), widths=[28, 22, 90], filter=False)
+
+
+def _file_name(commune: Any) -> str:
+    return f"{commune}.xlsx" if is_safe_code(commune, "commune") else "unassigned.xlsx"
+
+
+@contextlib.contextmanager
+def _log_lock(out: Path):
+    fh = open(out / ".sharing-log.lock", "a+")  # noqa: SIM115 - held while the log is rewritten
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - not POSIX
+            pass
+        yield
+    finally:
+        fh.close()
+
+
+def _append_log(out: Path, entry: dict[str, Any]) -> None:
+    line = (json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    path = out / SHARING_LOG
+    with _log_lock(out):
+        old = path.read_bytes() if path.is_file() else b""
+        if old and not old.endswith(b"\n"):
+            old += b"\n"
+        atomic_write_bytes(path, old + line)
+
+
+def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
+                  provenance: dict[str, Any] | None = None) -> ExtractResult:
+    """Write ``table`` into ``out`` (CSV, XLSX per commune, summary, sharing-log line); see module docs.
+
+    ``out`` must already have passed :func:`check_extract_dir`. ``provenance`` (data folder, input
+    hashes, audit id) goes into the sharing-log line.
+    """
+    from popqa import __version__
+    from popqa.io.safe import safe_frame
+    from popqa.store import ensure_output_dir
+
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
+    out = ensure_output_dir(out, "extracts folder")
+    kind = table.params.kind
+    rows = safe_frame(table.rows)
+    files: list[dict[str, Any]] = []
+
+    csv = rows.to_csv(index=False).encode("utf-8-sig")
+    atomic_write_bytes(out / f"{kind}.csv", csv)
+    files.append({"path": f"{kind}.csv", "sha256": _sha(csv), "rows": len(rows)})
+
+    # one workbook per commune: rows in commune order, each commune a slice of one buffer of row XML
+    cc = rows["commune_code"].astype("string")
+    key = cc.where(cc.str.fullmatch(r"[0-9]{5}").fillna(False).astype(bool), "unassigned").fillna("unassigned")
+    order = key.sort_values(kind="stable").index.to_numpy()
+    if (order != range(len(order))).any():
+        rows, key = rows.iloc[order].reset_index(drop=True), key.iloc[order].reset_index(drop=True)
+    body = row_xml(rows[list(XLSX_COLUMNS)])
+    all_flags = sorted(set(rows["flags"].fillna("").str.split(";").explode()) - {""},
+                       key=lambda f: (f in NAMED_FLAGS, f))
+    header = [COLUMN_LABELS[c][0 if lang == "vi" else 1] for c in XLSX_COLUMNS]
+    widths = [_WIDTHS.get(c, 14) for c in XLSX_COLUMNS]
+    folder = out / kind
+    written: set[str] = set()
+    bounds = key.ne(key.shift()).to_numpy().nonzero()[0].tolist() + [len(key)]
+    for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
+        commune = key.iloc[i0]
+        sub = rows.iloc[i0:i1]
+        _, summary_sheet = _summary_sheet(table, lang, commune, sub, all_flags)
+        data = workbook_bytes([summary_sheet, Sheet(_t("list_sheet", lang), header, rows_blob(body, i0, i1),
+                                                    ncols=len(header), nrows=i1 - i0, widths=widths)])
+        fname = _file_name(commune)
+        atomic_write_bytes(folder / fname, data)
+        written.add(fname)
+        files.append({"path": f"{kind}/{fname}", "sha256": _sha(data), "rows": i1 - i0})
+    if folder.is_dir():  # workbooks of communes no longer in this kind's extract would mislead
+        for f in folder.glob("*.xlsx"):
+            if f.name not in written:
+                f.unlink(missing_ok=True)
+
+    summary = table.summary()
+    spath = out / SUMMARY
+    try:
+        current = read_json(spath) if spath.is_file() else {}
+    except (OSError, ValueError):
+        current = {}
+    kinds = current.get("kinds", {}) if isinstance(current, dict) else {}
+    kinds[kind] = summary
+    write_json(spath, {"kinds": dict(sorted(kinds.items()))})
+
+    entry = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "kind": kind,
+             "period": table.params.period, "reference_date": table.params.reference_date.date().isoformat(),
+             "parameters": table.params.as_dict(), "rows": len(rows), "files": files,
+             "flags": summary["flags"], "lang": lang, "popqa": __version__, "source": provenance or {}}
+    _append_log(out, entry)
+    return ExtractResult(kind, out, table, summary, tuple(files), entry)
+
+
+def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[str, Any]] | None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Clusters and findings of the committed audit of ``period`` (checked to be of the same input files)."""
+    from popqa.store import ResultsStore
+
+    store = ResultsStore(results)
+    try:
+        manifest = store.manifest(period)
+    except FileNotFoundError:
+        raise InputError(f"no committed audit of {period} in the results folder (run popqa audit first)",
+                         file=str(results)) from None
+    audited = {i["file"]: i["sha256"] for i in manifest.get("inputs", [])}
+    for r in read_report or []:
+        f, h = r.get("file"), r.get("sha256")
+        if f and h and audited.get(f) not in (None, h):
+            raise InputError(f"the audit of {period} in {results} was made from another version of {f}; "
+                             "audit these files first", file=str(f))
+    pdir = store.period_dir(period)
+    try:
+        clusters = pd.read_parquet(pdir / "analyst" / "clusters.parquet")
+        findings = pd.read_parquet(pdir / "analyst" / "findings.parquet")
+    except FileNotFoundError as exc:
+        raise InputError("the committed audit has no clusters or findings file", file=str(exc.filename)) from None
+    return clusters, findings, {"results": str(Path(results).resolve()), "audit_id": manifest.get("audit_id")}
+
+
+def extract(
+    data: Any,
+    *,
+    period: str | None = None,
+    kind: str,
+    out: str | Path,
+    as_of: Any = None,
+    school_year: int | None = None,
+    election_date: Any = None,
+    results: str | Path | None = None,
+    clusters: pd.DataFrame | None = None,
+    findings: pd.DataFrame | None = None,
+    config: Any = None,
+    lang: str | None = None,
+) -> ExtractResult:
+    """Make one data-sharing extract and write it into ``out``.
+
+    Parameters
+    ----------
+    data : the register folder, or a :class:`popqa.io.Register`.
+    period : ``YYYY-MM`` of the export (default the register's); its last day is the export date.
+    kind : one of :data:`popqa.extracts.KINDS`.
+    out : the extracts folder (never inside a site, a results store or the register folder).
+    as_of, school_year, election_date : see :func:`popqa.extracts.build.extract_params`.
+    results : a results root with the committed audit of ``period``: its duplicate clusters and findings
+        are used (the audit must be of the same input files). Without it, and without ``clusters`` /
+        ``findings``, the checks and the deduplication are run here.
+    clusters, findings : the linkage's clusters and the findings, when the caller has them.
+    config : a :class:`popqa.config.Config`, a YAML path or None (checks, linkage, language).
+    lang : language of the workbooks' headers and explanations (default the configuration's).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from popqa.io import Register
+    >>> persons = pd.DataFrame({"person_id": ["A"], "household_id": "H", "full_name": "Lê Văn Tám", "sex": 1,
+    ...     "birth_date": ["2025-05-01"], "birth_date_precision": "day", "relation_to_head": 3,
+    ...     "ethnicity_code": "01", "marital_status": 1, "education_level": 0, "residence_status": 1,
+    ...     "status": 1, "province_code": "72", "district_code": "703", "commune_code": "25456",
+    ...     "updated_at": "2026-01-01"})
+    >>> hh = pd.DataFrame({"household_id": ["H"], "province_code": "72", "district_code": "703",
+    ...     "commune_code": "25456", "village": "Ấp 1", "address": "", "collaborator_id": "C1",
+    ...     "created_date": "2010-01-01"})
+    >>> reg = Register.from_frames({"households": hh, "persons": persons}, period="2026-10")
+    >>> r = extract(reg, kind="immunization", out=tempfile.mkdtemp(), clusters=persons[["person_id"]].assign(
+    ...     cluster_id="A"), findings=pd.DataFrame(columns=["table", "severity", "record_id", "rule_id"]))
+    >>> len(r.rows), sorted(f["path"] for f in r.files)
+    (1, ['immunization.csv', 'immunization/25456.xlsx'])
+    """
+    from popqa.config import Config, load_config
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    provenance: dict[str, Any] = {}
+    data_dir = None
+    if isinstance(data, str | Path):
+        from popqa.io import read_register
+
+        data_dir = Path(data)
+        if not data_dir.is_dir():
+            raise InputError("register folder not found", file=str(data_dir))
+        out_dir = check_extract_dir(out, data_dir=data_dir)
+        reg = read_register(data_dir, period=period)
+        report = list(getattr(reg, "read_report", None) or [])
+        provenance["data"] = str(data_dir.resolve())
+        provenance["inputs"] = [{"file": r.get("file"), "sha256": r.get("sha256")} for r in report
+                                if r.get("sha256")]
+    else:
+        reg, report = data, []
+        out_dir = check_extract_dir(out)
+    period = period or getattr(reg, "period", None)
+    if not period:
+        raise InputError("give the period of the export (YYYY-MM)")
+    if results is not None:
+        clusters, findings, prov = _audit_artifacts(results, str(period), report)
+        provenance.update(prov)
+    else:
+        if findings is None:
+            from popqa.checks import run_checks
+
+            findings = run_checks(reg, cfg)
+        if clusters is None:
+            from popqa.linkage import dedupe
+
+            dd = dedupe(reg.persons, cfg.linkage, households=reg.get("households"))
+            clusters = dd.clusters
+            if len(dd.findings):
+                findings = pd.concat([findings, dd.findings], ignore_index=True)
+    table = build_extract(reg, kind, period=period, as_of=as_of, school_year=school_year,
+                          election_date=election_date, clusters=clusters, findings=findings)
+    return write_extract(table, out_dir, lang=lang or cfg.language, provenance=provenance)
