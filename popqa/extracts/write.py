@@ -290,7 +290,8 @@ def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
     widths = [_WIDTHS.get(c, 14) for c in XLSX_COLUMNS]
     folder = out / kind
     written: set[str] = set()
-    bounds = key.ne(key.shift()).to_numpy().nonzero()[0].tolist() + [len(key)]
+    kv = key.to_numpy(dtype=object)
+    bounds = [0, *(1 + (kv[1:] != kv[:-1]).nonzero()[0]).tolist(), len(kv)] if len(kv) else [0]
     for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
         commune = key.iloc[i0]
         sub = rows.iloc[i0:i1]
