@@ -267,6 +267,32 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
             duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
             checks_config=cfg.checks, out_dir=ctx.staging.file(f"districts/{d}"),
         )
+    # the 2025 communes of the province (its legacy communes' targets) get their own files; records
+    # whose 2025 commune lies outside the province are counted apart, never as units
+    from popqa.geo import crosswalk
+    from popqa.scorecard.core import dqr_rollup
+    from popqa.store import unit_results_rel
+    from popqa.summaries import unit_of, unit_results
+
+    cw = crosswalk(cfg.province_code)
+    inside_2025 = set(cw["commune_code_2025"])
+    c25 = unit_of(records[records["table"] == "households"], "commune_2025").dropna().unique()
+    communes_2025 = sorted(c for c in c25 if c in inside_2025 and is_safe_code(c, "commune_2025"))
+    outside_2025 = sorted(str(c) for c in c25 if c not in inside_2025)
+    sc_all = ctx["scorecard"]
+    com = sc_all[sc_all["level"] == "commune"]
+    parent25 = unit_of(com.rename(columns={"unit_code": "commune_code"}), "commune_2025")
+    roll_25 = dqr_rollup(com.assign(parent_code=parent25.to_numpy()), cfg.scorecard, child="commune",
+                         parent="commune_2025")
+    ctx.write_parquet("rollup_commune_2025.parquet", roll_25)
+    for c in communes_2025:
+        unit_results(
+            level="commune_2025", code=c, register=reg, records=records, findings=findings,
+            scorecard=sc_all, trend=ctx["trend"], indicators=indicators, rollup=roll_25,
+            duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
+            checks_config=cfg.checks, out_dir=ctx.staging.file(unit_results_rel("commune_2025", c)),
+            weights=dict(cfg.scorecard.severity_weights),
+        )
     if ctx.options.get("workbooks", True):
         in_d = findings["district_code"].isin(districts).fillna(False)
         for d in districts:
@@ -284,6 +310,9 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
         "period": period,
         "districts": districts,
         "rejected_district_codes": len(rejected),
+        "communes_2025": communes_2025,
+        "outside_2025": outside_2025,
+        "province_codes_2025": sorted(set(cw["province_code_2025"])),
         "households": len(reg.households),
         "persons": len(reg.persons),
         "events": len(reg.events) if reg.events is not None else 0,
@@ -296,7 +325,7 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
         "duplicate_persons": int(len(ctx.get("duplicate_ids", []))),
     }
     ctx.write_json("province.json", province)
-    return {"districts": districts}
+    return {"districts": districts, "communes_2025": communes_2025}
 
 
 # --- audit, report, run ---------------------------------------------------------------------------
@@ -396,8 +425,14 @@ def report(
     resume: bool = False,
     districts: Sequence[str] | None = None,
     progress: bool = True,
+    geography: str = "2025",
 ):
-    """Execute the district reports and render the supervisor site.
+    """Execute the unit reports and render the supervisor site.
+
+    ``geography`` "2025" (default: the reform is in force since 1 July 2025)
+    renders one report per 2025 commune and organises the site province →
+    2025 commune → collaborator; "legacy" one report per legacy district
+    (``districts`` then names district codes, else 2025 commune codes).
 
     Returns the :class:`popqa.reporting.runner.ReportRun` (``.ok``, ``.failed``,
     ``.index``). A failing district never stops the others. With ``resume``, a
@@ -414,13 +449,18 @@ def report(
     if not (res / "manifest.json").exists():
         raise InputError(f"no audit results for period {period}", file=str(res))
     ensure_output_dir(out_site, "site folder")
+    from popqa.store import GEOGRAPHIES
+
+    if geography not in GEOGRAPHIES:
+        raise InputError(f"unknown geography {geography!r} (2025 or legacy)")
     lang = lang or cfg.language
     run = render_reports(
         res, Path(out_site), period=period, lang=lang, config=cfg.reporting,
         workers=workers, executor=executor, scheduler=scheduler, resume=resume,
-        districts=districts, progress=progress,
+        districts=districts, progress=progress, geography=geography,
     )
-    run.index = render_site(res, Path(out_site), run.manifest)
+    run.index = render_site(res, Path(out_site), run.manifest, geography=geography, store_root=store.root,
+                            scorecard_config=cfg.scorecard)
     return run
 
 

@@ -79,6 +79,10 @@ __all__ = [
     "write_parquet",
     "read_json",
     "report_path",
+    "unit_results_rel",
+    "unit_report_path",
+    "period_site_dir",
+    "GEOGRAPHIES",
     "province_report_path",
     "site_manifest_path",
     "clean_temporary_files",
@@ -346,6 +350,10 @@ class ResultsStore:
     def district_dir(self, period: str | Period, district: str) -> Path:
         return self.period_dir(period) / "districts" / safe_code(district, "district")
 
+    def unit_dir(self, period: str | Period, level: str, code: str) -> Path:
+        """The result files of one unit: ``districts/<code>/`` or ``communes_2025/<code>/``."""
+        return self.period_dir(period) / unit_results_rel(level, code)
+
     # -- writing ---------------------------------------------------------------
     @property
     def _internal(self) -> Path:
@@ -469,6 +477,48 @@ def report_path(site: str | Path, district: str, lang: str) -> Path:
     if lang not in ("vi", "en"):
         raise ValueError(f"unknown language {lang!r}")
     return Path(site) / "districts" / f"{safe_code(district, 'district')}.{lang}.html"
+
+
+#: Geographies a site is organised by: the 2025 two-level units (province, commune) or the legacy three.
+GEOGRAPHIES = ("2025", "legacy")
+_UNIT_FOLDERS = {"district": ("districts", "district"), "commune_2025": ("communes_2025", "commune_2025")}
+_REPORT_FOLDERS = {"district": "districts", "commune_2025": "communes"}
+
+
+def unit_results_rel(level: str, code: str) -> Path:
+    """Relative folder of a unit's result files in an audit (a code of the wrong shape names nothing).
+
+    >>> unit_results_rel("commune_2025", "25459").as_posix(), unit_results_rel("district", "710").as_posix()
+    ('communes_2025/25459', 'districts/710')
+    """
+    if level not in _UNIT_FOLDERS:
+        raise ValueError(f"no result files for level {level!r} (district or commune_2025)")
+    folder, shape = _UNIT_FOLDERS[level]
+    return Path(folder) / safe_code(code, shape)
+
+
+def unit_report_path(site: str | Path, level: str, code: str, lang: str) -> Path:
+    """Where a unit's report lives in a site: ``districts/<code>.<lang>.html`` or ``communes/<code>.<lang>.html``.
+
+    >>> unit_report_path("site", "commune_2025", "25459", "en").as_posix()
+    'site/communes/25459.en.html'
+    """
+    if level == "district":
+        return report_path(site, code, lang)
+    if lang not in ("vi", "en"):
+        raise ValueError(f"unknown language {lang!r}")
+    if level not in _REPORT_FOLDERS:
+        raise ValueError(f"no reports for level {level!r} (district or commune_2025)")
+    return Path(site) / _REPORT_FOLDERS[level] / f"{safe_code(code, level)}.{lang}.html"
+
+
+def period_site_dir(site: str | Path, period: str | Period) -> Path:
+    """Where the site pages of another audited period live: ``periods/<YYYY-MM>/``.
+
+    >>> period_site_dir("site", "2026-09").as_posix()
+    'site/periods/2026-09'
+    """
+    return Path(site) / "periods" / str(Period.parse(period))
 
 
 def province_report_path(site: str | Path, name: str, lang: str) -> Path:

@@ -21,6 +21,11 @@ from popqa.definitions import age_at, is_late, is_present, lag_days, reference_d
 from popqa.store import write_json, write_parquet
 
 __all__ = [
+    "UNIT_LEVELS",
+    "SYMPTOM_CAUSES",
+    "unit_results",
+    "unit_of",
+    "problem_weights",
     "LAG_BINS",
     "AGE_GROUPS",
     "district_results",
@@ -95,9 +100,109 @@ def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
     return cl.loc[cl["cluster_id"].duplicated(), "person_id"].reset_index(drop=True)
 
 
-def district_results(
+#: Levels that get per-unit result files: the legacy district and the 2025 commune.
+UNIT_LEVELS = ("district", "commune_2025")
+
+#: Symptom rule -> the rules that cause it on a related record. A person whose commune differs from
+#: their household's (V026) is most often one household recorded with the wrong commune (V020/V021):
+#: the household is the record to correct, and the persons follow.
+SYMPTOM_CAUSES: dict[str, tuple[str, ...]] = {"V026": ("V021", "V020")}
+
+
+def unit_of(frame: pd.DataFrame, level: str) -> pd.Series:
+    """The ``level`` unit of each row of a frame with legacy unit columns (``district`` or ``commune_2025``).
+
+    >>> unit_of(pd.DataFrame({"district_code": ["710"], "commune_code": ["25456"]}), "commune_2025").tolist()
+    ['25459']
+    """
+    if level == "district":
+        return frame["district_code"].astype("string")
+    if level != "commune_2025":
+        raise ValueError(f"level must be one of {UNIT_LEVELS}, got {level!r}")
+    if "commune_code_2025" in frame.columns:
+        return frame["commune_code_2025"].astype("string")
+    from popqa.geo import to_2025
+
+    codes = frame["commune_code"].astype("string")
+    uniq = pd.Series(codes.dropna().unique(), dtype="string")
+    mapping = dict(zip(uniq, to_2025(uniq), strict=True))
+    return codes.map(mapping).astype("string")
+
+
+def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str, float] | None = None,
+                    by: str | None = None) -> pd.DataFrame:
+    """Rules ranked by their weight in the score: severity weight x records flagged; info rules left out.
+
+    With the ``register``, a symptom (:data:`SYMPTOM_CAUSES`) on a person whose
+    household carries the cause is counted under the cause (column ``via``
+    names the symptom). ``by`` (e.g. ``collaborator_id``) ranks within groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        [by], rule_id, dimension, severity, records, weight, via, sorted by weight (largest first).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"rule_id": ["C005", "C005", "C005", "V001", "E002", "E002"],
+    ...     "dimension": ["completeness"] * 3 + ["validity", "timeliness", "timeliness"],
+    ...     "severity": ["info"] * 3 + ["error", "warning", "warning"], "table": "persons",
+    ...     "record_id": list("abcdef")})
+    >>> problem_weights(f)[["rule_id", "weight"]].values.tolist()
+    [['V001', 1.0], ['E002', 1.0]]
+    """
+    w = {"error": 1.0, "warning": 0.5, "info": 0.0, **(weights or {})}
+    cols = [*([by] if by else []), "rule_id", "dimension", "severity", "records", "weight", "via"]
+    f = findings.assign(_w=findings["severity"].map(w).astype("float64").fillna(0.0))
+    f = f[f["_w"] > 0]
+    if not len(f):
+        return pd.DataFrame(columns=cols)
+    f = f.assign(via=pd.Series(pd.NA, index=f.index, dtype="string"))
+    if register is not None and SYMPTOM_CAUSES:
+        hh_of = register.persons.drop_duplicates("person_id").set_index("person_id")["household_id"]
+        for symptom, causes in SYMPTOM_CAUSES.items():
+            cause = f[f["rule_id"].isin(causes) & (f["table"] == "households")]
+            if not len(cause):
+                continue
+            by_hh = cause.drop_duplicates("record_id").set_index("record_id")
+            sym = (f["rule_id"] == symptom) & (f["table"] == "persons")
+            hh = f.loc[sym, "record_id"].map(hh_of)
+            hit = hh.isin(by_hh.index).fillna(False)
+            idx = hh.index[hit.to_numpy(bool)]
+            if len(idx):
+                src = by_hh.loc[hh[idx].to_numpy()]
+                f.loc[idx, "via"] = symptom
+                for c in ("rule_id", "dimension", "severity"):
+                    f.loc[idx, c] = src[c].to_numpy()
+    keys = [*([by] if by else []), "rule_id", "dimension", "severity"]
+    g = (f.dropna(subset=[by] if by else [])
+         .groupby(keys, observed=True, dropna=False)
+         .agg(records=("record_id", "nunique"), weight=("_w", "sum"), via=("via", "first")).reset_index())
+    g["_sev"] = g["severity"].map({"error": 0, "warning": 1}).fillna(2)  # ties: the more severe rule first
+    g = g.sort_values([*([by] if by else []), "weight", "_sev", "rule_id"],
+                      ascending=[*([True] if by else []), False, True, True], kind="stable")
+    return g[cols].reset_index(drop=True)
+
+
+def _catalogue_text() -> dict[str, dict[str, str]]:
+    try:
+        from popqa.checks import catalogue
+
+        return {r.rule_id: {"message_vi": r.message_vi, "message_en": r.message_en, "action_vi": r.action("vi"),
+                            "action_en": r.action("en")} for r in catalogue()}
+    except Exception:  # noqa: BLE001 - the catalogue is optional here
+        return {}
+
+
+def district_results(*, district: str, **kwargs: Any) -> dict[str, Any]:
+    """:func:`unit_results` of one legacy district (the files of ``districts/<code>/``)."""
+    return unit_results(level="district", code=district, **kwargs)
+
+
+def unit_results(
     *,
-    district: str,
+    level: str,
+    code: str,
     register,
     records: pd.DataFrame,
     findings: pd.DataFrame,
@@ -110,60 +215,91 @@ def district_results(
     period: str,
     checks_config,
     out_dir: Path,
+    weights: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Compute and write one district's result files into ``out_dir``; return its KPIs.
+    """Compute and write one unit's result files into ``out_dir``; return its KPIs.
 
-    ``indicators`` are the audit's indicator rows; the district's own rows are
-    written beside its other files (``indicators.parquet``) and the program
-    targets among them go into its KPIs. Lateness follows
-    :func:`popqa.definitions.is_late` under ``checks_config``, as rule E002 does.
+    ``level`` is ``district`` (a legacy district: its legacy communes and
+    collaborators) or ``commune_2025`` (a 2025 commune: the legacy communes it
+    was made of, each with its legacy district as context, and the
+    collaborators working mostly in it). ``indicators`` are the audit's
+    indicator rows; the unit's own rows are written beside its other files
+    (``indicators.parquet``) and the program targets among them go into its
+    KPIs. Lateness follows :func:`popqa.definitions.is_late` under
+    ``checks_config``, as rule E002 does. Problems are ranked by their weight in
+    the score (:func:`problem_weights`), each with the catalogue's action.
     """
     from popqa.geo import commune_name, district_name
     from popqa.scorecard.core import most_common
 
+    if level not in UNIT_LEVELS:
+        raise ValueError(f"level must be one of {UNIT_LEVELS}, got {level!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     end = reference_date(period)
     pp = register.persons
-    in_d = pp["district_code"] == district
+    in_d = unit_of(pp, level) == code
     persons = pp[in_d.fillna(False)]
     ev_all = register.events
-    events = ev_all[(ev_all["district_code"] == district).fillna(False)] if ev_all is not None else None
-    f = findings[(findings["district_code"] == district).fillna(False)]
+    events = ev_all[(unit_of(ev_all, level) == code).fillna(False)] if ev_all is not None else None
+    f = findings[(unit_of(findings, level) == code).fillna(False)] if len(findings) else findings
+    rec_u = records[(unit_of(records, level) == code).fillna(False)]
 
-    # commune scorecard
+    # commune scorecard (legacy communes; of a 2025 commune, those it was made of, with their district)
     communes = _wide(scorecard, "commune")
-    communes = communes[communes["parent_code"] == district].copy()
+    if level == "district":
+        communes = communes[communes["parent_code"] == code].copy()
+    else:
+        communes = communes[communes["unit_code"].isin(rec_u["commune_code"].dropna().unique())].copy()
     communes.insert(1, "commune_name", communes["unit_code"].map(lambda c: commune_name(c) or ""))
-    communes = communes.rename(columns={"unit_code": "commune_code"}).sort_values("commune_code")
+    communes["district_name"] = communes["parent_code"].map(lambda d: district_name(d) or d)
+    communes = communes.rename(columns={"unit_code": "commune_code"})
+    communes = sort_for_action(communes.assign(grade_overall=communes.get("grade_overall", pd.NA)), "commune_code")
     write_parquet(out_dir / "communes.parquet", communes)
 
-    # top rules
+    # problems ranked by their weight in the score (info rules left out), with the catalogue's action
+    text = _catalogue_text()
+    top = problem_weights(f, register, weights=weights) if len(f) else problem_weights(
+        pd.DataFrame(columns=["rule_id", "dimension", "severity", "table", "record_id"]))
     if len(f):
-        top = (
-            f.groupby(["rule_id", "dimension", "severity"], observed=True, dropna=False)
-            .agg(findings=("record_id", "size"), records=("record_id", "nunique"),
-                 message_vi=("message_vi", "first"), message_en=("message_en", "first"))
-            .reset_index().sort_values(["findings", "rule_id"], ascending=[False, True])
-        )
+        counts = f.groupby("rule_id", observed=True).size()
+        top["findings"] = top["rule_id"].map(counts).fillna(0).astype("int64")
+        first = f.drop_duplicates("rule_id").set_index("rule_id")
+        for col in ("message_vi", "message_en"):
+            raw = top["rule_id"].map(first[col]).astype("string")
+            top[col] = generic_messages(top["rule_id"].astype("string"), raw, col)
     else:
-        top = pd.DataFrame(columns=["rule_id", "dimension", "severity", "findings", "records", "message_vi", "message_en"])
-    top = top.head(20).copy()
-    for col in ("message_vi", "message_en"):
-        top[col] = generic_messages(top["rule_id"], top[col], col)
+        top = top.assign(findings=pd.Series(dtype="int64"), message_vi=pd.Series(dtype="string"),
+                         message_en=pd.Series(dtype="string"))
+    for lg in ("vi", "en"):
+        top[f"action_{lg}"] = top["rule_id"].map(lambda r, lg=lg: text.get(r, {}).get(f"action_{lg}", "")).astype(
+            "string")
+    top["share_of_weight"] = (top["weight"] / top["weight"].sum()).astype("float64") if len(top) else []
     write_parquet(out_dir / "top_rules.parquet", top)
 
     # collaborators
     coll = _wide(scorecard, "collaborator")
-    coll = coll[coll["parent_code"] == district].rename(columns={"unit_code": "collaborator_id"})
+    if level == "district":
+        coll = coll[coll["parent_code"] == code]
+    else:
+        main_unit = most_common(records.assign(_u=unit_of(records, level)), "collaborator_id", "_u")
+        coll = coll[coll["unit_code"].map(main_unit) == code]
+    coll = coll.rename(columns={"unit_code": "collaborator_id"})
     sev = f.dropna(subset=["collaborator_id"]).groupby(["collaborator_id", "severity"], observed=True).size().unstack(
         fill_value=0)
     for s in ("error", "warning"):
         coll[f"{s}s"] = coll["collaborator_id"].map(sev[s] if s in sev.columns else pd.Series(dtype="int64")).fillna(
             0).astype("int64")
     coll["errors_per_1000"] = (1000 * coll["errors"] / coll["records"].replace(0, np.nan)).round(1)
-    rec_c = records[records["district_code"] == district].dropna(subset=["collaborator_id"])
+    rec_c = rec_u.dropna(subset=["collaborator_id"])
     main_commune = most_common(rec_c, "collaborator_id", "commune_code")
     coll["commune_code"] = coll["collaborator_id"].map(main_commune)
+    coll["commune_name"] = coll["commune_code"].map(lambda c: commune_name(c) or "" if isinstance(c, str) else "")
+    coll["commune_code_2025"] = unit_of(coll[["commune_code"]], "commune_2025").to_numpy()
+    coll["commune_name_2025"] = coll["commune_code_2025"].map(
+        lambda c: commune_name(c, kind="2025") or "" if isinstance(c, str) else "")
+    if "village" in register.households.columns:
+        hh_c = register.households[register.households["collaborator_id"].isin(coll["collaborator_id"])]
+        coll["village"] = coll["collaborator_id"].map(most_common(hh_c, "collaborator_id", "village"))
     if events is not None and len(events):
         lag = lag_days(events)
         ev_c = pd.DataFrame({"collaborator_id": events["collaborator_id"], "lag": lag,
@@ -173,17 +309,17 @@ def district_results(
         coll = coll.merge(g, left_on="collaborator_id", right_index=True, how="left")
     else:
         coll["events"], coll["late_share"], coll["median_lag"] = 0, np.nan, np.nan
-    # the rule behind most of a collaborator's errors and warnings: what to train them on
-    fc = f[f["severity"].isin(["error", "warning"]).fillna(False)].dropna(subset=["collaborator_id"])
-    top_rule = most_common(fc, "collaborator_id", "rule_id")
-    coll["top_rule"] = coll["collaborator_id"].map(top_rule).astype("string")
-    msgs = fc.drop_duplicates("rule_id").set_index("rule_id")
-    for col in ("message_vi", "message_en"):
-        if len(msgs):
-            generic = generic_messages(pd.Series(msgs.index, dtype="string"), msgs[col].reset_index(drop=True), col)
-            coll[f"top_{col}"] = coll["top_rule"].map(dict(zip(msgs.index, generic, strict=True))).astype("string")
-        else:
-            coll[f"top_{col}"] = pd.Series(pd.NA, index=coll.index, dtype="string")
+    # the rule with the largest weight in a collaborator's score, a symptom counted under its cause:
+    # what to train them on, with the catalogue's action
+    fc = f.dropna(subset=["collaborator_id"]) if len(f) else f
+    pw = problem_weights(fc, register, weights=weights, by="collaborator_id") if len(fc) else pd.DataFrame(
+        columns=["collaborator_id", "rule_id", "via"])
+    best = pw.drop_duplicates("collaborator_id").set_index("collaborator_id")
+    coll["top_rule"] = coll["collaborator_id"].map(best["rule_id"]).astype("string")
+    coll["top_via"] = coll["collaborator_id"].map(best["via"]).astype("string")
+    for col in ("message_vi", "message_en", "action_vi", "action_en"):
+        coll[f"top_{col}"] = coll["top_rule"].map(
+            lambda r, col=col: text.get(r, {}).get(col) if isinstance(r, str) else None).astype("string")
     coll = sort_for_action(coll, "collaborator_id")
     write_parquet(out_dir / "collaborators.parquet", coll)
 
@@ -259,28 +395,34 @@ def district_results(
     coverage["share"] = coverage["linked"] / coverage["records"].replace(0, np.nan)
     write_parquet(out_dir / "coverage.parquet", coverage)
 
-    # trend for the district, its communes and collaborators
-    tr = trend[((trend["level"] == "district") & (trend["unit_code"] == district))
-               | ((trend["level"] == "commune") & trend["unit_code"].isin(communes["commune_code"]))]
+    # trend for the unit, its communes and collaborators
+    tr = trend[((trend["level"] == level) & (trend["unit_code"] == code))
+               | ((trend["level"] == "commune") & trend["unit_code"].isin(communes["commune_code"]))
+               | ((trend["level"] == "collaborator") & trend["unit_code"].isin(coll["collaborator_id"]))]
     write_parquet(out_dir / "trend.parquet", tr)
 
     # KPIs
-    dsc = scorecard[(scorecard["level"] == "district") & (scorecard["unit_code"] == district)]
+    dsc = scorecard[(scorecard["level"] == level) & (scorecard["unit_code"] == code)]
     dims = {r.dimension: {"score": r.score, "grade": r.grade, "change": getattr(r, "change", None),
                           "records": int(r.records), "flagged": float(r.flagged)} for r in dsc.itertuples()}
-    ind = indicators[(indicators["level"] == "district") & (indicators["unit_code"] == district)]
+    ind = indicators[(indicators["level"] == level) & (indicators["unit_code"] == code)]
     write_parquet(out_dir / "indicators.parquet", ind)
     tg = ind[ind["indicator_id"].isin(["on_time_communes", "mobile_entry"])]
     targets = [{"indicator": r.indicator_id, "value": r.value, "numerator": r.numerator,
                 "denominator": r.denominator, "target_year": r.target_year, "target": r.target, "met": r.met}
                for r in tg.itertuples()]
-    roll = rollup[rollup["parent_code"] == district]
+    roll = rollup[rollup["parent_code"] == code] if len(rollup) else rollup
     sev_counts = f["severity"].value_counts().to_dict() if len(f) else {}
     kpis = {
-        "district_code": district,
-        "district_name": district_name(district) or district,
+        "level": level,
+        "unit_code": code,
+        "unit_name": (district_name(code) if level == "district" else commune_name(code, kind="2025")) or code,
+        "district_code": code if level == "district" else None,
+        "district_name": (district_name(code) or code) if level == "district" else None,
+        "legacy_districts": sorted({str(d) for d in communes["parent_code"].dropna()}),
+        "legacy_district_names": sorted({district_name(str(d)) or str(d) for d in communes["parent_code"].dropna()}),
         "period": period,
-        "households": int((register.households["district_code"] == district).fillna(False).sum()),
+        "households": int((unit_of(register.households, level) == code).fillna(False).sum()),
         "persons": int(len(persons)),
         "events": int(len(events)) if events is not None else 0,
         "communes": int(len(communes)),

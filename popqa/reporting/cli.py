@@ -14,8 +14,11 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["vi", "en"], default=None, help="report language (default: config, vi)")
     p.add_argument("--resume", action="store_true",
                    help="rerun only districts whose report is missing, failed, or from another audit")
-    p.add_argument("--districts", nargs="+", default=None, metavar="CODE", help="only these district codes")
+    p.add_argument("--districts", nargs="+", default=None, metavar="CODE", help="only these units (2025 commune codes; district codes with --geography legacy)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--geography", choices=["2025", "legacy"], default="2025",
+                   help="organise reports and site by the 2025 units (province, commune; default) or the legacy "
+                        "three levels (one report per district)")
 
 
 def register(sub) -> None:
@@ -63,7 +66,8 @@ def _finish(run) -> int:
 
 def _report_kwargs(args) -> dict:
     return {"workers": args.workers, "executor": args.executor, "scheduler": args.scheduler, "lang": args.lang,
-            "resume": args.resume, "districts": args.districts, "progress": not args.no_progress}
+            "resume": args.resume, "districts": args.districts, "progress": not args.no_progress,
+            "geography": args.geography}
 
 
 def _audit(args) -> int:

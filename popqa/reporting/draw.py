@@ -14,7 +14,16 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "fmt_indicator", "badge",
-           "sparkline_svg", "table_html", "figure_html", "setup_matplotlib"]
+           "fmt_number", "fmt_int", "fmt_date", "fmt_datetime", "LOCAL_TZ", "SPARK_RANGE", "SORT_SCRIPT",
+           "PRINT_CSS", "sparkline_svg", "table_html", "figure_html", "setup_matplotlib", "commune_map_figure"]
+
+#: Babel locale of each report language.
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+#: Local time of the register (the run date is shown in it).
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+#: Fixed score scale of every sparkline: a change is drawn at its true size, never stretched to the
+#: min-max of the series (scores below the bottom are drawn at the bottom).
+SPARK_RANGE = (90.0, 100.0)
 
 GRADE_COLOURS = {"green": "#1a9850", "yellow": "#f2c12e", "red": "#d73027", "insufficient": "#9e9e9e",
                  None: "#bdbdbd"}
@@ -134,9 +143,9 @@ LABELS: dict[str, dict[str, str]] = {
     "error": {"vi": "lỗi", "en": "error"},
     "warning": {"vi": "cảnh báo", "en": "warning"},
     "info": {"vi": "thông tin", "en": "info"},
-    "green": {"vi": "Tốt", "en": "Green"},
-    "yellow": {"vi": "Trung bình", "en": "Yellow"},
-    "red": {"vi": "Kém", "en": "Red"},
+    "green": {"vi": "Tốt", "en": "Good"},
+    "yellow": {"vi": "Trung bình", "en": "Fair"},
+    "red": {"vi": "Kém", "en": "Poor"},
     "insufficient": {"vi": "Không đủ dữ liệu", "en": "Too few records"},
     "first_period": {"vi": "kỳ đầu tiên", "en": "first period"},
     "top_problem": {"vi": "Lỗi chính", "en": "Main problem"},
@@ -216,6 +225,57 @@ LABELS: dict[str, dict[str, str]] = {
     "weighted_population": {"vi": "Dân số 15+ suy rộng", "en": "Weighted population 15+"},
     "working_age_persons": {"vi": "Người trong độ tuổi lao động", "en": "Working-age persons"},
     "absent": {"vi": "Không có bảo hiểm", "en": "Absent from insurance"},
+    # issue 13: 2025 geography, navigation, problems and actions, rules page, map
+    "longitude": {"vi": "Kinh độ", "en": "Longitude"},
+    "latitude": {"vi": "Vĩ độ", "en": "Latitude"},
+    "commune_map": {"vi": "Bản đồ xã/phường (vòng tròn theo số bản ghi, màu theo xếp loại)",
+                    "en": "Commune map (circle area by records, colour by grade)"},
+    "commune_2025_report": {"vi": "Báo cáo xã/phường", "en": "Commune report"},
+    "commune_2025_scorecard": {"vi": "Bảng điểm theo xã/phường (đơn vị từ 1/7/2025)",
+                               "en": "Commune scorecard (units since 1 July 2025)"},
+    "legacy_communes_in": {"vi": "Các xã/phường cũ hợp thành (huyện cũ để tham khảo)",
+                           "en": "Legacy communes it was made of (legacy district for context)"},
+    "legacy_district": {"vi": "Huyện cũ", "en": "Legacy district"},
+    "outside_province": {"vi": "Ngoài tỉnh", "en": "Outside the province"},
+    "outside_note": {"vi": "Bản ghi có mã đơn vị không thuộc tỉnh: không phải đơn vị của tỉnh, cần sửa mã.",
+                     "en": "Records whose unit codes lie outside the province: not units of the province; "
+                           "their codes need correcting."},
+    "too_few_units": {"vi": "Đơn vị quá ít bản ghi để xếp loại", "en": "Units with too few records to grade"},
+    "previous_period": {"vi": "Kỳ trước", "en": "Previous period"},
+    "next_period": {"vi": "Kỳ sau", "en": "Next period"},
+    "periods": {"vi": "Các kỳ", "en": "Periods"},
+    "current_period": {"vi": "kỳ báo cáo mới nhất", "en": "latest reported period"},
+    "rules_page": {"vi": "Quy tắc kiểm tra", "en": "Rules"},
+    "rules_intro": {"vi": "Mọi quy tắc kiểm tra: khía cạnh, mức độ, tham số và việc cần làm khi có phát hiện.",
+                    "en": "Every rule: its dimension, severity, parameters and what to do about a finding."},
+    "parameters": {"vi": "Tham số", "en": "Parameters"},
+    "action": {"vi": "Việc cần làm", "en": "What to do"},
+    "weight_share": {"vi": "Tỷ trọng trong điểm", "en": "Share of the score lost"},
+    "via": {"vi": "nguyên nhân của", "en": "cause of"},
+    "main_problems": {"vi": "Vấn đề chính và việc cần làm", "en": "Main problems and what to do"},
+    "main_problems_note": {"vi": "Xếp theo mức ảnh hưởng đến điểm (lỗi 1, cảnh báo 0,5; quy tắc thông tin không "
+                                 "tính). Triệu chứng được tính cho nguyên nhân khi biết (ví dụ V026 do V021).",
+                           "en": "Ranked by their weight in the score (error 1, warning 0.5; information rules "
+                                 "left out). A symptom counts under its cause where known (e.g. V026 under V021)."},
+    "thresholds": {"vi": "Ngưỡng xếp loại", "en": "Grade thresholds"},
+    "thresholds_note": {"vi": "Điểm = 100 × (1 − tỷ lệ bản ghi có phát hiện, có trọng số: lỗi 1, cảnh báo 0,5, "
+                              "thông tin 0). Đơn vị có ít bản ghi hơn mức tối thiểu không được xếp loại.",
+                        "en": "Score = 100 × (1 − share of records with a finding, weighted: error 1, warning "
+                              "0.5, info 0). Units with fewer records than the minimum are not graded."},
+    "min_records": {"vi": "Số bản ghi tối thiểu", "en": "Minimum records"},
+    "level": {"vi": "Cấp", "en": "Level"},
+    "share_failing_units": {"vi": "Đơn vị không đạt", "en": "Units failing"},
+    "units_failing_headline": {"vi": "{n} trên {total} đơn vị dưới ngưỡng tốt", "en": "{n} of {total} units below "
+                                                                                       "the green band"},
+    "collaborators_red": {"vi": "cộng tác viên xếp loại Kém", "en": "collaborators graded Poor"},
+    "all_listed": {"vi": "Danh sách đầy đủ ({n} dòng), xếp điểm thấp nhất trước.",
+                   "en": "Complete list ({n} rows), lowest score first."},
+    "filter": {"vi": "Lọc bảng…", "en": "Filter the table…"},
+    "sort_hint": {"vi": "Bấm để sắp xếp", "en": "Click to sort"},
+    "late_days_note": {"vi": "quá {n} ngày", "en": "over {n} days"},
+    "village": {"vi": "Thôn/ấp/khu phố", "en": "Village"},
+    "no_map": {"vi": "Không có tọa độ xã/phường để vẽ bản đồ.", "en": "No commune coordinates to draw a map."},
+    "unit_view": {"vi": "Theo đơn vị", "en": "Unit view"},
 }
 
 
@@ -233,34 +293,110 @@ def _nan(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def fmt_score(v: Any) -> str:
-    """``97.5`` -> ``"97.5"``; missing -> ``"–"``."""
-    return "–" if _nan(v) else f"{float(v):.1f}"
+def fmt_number(v: Any, lang: str = "vi", decimals: int = 1) -> str:
+    """A number in the language's format (Babel): Vietnamese ``1.234,5``, English ``1,234.5``; missing ``–``.
+
+    >>> fmt_number(1234.5, "vi"), fmt_number(1234.5, "en"), fmt_number(None)
+    ('1.234,5', '1,234.5', '–')
+    """
+    from babel.numbers import format_decimal
+
+    if _nan(v):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(round(float(v), decimals), format=pattern, locale=LOCALES.get(lang, "en_GB"))
 
 
-def fmt_change(v: Any) -> str:
-    """Signed change with an arrow; missing -> ``"–"``.
+def fmt_int(v: Any, lang: str = "vi") -> str:
+    """A count with the language's grouping: ``29.292`` (vi), ``29,292`` (en).
 
-    >>> fmt_change(1.25), fmt_change(-2), fmt_change(None)
-    ('▲ +1.2', '▼ -2.0', '–')
+    >>> fmt_int(29292, "vi"), fmt_int(29292, "en")
+    ('29.292', '29,292')
+    """
+    return fmt_number(v, lang, 0)
+
+
+def fmt_score(v: Any, lang: str = "vi") -> str:
+    """A score with the two decimals that decide its grade: ``96,98`` (vi), ``96.98`` (en); missing ``–``.
+
+    Scores are stored rounded to two decimals and graded at those bands, so a
+    96.98 beside a 97.00 must not both print as 97.0.
+
+    >>> fmt_score(96.98, "vi"), fmt_score(97, "en"), fmt_score(None)
+    ('96,98', '97.00', '–')
+    """
+    return fmt_number(v, lang, 2)
+
+
+def fmt_change(v: Any, lang: str = "vi") -> str:
+    """Signed change with an arrow, at the precision of the score (two decimals); missing -> ``"–"``.
+
+    >>> fmt_change(0.04, "en"), fmt_change(-2, "vi"), fmt_change(0.0, "en"), fmt_change(None)
+    ('▲ +0.04', '▼ -2,00', '■ 0.00', '–')
     """
     if _nan(v):
         return "–"
-    v = float(v)
+    v = round(float(v), 2)
     arrow = "▲" if v > 0 else ("▼" if v < 0 else "■")
-    return f"{arrow} {v:+.1f}"
+    sign = "+" if v > 0 else ("-" if v < 0 else "")
+    return f"{arrow} {sign}{fmt_number(abs(v), lang, 2)}"
 
 
-def fmt_share(v: Any) -> str:
-    """A share 0-1 as a percentage."""
-    return "–" if _nan(v) else f"{100 * float(v):.1f}%"
+def fmt_share(v: Any, lang: str = "vi", decimals: int = 1) -> str:
+    """A share 0-1 as a percentage in the language's format.
+
+    >>> fmt_share(0.1234, "vi"), fmt_share(0.1234, "en")
+    ('12,3%', '12.3%')
+    """
+    return "–" if _nan(v) else fmt_number(100 * float(v), lang, decimals) + "%"
 
 
-#: How an indicator's unit of measure is printed (a share as a percentage).
-_UNIT_FORMATS = {"share": lambda v: f"{100 * v:.1f}%", "per_1000": lambda v: f"{v:.1f}",
-                 "per_100": lambda v: f"{v:.1f}", "ratio": lambda v: f"{v:.1f}", "years": lambda v: f"{v:.1f}",
-                 "count": lambda v: f"{v:,.0f}", "persons": lambda v: f"{v:,.0f}", "index": lambda v: f"{v:.2f}",
-                 "children_per_woman": lambda v: f"{v:.2f}"}
+def fmt_date(v: Any, lang: str = "vi") -> str:
+    """A date: ``dd/mm/yyyy`` in Vietnamese, ``1 Dec 2026`` in English.
+
+    >>> fmt_date("2026-10-31", "vi"), fmt_date("2026-10-31", "en")
+    ('31/10/2026', '31 Oct 2026')
+    """
+    from babel.dates import format_date
+
+    if _nan(v) or v == "":
+        return "–"
+    d = pd.Timestamp(v).date()
+    return format_date(d, "dd/MM/yyyy", locale="vi_VN") if lang == "vi" else format_date(d, "d MMM yyyy",
+                                                                                          locale="en_GB")
+
+
+def fmt_datetime(v: Any, lang: str = "vi") -> str:
+    """A moment in local time (Asia/Ho_Chi_Minh): ``01/12/2026 07:05`` (vi), ``1 Dec 2026 07:05`` (en).
+
+    A time without a zone is taken as UTC (how popqa records them).
+
+    >>> fmt_datetime("2026-12-01T00:05:00+00:00", "vi"), fmt_datetime("2026-12-01T00:05:00", "en")
+    ('01/12/2026 07:05 (giờ Việt Nam)', '1 Dec 2026 07:05 (Vietnam time)')
+    """
+    from babel.dates import format_datetime, get_timezone
+
+    if _nan(v) or v == "":
+        return "–"
+    ts = pd.Timestamp(v)
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    tz = get_timezone(LOCAL_TZ)
+    if lang == "vi":
+        return format_datetime(ts.to_pydatetime(), "dd/MM/yyyy HH:mm", tzinfo=tz, locale="vi_VN") + " (giờ Việt Nam)"
+    return format_datetime(ts.to_pydatetime(), "d MMM yyyy HH:mm", tzinfo=tz, locale="en_GB") + " (Vietnam time)"
+
+
+#: How an indicator's unit of measure is printed (a share as a percentage), per language.
+_UNIT_DECIMALS = {"share": None, "per_1000": 1, "per_100": 1, "ratio": 1, "years": 1, "count": 0, "persons": 0,
+                  "index": 2, "children_per_woman": 2}
+
+
+def _unit_format(unit: str, lang: str):
+    d = _UNIT_DECIMALS.get(unit, 2)
+    if d is None:
+        return lambda v: fmt_share(v, lang)
+    return lambda v: fmt_number(v, lang, d)
 
 
 def fmt_indicator(row: Any, unit: str, lang: str = "vi") -> str:
@@ -276,7 +412,7 @@ def fmt_indicator(row: Any, unit: str, lang: str = "vi") -> str:
         return t("too_few_to_estimate", lang)
     if get("status") != "ok" or _nan(get("value")):
         return t("not_available", lang)
-    f = _UNIT_FORMATS.get(unit, lambda v: f"{v:.2f}")
+    f = _unit_format(unit, lang)
     out = f(float(get("value")))
     lo, hi = get("ci_low"), get("ci_high")
     if not _nan(lo) and not _nan(hi):
@@ -294,12 +430,15 @@ def badge(grade: Any, lang: str = "vi", text: str | None = None) -> str:
             f'padding:1px 6px;border-radius:3px">{html.escape(label)}</span>')
 
 
-def sparkline_svg(values: Sequence[Any], width: int = 90, height: int = 22, lo: float | None = None,
-                  hi: float | None = None, lang: str = "vi") -> str:
+def sparkline_svg(values: Sequence[Any], width: int = 90, height: int = 22, lo: float | None = SPARK_RANGE[0],
+                  hi: float | None = SPARK_RANGE[1], lang: str = "vi") -> str:
     """A tiny inline SVG line of ``values`` (missing values skipped); empty string for none.
 
     With a single value (a first run) there is no trend to draw: the words
-    "first period" in ``lang`` stand in its place.
+    "first period" in ``lang`` stand in its place. The vertical scale is fixed
+    (:data:`SPARK_RANGE`, scores below it drawn at the bottom): a change of 0.04
+    is a change of 0.04, not a full-height rise. ``lo``/``hi`` None: the
+    series' own min-max.
 
     >>> sparkline_svg([90, 92, 95]).startswith("<svg")
     True
@@ -315,18 +454,19 @@ def sparkline_svg(values: Sequence[Any], width: int = 90, height: int = 22, lo: 
     lo = min(vals) if lo is None else lo
     hi = max(vals) if hi is None else hi
     span = (hi - lo) or 1.0
+    pts = [(i, min(max(v, lo), hi)) for i, v in pts]
     n = max(len(values) - 1, 1)
     xy = [(2 + (width - 4) * i / n, height - 2 - (height - 4) * (v - lo) / span) for i, v in pts]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
     lx, ly = xy[-1]
     return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(_spark_label(vals))}">'
+            f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(_spark_label(vals, lang))}">'
             f'<polyline fill="none" stroke="#3b6fb6" '
             f'stroke-width="1.5" points="{path}"/><circle cx="{lx:.1f}" cy="{ly:.1f}" r="2" fill="#3b6fb6"/></svg>')
 
 
-def _spark_label(vals: Sequence[float]) -> str:
-    return " → ".join(f"{v:.1f}" for v in vals)
+def _spark_label(vals: Sequence[float], lang: str = "vi") -> str:
+    return " → ".join(fmt_score(v, lang) for v in vals)
 
 
 def figure_html(fig: Any, alt: str, *, close: bool = True) -> str:
@@ -363,6 +503,7 @@ def table_html(
     raw: Iterable[str] = (),
     css_class: str = "tbl",
     text_columns: Iterable[str] | None = None,
+    lang: str | None = None,
 ) -> str:
     """An HTML table of ``df[columns]`` with headers ``columns.values()``.
 
@@ -373,7 +514,7 @@ def table_html(
     column is text unless its dtype is numeric, or as ``text_columns`` says.
 
     >>> out = table_html(pd.DataFrame({"rule": ["V001"], "n": [3]}), {"rule": "Rule", "n": "N"})
-    >>> '<td class="txt">V001</td>' in out, '<td class="num">3</td>' in out, '<th class="num">N</th>' in out
+    >>> '<td class="txt">V001</td>' in out, '<td class="num" data-v="3">3</td>' in out, '<th class="num">N</th>' in out
     (True, True, True)
     """
     grade_columns = grade_columns or {}
@@ -397,9 +538,15 @@ def table_html(
             g = row.get(grade_columns[c]) if c in grade_columns else None
             if c in grade_columns and not _nan(g) and str(g) in GRADE_BG:
                 style = f' style="background:{GRADE_BG[str(g)]}"'
-            cells.append(f'<td class="{align[c]}"{style}>{text}</td>')
+            dv = ""
+            if align[c] == "num" and not _nan(v) and isinstance(v, int | float):
+                dv = f' data-v="{float(v):g}"'
+            cells.append(f'<td class="{align[c]}"{style}{dv}>{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>'
+    attrs = ""
+    if lang:
+        attrs = f' data-filter-label="{html.escape(t("filter", lang))}" data-sort-hint="{html.escape(t("sort_hint", lang))}"'
+    return (f'<table class="{css_class}"{attrs}><thead><tr>{head}</tr></thead><tbody>'
             + "".join(body) + "</tbody></table>")
 
 
@@ -415,3 +562,105 @@ def setup_matplotlib() -> None:
         "axes.spines.right": False,
         "axes.titlesize": 12,
     })
+
+
+#: The one inline script of the site and the reports: every ``table.tbl`` gets clickable headers that
+#: sort it (numbers by their ``data-v`` value) and a filter box above it. No CDN, works from
+#: ``file://``; without script the tables are plain, complete and already ordered worst first.
+SORT_SCRIPT = r"""<script>
+(function () {
+  function key(td) { if (!td) return ""; var v = td.getAttribute("data-v"); return v !== null ? v : td.textContent.trim(); }
+  var NUM = /^-?\d+(\.\d+)?(e-?\d+)?$/;
+  function cmp(a, b) {
+    if (NUM.test(a) && NUM.test(b)) return parseFloat(a) - parseFloat(b);
+    if (NUM.test(a) !== NUM.test(b)) return NUM.test(a) ? -1 : 1;
+    return a.localeCompare(b, document.documentElement.lang || "vi"); }
+  function setup(table) {
+    if (table.getAttribute("data-sortable") === "no" || !table.tHead || !table.tBodies.length) return;
+    var body = table.tBodies[0], heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, i) {
+      th.style.cursor = "pointer"; th.setAttribute("tabindex", "0"); th.setAttribute("aria-sort", "none");
+      th.title = table.getAttribute("data-sort-hint") || "";
+      function go() {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) { var c = cmp(key(r1.cells[i]), key(r2.cells[i])); return asc ? c : -c; });
+        rows.forEach(function (r) { body.appendChild(r); });
+      }
+      th.addEventListener("click", go);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
+    });
+    if (body.rows.length < 8) return;
+    var box = document.createElement("input");
+    box.type = "search"; box.className = "tbl-filter";
+    box.placeholder = table.getAttribute("data-filter-label") || "Filter";
+    box.setAttribute("aria-label", box.placeholder);
+    var count = document.createElement("span"); count.className = "muted tbl-count";
+    function filter() {
+      var q = box.value.toLowerCase(), shown = 0;
+      Array.prototype.forEach.call(body.rows, function (r) {
+        var ok = !q || r.textContent.toLowerCase().indexOf(q) >= 0; r.style.display = ok ? "" : "none"; if (ok) shown++; });
+      count.textContent = " " + shown + " / " + body.rows.length;
+    }
+    box.addEventListener("input", filter);
+    table.parentNode.insertBefore(box, table); table.parentNode.insertBefore(count, table); filter();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("table.tbl"), setup);
+})();
+</script>"""
+
+#: Print: no navigation or filter boxes, grades keep their words and a border so they survive black and
+#: white, each unit's summary on one page.
+PRINT_CSS = """@media print {
+  nav, .tbl-filter, .tbl-count, .no-print { display: none !important; }
+  body { max-width: none; font-size: 11px; }
+  .grade { border: 1px solid #000; color: #000 !important; background: none !important; font-weight: bold; }
+  .grade-red::before { content: "✗ "; } .grade-yellow::before { content: "▲ "; } .grade-green::before { content: "✓ "; }
+  table, .kpi, figure, img { break-inside: avoid; }
+  .summary-page { break-after: page; }
+  a { color: #000; text-decoration: none; }
+}"""
+
+
+def commune_map_figure(points: pd.DataFrame, lang: str = "vi", *, title: str = "", highlight: Iterable[str] = ()):
+    """Communes as circles at their centroid, area proportional to records, coloured by grade (matplotlib only).
+
+    ``points``: commune_code, name, latitude, longitude, records, grade. Communes
+    without coordinates are left out (listed in the alternative text by the caller).
+    No tiles and no network: the circles and their labels are the map.
+
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> pts = pd.DataFrame({"commune_code": ["1", "2"], "name": ["A", "B"], "latitude": [11.3, 11.1],
+    ...     "longitude": [106.1, 106.3], "records": [100, 400], "grade": ["green", "red"]})
+    >>> fig = commune_map_figure(pts, "en"); len(fig.axes[0].collections)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    pts = points.dropna(subset=["latitude", "longitude"])
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    if len(pts):
+        rec = pts["records"].astype(float).clip(lower=1)
+        size = 600 * rec / rec.max()
+        colours = [GRADE_COLOURS.get(g if isinstance(g, str) else None, GRADE_COLOURS[None]) for g in pts["grade"]]
+        hl = set(highlight)
+        edge = ["#000" if c in hl else "#555" for c in pts["commune_code"]]
+        lw = [2.5 if c in hl else 0.6 for c in pts["commune_code"]]
+        ax.scatter(pts["longitude"], pts["latitude"], s=size, c=colours, edgecolors=edge, linewidths=lw, alpha=0.85)
+        for r in pts.itertuples():
+            ax.annotate(str(r.name), (r.longitude, r.latitude), fontsize=7, ha="center", va="bottom",
+                        xytext=(0, 6), textcoords="offset points")
+        ax.set_aspect(1.0 / max(math.cos(math.radians(float(pts["latitude"].mean()))), 0.1))
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=GRADE_COLOURS[g],
+                      markeredgecolor="#555", label=t(g, lang)) for g in ("green", "yellow", "red", "insufficient")]
+    ax.legend(handles=handles, loc="best", fontsize=8, title=t("grade", lang))
+    ax.set_xlabel(t("longitude", lang))
+    ax.set_ylabel(t("latitude", lang))
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

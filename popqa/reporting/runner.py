@@ -33,6 +33,7 @@ from popqa.store import (
     province_report_path,
     read_json,
     report_path,
+    unit_report_path,
     write_json,
 )
 
@@ -339,10 +340,10 @@ def province_reports(audit_dir: Path) -> dict[str, dict[str, str]]:
     return {n: s for n, s in PROVINCE_REPORTS.items() if s["when"] in ids}
 
 
-def _relative_output(key: str, lang: str) -> str:
+def _relative_output(key: str, lang: str, level: str = "district") -> str:
     if key.startswith("province:"):
         return province_report_path(".", key.split(":", 1)[1], lang).as_posix()
-    return report_filename(key, lang)
+    return unit_report_path(".", level, key, lang).as_posix()
 
 
 def report_filename(district: str, lang: str) -> str:
@@ -364,6 +365,7 @@ def render_reports(
     districts: Sequence[str] | None = None,
     progress: bool = True,
     keep_notebooks: bool = False,
+    geography: str = "legacy",
 ) -> ReportRun:
     """Execute the district reports of one audited period into ``site/districts/``.
 
@@ -376,7 +378,9 @@ def render_reports(
     workers : processes of the local pool (``config.workers`` when None).
     executor : ``"local"`` (process pool) or ``"dask"`` (``scheduler`` address required).
     resume : rerun only districts whose report is missing or failed in the previous run.
-    districts : restrict to these district codes.
+    districts : restrict to these unit codes (district codes, or 2025 commune codes).
+    geography : ``"legacy"``: one report per district (``districts/<code>.<lang>.html``);
+        ``"2025"``: one report per 2025 commune of the province (``communes/<code>.<lang>.html``).
     """
     from popqa import __version__
 
@@ -393,29 +397,41 @@ def render_reports(
     audit_dir = Path(results_period_dir).resolve()
     audit_manifest = read_json(audit_dir / "manifest.json")
     audit_id = audit_manifest.get("audit_id")
-    all_districts = list(audit_manifest["districts"])
+    if geography not in ("2025", "legacy"):
+        raise InputError(f"unknown geography {geography!r} (2025 or legacy)")
+    level = "district" if geography == "legacy" else "commune_2025"
+    if level == "district":
+        all_districts = list(audit_manifest["districts"])
+    else:
+        all_districts = list(read_json(audit_dir / "province.json").get("communes_2025", []))
     wanted = list(districts) if districts else all_districts
     unknown = sorted(set(wanted) - set(all_districts))
     if unknown:
-        raise InputError(f"district(s) not in the audit results: {', '.join(unknown)}")
+        what = "district(s)" if level == "district" else "2025 commune(s)"
+        raise InputError(f"{what} not in the audit results: {', '.join(unknown)}")
 
-    (site / "districts").mkdir(parents=True, exist_ok=True)
+    unit_report_path(site, level, "0" * (3 if level == "district" else 5), lang).parent.mkdir(parents=True,
+                                                                                           exist_ok=True)
     clean_temporary_files(site)  # half-written files of an interrupted earlier run
     manifest_path = site / "manifest.json"
     previous: dict[str, dict[str, Any]] = {}
     if manifest_path.exists():
         try:
             old = read_json(manifest_path)
-            if old.get("period") == period:
+            if old.get("period") == period and old.get("geography", "legacy") == geography:
                 previous = {f"{r['district']}:{r['lang']}": r for r in old.get("districts", [])}
         except (json.JSONDecodeError, KeyError, TypeError):
             previous = {}
 
-    from popqa.geo import district_name
+    from popqa.geo import commune_name, district_name
+
+    def unit_title(code: str) -> str:
+        return (district_name(code) if level == "district" else commune_name(code, kind="2025")) or code
 
     tasks, carried = [], {}
-    units = [(d, report_path(site, d, lang), template_path(), f"{district_name(d) or d} — {period}",
-              {"district_code": d, "period": period, "audit_dir": str(audit_dir), "lang": lang}) for d in wanted]
+    units = [(d, unit_report_path(site, level, d, lang), template_path(), f"{unit_title(d)} — {period}",
+              {"district_code": d, "level": level, "period": period, "audit_dir": str(audit_dir), "lang": lang})
+             for d in wanted]
     if not districts:  # the province reports come with a full run, not with --districts
         for name, spec in province_reports(audit_dir).items():
             units.append((f"province:{name}", province_report_path(site, name, lang),
@@ -448,7 +464,8 @@ def render_reports(
     results = dict(carried)
     for r in done:
         r = dict(r)
-        r["output"] = _relative_output(r["district"], r["lang"])
+        r["level"] = "province" if r["district"].startswith("province:") else level
+        r["output"] = _relative_output(r["district"], r["lang"], level)
         results[r["district"]] = r
     # reports of this language from earlier runs that were not asked for this time stay listed, marked
     # outdated when they came from another audit
@@ -464,6 +481,7 @@ def render_reports(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "period": period,
         "lang": lang,
+        "geography": geography,
         "audit_id": audit_id,
         "results_dir": str(audit_dir),
         "inputs": audit_manifest.get("inputs", []),
