@@ -1,0 +1,118 @@
+"""Duplicate collapsing and flags on hand-made registers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from popqa.extracts import EXTRACT_COLUMNS, build_extract
+from tests.extracts.frames import no_findings, person, register
+
+
+def clusters(*groups: tuple[str, ...]) -> pd.DataFrame:
+    rows = [(pid, min(g)) for g in groups for pid in g]
+    return pd.DataFrame(rows, columns=["person_id", "cluster_id"])
+
+
+def findings(*rows: tuple[str, str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"table": "persons", "record_id": r, "rule_id": rid, "severity": sev}
+                         for r, rid, sev in rows])
+
+
+def test_a_cluster_is_one_row_keeping_the_most_complete_record():
+    rows = [person("A", "2022-01-01", birth_date_precision="year", citizen_id=None, education_level=None),
+            person("B", "2022-03-04"),
+            person("C", "2022-03-04", full_name="Lê Thị Cúc", sex=2)]
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B")), findings=no_findings())
+    r = t.rows.set_index("person_id")
+    assert list(t.rows.columns) == list(EXTRACT_COLUMNS)
+    assert sorted(r.index) == ["B", "C"]            # A folded into B, the more complete record
+    assert r.loc["B", "duplicate_person_ids"] == "A"
+    assert r.loc["B", "flags"] == "probable_duplicate"
+    assert r.loc["B", "birth_date"] == "2022-03-04" and r.loc["C", "flags"] == ""
+    assert t.excluded["duplicate_records_folded"] == 1
+
+
+def test_the_kept_record_is_present_and_lists_the_gone_ones():
+    rows = [person("A", "2022-03-04", status=2), person("B", "2022-03-04", citizen_id=None),
+            person("C", "2022-03-04", status=3)]
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B", "C")), findings=no_findings())
+    assert t.rows[["person_id", "duplicate_person_ids"]].values.tolist() == [["B", "A;C"]]
+
+
+def test_a_cluster_whose_records_are_all_gone_is_not_listed():
+    rows = [person("A", "2022-03-04", status=2), person("B", "2022-03-04", status=3)]
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B")), findings=no_findings())
+    assert len(t.rows) == 0
+
+
+def test_one_eligible_record_of_a_cluster_is_enough_and_is_the_one_shown():
+    # the duplicate's birth date is one year off: the person is listed once, with the eligible record
+    rows = [person("A", "2020-03-04"), person("B", "2021-03-04", citizen_id=None)]
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B")), findings=no_findings())
+    assert t.rows[["person_id", "duplicate_person_ids", "birth_date"]].values.tolist() == [
+        ["B", "A", "2021-03-04"]]
+
+
+def test_a_repeated_person_id_is_one_row():
+    rows = [person("A", "2022-03-04", citizen_id=None), person("A", "2022-03-04")]
+    t = build_extract(register(rows), "under6", findings=no_findings())
+    assert t.rows[["person_id", "duplicate_person_ids", "citizen_id", "flags"]].values.tolist() == [
+        ["A", "", "072080123456", "probable_duplicate"]]
+
+
+def test_flags_are_the_error_and_warning_findings_of_every_record_of_the_person():
+    rows = [person("A", "2022-03-04"), person("B", "2022-03-04"), person("C", "2022-03-04")]
+    f = findings(("A", "V012", "error"), ("B", "L001", "warning"), ("B", "V012", "error"),
+                 ("C", "P999", "info"), ("A", "H001", "warning"))
+    f.loc[len(f)] = {"table": "households", "record_id": "C", "rule_id": "H777", "severity": "error"}
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B")), findings=f)
+    r = t.rows.set_index("person_id")["flags"].to_dict()
+    assert r == {"A": "H001;L001;V012;probable_duplicate", "C": ""}
+
+
+def test_no_citizen_id_flag_from_14():
+    rows = [person("adult", "1990-01-01", citizen_id=None), person("fourteen_today", "2012-10-31", citizen_id=" "),
+            person("thirteen", "2012-11-01", citizen_id=None), person("has_id", "1990-01-01")]
+    for kind, expect in (("voters", {"adult": "no_citizen_id", "has_id": ""}),):
+        t = build_extract(register(rows), kind, findings=no_findings())
+        assert dict(zip(t.rows["person_id"], t.rows["flags"], strict=True)) == expect
+    t = build_extract(register(rows), "military_registration", findings=no_findings(), as_of="2026-10-31")
+    assert len(t.rows) == 0
+    under = build_extract(register([person("child", "2022-01-01", citizen_id=None)]), "under6",
+                          findings=no_findings())
+    assert under.rows["flags"].tolist() == [""]
+    # a 14-year-old without an id: flagged (the catalogue's rule applies from 14)
+    mil = build_extract(register(rows), "school_entry", school_year=2018, findings=no_findings())
+    assert dict(zip(mil.rows["person_id"], mil.rows["flags"], strict=True)) == {
+        "fourteen_today": "no_citizen_id", "thirteen": ""}
+
+
+def test_flags_combine_in_a_fixed_order():
+    rows = [person("A", "2020-01-01", birth_date_precision="year", citizen_id=None),
+            person("B", "2020-10-01", birth_date_precision="month", citizen_id=None)]
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B")), as_of="2026-10-15",
+                      findings=findings(("A", "V020", "warning")))
+    assert t.rows["flags"].tolist() == ["V020;age_uncertain;probable_duplicate"]
+    assert t.rows["person_id"].tolist() == ["B"]  # month precision beats year precision
+
+
+def test_unit_names_village_and_collaborator():
+    t = build_extract(register([person("A", "2022-03-04", household_id="H2")]), "under6", findings=no_findings())
+    r = t.rows.iloc[0]
+    assert (r["commune_code"], r["commune_name"], r["district_code"], r["province_code"]) == (
+        "25456", "Phường 1", "703", "72")
+    assert r["commune_code_2025"] == "25459" and r["commune_name_2025"] == "Phường Tân Ninh"
+    assert r["province_code_2025"] == "80"
+    assert (r["village"], r["collaborator_id"]) == ("Ấp 2", "C2")
+    assert r["age"] == 4 and r["sex"] == 1
+
+
+def test_summary_counts_by_commune_and_flag():
+    rows = [person("A", "2020-01-01", birth_date_precision="year"), person("B", "2022-03-04"),
+            person("C", "2022-03-04", commune_code="25459")]
+    t = build_extract(register(rows), "under6", findings=no_findings())
+    s = t.summary()
+    assert s["persons"] == 3 and s["flags"] == {"age_uncertain": 1, "any": 1}
+    assert s["communes"]["25456"] == {"persons": 2, "flags": {"age_uncertain": 1, "any": 1}}
+    assert s["communes"]["25459"] == {"persons": 1, "flags": {}}
+    assert s["reference_date"] == "2026-10-31" and s["kind"] == "under6"
