@@ -1,0 +1,115 @@
+"""The files of an extract: CSV, XLSX per commune, summary.json, the sharing log; where they may go."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+
+from popqa.errors import OutputError
+from popqa.extracts import extract
+from tests.extracts.frames import no_findings, person, register
+
+
+def _reg():
+    return register([
+        person("A", "2022-03-04", full_name="=HYPERLINK(\"http://x\",\"bấm\")"),
+        person("B", "2020-01-01", birth_date_precision="year", citizen_id=None),
+        person("C", "2023-05-06", commune_code="25459", household_id="H2"),
+        person("D", "2023-05-06", commune_code=None, household_id="H2"),
+        person("E", "1990-01-01"),
+    ])
+
+
+def _run(tmp_path, kind="under6", lang="vi", **kw):
+    return extract(_reg(), kind=kind, out=tmp_path / "out", lang=lang, findings=no_findings(),
+                   clusters=pd.DataFrame({"person_id": [], "cluster_id": []}), **kw)
+
+
+def test_csv_has_a_bom_every_person_and_formula_safe_text(tmp_path):
+    r = _run(tmp_path)
+    raw = (tmp_path / "out" / "under6.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(tmp_path / "out" / "under6.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert sorted(df["person_id"]) == ["A", "B", "C", "D"]
+    name = df.set_index("person_id").loc["A", "full_name"]
+    assert name.startswith("'=HYPERLINK")       # shown as text, never run as a formula
+    assert len(r.rows) == 4
+
+
+def test_one_workbook_per_commune_with_counts_then_the_list(tmp_path):
+    _run(tmp_path, lang="en")
+    folder = tmp_path / "out" / "under6"
+    assert sorted(p.name for p in folder.glob("*.xlsx")) == ["25456.xlsx", "25459.xlsx", "unassigned.xlsx"]
+    sheets = pd.read_excel(folder / "25456.xlsx", sheet_name=None, dtype=str)
+    assert list(sheets) == ["Summary", "List"]
+    lst = sheets["List"]
+    assert list(lst.columns[:4]) == ["Person id", "Duplicate record ids", "Household id", "Full name"]
+    assert sorted(lst["Person id"]) == ["A", "B"]
+    assert lst.set_index("Person id").loc["A", "Full name"].startswith("'=HYPERLINK")
+    summ = sheets["Summary"].set_index("Item")
+    assert summ.loc["Persons", "Value"] == "2"
+    assert summ.loc["Flag: age_uncertain", "Value"] == "1"
+    assert "year or month only" in summ.loc["Flag: age_uncertain", "Explanation"]
+    assert summ.loc["Reference date", "Value"] == "2026-10-31"
+
+
+def test_headers_in_vietnamese(tmp_path):
+    _run(tmp_path, lang="vi")
+    sheets = pd.read_excel(tmp_path / "out" / "under6" / "25459.xlsx", sheet_name=None, dtype=str)
+    assert list(sheets) == ["Tổng hợp", "Danh sách"]
+    assert "Họ và tên" in sheets["Danh sách"].columns
+
+
+def test_summary_json_keeps_each_kind_and_only_counts(tmp_path):
+    _run(tmp_path, kind="under6")
+    _run(tmp_path, kind="voters")
+    s = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert sorted(s["kinds"]) == ["under6", "voters"]
+    assert s["kinds"]["under6"]["persons"] == 4 and s["kinds"]["voters"]["persons"] == 1
+    assert s["kinds"]["under6"]["communes"]["25456"]["flags"] == {"age_uncertain": 1, "any": 1}
+    text = (tmp_path / "out" / "summary.json").read_text(encoding="utf-8")
+    assert "HYPERLINK" not in text and "Nguyễn" not in text
+
+
+def test_sharing_log_appends_one_line_per_extract_with_file_hashes(tmp_path):
+    _run(tmp_path, kind="under6")
+    _run(tmp_path, kind="under6", as_of="2026-10-15")
+    lines = (tmp_path / "out" / "sharing-log.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(x) for x in lines)
+    assert first["kind"] == "under6" and first["reference_date"] == "2026-10-31"
+    assert second["reference_date"] == "2026-10-15" and second["parameters"]["reference_date"] == "2026-10-15"
+    for f in second["files"]:   # the latest line describes the files on disk
+        data = (tmp_path / "out" / f["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == f["sha256"]
+    assert first["rows"] == 4 and "time" in first
+
+
+def test_workbooks_of_communes_no_longer_listed_are_removed(tmp_path):
+    _run(tmp_path)
+    assert (tmp_path / "out" / "under6" / "25459.xlsx").exists()
+    _run(tmp_path, as_of="2023-01-01")     # C and D not born yet
+    assert not (tmp_path / "out" / "under6" / "25459.xlsx").exists()
+
+
+def test_refuses_a_site_a_results_store_and_the_register_folder(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "manifest.json").write_text(json.dumps({"stage": "report"}), encoding="utf-8")
+    with pytest.raises(OutputError, match="personal data"):
+        extract(_reg(), kind="under6", out=site / "extracts", findings=no_findings(),
+                clusters=pd.DataFrame({"person_id": [], "cluster_id": []}))
+    results = tmp_path / "results"
+    (results / ".popqa").mkdir(parents=True)
+    with pytest.raises(OutputError, match="personal data"):
+        extract(_reg(), kind="under6", out=results / "x", findings=no_findings(),
+                clusters=pd.DataFrame({"person_id": [], "cluster_id": []}))
+    data = tmp_path / "register"
+    _reg().to_parquet(data)
+    with pytest.raises(OutputError, match="register folder"):
+        extract(data, kind="under6", out=data, findings=no_findings(),
+                clusters=pd.DataFrame({"person_id": [], "cluster_id": []}))
+    assert not (site / "extracts").exists() and not (results / "x").exists()
