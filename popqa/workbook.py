@@ -267,8 +267,8 @@ def route_findings(findings: pd.DataFrame, register=None) -> pd.DataFrame:
     if dup.any():
         pinfo = info[info["table"] == "persons"].set_index("record_id")
         d = f[dup]
-        o_coll = d["value"].map(pinfo["_coll"])
-        o_dist = d["value"].map(pinfo["_dist"])
+        o_coll = d["value"].map(pinfo["_coll"]).astype("string")
+        o_dist = d["value"].map(pinfo["_dist"]).astype("string")
         f.loc[dup, "related_collaborator"] = o_coll
         other = d.assign(route_collaborator=o_coll, route_district_code=o_dist.fillna(d["route_district_code"]),
                          related_collaborator=o_coll)
