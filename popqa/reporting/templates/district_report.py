@@ -19,6 +19,8 @@ district_code = "710"
 period = "2026-10"
 audit_dir = "out/demo/results/2026-10"
 lang = "vi"
+level = "district"
+periods = []
 
 # %%
 import json
@@ -32,10 +34,15 @@ from popqa.contract import DIMENSIONS
 from popqa.demography.quality import band as quality_band
 from popqa.indicators import get as indicator_spec
 from popqa.reporting.draw import (
+    PRINT_CSS,
+    SORT_SCRIPT,
     badge,
+    commune_map_figure,
     figure_html,
     fmt_change,
     fmt_indicator,
+    fmt_int,
+    fmt_number,
     fmt_score,
     fmt_share,
     setup_matplotlib,
@@ -43,10 +50,11 @@ from popqa.reporting.draw import (
     t,
     table_html,
 )
+from popqa.store import unit_results_rel
 
 setup_matplotlib()
 base = Path(audit_dir)
-ddir = base / "districts" / district_code
+ddir = base / unit_results_rel(level, district_code)
 kpis = json.loads((ddir / "kpis.json").read_text(encoding="utf-8"))
 ind_file = ddir / "indicators.parquet"
 ind = pd.read_parquet(ind_file) if ind_file.exists() else pd.DataFrame(columns=["indicator_id", "group"])
@@ -69,15 +77,47 @@ def h2(key, anchor):
     display(HTML(f'<h2 id="{anchor}">{t(key, lang)}</h2>'))
 
 
+other = "en" if lang == "vi" else "vi"
+idx = "index.html" if lang == "vi" else f"index.{lang}.html"
+cpage = "communes.html" if lang == "vi" else f"communes.{lang}.html"
+unit_name = kpis.get("unit_name") or kpis.get("district_name") or district_code
+
+
+def period_href(p):
+    """The site page of another period (the current one is the site root)."""
+    if periods and p == periods[-1]:
+        return f"../{idx}"
+    return f"../periods/{p}/{cpage if level == 'commune_2025' else idx}"
+
+
+nav = []
+if period in periods:
+    i = periods.index(period)
+    if i > 0:
+        nav.append(f'<a class="prev-period" rel="prev" href="{period_href(periods[i - 1])}">◀ '
+                   f'{t("previous_period", lang)} ({periods[i - 1]})</a>')
+    if i < len(periods) - 1:
+        nav.append(f'<a class="next-period" rel="next" href="{period_href(periods[i + 1])}">'
+                   f'{t("next_period", lang)} ({periods[i + 1]}) ▶</a>')
+context = ""
+if level == "commune_2025" and kpis.get("legacy_district_names"):
+    context = f" · {t('legacy_district', lang)}: {', '.join(kpis['legacy_district_names'])}"
 display(HTML(
     "<style>.tbl{border-collapse:collapse;font-size:13px}.tbl td,.tbl th{border:1px solid #ccc;"
     "padding:3px 6px}.tbl td.num,.tbl th.num{text-align:right!important}"
     ".tbl td.txt,.tbl th.txt{text-align:left!important}.muted{color:#666;font-size:12px}"
     ".kpi{display:inline-block;border:1px solid #ccc;border-radius:4px;padding:6px 10px;margin:4px;"
     "min-width:120px;vertical-align:top}.kpi b{font-size:20px;display:block}"
-    "@media print{h2{page-break-before:auto}.jp-Cell{break-inside:avoid}}</style>"
-    f'<h1 id="title">{t("report_title", lang)}: {kpis["district_name"]} ({district_code})</h1>'
-    f"<p>{t('period', lang)}: {period}</p>"
+    ".tbl th[aria-sort=ascending]::after{content:' ▲'}.tbl th[aria-sort=descending]::after{content:' ▼'}"
+    "nav.crumbs a,nav.periods a{margin-right:12px}"
+    + PRINT_CSS + "@media print{h2{page-break-before:auto}.jp-Cell{break-inside:avoid}}</style>"
+    f'<nav class="crumbs" aria-label="breadcrumb"><a href="../{idx}">{t("province", lang)}</a> › '
+    + (f'<a href="../{cpage}#c-{district_code}">{t("commune_2025", lang)}</a> › ' if level == "commune_2025" else "")
+    + f'<b>{unit_name}</b> · <a class="other-lang" hreflang="{other}" href="{district_code}.{other}.html">'
+    f'{t("switch_lang", lang)}</a></nav>'
+    + (f'<nav class="periods">{" ".join(nav)}</nav>' if nav else "")
+    + f'<h1 id="title">{t("report_title", lang)}: {unit_name} ({district_code})</h1>'
+    f"<p>{t('period', lang)}: {period}{context}</p>"
 ))
 
 # %%
@@ -88,26 +128,26 @@ dtr = trend[(trend.level == "district") & (trend.unit_code == district_code)]
 ov = scores.get("overall", {})
 spark = sparkline_svg(dtr[dtr.dimension == "overall"].sort_values("period").score.tolist(), lang=lang)
 tiles = [
-    f'<div class="kpi">{t("overall", lang)}<b>{fmt_score(ov.get("score"))}</b>{badge(ov.get("grade"), lang)} '
-    f'<br>{fmt_change(ov.get("change"))} {spark}</div>',
-    f'<div class="kpi">{t("households", lang)}<b>{kpis["households"]:,}</b></div>',
-    f'<div class="kpi">{t("persons", lang)}<b>{kpis["persons"]:,}</b></div>',
-    f'<div class="kpi">{t("events", lang)}<b>{kpis["events"]:,}</b></div>',
+    f'<div class="kpi">{t("overall", lang)}<b>{fmt_score(ov.get("score"), lang)}</b>{badge(ov.get("grade"), lang)} '
+    f'<br>{fmt_change(ov.get("change"), lang)} {spark}</div>',
+    f'<div class="kpi">{t("households", lang)}<b>{fmt_int(kpis["households"], lang)}</b></div>',
+    f'<div class="kpi">{t("persons", lang)}<b>{fmt_int(kpis["persons"], lang)}</b></div>',
+    f'<div class="kpi">{t("events", lang)}<b>{fmt_int(kpis["events"], lang)}</b></div>',
     f'<div class="kpi">{t("communes", lang)}<b>{kpis["communes"]}</b></div>',
 ]
 for d in DIMENSIONS:
     s = scores.get(d, {})
     sp = sparkline_svg(dtr[dtr.dimension == d].sort_values("period").score.tolist(), lang=lang)
-    tiles.append(f'<div class="kpi">{t(d, lang)}<b>{fmt_score(s.get("score"))}</b>{badge(s.get("grade"), lang)}'
-                 f' {fmt_change(s.get("change"))} {sp}</div>')
+    tiles.append(f'<div class="kpi">{t(d, lang)}<b>{fmt_score(s.get("score"), lang)}</b>{badge(s.get("grade"), lang)}'
+                 f' {fmt_change(s.get("change"), lang)} {sp}</div>')
 display(HTML("".join(tiles)))
 
 rows = []
 for tg in kpis["targets"]:
     met = tg.get("met")
     status = t("not_available", lang) if met is None else (t("met", lang) if met else t("not_met", lang))
-    rows.append({"indicator": t(tg["indicator"], lang), "value": fmt_share(tg.get("value")),
-                 "target": f'{fmt_share(tg.get("target"))} ({tg.get("target_year")})', "status": status})
+    rows.append({"indicator": t(tg["indicator"], lang), "value": fmt_share(tg.get("value"), lang),
+                 "target": f'{fmt_share(tg.get("target"), lang)} ({tg.get("target_year")})', "status": status})
 display(HTML(f"<h3>{t('targets', lang)}</h3>" + table_html(
     pd.DataFrame(rows), {"indicator": "", "value": t("value", lang), "target": t("target", lang),
                          "status": t("met", lang)})))
@@ -117,7 +157,7 @@ if len(roll):
     roll["dim"] = roll.dimension.map(lambda d: t(d, lang))
     display(HTML(f"<h3>{t('rollup', lang)}</h3>" + table_html(
         roll, {"dim": t("dimension", lang), "units": t("communes", lang), "failing": t("failing", lang),
-               "share_failing": "%"}, formats={"share_failing": fmt_share})))
+               "share_failing": "%"}, formats={"share_failing": lambda v: fmt_share(v, lang)}, lang=lang)))
 
 # %%
 h2("commune_scorecard", "communes")
@@ -126,38 +166,66 @@ ctr = trend[trend.level == "commune"]
 sparks = {c: sparkline_svg(g.sort_values("period").score.tolist(), lang=lang)
           for c, g in ctr[ctr.dimension == "overall"].groupby("unit_code")}
 communes["trend"] = communes.commune_code.map(sparks).fillna("")
-cols = {"commune_code": t("code", lang), "commune_name": t("name", lang), "records": t("records", lang)}
+cols = {"commune_code": t("code", lang), "commune_name": t("name", lang)}
+if level == "commune_2025":
+    display(HTML(f"<p class='muted'>{t('legacy_communes_in', lang)}</p>"))
+    cols["district_name"] = t("legacy_district", lang)
+cols["records"] = t("records", lang)
 cols |= {d: t(d, lang) for d in DIMENSIONS}
 cols |= {"overall": t("overall", lang), "change": t("change", lang), "trend": t("trend", lang)}
 display(HTML(table_html(
     communes, cols, grade_columns={d: f"grade_{d}" for d in (*DIMENSIONS, "overall")},
-    formats={**{d: fmt_score for d in (*DIMENSIONS, "overall")}, "change": fmt_change}, raw=["trend"])))
+    formats={**{d: (lambda v: fmt_score(v, lang)) for d in (*DIMENSIONS, "overall")},
+             "change": lambda v: fmt_change(v, lang), "records": lambda v: fmt_int(v, lang)}, raw=["trend"], lang=lang)))
+
+from popqa.geo import commune_centroids
+
+cent = commune_centroids(None, kind="legacy")
+pts = communes.merge(cent[["commune_code", "latitude", "longitude"]], on="commune_code", how="left")
+pts = pts.assign(name=pts["commune_name"], grade=pts["grade_overall"])
+if pts["latitude"].notna().any():
+    fig = commune_map_figure(pts, lang, title=t("commune_map", lang))
+    alt = f"{t('chart', lang)}: {t('commune_map', lang)}; " + ", ".join(
+        f"{n}: {fmt_score(v, lang)} {t(g, lang) if isinstance(g, str) else ''}"
+        for n, v, g in zip(pts["commune_name"], pts["overall"], pts["grade_overall"], strict=True))
+    display(HTML(f'<h3 id="map">{t("commune_map", lang)}</h3>' + figure_html(fig, alt)))
+else:
+    display(HTML(f"<p>{t('no_map', lang)}</p>"))
 
 # %%
-h2("top_rules", "rules")
+h2("main_problems", "rules")
 top = pd.read_parquet(ddir / "top_rules.parquet")
 if len(top):
     top["dim"] = top.dimension.map(lambda d: t(d, lang))
     top["sev"] = top.severity.map(lambda s: t(s, lang))
-    display(HTML(table_html(top, {"rule_id": t("rule", lang), msg_col: t("message", lang), "dim": t("dimension", lang),
-                                  "sev": t("severity", lang), "findings": t("findings", lang),
-                                  "records": t("records", lang)})))
+    top["share"] = top["share_of_weight"].map(lambda v: fmt_share(v, lang))
+    top["rule"] = top.rule_id + top.via.map(lambda v: f" ({t('via', lang)} {v})" if isinstance(v, str) else "")
+    display(HTML(f"<p class='muted'>{t('main_problems_note', lang)} "
+                 f"{t('all_listed', lang).format(n=len(top))}</p>" + table_html(
+        top, {"rule": t("rule", lang), msg_col: t("message", lang), f"action_{lang}": t("action", lang),
+              "dim": t("dimension", lang), "sev": t("severity", lang), "records": t("records", lang),
+              "share": t("weight_share", lang)}, text_columns=["rule", msg_col, f"action_{lang}", "dim", "sev", "share"],
+        formats={"records": lambda v: fmt_int(v, lang)}, lang=lang)))
 else:
     display(HTML(f"<p>{t('none', lang)}</p>"))
 
 # %%
 h2("collab_support", "collaborators")
 coll = pd.read_parquet(ddir / "collaborators.parquet")
-need = coll[coll.grade_overall.isin(["red", "yellow"])].sort_values(["overall", "collaborator_id"]).head(25)
+need = coll[coll.grade_overall.isin(["red", "yellow"])].sort_values(["overall", "collaborator_id"])
 if len(need):
-    need = need.assign(problem=need.top_rule.fillna("") + " " + need[f"top_{msg_col}"].fillna(""))
-    display(HTML(table_html(
-        need, {"collaborator_id": t("collaborator", lang), "commune_code": t("commune", lang),
-               "records": t("records", lang), "errors": t("errors", lang), "warnings": t("warnings", lang),
-               "errors_per_1000": t("errors_per_1000", lang), "late_share": t("late_share", lang),
-               "median_lag": t("median_lag", lang), "overall": t("overall", lang), "problem": t("top_problem", lang)},
+    need = need.assign(problem=need.top_rule.fillna("") + " " + need[f"top_{msg_col}"].fillna(""),
+                       action=need[f"top_action_{lang}"].fillna("") if f"top_action_{lang}" in need else "")
+    display(HTML(f"<p class='muted'>{t('all_listed', lang).format(n=len(need))}</p>" + table_html(
+        need, {"collaborator_id": t("collaborator", lang), "commune_name": t("commune", lang),
+               "village": t("village", lang), "records": t("records", lang), "errors": t("errors", lang),
+               "warnings": t("warnings", lang), "errors_per_1000": t("errors_per_1000", lang),
+               "late_share": t("late_share", lang), "median_lag": t("median_lag", lang),
+               "overall": t("overall", lang), "problem": t("top_problem", lang), "action": t("action", lang)},
         grade_columns={"overall": "grade_overall"},
-        formats={"overall": fmt_score, "late_share": fmt_share})))
+        formats={"overall": lambda v: fmt_score(v, lang), "late_share": lambda v: fmt_share(v, lang),
+                 "errors_per_1000": lambda v: fmt_number(v, lang, 1), "median_lag": lambda v: fmt_number(v, lang, 0),
+                 "records": lambda v: fmt_int(v, lang)}, lang=lang)))
 else:
     display(HTML(f"<p>{t('none', lang)}</p>"))
 
@@ -181,14 +249,15 @@ axes[1].set_title(t("monthly", lang))
 axes[1].set_xlabel(t("month", lang))
 fig.tight_layout()
 alt_lag = f'{t("chart", lang)}: {t("lag_hist", lang)}; ' + ", ".join(
-    f"{b}: {n:,}" for b, n in zip(lag["bin"], lag["events"], strict=True))
+    f"{b}: {fmt_int(n, lang)}" for b, n in zip(lag["bin"], lag["events"], strict=True))
 if len(monthly):
     alt_lag += f'. {t("monthly", lang)}: ' + ", ".join(
-        f"{m}: {n:,}" for m, n in zip(monthly["month"], monthly["events"], strict=True))
+        f"{m}: {fmt_int(n, lang)}" for m, n in zip(monthly["month"], monthly["events"], strict=True))
 display(HTML(figure_html(fig, alt_lag)))
 tl = kpis.get("timeliness") or {}
-display(HTML(f"<p>{t('late_share', lang)} (&gt; {kpis['late_days']} d): {fmt_share(tl.get('late_share'))}; "
-             f"{t('median_lag', lang)}: {tl.get('median_lag', '–')}</p>"))
+display(HTML(f"<p>{t('late_share', lang)} ({t('late_days_note', lang).format(n=kpis['late_days'])}): "
+             f"{fmt_share(tl.get('late_share'), lang)}; {t('median_lag', lang)}: "
+             f"{fmt_number(tl.get('median_lag'), lang, 1)}</p>"))
 
 # %%
 h2("duplicates_title", "duplicates")
@@ -206,7 +275,7 @@ if len(dup):
                                                     strict=True))
     alt_dup = f"{t('chart', lang)}: {t('duplicates', lang)} — {t('per_1000', lang)}; {top3}"
     display(HTML(figure_html(fig, alt_dup)))
-    display(HTML(table_html(dup.head(15), {"commune_code": t("code", lang), "commune_name": t("name", lang),
+    display(HTML(table_html(dup, {"commune_code": t("code", lang), "commune_name": t("name", lang),
                                            "persons": t("persons", lang), "duplicates": t("duplicates", lang),
                                            "per_1000": t("per_1000", lang)})))
 else:
@@ -224,15 +293,15 @@ ax.barh(groups, f.to_numpy(), color="#e377c2", label=t("female", lang))
 ax.set_title(t("pyramid", lang))
 ax.set_ylabel(t("age_group", lang))
 ax.set_xlabel(t("persons", lang))
-ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v)):,}"))
+ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_int(abs(int(v)), lang)))
 ax.legend()
 fig.tight_layout()
-display(HTML(figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} {int(m.sum()):,}, "
-                              f"{t('female', lang)} {int(f.sum()):,}")))
+display(HTML(figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} {fmt_int(int(m.sum()), lang)}, "
+                              f"{t('female', lang)} {fmt_int(int(f.sum()), lang)}")))
 srb = kpis.get("sex_ratio_at_birth")
 if srb and srb.get("ratio") is not None:
-    display(HTML(f"<p>{t('srb', lang)}: <b>{srb['ratio']}</b> {t('srb_unit', lang)} "
-                 f"({t('births', lang)}: {srb['births']:,})</p>"))
+    display(HTML(f"<p>{t('srb', lang)}: <b>{fmt_number(srb['ratio'], lang, 1)}</b> {t('srb_unit', lang)} "
+                 f"({t('births', lang)}: {fmt_int(srb['births'], lang)})</p>"))
 
 RATES = ["crude_birth_rate", "crude_death_rate", "general_fertility_rate", "total_fertility_rate",
          "mean_age_childbearing", "sex_ratio_at_birth", "infant_mortality_rate", "under5_mortality_rate",
@@ -265,7 +334,7 @@ if len(proj):
         cols = {"year": t("year", lang)}
         cols.update({sc: t(f"scenario_{sc}", lang) for sc in wide.columns if sc != "year"})
         display(HTML(f"<h3>{t('projection', lang)}</h3>" + table_html(
-            wide, cols, formats={sc: (lambda v: f"{v:,.0f}") for sc in wide.columns if sc != "year"},
+            wide, cols, formats={sc: (lambda v: fmt_int(v, lang)) for sc in wide.columns if sc != "year"},
             text_columns=["year"])))
     else:
         display(HTML(f"<h3>{t('projection', lang)}</h3><p>{t('projection_insufficient', lang)}</p>"))
@@ -279,11 +348,11 @@ if len(cov):
     tot["src"] = tot.source.map(lambda s: t(s, lang))
     display(HTML(table_html(tot, {"src": t("source", lang), "records": t("records", lang),
                                   "linked": t("linked", lang), "share": t("share_linked", lang)},
-                            formats={"share": fmt_share})))
+                            formats={"share": lambda v: fmt_share(v, lang)}, lang=lang)))
     low = cov.sort_values("share").head(10).assign(src=lambda d: d.source.map(lambda s: t(s, lang)))
     display(HTML(table_html(low, {"commune_code": t("commune", lang), "src": t("source", lang),
                                   "records": t("records", lang), "linked": t("linked", lang),
-                                  "share": t("share_linked", lang)}, formats={"share": fmt_share})))
+                                  "share": t("share_linked", lang)}, formats={"share": lambda v: fmt_share(v, lang)}, lang=lang)))
 else:
     display(HTML(f"<p>{t('coverage_none', lang)}</p>"))
 
@@ -313,7 +382,7 @@ if lang == "vi":
         "cấu hình cho từng cấp; đơn vị có quá ít bản ghi không được xếp loại (không đủ dữ liệu).</p>"
         f"<p>Biến động cập nhật muộn: sau {kpis['late_days']} ngày kể từ khi xảy ra. "
         "Trùng lặp và đối chiếu nguồn dựa trên liên kết xác suất (Splink); kết quả là ước lượng và cần kiểm tra thực địa.</p>"
-        "<p>Báo cáo chỉ hiển thị số liệu tổng hợp và mã; danh sách bản ghi cụ thể nằm trong sổ tay Excel dành cho cán bộ.</p>"
+        "<p>Báo cáo chỉ hiển thị số liệu tổng hợp và mã; danh sách bản ghi cụ thể nằm trong tệp Excel (bảng tính) dành cho cán bộ phân tích.</p>"
     )
 else:
     text = (
@@ -328,3 +397,4 @@ else:
         "<p>This report shows counts and codes only; record-level lists are in the analysts' Excel workbook.</p>"
     )
 display(HTML(text))
+display(HTML(SORT_SCRIPT))
