@@ -13,7 +13,9 @@ For each kind, on the synthetic province (``popqa.synth.generate_province``):
   in the truth is computed here, independently of ``popqa.extracts.kinds``, from the clean original
   record (Python ``datetime`` arithmetic on the distinct birth dates). Reported per kind: eligible clean
   persons, listed, missed (and of those, folded into another person's row by a wrong merge), listed twice,
-  and clean persons listed though not eligible (age-uncertain entries whose interval straddles a bound).
+  and clean persons listed though not eligible (age-uncertain entries whose interval straddles a bound);
+  ``twice_all`` counts every true person on two rows (faulted ones too), ``twice_with_L002`` those of the
+  clean ones whose two records the linkage proposed for clerical review (rule L002, an info finding).
 
 Reproduce::
 
@@ -154,12 +156,17 @@ def main() -> None:
             folded = folded.assign(d=folded["duplicate_person_ids"].str.split(";")).explode("d")
             folded_true = set(folded["d"].map(lambda x: to_true.get(x, x))) - listed
             missed = elig_ids - listed
+            twice_ids = set(counts[counts > 1].index) & elig_ids
+            l002 = findings.loc[findings["rule_id"] == "L002", ["record_id", "value"]].astype("string")
+            l002_true = set(l002["record_id"].map(lambda x: to_true.get(x, x))) | set(
+                l002["value"].map(lambda x: to_true.get(x, x)))
             clean_ids = set(clean["person_id"].astype("string"))
             rows.append({
                 "kind": kind, "rows": len(r), "eligible_clean": len(elig_ids), "listed": len(elig_ids & listed),
                 "missed": len(missed), "missed_by_wrong_merge": len(missed & folded_true),
                 "twice": int((counts.reindex(list(elig_ids & listed)) > 1).sum()),
                 "twice_all": int((counts > 1).sum()),
+                "twice_with_L002": len(twice_ids & l002_true),
                 "listed_not_eligible": len((listed & clean_ids) - elig_ids),
                 "age_uncertain": int(r["flags"].str.contains("age_uncertain").sum()),
                 "flagged": int(r["flags"].ne("").sum()),
