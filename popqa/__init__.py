@@ -1,6 +1,9 @@
 """popqa: data quality and survey analysis for population and labour-market registers.
 
-The public facade re-exports the few names users need; the stages live in
+The public facade re-exports the few names users need: reading a register
+(``read_register``), running the rules (``run_checks``), the whole audit
+(``audit``, ``report``, ``run``) and the scorecard (``compute_scorecard``,
+``record_units``, ``dqr_rollup``, ``units_failing``, ``grade``). The stages live in
 ``popqa.io``, ``popqa.geo``, ``popqa.synth``, ``popqa.schemas``, ``popqa.checks``,
 ``popqa.linkage``, ``popqa.scorecard`` and ``popqa.reporting``. Heavy modules
 are imported lazily, on first use.
@@ -25,6 +28,17 @@ _LAZY = {
     "run_checks": "popqa.checks",
     "dedupe": "popqa.linkage",
     "link": "popqa.linkage",
+    "audit": "popqa.pipeline",
+    "report": "popqa.pipeline",
+    "run": "popqa.pipeline",
+    "Period": "popqa.period",
+    "ScorecardConfig": "popqa.scorecard",
+    "record_units": "popqa.scorecard",
+    "compute_scorecard": "popqa.scorecard",
+    "grade": "popqa.scorecard",
+    "dqr_rollup": "popqa.scorecard",
+    "units_failing": "popqa.scorecard",
+    "add_trend": "popqa.scorecard",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -66,7 +66,8 @@ def run_checks(register, config=None, *, rules: list[str] | None = None, timings
     ----------
     register : popqa.io.Register
     config : ChecksConfig, popqa.config.Config, dict or None (defaults).
-    rules : ids to run (all by default).
+    rules : ids to run (all by default); an id that is not an engine rule of the
+        catalogue is an error.
     timings : optional dict filled with seconds per rule id.
 
     Returns
@@ -74,7 +75,25 @@ def run_checks(register, config=None, *, rules: list[str] | None = None, timings
     pandas.DataFrame
         Exactly :data:`popqa.contract.FINDINGS_COLUMNS`, string dtype, sorted by
         rule_id, table, record_id, column, value (deterministic for the same input).
+
+    Raises
+    ------
+    ValueError
+        ``rules`` names ids the catalogue does not know, or rules that another
+        stage computes (linkage, coverage).
     """
+    if rules is not None:
+        if isinstance(rules, str):
+            rules = [rules]
+        known = {r.rule_id: r for r in catalogue()}
+        unknown = sorted({str(r) for r in rules} - set(known))
+        if unknown:
+            raise ValueError(f"unknown rule id(s): {', '.join(unknown)} (see `popqa rules`)")
+        elsewhere = sorted(r for r in set(rules) if known[r].computed_by != "engine")
+        if elsewhere:
+            raise ValueError(
+                f"rule(s) {', '.join(elsewhere)} are computed by "
+                f"{', '.join(sorted({known[r].computed_by for r in elsewhere}))}, not by run_checks")
     cfg, province = _config(config)
     ctx = Context(register, cfg, province_code=province)
     parts = []

@@ -81,6 +81,21 @@ class Register:
     def events(self) -> pd.DataFrame | None:
         return self.tables.get("events")
 
+    def __repr__(self) -> str:
+        """One line: period, source, rows per table and values that did not parse.
+
+        >>> import pandas as pd
+        >>> from popqa.contract import TABLES
+        >>> frames = {t: pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES[t].names})
+        ...           for t in ("households", "persons")}
+        >>> Register.from_frames(frames, period="2026-10")
+        Register(period='2026-10', source='memory', households=0, persons=0, parse_issues=0)
+        """
+        tables = ", ".join(f"{n}={len(t):,}" for n, t in self.tables.items())
+        source = self.source if len(self.source) <= 60 else "..." + self.source[-57:]
+        return (f"Register(period={self.period!r}, source={source!r}, {tables}, "
+                f"parse_issues={len(self.parse_issues):,})")
+
     def summary(self) -> pd.DataFrame:
         """Rows and columns per table."""
         return pd.DataFrame(
@@ -192,7 +207,8 @@ def read_register(
     ----------
     folder : the register folder.
     tables : read only these tables (default: every contract table present).
-    period : ``YYYY-MM`` of the export (default: ``register.json``'s, if any).
+    period : ``YYYY-MM`` of the export (default: ``register.json``'s, if any), checked
+        with :class:`popqa.period.Period`.
     options : :class:`~popqa.io.readers.ReadOptions` (date order default, missing-value
         tokens, what to do with malformed rows).
 
@@ -201,6 +217,8 @@ def read_register(
     popqa.errors.InputError
         The folder or a required table is missing, two files hold one table, a file
         cannot be read, or a row is malformed (unless ``options.bad_rows == "set_aside"``).
+    popqa.period.PeriodError
+        ``period`` is not ``YYYY-MM`` (checked before any file is read).
 
     Examples
     --------
@@ -208,6 +226,10 @@ def read_register(
     >>> [(r["file"], r["rows_found"], r["rows_read"], r["rows_set_aside"]) for r in reg.read_report]
     [('households.csv', 871, 871, 0), ('persons.csv', 3689, 3689, 0)]
     """
+    if period is not None:
+        from popqa.period import Period
+
+        period = str(Period.parse(period))
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("register folder not found", file=str(folder))
