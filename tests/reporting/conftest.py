@@ -33,5 +33,20 @@ def one_district_site(audited, tmp_path_factory):
     from popqa.pipeline import report
 
     site = tmp_path_factory.mktemp("site")
-    run = report(audited["results"], site, districts=[DISTRICTS[0]], workers=1, progress=False)
+    run = report(audited["results"], site, districts=[DISTRICTS[0]], workers=1, progress=False, geography="legacy")
     return audited, site, run
+
+
+@pytest.fixture(scope="session")
+def commune_site(audited, tmp_path_factory):
+    """The 2025 site (the default geography) with the reports of one 2025 commune in both languages."""
+    import json
+
+    from popqa.pipeline import report
+
+    site = tmp_path_factory.mktemp("site2025")
+    province = json.loads((audited["results"] / PERIOD / "province.json").read_text(encoding="utf-8"))
+    code = province["communes_2025"][0]
+    runs = [report(audited["results"], site, districts=[code], workers=1, progress=False, lang=lg)
+            for lg in ("vi", "en")]
+    return audited, site, runs, code

@@ -54,14 +54,15 @@ def test_district_report_html_has_sections_no_code_no_personal_data(one_district
     assert 'alt="Biểu đồ: Tháp dân số' in html
     # text columns left-aligned, numbers right-aligned: the rule description is text, counts are numbers
     rules = html[html.index('id="rules"'):html.index('id="collaborators"')]
-    assert re.search(r'<th class="txt">Mô tả</th>', rules) and re.search(r'<td class="num">\d+</td>', rules)
+    assert re.search(r'<th class="txt">Mô tả</th>', rules) and re.search(r'<td class="num" data-v="\d+">\d+</td>', rules)
     assert ".tbl td.txt,.tbl th.txt{text-align:left" in html
     # a first run has no trend to draw: the words say so instead of a lone dot
     assert "kỳ đầu tiên" in html
     # the demography and coverage sections draw the audit's indicator rows, with intervals or the reason
     demo = html[html.index('id="demography"'):html.index('id="coverage"')]
     assert "Tỷ suất sinh thô" in demo and "Chỉ số Whipple" in demo and "Dự báo dân số" in demo
-    assert re.search(r"\d+\.\d \(\d+\.\d–\d+\.\d\)", demo) or "quá ít số liệu để ước lượng" in demo
+    # Vietnamese number format (Babel): decimal comma
+    assert re.search(r"\d+,\d+ \(\d+,\d+–\d+,\d+\)", demo) or "quá ít số liệu để ước lượng" in demo
     cov = html[html.index('id="coverage"'):html.index('id="methods"')]
     assert "Chapman" in cov and "Sổ dân cư đầy đủ" in cov
     # the ids of the input never reach the supervisor HTML either
@@ -84,8 +85,8 @@ def test_site_index_links_resolve_and_show_run_and_inputs(one_district_site):
     # the read report: rows in each file, read and set aside
     rr = index[index.index('id="read-report"'):]
     persons = len(audited["persons"])
-    assert re.search(rf"<td class=\"l\">persons\.parquet</td>.*?<td>{persons:,}</td><td>{persons:,}</td><td>0</td>",
-                     rr, re.S)
+    vi = f"{persons:,}".replace(",", ".")  # Vietnamese grouping
+    assert re.search(rf"<td class=\"l\">persons\.parquet</td>.*?<td>{vi}</td><td>{vi}</td><td>0</td>", rr, re.S)
     assert "District scorecard" in read(site / "index.en.html")
     # collaborators: graded ones worst first with their main problem, too-few-records ones last and grey
     coll = read(site / "collaborators.en.html")
@@ -149,7 +150,8 @@ def test_failing_district_leaves_others_complete_then_resume(audited, tmp_path):
     saved = bad.read_bytes()
     bad.unlink()
     site = tmp_path / "site"
-    rc = main(["report", "--results", str(results), "--out", str(site), "--workers", "2", "--no-progress"])
+    rc = main(["report", "--results", str(results), "--out", str(site), "--workers", "2", "--no-progress",
+               "--geography", "legacy"])
     assert rc == 1
     assert (site / "districts" / f"{DISTRICTS[0]}.vi.html").exists()
     assert not (site / "districts" / f"{DISTRICTS[1]}.vi.html").exists()
@@ -162,7 +164,8 @@ def test_failing_district_leaves_others_complete_then_resume(audited, tmp_path):
 
     bad.write_bytes(saved)
     first_ok = status[DISTRICTS[0]]["started"]
-    rc = main(["report", "--results", str(results), "--out", str(site), "--resume", "--no-progress"])
+    rc = main(["report", "--results", str(results), "--out", str(site), "--resume", "--no-progress",
+               "--geography", "legacy"])
     assert rc == 0
     man = json.loads(read(site / "manifest.json"))
     status = {d["district"]: d for d in man["districts"]}
@@ -180,7 +183,7 @@ def test_two_districts_on_a_dask_local_cluster(audited, tmp_path):
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         run = report(audited["results"], site, executor="dask", scheduler=cluster.scheduler_address,
-                     lang="en", progress=False)
+                     lang="en", progress=False, geography="legacy")
     assert run.ok == sorted(DISTRICTS) and not run.failed
     for d in DISTRICTS:
         html = read(site / "districts" / f"{d}.en.html")
@@ -196,7 +199,7 @@ def test_cli_audit_and_report_end_to_end(audited, tmp_path, capsys):
     assert rc == 0
     assert (tmp_path / "res" / PERIOD / "analyst" / "workbooks" / f"{DISTRICTS[0]}.xlsx").exists()
     rc = main(["report", "--results", str(tmp_path / "res"), "--out", str(tmp_path / "site"),
-               "--districts", DISTRICTS[0], "--no-progress", "--lang", "en"])
+               "--districts", DISTRICTS[0], "--no-progress", "--lang", "en", "--geography", "legacy"])
     assert rc == 0
     out = capsys.readouterr().out.strip().splitlines()[-1]
     assert Path(out) == (tmp_path / "site" / "index.html").resolve()
@@ -206,7 +209,9 @@ def test_report_rejects_unknown_district(audited, tmp_path):
     from popqa.errors import InputError
 
     with pytest.raises(InputError, match="999"):
-        report(audited["results"], tmp_path / "s", districts=["999"], progress=False)
+        report(audited["results"], tmp_path / "s", districts=["999"], progress=False, geography="legacy")
+    with pytest.raises(InputError, match="2025 commune"):
+        report(audited["results"], tmp_path / "s", districts=["99999"], progress=False)
 
 
 @pytest.mark.slow
@@ -219,7 +224,7 @@ def test_resume_after_the_input_changed_renders_every_report_again(audited, tmp_
     results, site = tmp_path / "results", tmp_path / "site"
     data = shutil.copytree(audited["data"], tmp_path / "data")
     first = audit(data, PERIOD, results, workbooks=False)
-    run1 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False)
+    run1 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, geography="legacy")
     out = site / "districts" / f"{DISTRICTS[0]}.vi.html"
     assert run1.ok == [DISTRICTS[0]] and report_audit_id(out) == first["audit_id"]
 
@@ -237,25 +242,28 @@ def test_resume_after_the_input_changed_renders_every_report_again(audited, tmp_
     # before the reports are rendered again, the index does not link the report of the earlier audit
     from popqa.reporting.site import render_site
 
-    render_site(ResultsStore(results).period_dir(PERIOD), site, json.loads(read(site / "manifest.json")))
+    render_site(ResultsStore(results).period_dir(PERIOD), site, json.loads(read(site / "manifest.json")),
+                geography="legacy")
     assert f"districts/{DISTRICTS[0]}.vi.html" not in read(site / "index.html")
 
-    run2 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True)
+    run2 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True,
+                  geography="legacy")
     assert run2.ok == [DISTRICTS[0]]
     assert report_audit_id(out) == second["audit_id"]
     assert run2.manifest["audit_id"] == second["audit_id"]
     kpis = json.loads(read(results / PERIOD / "districts" / DISTRICTS[0] / "kpis.json"))
-    assert f"<b>{kpis['persons']:,}</b>" in read(out)  # the report shows the new audit's persons
+    assert f"<b>{kpis['persons']:,}</b>".replace(",", ".") in read(out)  # the report shows the new audit's persons
     assert f"districts/{DISTRICTS[0]}.vi.html" in read(site / "index.html")
     # a third run with nothing changed renders nothing
-    run3 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True)
+    run3 = report(results, site, districts=[DISTRICTS[0]], workers=1, progress=False, resume=True,
+                  geography="legacy")
     assert run3.results[DISTRICTS[0]]["started"] == run2.results[DISTRICTS[0]]["started"]
 
 
 @pytest.mark.slow
 def test_full_report_renders_the_labour_report_and_links_it(audited, tmp_path):
     site = tmp_path / "site"
-    run = report(audited["results"], site, workers=2, progress=False, lang="en")
+    run = report(audited["results"], site, workers=2, progress=False, lang="en", geography="legacy")
     assert "province:labour" in run.ok and not run.failed
     html = read(site / "province" / "labour.en.html")
     assert "popqa-audit-id" in html and "unemployment" in html.lower()
