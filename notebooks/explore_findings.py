@@ -15,6 +15,7 @@
 #
 # For analysts: run the quality rules on a register and look at one district's
 # findings by rule, by commune and by collaborator, down to the records.
+# (To start from the results of an audit instead, see `audit_results.py`.)
 # Uses `data_samples/tayninh-godau/` when present, else a tiny synthetic province.
 # This notebook holds record-level data: keep its outputs out of git and away from supervisors.
 
@@ -78,9 +79,30 @@ by_commune = summarise(findings, reg, by="commune")
 by_commune.head(20)
 
 # %% [markdown]
+# ## By collaborator
+#
+# Who keeps the records with the most findings: counts by severity, rate per 1,000 of
+# their records, and the rule that fires most on their records. Probable duplicates
+# (L001, L002) come from the deduplication, not from these rules; the analyst workbooks
+# route them to the collaborators of both records.
+
+# %%
+by_collab = summarise(f, reg, by="collaborator")
+by_collab = by_collab[by_collab["findings"] > 0]
+main_rule = (f.groupby(["collaborator_id", "rule_id"]).size().rename("n").reset_index()
+             .sort_values(["n", "rule_id"], ascending=[False, True]).drop_duplicates("collaborator_id")
+             .set_index("collaborator_id")["rule_id"])
+by_collab = by_collab.assign(main_rule=by_collab["collaborator_id"].map(main_rule))
+by_collab = by_collab.sort_values(["error", "findings"], ascending=False).reset_index(drop=True)
+print(f"{len(by_collab):,} collaborators with findings in district {district_code}")
+by_collab.head(15)
+
+# %% [markdown]
 # ## The records behind the most frequent rule
 
 # %%
-if len(top):
-    rule = top.loc[0, "rule_id"]
-    f[f["rule_id"] == rule][["commune_code", "collaborator_id", "table", "record_id", "column", "value"]].head(20)
+rule = top.loc[0, "rule_id"] if len(top) else None
+records = (f[f["rule_id"] == rule][["commune_code", "collaborator_id", "table", "record_id", "column", "value"]]
+           if rule else f.iloc[:0])
+print(f"rule {rule}: {len(records):,} records")
+records.head(20)

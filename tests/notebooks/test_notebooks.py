@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jupytext
@@ -29,9 +30,24 @@ def _text(nb: dict) -> str:
     return "\n".join(parts)
 
 
+def _sections(nb: dict) -> dict[str, str]:
+    """Output text of the code cells under each markdown heading (## ...)."""
+    out: dict[str, str] = {}
+    heading = ""
+    for cell in nb["cells"]:
+        src = "".join(cell.get("source", ""))
+        if cell["cell_type"] == "markdown":
+            m = [ln[3:].strip() for ln in src.splitlines() if ln.startswith("## ")]
+            heading = m[0] if m else heading
+            continue
+        out.setdefault(heading, "")
+        out[heading] += _text({"cells": [cell]})
+    return out
+
+
 def test_notebooks_are_percent_scripts_without_outputs_and_have_parameters():
     names = sorted(p.name for p in NOTEBOOKS.glob("*.py"))
-    assert names == ["compare_source.py", "explore_findings.py", "investigate_duplicates.py"]
+    assert names == ["audit_results.py", "compare_source.py", "explore_findings.py", "investigate_duplicates.py"]
     assert not list(NOTEBOOKS.glob("*.ipynb"))  # nothing executed is committed
     for n in names:
         nb = jupytext.read(NOTEBOOKS / n)
@@ -39,11 +55,37 @@ def test_notebooks_are_percent_scripts_without_outputs_and_have_parameters():
         assert "parameters" in code[0].metadata.get("tags", []), n
 
 
-def test_explore_findings_runs(tmp_path):
+def test_explore_findings_shows_every_section(tmp_path):
     nb = _execute("explore_findings.py", tmp_path)
     text = _text(nb)
-    assert "findings in district 710" in text
-    assert "rule_id" in text
+    m = re.search(r"([\d,]+) findings in district 710", text)
+    assert m and int(m.group(1).replace(",", "")) > 0
+    sec = _sections(nb)
+    assert "rule_id" in sec["Rules that fire most"] and "message_en" in sec["Rules that fire most"]
+    # the collaborator section the introduction promises: a table of collaborators with findings
+    collab = sec["By collaborator"]
+    m = re.search(r"([\d,]+) collaborators with findings in district 710", collab)
+    assert m and int(m.group(1).replace(",", "")) > 0
+    assert "collaborator_id" in collab and "main_rule" in collab and "per_1000" in collab
+    # the last section displays the records (it showed nothing before)
+    last = sec["The records behind the most frequent rule"]
+    m = re.search(r"rule (\w+): ([\d,]+) records", last)
+    assert m and int(m.group(2).replace(",", "")) > 0
+    assert "record_id" in last and "collaborator_id" in last
+
+
+@pytest.mark.slow
+def test_audit_results_reproduces_the_supervisors_numbers(tmp_path):
+    nb = _execute("audit_results.py", tmp_path)
+    text = _text(nb)
+    assert "province score matches the site: True" in text
+    assert "DQR roll-up reproduced: True" in text
+    assert "scorecard reproduced from the findings: True" in text
+    m = re.search(r"collaborator: (\d+) of (\d+) graded units below 98 ", text)
+    assert m and int(m.group(1)) <= int(m.group(2))
+    sec = _sections(nb)
+    assert "on_time_communes" in sec["Program targets (indicator rows)"]
+    assert "share_failing" in sec["How many units fail, beside the average"]
 
 
 @pytest.mark.slow
