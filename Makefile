@@ -21,8 +21,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name popqa --display-name "popqa (Python 3)" >/dev/null
 	@touch $@
 
+MONTHS ?= 3
+
+# three monthly exports of one synthetic population, each audited, then the site of the last month in
+# both languages (pages of the earlier months under site/periods/)
 demo: venv
-	$(BIN)/popqa run --synthetic --scale $(SCALE) --period $(PERIOD) --out $(OUT) --workers $(WORKERS)
+	$(BIN)/popqa synth --scale $(SCALE) --period $(PERIOD) --months $(MONTHS) --out $(OUT)/data
+	@for p in $$($(BIN)/python -c "import json; print(' '.join(json.load(open('$(OUT)/data/history.json'))['periods']))"); do \
+	  wb=$$( [ $$p = $(PERIOD) ] || echo --no-workbooks ); \
+	  $(BIN)/popqa audit --data $(OUT)/data/$$p/register --period $$p --out $(OUT)/results --no-progress $$wb || exit 1; \
+	done
+	$(BIN)/popqa report --results $(OUT)/results --out $(OUT)/site --workers $(WORKERS) --lang vi --no-progress
+	$(BIN)/popqa report --results $(OUT)/results --out $(OUT)/site --workers $(WORKERS) --lang en --no-progress
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
