@@ -250,7 +250,7 @@ def stage_score(ctx: RunContext) -> dict[str, Any]:
 def stage_publish(ctx: RunContext) -> dict[str, Any]:
     """Per-district result files, analyst workbooks and the province summary."""
     from popqa.summaries import district_results
-    from popqa.workbook import write_workbook
+    from popqa.workbook import route_findings, write_workbook
 
     reg, cfg, period = ctx["register"], ctx.config, str(ctx.period)
     records, findings, indicators = ctx["records"], ctx["findings"], ctx["indicators"]
@@ -295,12 +295,15 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
         )
     if ctx.options.get("workbooks", True):
         in_d = findings["district_code"].isin(districts).fillna(False)
+        # probable duplicates reach the collaborators of both records, across districts too
+        routed = route_findings(findings, reg)
+        w = cfg.scorecard.severity_weights
         for d in districts:
-            write_workbook(ctx.staging.file(f"analyst/workbooks/{d}.xlsx"),
-                           findings[(findings["district_code"] == d).fillna(False)], lang=cfg.language)
+            write_workbook(ctx.staging.file(f"analyst/workbooks/{d}.xlsx"), routed, lang=cfg.language, district=d,
+                           weights=w)
         if (~in_d).any():  # findings of records whose district is missing or malformed are never lost
-            write_workbook(ctx.staging.file("analyst/workbooks/unassigned.xlsx"), findings[~in_d],
-                           lang=cfg.language)
+            write_workbook(ctx.staging.file("analyst/workbooks/unassigned.xlsx"),
+                           route_findings(findings[~in_d], reg), lang=cfg.language, weights=w)
     sc = ctx["scorecard"]
     psc = sc[sc["level"] == "province"]
     prov_ind = indicators[(indicators["level"] == "province")

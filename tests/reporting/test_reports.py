@@ -126,7 +126,7 @@ def test_workbook_is_safe_against_formula_injection(tmp_path):
                       "dimension": ["validity"], "severity": ["error"], "column": ["full_name"],
                       "value": ["+cmd|' /C calc'!A0"], "message_vi": ["Tên sai"], "message_en": ["Bad"]})
     p = write_workbook(tmp_path / "710.xlsx", f)
-    ws = openpyxl.load_workbook(p).active
+    ws = openpyxl.load_workbook(p)["c1"]
     values = [c.value for c in ws[2]]
     assert all(c.data_type != "f" for c in ws[2])
     assert "'=HYPERLINK(\"http://evil\",\"x\")" in values and "'+cmd|' /C calc'!A0" in values
