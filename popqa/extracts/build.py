@@ -268,7 +268,7 @@ def build_extract(
     params = extract_params(kind, period, as_of=as_of, school_year=school_year, election_date=election_date)
     ref = params.reference_date
     p = register.persons.reset_index(drop=True)
-    pid = _as_text(p["person_id"]).str.strip()
+    pid = _as_text(p["person_id"])
     has_id = (pid.notna() & pid.ne("")).fillna(False).to_numpy(bool)
     present = is_present(p).to_numpy(bool)
     elig = eligibility(p, kind, reference=ref, school_year=params.school_year,
@@ -281,12 +281,16 @@ def build_extract(
         cid = pid.map(pd.Series(cl["cluster_id"].to_numpy(), index=cl["person_id"].to_numpy())).fillna(pid)
     else:
         cid = pid
-    cid = cid.astype("string")
-    chosen = pd.Index(cid[cand].unique())
-    mem_mask = has_id & cid.isin(chosen).fillna(False).to_numpy(bool)
-    m = p.loc[mem_mask].copy()
-    m["_pid"], m["_cid"] = pid[mem_mask], cid[mem_mask]
-    m["_cand"], m["_certain"] = cand[mem_mask], certain[mem_mask]
+    cid_np = cid.astype("string").to_numpy(dtype=object, na_value=None)
+    pid_np = pid.to_numpy(dtype=object, na_value=None)
+    chosen = pd.Index(pd.unique(cid_np[cand]))
+    mem_idx = np.flatnonzero(has_id & pd.Index(cid_np).isin(chosen))
+    # a cluster with one record is its own row; only the clusters of several records are sorted
+    multi = pd.Series(cid_np[mem_idx]).duplicated(keep=False).to_numpy(bool)
+    single_idx, multi_idx = mem_idx[~multi], mem_idx[multi]
+    m = p.iloc[multi_idx][[c for c in (*_COMPLETENESS, "birth_date_precision", "updated_at") if c in p.columns]]
+    m = m.assign(_pid=pid_np[multi_idx], _cid=cid_np[multi_idx], _cand=cand[multi_idx],
+                 _certain=certain[multi_idx], _pos=multi_idx)
     score = np.zeros(len(m), dtype=np.int64)
     for c in _COMPLETENESS:
         if c in m.columns:
@@ -303,8 +307,10 @@ def build_extract(
     m = m.sort_values(["_cid", "_cand", "_score", "_certain", "_upd", "_pid"],
                       ascending=[True, False, False, False, False, True], kind="stable", na_position="last")
     first = ~m["_cid"].duplicated().to_numpy(bool)
-    rep = m[first].set_index("_cid", drop=False)
-    n_records = m.groupby("_cid", sort=False).size()
+    rep_pos = np.concatenate([single_idx, m["_pos"].to_numpy()[first]])
+    rep = p.iloc[rep_pos].assign(_pid=pid_np[rep_pos], _cid=cid_np[rep_pos], _certain=certain[rep_pos])
+    rep = rep.set_index("_cid", drop=False)
+    n_records = pd.concat([pd.Series(1, index=cid_np[single_idx]), m.groupby("_cid", sort=False).size()])
     others = m.loc[~first, ["_cid", "_pid"]]
     others = others[others["_pid"].to_numpy() != rep["_pid"].reindex(others["_cid"]).to_numpy()]
     dup_ids = _join_groups(others["_cid"], others["_pid"])
@@ -315,13 +321,13 @@ def build_extract(
         f = findings[(findings["table"] == "persons").fillna(False).to_numpy(bool)
                      & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
         if len(f):
-            to_cid = pd.Series(m["_cid"].to_numpy(), index=m["_pid"].to_numpy())
+            to_cid = pd.Series(cid_np[mem_idx], index=pid_np[mem_idx])
             to_cid = to_cid[~to_cid.index.duplicated()]
             fc = f["record_id"].astype("string").map(to_cid)
             rule_flags = _join_groups(fc, f["rule_id"].astype("string"))
     lo, hi = birth_interval(rep, ref)
     age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
-    cit = rep["citizen_id"].astype("string").str.strip() if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
+    cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
     no_cid = (cit.isna() | cit.eq("")).fillna(True).to_numpy(bool) & (age_min >= 14)
     named = {
         "age_uncertain": ~rep["_certain"].to_numpy(bool),
@@ -373,6 +379,6 @@ def build_extract(
         "records_without_person_id": int((~has_id).sum()),
         "present_without_birth_date": int((present & lo_all.isna().to_numpy(bool)).sum()),
         "present_born_after_reference_date": int((present & (lo_all > ref).fillna(False).to_numpy(bool)).sum()),
-        "duplicate_records_folded": int(len(m) - len(rep)),
+        "duplicate_records_folded": int(len(mem_idx) - len(rep)),
     }
     return ExtractTable(params, out, excluded)
