@@ -59,8 +59,19 @@ def column_letter(i: int) -> str:
     return s
 
 
-def _text_cells(s: pd.Series) -> pa.Array:
-    arr = pa.array(s.astype("string").to_numpy(dtype=object, na_value=None), type=pa.large_string())
+def _arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(s, pa.ChunkedArray):
+        return s.combine_chunks()
+    if isinstance(s, pa.Array):
+        return s
+    numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+    if numeric:
+        return pa.array(s, from_pandas=True)
+    return pa.array(s.astype("string"), type=pa.large_string())
+
+
+def _text_cells(arr: pa.Array) -> pa.Array:
+    arr = arr.cast(pa.large_string())
     arr = pc.replace_substring_regex(arr, _BAD_XML, "")
     for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         arr = pc.replace_substring(arr, a, b)
@@ -68,26 +79,26 @@ def _text_cells(s: pd.Series) -> pa.Array:
     return pc.fill_null(cells, _L("<c/>"))
 
 
-def _number_cells(s: pd.Series) -> pa.Array:
-    num = pd.to_numeric(s, errors="coerce")
-    if pd.api.types.is_integer_dtype(num.dtype):
-        txt = pa.array(num.astype("Int64").to_numpy(dtype=object, na_value=None), type=pa.int64())
-    else:
-        f = num.to_numpy(dtype=float, na_value=np.nan)
-        txt = pa.array(np.where(np.isfinite(f), f, np.nan), type=pa.float64(), from_pandas=True)
-    txt = pc.cast(txt, pa.large_string())
+def _number_cells(arr: pa.Array) -> pa.Array:
+    if pa.types.is_floating(arr.type):
+        arr = pc.if_else(pc.is_finite(arr), arr, pa.scalar(None, type=arr.type))
+    txt = pc.cast(arr, pa.large_string())
     return pc.fill_null(pc.binary_join_element_wise(_L("<c><v>"), txt, _L("</v></c>"), _L("")), _L("<c/>"))
 
 
-def row_xml(df: pd.DataFrame) -> pa.LargeStringArray:
-    """One ``<row>`` element per row of ``df`` (numeric columns as numbers, the others as text)."""
-    if not len(df.columns):
+def row_xml(df: pd.DataFrame | pa.Table) -> pa.LargeStringArray:
+    """One ``<row>`` element per row of ``df`` (numeric columns as numbers, the others as text).
+
+    ``df`` is a pandas frame or an Arrow table (its string columns are taken as they are).
+    """
+    columns = list(df.columns) if isinstance(df, pd.DataFrame) else df.column_names
+    if not columns:
         raise ValueError("a sheet needs at least one column")
     cells = []
-    for c in df.columns:
-        s = df[c]
-        numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
-        cells.append(_number_cells(s) if numeric else _text_cells(s))
+    for c in columns:
+        arr = _arrow(df[c] if isinstance(df, pd.DataFrame) else df.column(c))
+        numeric = pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)
+        cells.append(_number_cells(arr) if numeric else _text_cells(arr))
     if not len(df):
         return pa.array([], type=pa.large_string())
     out = pc.binary_join_element_wise(_L("<row>"), *cells, _L("</row>"), _L(""))

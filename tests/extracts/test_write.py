@@ -113,3 +113,13 @@ def test_refuses_a_site_a_results_store_and_the_register_folder(tmp_path):
         extract(data, kind="under6", out=data, findings=no_findings(),
                 clusters=pd.DataFrame({"person_id": [], "cluster_id": []}))
     assert not (site / "extracts").exists() and not (results / "x").exists()
+
+
+def test_arrow_escaping_is_the_same_as_popqa_io_safe():
+    from popqa.extracts.write import safe_arrow
+    from popqa.io.safe import safe_frame
+
+    values = ["=1+1", "+84 912", "+84", "-2.8", "-", "@SUM(A1)", "\t=x", "\nx", "1e-3", ".5", "-,5",
+              "Nguyễn", "", None, "=", "'=already", " =x"]
+    df = pd.DataFrame({"v": pd.array(values, dtype="string")})
+    assert safe_arrow(df).column("v").to_pylist() == [None if pd.isna(v) else v for v in safe_frame(df)["v"]]
