@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from popqa.checks.config import ChecksConfig
 from popqa.demography.config import DemographyConfig
 from popqa.errors import ConfigError
+from popqa.io.config import ReadConfig
 from popqa.labour.config import LabourConfig
 from popqa.linkage.config import LinkageConfig
 from popqa.reconcile.config import ReconcileConfig
@@ -39,6 +40,7 @@ class Config(BaseModel):
 
     province_code: str = Field("72", description="legacy GSO code of the province audited")
     language: str = Field("vi", pattern="^(vi|en)$", description="report language")
+    read: ReadConfig = ReadConfig()
     checks: ChecksConfig = ChecksConfig()
     linkage: LinkageConfig = LinkageConfig()
     scorecard: ScorecardConfig = ScorecardConfig()

@@ -122,7 +122,7 @@ def stage_read(ctx: RunContext) -> dict[str, Any]:
     from popqa.io import read_register
 
     before = _snapshot(ctx.data_dir)
-    reg = read_register(ctx.data_dir, period=str(ctx.period))
+    reg = read_register(ctx.data_dir, period=str(ctx.period), options=ctx.config.read.options())
     if not len(reg.persons):
         raise InputError("the register has no persons: nothing to audit (is this the right export?)",
                          file=str(ctx.data_dir / "persons"))
@@ -169,6 +169,9 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),
                            "findings:coverage": coverage_findings(reg, links)}
+    if getattr(dd, "note", ""):  # e.g. a privacy-reduced export without names: said, not hidden
+        log.warning("%s", dd.note)
+        out["notes"] = [dd.note]
     if len(dd.findings):
         out["findings:dedupe"] = dd.findings[list(FINDINGS_COLUMNS)]
     return out

@@ -162,7 +162,7 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             continue
         t0 = time.perf_counter()
         try:
-            out = stage.resolve()(ctx) or {}
+            out = dict(stage.resolve()(ctx) or {})
         except Exception as exc:
             entry.update(status="failed", seconds=round(time.perf_counter() - t0, 3),
                          error=f"{type(exc).__name__}: {exc}"[:500])
@@ -173,6 +173,9 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             log.warning("stage %s failed and was skipped: %s\n%s", stage.name, entry["error"],
                         "".join(traceback.format_exception(exc))[-2000:])
             continue
+        notes = out.pop("notes", None)
+        if notes:
+            entry["notes"] = list(notes)
         ctx.artifacts.update(out)
         entry["seconds"] = round(time.perf_counter() - t0, 3)
         entry["rows"] = {k: n for k, v in out.items() if (n := _rows(v)) is not None}

@@ -205,3 +205,27 @@ def test_a_failed_write_keeps_the_previous_audit_whole(monkeypatch, audited, tmp
 @pytest.mark.slow
 def test_a_failed_write_at_each_write_keeps_the_previous_audit_whole(monkeypatch, audited, tmp_path):
     _injected(monkeypatch, audited, tmp_path, lambda n: range(1, n + 1))
+
+
+def test_a_privacy_reduced_export_is_audited_and_the_manifest_says_what_could_not_run(tmp_path):
+    pp = frames.persons().assign(full_name=None, birth_date=None, citizen_id=None)
+    data = write_register(tmp_path / "data", pp=pp)
+    audit(data, PERIOD, tmp_path / "results", workbooks=False)
+    man = ResultsStore(tmp_path / "results").manifest(PERIOD)
+    link = next(s for s in man["stages"] if s["name"] == "link")
+    assert link["status"] == "ok" and any("cannot run" in n for n in link.get("notes", []))
+
+
+def test_read_options_come_from_the_configuration(tmp_path):
+    from popqa.config import Config
+
+    data = write_register(tmp_path / "data")
+    with open(data / "persons.csv", "a", encoding="utf-8") as fh:
+        fh.write('P99,H1,"Nguyễn Văn Cụt\n')  # a last row cut off inside a quote
+    with pytest.raises(InputError, match="row"):
+        audit(data, PERIOD, tmp_path / "r1", workbooks=False)
+    cfg = Config.from_dict({"read": {"bad_rows": "set_aside"}})
+    audit(data, PERIOD, tmp_path / "r2", cfg, workbooks=False)
+    rep = {r["file"]: r for r in ResultsStore(tmp_path / "r2").manifest(PERIOD)["read_report"]}
+    assert rep["persons.csv"]["rows_set_aside"] == 1
+    assert rep["persons.csv"]["rows_found"] == rep["persons.csv"]["rows_read"] + 1
