@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from popqa.definitions import age_at, is_present, reference_date
 from popqa.errors import InputError
@@ -178,6 +180,46 @@ def _join_groups(keys: pd.Series, values: pd.Series) -> pd.Series:
     return df.groupby("k", sort=False)["v"].agg(";".join).astype("string")
 
 
+def text_column(values: Any) -> pd.Series:
+    """Text values as a pandas string column stored in Arrow (no per-value validation; zero-copy to Arrow).
+
+    >>> text_column(pd.Series(["a", None])).tolist()
+    ['a', <NA>]
+    """
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        arr = pa.array(values, type=pa.large_string())
+    elif isinstance(values, pa.Array | pa.ChunkedArray):
+        arr = values.cast(pa.large_string())
+    else:
+        obj = np.asarray(values, dtype=object)
+        arr = pa.array(obj, type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+def _positions(keys: pa.Array, values: pa.Array) -> np.ndarray:
+    """Position of each key in ``values`` (-1 when absent), by Arrow hashing."""
+    idx = pc.index_in(keys, value_set=values)
+    return np.nan_to_num(idx.to_numpy(zero_copy_only=False).astype(float), nan=-1).astype(np.int64)
+
+
+def _by_code(values: pd.Series, codes: np.ndarray, ncodes: int) -> np.ndarray:
+    """``values`` (indexed by integer cluster code) for each of ``codes``; "" where none."""
+    arr = np.full(ncodes, "", dtype=object)
+    if len(values):
+        arr[values.index.to_numpy(np.int64)] = values.to_numpy(dtype=object)
+    return arr[codes]
+
+
+def _map_distinct(values: np.ndarray, mapping: dict) -> np.ndarray:
+    """``mapping`` applied to each distinct value once (None where absent or missing)."""
+    k, uniq = pd.factorize(values)
+    return np.array([mapping.get(u) for u in uniq] + [None], dtype=object)[k]
+
+
 def _unit_names(codes: pd.DataFrame) -> pd.DataFrame:
     """Names of the legacy units and the 2025 units of each row (vectorised maps over unique codes)."""
     from popqa.geo import crosswalk, legacy_units, provinces, units_2025
@@ -193,14 +235,25 @@ def _unit_names(codes: pd.DataFrame) -> pd.DataFrame:
     c25n = dict(zip(new["commune_code"], new["commune_name"], strict=False))
     p25n = dict(zip(*provinces("2025")[["province_code", "province_name"]].T.to_numpy(), strict=False))
     out = pd.DataFrame(index=codes.index)
-    prov, dist, comm = (codes[c].astype("string") for c in ("province_code", "district_code", "commune_code"))
-    out["province_code"], out["province_name"] = prov, prov.map(pn).astype("string")
-    out["district_code"], out["district_name"] = dist, dist.map(dn).astype("string")
-    out["commune_code"], out["commune_name"] = comm, comm.map(cn).astype("string")
-    out["province_code_2025"] = comm.map(p25).astype("string")
-    out["province_name_2025"] = out["province_code_2025"].map(p25n).astype("string")
-    out["commune_code_2025"] = comm.map(c25).astype("string")
-    out["commune_name_2025"] = out["commune_code_2025"].map(c25n).astype("string")
+
+    def lookup(col: str, *maps: dict) -> list[np.ndarray]:
+        k, uniq = pd.factorize(codes[col])
+        res = []
+        for mp in maps:
+            vals = np.array([mp.get(u) for u in uniq] + [None], dtype=object)  # one lookup per distinct code
+            res.append(vals[k])
+        return res
+
+    (pname,) = lookup("province_code", pn)
+    (dname,) = lookup("district_code", dn)
+    cname, c25code, p25code = lookup("commune_code", cn, c25, p25)
+    out["province_code"], out["province_name"] = codes["province_code"].to_numpy(), pname
+    out["district_code"], out["district_name"] = codes["district_code"].to_numpy(), dname
+    out["commune_code"], out["commune_name"] = codes["commune_code"].to_numpy(), cname
+    out["province_code_2025"] = p25code
+    out["province_name_2025"] = _map_distinct(p25code, p25n)
+    out["commune_code_2025"] = c25code
+    out["commune_name_2025"] = _map_distinct(c25code, c25n)
     return out
 
 
@@ -276,20 +329,33 @@ def build_extract(
     possible, certain = elig.possible.to_numpy(bool), elig.certain.to_numpy(bool)
     cand = possible & present & has_id
 
+    # cluster of each record as an integer code (Arrow hashing: no Python call per record)
+    pid_a = pa.array(pid, type=pa.large_string())
     if clusters is not None and len(clusters):
         cl = clusters[["person_id", "cluster_id"]].astype("string").dropna().drop_duplicates("person_id")
-        cid = pid.map(pd.Series(cl["cluster_id"].to_numpy(), index=cl["person_id"].to_numpy())).fillna(pid)
+        where = _positions(pid_a, pa.array(cl["person_id"], type=pa.large_string()))
+        if len(cl):
+            taken = pa.array(cl["cluster_id"], type=pa.large_string()).take(pa.array(np.maximum(where, 0)))
+            cid_a = pc.if_else(pa.array(where >= 0), taken, pid_a)
+        else:
+            cid_a = pid_a
     else:
-        cid = pid
-    cid_np = cid.astype("string").to_numpy(dtype=object, na_value=None)
+        cid_a = pid_a
+    enc = pc.dictionary_encode(cid_a)
+    ccode = enc.indices.to_numpy(zero_copy_only=False)
+    ccode = np.where(has_id, np.nan_to_num(ccode.astype(float), nan=-1), -1).astype(np.int64)
+    ncodes = len(enc.dictionary)
     pid_np = pid.to_numpy(dtype=object, na_value=None)
-    chosen = pd.Index(pd.unique(cid_np[cand]))
-    mem_idx = np.flatnonzero(has_id & pd.Index(cid_np).isin(chosen))
+    chosen = np.zeros(ncodes + 1, dtype=bool)
+    chosen[ccode[cand]] = True
+    chosen[-1] = False                                   # code -1: no person id
+    mem_idx = np.flatnonzero(chosen[ccode])
+    size = np.bincount(ccode[mem_idx], minlength=ncodes)
     # a cluster with one record is its own row; only the clusters of several records are sorted
-    multi = pd.Series(cid_np[mem_idx]).duplicated(keep=False).to_numpy(bool)
+    multi = size[ccode[mem_idx]] > 1
     single_idx, multi_idx = mem_idx[~multi], mem_idx[multi]
     m = p.iloc[multi_idx][[c for c in (*_COMPLETENESS, "birth_date_precision", "updated_at") if c in p.columns]]
-    m = m.assign(_pid=pid_np[multi_idx], _cid=cid_np[multi_idx], _cand=cand[multi_idx],
+    m = m.assign(_pid=pid_np[multi_idx], _cid=ccode[multi_idx], _cand=cand[multi_idx],
                  _certain=certain[multi_idx], _pos=multi_idx)
     score = np.zeros(len(m), dtype=np.int64)
     for c in _COMPLETENESS:
@@ -307,12 +373,15 @@ def build_extract(
     m = m.sort_values(["_cid", "_cand", "_score", "_certain", "_upd", "_pid"],
                       ascending=[True, False, False, False, False, True], kind="stable", na_position="last")
     first = ~m["_cid"].duplicated().to_numpy(bool)
-    rep_pos = np.concatenate([single_idx, m["_pos"].to_numpy()[first]])
-    rep = p.iloc[rep_pos].assign(_pid=pid_np[rep_pos], _cid=cid_np[rep_pos], _certain=certain[rep_pos])
-    rep = rep.set_index("_cid", drop=False)
-    n_records = pd.concat([pd.Series(1, index=cid_np[single_idx]), m.groupby("_cid", sort=False).size()])
+    rep_pos = np.sort(np.concatenate([single_idx, m["_pos"].to_numpy()[first]]))
+    rep = p.iloc[rep_pos].reset_index(drop=True)
+    rep_code = ccode[rep_pos]
+    rep_pid = pid_np[rep_pos]
+    rep_certain = certain[rep_pos]
+    pid_of_code = np.empty(ncodes, dtype=object)
+    pid_of_code[rep_code] = rep_pid
     others = m.loc[~first, ["_cid", "_pid"]]
-    others = others[others["_pid"].to_numpy() != rep["_pid"].reindex(others["_cid"]).to_numpy()]
+    others = others[others["_pid"].to_numpy() != pid_of_code[others["_cid"].to_numpy()]]
     dup_ids = _join_groups(others["_cid"], others["_pid"])
 
     # flags: the error and warning findings of every record of the person, then the named flags
@@ -321,32 +390,33 @@ def build_extract(
         f = findings[(findings["table"] == "persons").fillna(False).to_numpy(bool)
                      & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
         if len(f):
-            to_cid = pd.Series(cid_np[mem_idx], index=pid_np[mem_idx])
-            to_cid = to_cid[~to_cid.index.duplicated()]
-            fc = f["record_id"].astype("string").map(to_cid)
-            rule_flags = _join_groups(fc, f["rule_id"].astype("string"))
+            where = _positions(pa.array(f["record_id"].astype("string"), type=pa.large_string()),
+                               pa.array(pid_np[mem_idx], type=pa.large_string()))
+            fc = pd.Series(np.where(where >= 0, ccode[mem_idx][np.maximum(where, 0)], -1))
+            keep = (where >= 0)
+            rule_flags = _join_groups(fc[keep], f["rule_id"].astype("string")[keep])
     lo, hi = birth_interval(rep, ref)
     age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
     cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
     no_cid = (cit.isna() | cit.eq("")).fillna(True).to_numpy(bool) & (age_min >= 14)
     named = {
-        "age_uncertain": ~rep["_certain"].to_numpy(bool),
-        "probable_duplicate": n_records.reindex(rep.index).to_numpy() > 1,
+        "age_uncertain": ~rep_certain,
+        "probable_duplicate": size[rep_code] > 1,
         "no_citizen_id": no_cid,
     }
-    flags = rule_flags.reindex(rep.index).fillna("").astype(object).to_numpy()
+    flags = _by_code(rule_flags, rep_code, ncodes)
     for name in NAMED_FLAGS:
         mask = named[name]
         sep = np.where(flags == "", "", ";")
         flags = np.where(mask, flags + sep + name, flags)
 
     out = pd.DataFrame(index=rep.index)
-    out["person_id"] = rep["_pid"].to_numpy()
-    out["duplicate_person_ids"] = dup_ids.reindex(rep.index).fillna("").to_numpy()
+    out["person_id"] = rep_pid
+    out["duplicate_person_ids"] = _by_code(dup_ids, rep_code, ncodes)
     for c in ("household_id", "full_name"):
         out[c] = _as_text(rep[c]) if c in rep else pd.NA
     out["sex"] = pd.to_numeric(rep["sex"], errors="coerce").astype("Int64") if "sex" in rep else pd.NA
-    out["birth_date"] = lo.dt.strftime("%Y-%m-%d").to_numpy()
+    out["birth_date"] = np.datetime_as_string(lo.to_numpy().astype("datetime64[D]"), unit="D").astype(object)
     out["birth_date_precision"] = (_as_text(rep["birth_date_precision"]) if "birth_date_precision" in rep
                                    else pd.NA)
     out["age"] = pd.array(age_at(lo.reset_index(drop=True), ref).to_numpy(), dtype="Float64").astype("Int64")
@@ -357,21 +427,29 @@ def build_extract(
     for c in UNIT_COLUMNS:
         out[c] = names[c].to_numpy()
     hh = _households(register)
-    hid = out["household_id"].astype("string")
-    village = hid.map(hh["village"]) if hh is not None and "village" in hh else pd.Series(pd.NA, index=out.index)
-    collab = (hid.map(hh["collaborator_id"]) if hh is not None and "collaborator_id" in hh
-              else pd.Series(pd.NA, index=out.index))
+    village = np.full(len(out), None, dtype=object)
+    collab = pd.Series(np.full(len(out), None, dtype=object), index=out.index)
+    if hh is not None:
+        where = _positions(pa.array(out["household_id"].astype("string"), type=pa.large_string()),
+                           pa.array(hh.index.to_numpy(dtype=object), type=pa.large_string()))
+        found = where >= 0
+        if "village" in hh:
+            village[found] = hh["village"].to_numpy(dtype=object)[where[found]]
+        if "collaborator_id" in hh:
+            collab[found] = hh["collaborator_id"].to_numpy(dtype=object)[where[found]]
     if "collaborator_id" in rep.columns:
         collab = pd.Series(rep["collaborator_id"].to_numpy(), index=out.index).fillna(collab)
+    village = pd.Series(village, index=out.index)
     out["village"] = village.to_numpy()
     out["collaborator_id"] = collab.to_numpy()
     out["flags"] = flags
     out = out[list(EXTRACT_COLUMNS)].reset_index(drop=True)
+    order = np.lexsort([pd.factorize(out[c], sort=True, use_na_sentinel=False)[0]
+                        for c in ("person_id", "household_id", "village", "commune_code")])
+    out = out.take(order).reset_index(drop=True)
     for c in EXTRACT_COLUMNS:
         if c not in ("sex", "age"):
-            out[c] = out[c].astype("string")
-    out = out.sort_values(["commune_code", "village", "household_id", "person_id"], kind="stable",
-                          na_position="last", ignore_index=True)
+            out[c] = text_column(out[c])
     lo_all = pd.to_datetime(p["birth_date"])
     excluded = {
         "records": len(p),
@@ -379,6 +457,6 @@ def build_extract(
         "records_without_person_id": int((~has_id).sum()),
         "present_without_birth_date": int((present & lo_all.isna().to_numpy(bool)).sum()),
         "present_born_after_reference_date": int((present & (lo_all > ref).fillna(False).to_numpy(bool)).sum()),
-        "duplicate_records_folded": int(len(mem_idx) - len(rep)),
+        "duplicate_records_folded": int(len(mem_idx) - len(rep_pos)),
     }
     return ExtractTable(params, out, excluded)

@@ -195,18 +195,22 @@ def safe_arrow(rows: pd.DataFrame) -> pa.Table:
     >>> safe_arrow(pd.DataFrame({"v": ["=1+1", "-2.8", "Ấp 3", None]})).column("v").to_pylist()
     ["'=1+1", '-2.8', 'Ấp 3', None]
     """
-    from popqa.io.safe import _NUMBER_PATTERN, _RISKY
+    from popqa.extracts.xlsx import to_arrow
+    from popqa.io.safe import _NUMBER_PATTERN, FORMULA_START
 
     cols = {}
+    starts = pa.array(list(FORMULA_START), type=pa.large_string())
     for c in rows.columns:
-        s = rows[c]
-        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            cols[c] = pa.array(s, from_pandas=True)
+        arr = to_arrow(rows[c])
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            cols[c] = arr
             continue
-        arr = pa.array(s.astype("string"), type=pa.large_string())
-        risky = pc.fill_null(pc.and_(pc.match_substring_regex(arr, _RISKY),
-                                     pc.invert(pc.match_substring_regex(arr, _NUMBER_PATTERN))), False)
+        arr = arr.cast(pa.large_string())
+        # the first character decides; the number pattern is tried on those few cells only
+        risky = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=starts), False)
         if pc.any(risky).as_py():
+            number = pc.fill_null(pc.match_substring_regex(arr, _NUMBER_PATTERN), False)
+            risky = pc.and_(risky, pc.invert(number))
             quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), arr,
                                                  pa.scalar("", pa.large_string()))
             arr = pc.if_else(risky, quoted, arr)
@@ -313,8 +317,10 @@ def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
     files.append({"path": f"{kind}.csv", "sha256": _sha(csv), "rows": len(rows)})
 
     # one workbook per commune: rows in commune order, each commune a slice of one buffer of row XML
-    cc = rows["commune_code"].astype("string")
-    key = cc.where(cc.str.fullmatch(r"[0-9]{5}").fillna(False).astype(bool), "unassigned").fillna("unassigned")
+    cc = arrow.column("commune_code").combine_chunks().cast(pa.large_string())
+    valid = pc.fill_null(pc.match_substring_regex(cc, r"^[0-9]{5}$"), False)
+    key = pd.Series(pc.if_else(valid, cc, pa.scalar("unassigned", pa.large_string())).to_numpy(
+        zero_copy_only=False), dtype=object)
     order = key.sort_values(kind="stable").index.to_numpy()
     if (order != np.arange(len(order))).any():
         rows, key = rows.iloc[order].reset_index(drop=True), key.iloc[order].reset_index(drop=True)

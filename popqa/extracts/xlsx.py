@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Sheet", "row_xml", "rows_blob", "workbook_bytes", "column_letter"]
+__all__ = ["Sheet", "row_xml", "rows_blob", "workbook_bytes", "column_letter", "to_arrow"]
 
 _BAD_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 def _L(text: str) -> pa.Scalar:
@@ -59,7 +59,8 @@ def column_letter(i: int) -> str:
     return s
 
 
-def _arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+def to_arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One Arrow array for a column (zero-copy for Arrow-backed pandas text; numbers keep their type)."""
     if isinstance(s, pa.ChunkedArray):
         return s.combine_chunks()
     if isinstance(s, pa.Array):
@@ -67,14 +68,25 @@ def _arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
     numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
     if numeric:
         return pa.array(s, from_pandas=True)
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        arr = pa.array(s)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     return pa.array(s.astype("string"), type=pa.large_string())
+
+
+_BAD_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))
 
 
 def _text_cells(arr: pa.Array) -> pa.Array:
     arr = arr.cast(pa.large_string())
-    arr = pc.replace_substring_regex(arr, _BAD_XML, "")
+    # the replacements run only on a column whose bytes hold a character to replace (rare in names)
+    data = arr.buffers()[2]
+    raw = data.to_pybytes() if data is not None else b""
+    if len(raw.translate(None, _BAD_BYTES)) != len(raw):
+        arr = pc.replace_substring_regex(arr, _BAD_XML, "")
     for a, b in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        arr = pc.replace_substring(arr, a, b)
+        if a.encode() in raw:
+            arr = pc.replace_substring(arr, a, b)
     cells = pc.binary_join_element_wise(_L('<c t="inlineStr"><is><t>'), arr, _L("</t></is></c>"), _L(""))
     return pc.fill_null(cells, _L("<c/>"))
 
@@ -96,7 +108,7 @@ def row_xml(df: pd.DataFrame | pa.Table) -> pa.LargeStringArray:
         raise ValueError("a sheet needs at least one column")
     cells = []
     for c in columns:
-        arr = _arrow(df[c] if isinstance(df, pd.DataFrame) else df.column(c))
+        arr = to_arrow(df[c] if isinstance(df, pd.DataFrame) else df.column(c))
         numeric = pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)
         cells.append(_number_cells(arr) if numeric else _text_cells(arr))
     if not len(df):
