@@ -24,6 +24,10 @@ class LinkageConfig(BaseModel):
     link_threshold: float = Field(
         0.9, ge=0, le=1, description="match probability at or above which a source record links to a person"
     )
+    one_to_one: bool = Field(
+        True, description="a source record links to at most one person and a person to at most one "
+        "record of each source (greedy by match probability)"
+    )
     seed: int = Field(20261, description="seed of every random sample (u estimation), for reproducible models")
     u_max_pairs: float = Field(1e6, gt=0, description="record pairs sampled to estimate the u probabilities")
     em_max_pairs: float | None = Field(

@@ -12,12 +12,21 @@ from popqa.contract import FINDINGS_COLUMNS
 from popqa.linkage.clusters import connected_components
 from popqa.linkage.config import LinkageConfig
 
-__all__ = ["DedupeResult", "dedupe", "resolve_config", "RULES"]
+__all__ = ["DedupeResult", "dedupe", "resolve_config", "RULES", "MERGE_RULES", "apply_merge_rules"]
 
 log = logging.getLogger(__name__)
 
 #: The linkage stage's uniqueness rules; declared in the rule catalogue (popqa.checks.rules.linkage).
 RULES: tuple[str, ...] = ("L001", "L002")
+
+#: Rules that block a merge whatever the model says: rule -> (what it means, vi, en).
+#: A pair they hit keeps its model probability in ``model_probability``; its
+#: ``match_probability`` is set to 0 and ``rule`` names the rule. A clerical decision
+#: overrides a rule (the reviewer saw both records).
+MERGE_RULES: dict[str, str] = {
+    "distinct_ids": "both records carry a valid citizen ID and the IDs differ",
+    "twins": "one household, one exact birth date, different given names (and not the same ID): twins",
+}
 
 #: Columns that identify a person; with all of them empty in every record there is nothing to compare.
 IDENTIFYING = ("full_name", "birth_date", "citizen_id")
@@ -60,7 +69,9 @@ class DedupeResult:
     ----------
     pairs : person_id_l < person_id_r, match_probability, match_weight, one
         ``ev_<comparison>`` label and one ``w_<comparison>`` weight per comparison
-        (the evidence), and ``review`` (the clerical decision when one overrode the model).
+        (the evidence), ``review`` (the clerical decision when one overrode the model),
+        ``model_probability`` (the model's probability before rules and reviews) and
+        ``rule`` (the :data:`MERGE_RULES` entry that blocked the merge, else missing).
     clusters : person_id, cluster_id (smallest person_id of the cluster), cluster_size,
         for every input person.
     findings : uniqueness findings in the contract's findings form (rules L001, L002).
@@ -83,11 +94,18 @@ class DedupeResult:
         m = (p["match_probability"] >= self.review_low) & (p["match_probability"] < self.threshold)
         return p[m & p["review"].isna()].reset_index(drop=True)
 
+    def overridden_pairs(self) -> pd.DataFrame:
+        """Pairs the model would have merged or sent to review but a merge rule blocked
+        (twins-like pairs, distinct citizen IDs), not yet decided by a reviewer."""
+        p = self.pairs
+        m = p["rule"].notna() & (p["model_probability"] >= self.review_low) & p["review"].isna()
+        return p[m].reset_index(drop=True)
+
     def write_review(self, path: Any, persons: pd.DataFrame) -> Any:
         """Write the clerical-review workbook of the uncertain pairs (see :mod:`popqa.linkage.review`)."""
         from popqa.linkage.review import write_review
 
-        return write_review(self.uncertain_pairs(), persons, path)
+        return write_review(self.uncertain_pairs(), persons, path, overridden=self.overridden_pairs())
 
 
 def _empty_pairs(kind: str = "dedupe") -> pd.DataFrame:
@@ -104,6 +122,8 @@ def _empty_pairs(kind: str = "dedupe") -> pd.DataFrame:
     for c in comparisons_for(kind):
         cols[f"w_{c}"] = pd.Series(dtype="float64")
     cols["review"] = pd.Series(dtype="string")
+    cols["model_probability"] = pd.Series(dtype="float64")
+    cols["rule"] = pd.Series(dtype="string")
     return pd.DataFrame(cols)
 
 
@@ -118,7 +138,37 @@ def _tidy_pairs(raw: pd.DataFrame, kind: str, *, order: bool = True) -> pd.DataF
         out.loc[swap, "person_id_l"] = out.loc[swap, "person_id_r"]
         out.loc[swap, "person_id_r"] = left
     out["review"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["model_probability"] = out["match_probability"]
+    out = apply_merge_rules(out, kind)
     return out[list(_empty_pairs(kind).columns)]
+
+
+def apply_merge_rules(pairs: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame:
+    """Name the :data:`MERGE_RULES` a scored pair breaks and set its match_probability to 0.
+
+    Works on the evidence labels (``ev_*``), so it is one vectorised test per rule.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"match_probability": [0.99, 0.98], "ev_citizen_id": ["missing", "different"],
+    ...                   "ev_place": ["same household", "elsewhere"], "ev_birth_date": ["exact", "exact"],
+    ...                   "ev_given": ["different", "exact"]})
+    >>> apply_merge_rules(p)[["match_probability", "rule"]].values.tolist()
+    [[0.0, 'twins'], [0.0, 'distinct_ids']]
+    """
+    out = pairs.copy()
+    rule = pd.Series(pd.NA, index=out.index, dtype="string")
+    cid = out["ev_citizen_id"].astype("string") if "ev_citizen_id" in out else pd.Series("missing", index=out.index)
+    if kind == "dedupe" and {"ev_place", "ev_birth_date", "ev_given"} <= set(out.columns):
+        twins = ((out["ev_place"] == "same household") & (out["ev_birth_date"] == "exact")
+                 & (out["ev_given"] == "different") & (cid != "same")).fillna(False).astype(bool)
+        rule = rule.mask(twins, "twins")
+    rule = rule.mask((cid == "different").fillna(False).astype(bool), "distinct_ids")
+    if "rule" in out.columns:
+        rule = out["rule"].astype("string").fillna(rule)
+    out["rule"] = rule
+    out.loc[rule.notna().to_numpy(), "match_probability"] = 0.0
+    return out
 
 
 def _apply_reviews(pairs: pd.DataFrame, reviews: pd.DataFrame | None) -> pd.DataFrame:

@@ -11,11 +11,19 @@ with a civil-registration, police, insurance or survey record:
 ``diacritics``     whether the name was written with diacritics at all
 ``dob``            birth date as ``YYYY-MM-DD`` (1 January when year-only)
 ``dob_swapped``    ``YYYY-DD-MM`` when day and month could be swapped (day <= 12, day != month)
-``birth_year``     integer; from the age when a survey gives only an age
-``dob_precision``  "day", "month" or "year"
+``md_any``         month and day in either order (smaller first, ``MM-DD``), day precision only:
+                   equal for a date and its day/month swap
+``dob_any``        ``YYYY-`` + ``md_any``
+``birth_year``     integer; from the age when a survey gives only an age (the latest year the
+                   age allows: reference year - age)
+``dob_precision``  "day", "month", "year", or "age" (only an age was given: the birth year is
+                   ``birth_year`` or the year before)
 ``sex``            1 / 2
 ``commune_code``, ``district_code``, ``household_id``
 ``citizen_id``     only when it is 12 digits (an invalid ID is treated as missing)
+``mover``          the record says its person came from elsewhere: relation to head "other" (7),
+                   or a move-in event (``move_in_ids``); household and commune differences
+                   are weak evidence for such a record
 ``mother_fold``    folded mother's name (register: through mother_id; births: mother_name)
 
 Examples
@@ -48,6 +56,8 @@ LINKAGE_COLUMNS = (
     "diacritics",
     "dob",
     "dob_swapped",
+    "md_any",
+    "dob_any",
     "birth_year",
     "dob_precision",
     "sex",
@@ -55,6 +65,7 @@ LINKAGE_COLUMNS = (
     "district_code",
     "household_id",
     "citizen_id",
+    "mover",
     "mother_fold",
 )
 
@@ -115,17 +126,21 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
 def _dates(birth: pd.Series, precision: pd.Series) -> pd.DataFrame:
     d = pd.to_datetime(birth, errors="coerce")
     prec = precision.astype(_STR).str.strip().str.lower()
-    prec = prec.where(prec.isin(["day", "month", "year"]), "day").where(d.notna())
+    prec = prec.where(prec.isin(["day", "month", "year", "age"]), "day").where(d.notna())
     # numpy formats dates as YYYY-MM-DD far faster than strftime
     text = d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(str)
     dob = pd.Series(text, index=birth.index).astype(_STR).where(d.notna())
     day, month = d.dt.day, d.dt.month
     can_swap = ((prec == "day") & (day <= 12) & (day != month)).fillna(False).astype(bool)
     swapped = (dob.str.slice(0, 5) + dob.str.slice(8, 10) + "-" + dob.str.slice(5, 7)).where(can_swap)
+    mm, dd = dob.str.slice(5, 7), dob.str.slice(8, 10)
+    md_any = (mm.where(mm <= dd, dd) + "-" + dd.where(mm <= dd, mm)).where(prec == "day")
     return pd.DataFrame(
         {
             "dob": dob,
             "dob_swapped": swapped,
+            "md_any": md_any.astype(_STR),
+            "dob_any": (dob.str.slice(0, 5) + md_any).astype(_STR),
             "birth_year": d.dt.year.astype("Int64"),
             "dob_precision": prec.astype(_STR),
         },
@@ -146,6 +161,7 @@ def _frame(
     precision: pd.Series,
     mother: pd.Series,
     district: pd.Series,
+    mover: pd.Series | None = None,
 ) -> pd.DataFrame:
     out = pd.concat(
         [
@@ -161,14 +177,24 @@ def _frame(
     out["district_code"] = district.astype(_STR)
     out["household_id"] = _col(df, "household_id")
     out["citizen_id"] = _valid_cid(_col(df, "citizen_id"))
+    out["mover"] = (mover if mover is not None else pd.Series(False, index=df.index)).fillna(False).astype(bool)
     out["mother_fold"] = mother.astype(_STR)
     return out[list(LINKAGE_COLUMNS)].reset_index(drop=True)
 
 
-def person_features(persons: pd.DataFrame) -> pd.DataFrame:
+def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = None) -> pd.DataFrame:
     """The linkage frame of register persons (``persons`` table of the contract).
 
-    The mother's folded name comes from the register through ``mother_id``.
+    The mother's folded name comes from the register through ``mother_id``. A person is a
+    ``mover`` when its relation to the head is "other" (7) or its person_id is in
+    ``move_in_ids`` (e.g. the person_ids of recent ``move_in`` events).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"person_id": ["P1", "P2"], "full_name": ["Lê An", "Lê Bình"],
+    ...                   "relation_to_head": [1, 7]})
+    >>> person_features(p)["mover"].tolist()
+    [False, True]
     """
     if "person_id" not in persons.columns:
         raise InputError("persons need a person_id column", column="person_id")
@@ -182,6 +208,10 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
     else:
         mother = pd.Series(pd.NA, index=p.index, dtype=_STR)
     birth = p["birth_date"] if "birth_date" in p.columns else pd.Series(pd.NaT, index=p.index)
+    rel = pd.to_numeric(_col(p, "relation_to_head", "object"), errors="coerce")
+    mover = (rel == 7).fillna(False)
+    if move_in_ids is not None:
+        mover = mover | p["person_id"].astype(_STR).isin(pd.Series(move_in_ids).astype(_STR)).fillna(False)
     return _frame(
         p,
         p["person_id"],
@@ -190,6 +220,7 @@ def person_features(persons: pd.DataFrame) -> pd.DataFrame:
         _col(p, "birth_date_precision"),
         mother,
         _col(p, "district_code"),
+        mover,
     )
 
 
@@ -208,7 +239,8 @@ def source_features(
         ``insurance`` or ``survey_persons`` of the data contract).
     kind : its name ("survey" is accepted for ``survey_persons``).
     persons : register persons, used to find the district of each commune.
-    reference_year : year a survey's ``age`` refers to (birth year = reference_year - age).
+    reference_year : year a survey's ``age`` refers to (birth year = reference_year - age, or the
+        year before when the birthday had not yet come; precision "age").
     """
     kind = canonical_kind(kind)
     id_col, name_col = SOURCE_KINDS[kind]
@@ -229,7 +261,7 @@ def source_features(
             (reference_year - pd.to_numeric(s["age"], errors="coerce")).astype("Int64").astype(_STR) + "-01-01",
             errors="coerce",
         )
-        precision = precision.mask(birth.isna() & from_age.notna(), "year")
+        precision = precision.mask(birth.isna() & from_age.notna(), "age")
         birth = birth.fillna(from_age)
     mother = fold(_col(s, "mother_name")) if kind == "civil_births" else pd.Series(pd.NA, index=s.index, dtype=_STR)
     district = pd.Series(pd.NA, index=s.index, dtype=_STR)

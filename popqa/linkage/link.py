@@ -10,7 +10,7 @@ import pandas as pd
 
 from popqa.linkage.dedupe import resolve_config
 
-__all__ = ["LinkResult", "link"]
+__all__ = ["LinkResult", "link", "one_to_one"]
 
 log = logging.getLogger(__name__)
 
@@ -23,9 +23,13 @@ class LinkResult:
     ----------
     pairs : source_id, person_id, match_probability, match_weight and the evidence
         (``ev_<comparison>``, ``w_<comparison>``) of every scored candidate pair.
-    links : one row per source record: source_id, person_id of the best candidate at or
-        above the link threshold (missing when none), match_probability of the best
-        candidate (also when it was not accepted, so near misses show).
+    links : one row per source record: source_id, person_id of the person it links to
+        (missing when none), match_probability of that link, or of the best candidate when
+        none was accepted (so near misses show). With ``one_to_one`` (the default) a person
+        takes at most one record of the source and a record at most one person: pairs at or
+        above the link threshold are assigned best first (greedy on the match probability,
+        ties by ids), so a source record whose best person went to a better-matching record
+        links to its next candidate or to none.
     kind : the source's table name.
     """
 
@@ -33,6 +37,34 @@ class LinkResult:
     links: pd.DataFrame
     kind: str
     threshold: float = 0.9
+
+
+def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Greedy one-to-one assignment: best pair first, each source_id and person_id used once.
+
+    Done in rounds: every pair that is the best of its source record and of its person
+    is taken, both are removed, and the rest is assessed again (the best remaining pair is
+    always taken, so each round makes progress; the result equals the sequential greedy
+    assignment by decreasing probability, ties broken by source_id then person_id).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"source_id": ["s1", "s2", "s2"], "person_id": ["a", "a", "b"],
+    ...                   "match_probability": [0.99, 0.95, 0.93]})
+    >>> one_to_one(p)[["source_id", "person_id"]].values.tolist()
+    [['s1', 'a'], ['s2', 'b']]
+    """
+    cand = pairs.sort_values(["match_probability", "source_id", "person_id"], ascending=[False, True, True])
+    taken = []
+    while len(cand):
+        bs = cand.drop_duplicates("source_id")
+        bp = cand.drop_duplicates("person_id")
+        mutual = bs.merge(bp[["source_id", "person_id"]], on=["source_id", "person_id"])
+        taken.append(mutual)
+        cand = cand[~cand["source_id"].isin(mutual["source_id"]) & ~cand["person_id"].isin(mutual["person_id"])]
+    if not taken:
+        return pairs.iloc[0:0]
+    return pd.concat(taken, ignore_index=True).sort_values("source_id", ignore_index=True)
 
 
 def _reference_year(persons: pd.DataFrame) -> int | None:
@@ -97,8 +129,13 @@ def link(
     pairs = pairs.sort_values(["source_id", "match_probability", "person_id"], ascending=[True, False, True],
                               ignore_index=True)
     best = pairs.drop_duplicates("source_id")[["source_id", "person_id", "match_probability"]]
-    links = pd.DataFrame({"source_id": right["unique_id"].astype("string")}).merge(best, on="source_id", how="left")
-    links.loc[~(links["match_probability"] >= cfg.link_threshold).fillna(False), "person_id"] = pd.NA
+    accepted = pairs[pairs["match_probability"] >= cfg.link_threshold]
+    chosen = one_to_one(accepted) if cfg.one_to_one else accepted.drop_duplicates("source_id")
+    chosen = chosen[["source_id", "person_id", "match_probability"]]
+    best = best[~best["source_id"].isin(chosen["source_id"])]
+    best = best.assign(person_id=pd.Series(pd.NA, index=best.index, dtype="string"))
+    links = pd.DataFrame({"source_id": right["unique_id"].astype("string")}).merge(
+        pd.concat([chosen, best], ignore_index=True), on="source_id", how="left")
     links = links.astype({"source_id": "string", "person_id": "string", "match_probability": "float64"})
     links = links.sort_values("source_id", ignore_index=True)
     log.info("link %s: %d records, %d linked", kind, len(links), int(links["person_id"].notna().sum()))

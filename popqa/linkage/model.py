@@ -34,7 +34,7 @@ import pandas as pd
 
 from popqa.linkage.config import LinkageConfig
 
-__all__ = ["Level", "COMPARISONS", "comparisons_for", "blocking_rules_for", "run_splink", "evidence_labels", "gamma_to_labels"]
+__all__ = ["Level", "COMPARISONS", "comparisons_for", "blocking_rules_for", "blocked", "run_splink", "evidence_labels", "gamma_to_labels"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class Level:
     m: float
     u: float
     tf: str | None = None
+    fix_m: bool = False
 
 
 #: name -> (null condition or None, levels best first; the last is the else level)
@@ -79,7 +80,8 @@ COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
     "middle": (
         "name_fold_l IS NULL OR name_fold_r IS NULL",
         (
-            Level("same", "coalesce(middle_l, '') = coalesce(middle_r, '')", 0.85, 0.30),
+            Level("same", "middle_l = middle_r", 0.80, 0.29, "middle"),
+            Level("both have none", "middle_l IS NULL AND middle_r IS NULL", 0.05, 0.01),
             Level("one side has none", "middle_l IS NULL OR middle_r IS NULL", 0.08, 0.10),
             Level(
                 "one edit or one contains the other",
@@ -106,10 +108,18 @@ COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
                 0.08,
                 0.012,
             ),
+            Level(
+                "consistent with the age",
+                "(dob_precision_l = 'age' AND birth_year_r BETWEEN birth_year_l - 1 AND birth_year_l) "
+                "OR (dob_precision_r = 'age' AND birth_year_l BETWEEN birth_year_r - 1 AND birth_year_r)",
+                0.05,
+                0.024,
+            ),
             Level("day and month swapped", "dob_l = dob_swapped_r", 0.02, 0.00005),
             Level(
                 "one year off",
-                "(abs(birth_year_l - birth_year_r) = 1 AND (dob_precision_l = 'year' OR dob_precision_r = 'year')) "
+                "(abs(birth_year_l - birth_year_r) = 1 AND (dob_precision_l IN ('year', 'age') "
+                "OR dob_precision_r IN ('year', 'age'))) "
                 "OR abs(abs(date_diff('day', try_cast(dob_l AS DATE), try_cast(dob_r AS DATE))) - 365) <= 2",
                 0.02,
                 0.0005,
@@ -122,30 +132,35 @@ COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
             ),
             Level("one digit differs", "damerau_levenshtein(dob_l, dob_r) <= 1", 0.02, 0.001),
             Level("same year", "birth_year_l = birth_year_r", 0.01, 0.012),
-            Level("different", "ELSE", 0.02, 0.9754),
+            Level("different, within 4 years", "abs(birth_year_l - birth_year_r) <= 4", 0.019, 0.1),
+            # fixed: EM on data without gross year errors would push m to 0 (an infinite weight)
+            Level("5 or more years apart", "ELSE", 0.001, 0.8754, fix_m=True),
         ),
     ),
     "sex": (
         "sex_l IS NULL OR sex_r IS NULL",
         (
             Level("same", "sex_l = sex_r", 0.99, 0.5),
-            Level("different", "ELSE", 0.01, 0.5),
+            # fixed: in a block of one date EM drives m to 0 (Splink then refuses the pass)
+            Level("different", "ELSE", 0.01, 0.5, fix_m=True),
         ),
     ),
     "citizen_id": (
         "citizen_id_l IS NULL OR citizen_id_r IS NULL",
         (
             Level("same", "citizen_id_l = citizen_id_r", 0.99, 0.00001),
-            Level("different", "ELSE", 0.01, 0.99999),
+            # fixed: two valid IDs that differ are (nearly) never one person; EM drives m to 0
+            Level("different", "ELSE", 0.005, 0.99999, fix_m=True),
         ),
     ),
     "place": (
         "commune_code_l IS NULL OR commune_code_r IS NULL",
         (
-            Level("same household", "household_id_l = household_id_r", 0.50, 0.0005),
-            Level("same commune", "commune_code_l = commune_code_r", 0.35, 0.01),
-            Level("same district", "district_code_l = district_code_r", 0.08, 0.1),
-            Level("elsewhere", "ELSE", 0.07, 0.8895),
+            Level("same household", "household_id_l = household_id_r", 0.45, 0.0005),
+            Level("same commune", "commune_code_l = commune_code_r", 0.32, 0.01),
+            Level("elsewhere, one record moved", "mover_l OR mover_r", 0.10, 0.03),
+            Level("same district", "district_code_l = district_code_r", 0.07, 0.1),
+            Level("elsewhere", "ELSE", 0.06, 0.8595),
         ),
     ),
     "mother": (
@@ -180,12 +195,23 @@ def blocking_rules_for(kind: str) -> list[str]:
 
     Each catches the duplicates that the others miss: an ID rule for records
     whose names disagree; full name + year for date errors (swapped, year-only);
-    name + year + commune for a dropped middle name; name + date for one
-    misspelt name part; name + day and month for a one-year-off year; date +
-    commune for names mangled beyond recognition; household + given name for
-    double entries in one household whatever their dates. Rules stay narrow enough
-    (about 6 M pairs at 1.2 M persons) despite Nguyễn and a few given names
-    covering much of the population.
+    name + year + commune for a dropped middle name; given name + date (day and
+    month in either order) for one misspelt name part or a swapped date; name +
+    day and month for a one-year-off year; date + commune for names mangled beyond
+    recognition; household + given name for double entries in one household
+    whatever their dates. Three rules need neither the household, the place nor the
+    ID, for records that moved and lost their ID: full name + birth year (a year-only
+    or typed-again date), surname + given + sex + day and month in either order (a
+    one-year-off or swapped date), surname + middle + date in either order (a typo in
+    the given name). Rules stay narrow enough despite Nguyễn and a few given names
+    covering much of the population (measured in docs/linkage.md). A survey, whose
+    age-only records know their year only to within one, is also compared on
+    surname + given + commune.
+
+    Examples
+    --------
+    >>> len(blocking_rules_for("dedupe")), len(blocking_rules_for("survey_persons"))
+    (11, 12)
     """
     rules = [
         "l.citizen_id = r.citizen_id",
@@ -193,16 +219,68 @@ def blocking_rules_for(kind: str) -> list[str]:
         "AND l.district_code = r.district_code",
         "l.surname = r.surname AND l.given = r.given AND l.birth_year = r.birth_year "
         "AND l.commune_code = r.commune_code",
-        "l.given = r.given AND l.dob = r.dob",
+        "l.given = r.given AND l.dob_any = r.dob_any",
         "l.surname = r.surname AND l.dob = r.dob AND l.district_code = r.district_code",
         "l.surname = r.surname AND l.given = r.given AND substr(l.dob, 6) = substr(r.dob, 6) "
         "AND l.district_code = r.district_code",
         "l.dob = r.dob AND l.commune_code = r.commune_code",
         "l.household_id = r.household_id AND l.given = r.given",
+        # movers without an ID: no household, place or ID in the key
+        "l.name_fold = r.name_fold AND l.birth_year = r.birth_year",
+        "l.surname = r.surname AND l.given = r.given AND l.sex = r.sex AND l.md_any = r.md_any",
+        "l.surname = r.surname AND l.middle = r.middle AND l.dob_any = r.dob_any",
     ]
     if kind == "civil_births":
         rules.append("l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year")
+    if kind == "survey_persons":
+        rules.append("l.surname = r.surname AND l.given = r.given AND l.commune_code = r.commune_code")
     return rules
+
+
+def blocked(left: pd.DataFrame, right: pd.DataFrame | None, pairs: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Which blocking rules compare each given pair (blocking recall, measured on its own).
+
+    Parameters
+    ----------
+    left, right : linkage frames (``right`` None for deduplication: both ids in ``left``).
+    pairs : columns ``id_l``, ``id_r`` (unique_id of the left and of the right record).
+    kind : "dedupe" or a source kind.
+
+    Returns
+    -------
+    ``pairs`` with one boolean column per rule (``rule_0``...) and ``compared`` (any rule).
+
+    Examples
+    --------
+    A record typed again elsewhere, without ID, with a typo and day and month swapped:
+
+    >>> from popqa.linkage.features import person_features
+    >>> f = person_features(pd.DataFrame({"person_id": ["a", "b"], "full_name": ["Lê Văn An", "Le Van Anh"],
+    ...     "birth_date": pd.to_datetime(["1990-03-07", "1990-07-03"]), "household_id": ["H1", "H2"]}))
+    >>> b = blocked(f, None, pd.DataFrame({"id_l": ["a"], "id_r": ["b"]}), "dedupe")
+    >>> [c for c in b.columns if c.startswith("rule_") and b.loc[0, c]], bool(b.loc[0, "compared"])
+    (['rule_10'], True)
+    """
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("l_frame", left)
+        con.register("r_frame", right if right is not None else left)
+        con.register("pairs", pairs[["id_l", "id_r"]].reset_index(drop=True).assign(_row=lambda d: range(len(d))))
+        rules = blocking_rules_for(kind)
+        cols = ", ".join(f"coalesce({r}, false) AS rule_{i}" for i, r in enumerate(rules))
+        out = con.execute(
+            f"SELECT p._row, {cols} FROM pairs p LEFT JOIN l_frame l ON l.unique_id = p.id_l "
+            "LEFT JOIN r_frame r ON r.unique_id = p.id_r ORDER BY p._row"
+        ).df()
+    finally:
+        con.close()
+    res = pairs.reset_index(drop=True).copy()
+    for i in range(len(rules)):
+        res[f"rule_{i}"] = out[f"rule_{i}"].fillna(False).astype(bool).to_numpy()
+    res["compared"] = res[[f"rule_{i}" for i in range(len(rules))]].any(axis=1)
+    return res
 
 
 def _level_dict(level: Level, null: bool = False) -> dict[str, Any]:
@@ -212,6 +290,8 @@ def _level_dict(level: Level, null: bool = False) -> dict[str, Any]:
         return d
     d["m_probability"] = level.m
     d["u_probability"] = level.u
+    if level.fix_m:
+        d["fix_m_probability"] = True
     if level.tf:
         d["tf_adjustment_column"] = level.tf
         d["tf_adjustment_weight"] = 1.0
@@ -372,6 +452,8 @@ def _train(linker: Any, kind: str, config: LinkageConfig) -> Any:
         # of 0 would make every match weight log2(0) (Splink's "math domain error")
         log.info("prior match probability kept: the deterministic rules estimated %s", estimated)
         linker._settings_obj._probability_two_random_records_match = prior
+    log.info("prior match probability %.3g (log2 %.2f)", linker._settings_obj._probability_two_random_records_match,
+             np.log2(linker._settings_obj._probability_two_random_records_match))
     t0 = time.perf_counter()
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     log.info("u estimated in %.1f s", time.perf_counter() - t0)
@@ -387,7 +469,7 @@ def _train(linker: Any, kind: str, config: LinkageConfig) -> Any:
                 max_pairs=config.em_max_pairs,
             )
         except Exception as exc:  # degenerate pass (e.g. no pair at all): undo it
-            log.info("EM pass skipped (degenerate on this data): %s", exc)
+            log.info("EM pass skipped (degenerate on this data): %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
             linker = Linker(list(linker._input_tables_dict.values()), saved, log_level=None)
         log.info("EM pass in %.1f s", time.perf_counter() - t0)
     return linker

@@ -66,7 +66,53 @@ def _unsafe(value: Any) -> Any:
     return value
 
 
-def write_review(pairs: pd.DataFrame, persons: pd.DataFrame, path: str | Path) -> Path:
+def _columns(pairs: pd.DataFrame, persons: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    p = persons.drop_duplicates("person_id").copy()
+    p["person_id"] = p["person_id"].astype("string")
+    fields = [(a, b) for a, b in _FIELDS if b in p.columns]
+    side = p.set_index("person_id")[[b for _, b in fields]]
+    left = side.add_suffix("_l").reindex(pairs["person_id_l"].astype("string")).reset_index(drop=True)
+    right = side.add_suffix("_r").reindex(pairs["person_id_r"].astype("string")).reset_index(drop=True)
+    base = pairs.reset_index(drop=True)
+    prob = base["model_probability"] if "rule" in base.columns and "model_probability" in base.columns else (
+        base["match_probability"])
+    cols: list[tuple[str, pd.Series]] = [
+        ("person_id_l", base["person_id_l"]),
+        ("person_id_r", base["person_id_r"]),
+        ("match_probability", prob.round(4)),
+        ("decision", pd.Series("", index=base.index)),
+    ]
+    if "rule" in base.columns and base["rule"].notna().any():
+        cols.append(("rule", base["rule"]))
+    for name, src in fields:
+        cols.append((f"{name}_l", left[f"{src}_l"]))
+        cols.append((f"{name}_r", right[f"{src}_r"]))
+    for c in [c for c in base.columns if c.startswith("ev_")]:
+        comp = c[3:]
+        cols.append((f"evidence_{comp}", base[c]))
+        if f"w_{comp}" in base.columns:
+            cols.append((f"weight_{comp}", base[f"w_{comp}"].round(2)))
+    return cols
+
+
+def _sheet(wb: Any, name: str, cols: list[tuple[str, pd.Series]], head: Any) -> None:
+    ws = wb.add_worksheet(name)
+    for j, (col, _) in enumerate(cols):
+        ws.write_string(0, j, col, head)
+    for j, (_col, series) in enumerate(cols):
+        for i, v in enumerate(series.tolist(), start=1):
+            ws.write_string(i, j, safe_cell(v))
+    n = len(cols[0][1])
+    dcol = [c for c, _ in cols].index("decision")
+    if n:
+        ws.data_validation(1, dcol, n, dcol, {"validate": "list", "source": ["match", "non-match"]})
+    ws.freeze_panes(1, 2)
+    ws.set_column(0, len(cols) - 1, 16)
+
+
+def write_review(
+    pairs: pd.DataFrame, persons: pd.DataFrame, path: str | Path, *, overridden: pd.DataFrame | None = None
+) -> Path:
     """Write the clerical-review workbook.
 
     Parameters
@@ -75,6 +121,10 @@ def write_review(pairs: pd.DataFrame, persons: pd.DataFrame, path: str | Path) -
         e.g. ``DedupeResult.uncertain_pairs()``.
     persons : the register's persons, for the side-by-side fields.
     path : the ``.xlsx`` file to write.
+    overridden : pairs a merge rule kept apart although the model scored them high
+        (``DedupeResult.overridden_pairs()``: twins-like pairs, distinct citizen IDs); they go
+        to their own sheet ``rules``, with the rule and the model's probability. A decision
+        written there overrides the rule on the next run.
 
     Returns
     -------
@@ -84,43 +134,12 @@ def write_review(pairs: pd.DataFrame, persons: pd.DataFrame, path: str | Path) -
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    p = persons.drop_duplicates("person_id").copy()
-    p["person_id"] = p["person_id"].astype("string")
-    fields = [(a, b) for a, b in _FIELDS if b in p.columns]
-    side = p.set_index("person_id")[[b for _, b in fields]]
-    left = side.add_suffix("_l").reindex(pairs["person_id_l"].astype("string")).reset_index(drop=True)
-    right = side.add_suffix("_r").reindex(pairs["person_id_r"].astype("string")).reset_index(drop=True)
-    base = pairs.reset_index(drop=True)
-    cols: list[tuple[str, pd.Series]] = [
-        ("person_id_l", base["person_id_l"]),
-        ("person_id_r", base["person_id_r"]),
-        ("match_probability", base["match_probability"].round(4)),
-        ("decision", pd.Series("", index=base.index)),
-    ]
-    for name, src in fields:
-        cols.append((f"{name}_l", left[f"{src}_l"]))
-        cols.append((f"{name}_r", right[f"{src}_r"]))
-    for c in [c for c in base.columns if c.startswith("ev_")]:
-        comp = c[3:]
-        cols.append((f"evidence_{comp}", base[c]))
-        if f"w_{comp}" in base.columns:
-            cols.append((f"weight_{comp}", base[f"w_{comp}"].round(2)))
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        ws = wb.add_worksheet("review")
-        for j, (name, _) in enumerate(cols):
-            ws.write_string(0, j, name, head)
-        for j, (_name, series) in enumerate(cols):
-            values = series.tolist()
-            for i, v in enumerate(values, start=1):
-                ws.write_string(i, j, safe_cell(v))
-        n = len(base)
-        dcol = [c for c, _ in cols].index("decision")
-        if n:
-            ws.data_validation(1, dcol, n, dcol, {"validate": "list", "source": ["match", "non-match"]})
-        ws.freeze_panes(1, 2)
-        ws.set_column(0, len(cols) - 1, 16)
+        _sheet(wb, "review", _columns(pairs, persons), head)
+        if overridden is not None and len(overridden):
+            _sheet(wb, "rules", _columns(overridden, persons), head)
         info = wb.add_worksheet("instructions")
         lines = [
             "Ghi 'match' (cùng một người) hoặc 'non-match' (hai người khác nhau) vào cột decision.",
@@ -128,6 +147,9 @@ def write_review(pairs: pd.DataFrame, persons: pd.DataFrame, path: str | Path) -
             "Quyết định được đọc lại ở lần chạy sau và thay cho mô hình. / Decisions override the model on the next run.",
             "Tệp chứa họ tên và số định danh: không chia sẻ. / Contains names and IDs: do not share.",
             "weight_*: log2 hệ số Bayes, dương = giống, âm = khác. / log2 Bayes factor, positive for, negative against.",
+            "Trang 'rules': các cặp mô hình cho là trùng nhưng quy tắc giữ riêng (sinh đôi cùng hộ, hai số định danh "
+            "khác nhau). / Sheet 'rules': pairs the model scored high but a rule kept apart (twins in one "
+            "household, two different citizen IDs); 'match' there overrides the rule.",
         ]
         for i, line in enumerate(lines):
             info.write_string(i, 0, line)
@@ -173,15 +195,21 @@ def normalise_reviews(reviews: pd.DataFrame) -> pd.DataFrame:
 def read_reviews(path: str | Path) -> pd.DataFrame:
     """Read a reviewed workbook back: person_id_l, person_id_r, decision ("match" / "non-match").
 
-    Rows without a decision are left out. Pass the result as ``dedupe(..., reviews=...)``.
+    Both sheets are read (``review`` and ``rules``); rows without a decision are left out.
+    Pass the result as ``dedupe(..., reviews=...)``.
     """
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=str(path))
     try:
-        df = pd.read_excel(path, sheet_name="review", dtype=str, engine="openpyxl", keep_default_na=False)
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl", keep_default_na=False)
     except ValueError as exc:
         raise InputError(f"not a review workbook: {exc}", file=str(path)) from exc
+    if "review" not in sheets:
+        raise InputError("not a review workbook: no sheet 'review'", file=str(path))
+    df = pd.concat([sheets[k][["person_id_l", "person_id_r", "decision"]] if
+                    {"person_id_l", "person_id_r", "decision"} <= set(sheets[k].columns) else sheets[k]
+                    for k in ("review", "rules") if k in sheets], ignore_index=True)
     try:
         return normalise_reviews(df)
     except InputError as exc:
