@@ -534,11 +534,13 @@ class _Injector:
         pres = self.present
         out = []
         h = P["hh"].to_numpy()
-        # twins: two own children of a mother, same birth date, different given names
+        # twins: two own children of a mother, same birth date, same surname and (same sex)
+        # middle name, different given names; about 0.3% of persons are such a pair, as many
+        # twins still live with their mother (twin births ~1 in 100 in Vietnam)
         kids = np.flatnonzero((rel == 3) & pres & P["mother_id"].notna().to_numpy() & ~self.used_person
                               & ~self.used_hh[h] & ~self.is_mother & (self.age >= 1.5) & (self.age < 30))
         nxt = kids[1:][(h[kids[1:]] == h[kids[:-1]]) & (kids[1:] == kids[:-1] + 1)]
-        n_tw = max(3, int(round(self.n * 1.5)))
+        n_tw = max(3, int(round(self.n * 7.5)))
         pairs = rng.permutation(nxt)[:n_tw]
         pairs = pairs[np.unique(h[pairs], return_index=True)[1]]
         for younger in pairs:
@@ -548,7 +550,10 @@ class _Injector:
             self.set_birth(np.array([younger]), np.array([P.at[elder, "birth_date"]]))
             P.at[younger, "birth_date_precision"] = P.at[elder, "birth_date_precision"]
             parts = P.at[younger, "full_name"].split(" ")
-            eg = P.at[elder, "full_name"].split(" ")[-1]
+            eparts = P.at[elder, "full_name"].split(" ")
+            eg = eparts[-1]
+            if P.at[younger, "sex"] == P.at[elder, "sex"] and len(parts) > 2 and len(eparts) > 2:
+                parts = [parts[0], *eparts[1:-1], parts[-1]]
             if parts[-1] == eg:
                 parts[-1] = other_given(np.array([eg], dtype=object), np.array([P.at[younger, "sex"]]))[0]
                 P.at[younger, "full_name"] = " ".join(parts)
@@ -590,7 +595,83 @@ class _Injector:
             P.at[b, "full_name"] = name
             self.used_person[[a, b]] = True
             out.append((P.at[a, "person_id"], P.at[b, "person_id"], "year_only_elders"))
+        out += self._triplets_and_namesake_children()
         return pd.DataFrame(out, columns=["person_id_l", "person_id_r", "kind"])
+
+    def _triplets_and_namesake_children(self) -> list[tuple[str, str, str]]:
+        """Triplets, and a parent and child of one household with one full name.
+
+        Drawn from their own random stream, so the kinds above and every later fault keep
+        the draws they had before these kinds existed.
+        """
+        P, pres = self.P, self.present
+        rng = np.random.default_rng([len(P), 15])
+        rel, h = self.rel(), P["hh"].to_numpy()
+        out: list[tuple[str, str, str]] = []
+        # triplets: three consecutive own children of one household, one date, three given names
+        kids = np.flatnonzero((rel == 3) & pres & P["mother_id"].notna().to_numpy() & ~self.used_person
+                              & ~self.used_hh[h] & ~self.is_mother & (self.age >= 1.5) & (self.age < 30))
+        ok = (h[kids[2:]] == h[kids[:-2]]) & (kids[2:] == kids[:-2] + 2) & (h[kids[1:-1]] == h[kids[:-2]])
+        firsts = rng.permutation(kids[:-2][ok])[: max(2, int(round(self.n * 0.4)))]
+        for first in firsts:
+            trio = np.array([first, first + 1, first + 2])
+            if self.used_person[trio].any():
+                continue
+            bd = np.repeat(P.at[first, "birth_date"], 2)
+            self.set_birth(trio[1:], bd)
+            P.loc[trio[1:], "birth_date_precision"] = P.at[first, "birth_date_precision"]
+            names = [P.at[i, "full_name"].split(" ") for i in trio]
+            seen = {names[0][-1]}
+            for k in (1, 2):
+                g = names[k][-1]
+                while g in seen:
+                    g = other_given(np.array([g], dtype=object), np.array([P.at[trio[k], "sex"]]))[0]
+                seen.add(g)
+                if P.at[trio[k], "sex"] == P.at[first, "sex"] and len(names[0]) > 2 and len(names[k]) > 2:
+                    names[k] = [names[k][0], *names[0][1:-1], g]
+                else:
+                    names[k][-1] = g
+                P.at[trio[k], "full_name"] = " ".join(names[k])
+            self.used_person[trio] = True
+            ids = P.loc[trio, "person_id"].tolist()
+            out += [(ids[0], ids[1], "triplets"), (ids[0], ids[2], "triplets"), (ids[1], ids[2], "triplets")]
+        # a daughter named exactly as her mother, in the mother's household
+        pid_row = pd.Series(np.arange(len(P)), index=P["person_id"].to_numpy())
+        pid_row = pid_row[~pid_row.index.duplicated()]
+        mrow = pid_row.reindex(P["mother_id"].to_numpy()).to_numpy()
+        has = ~np.isnan(mrow)
+        mr = np.where(has, mrow, 0).astype(int)
+        cand = np.flatnonzero(has & pres & (P["sex"].to_numpy() == 2) & ~self.used_person & (self.age >= 1)
+                              & (h == h[mr]) & ~self.used_person[mr] & pres[mr])
+        for c in rng.permutation(cand)[: max(3, self.n * 2)]:
+            m = mr[c]
+            if self.used_person[c] or self.used_person[m]:
+                continue
+            P.at[c, "full_name"] = P.at[m, "full_name"]
+            self.used_person[[c, m]] = True
+            out.append((P.at[m, "person_id"], P.at[c, "person_id"], "parent_child_same_name"))
+        return out
+
+    def _movers_change_more(self, variations: list[str]) -> list[str]:
+        """A record entered again after a move often lost its ID and carries another slip.
+
+        Of the duplicates that moved household, 60% also lose the citizen ID and 30% get a
+        further change (day and month swapped, one year off or a typo), from their own random
+        stream (the other draws stay as they were).
+        """
+        rng = np.random.default_rng([len(variations), 16])
+        out = []
+        extra = np.array(["swapped_day_month", "one_year_off", "typo"], dtype=object)
+        for v in variations:
+            parts = v.split("+")
+            u1, u2, k = rng.random(), rng.random(), int(rng.integers(0, len(extra)))
+            if "moved_household" in parts:
+                if u1 < 0.6 and "missing_id" not in parts:
+                    parts.append("missing_id")
+                if u2 < 0.3 and extra[k] not in parts:
+                    parts.append(str(extra[k]))
+            out.append("+".join(parts))
+        return out
 
     def duplicates(self) -> pd.DataFrame:
         P, rng, H = self.P, self.rng, self.H
@@ -611,6 +692,7 @@ class _Injector:
         dup = P.loc[rows].copy().reset_index(drop=True)
         dup["original_person_id"] = dup["person_id"].to_numpy()
         variations = [v + ("+" + s if c else "") for v, s, c in zip(var, second, combo, strict=True)]
+        variations = self._movers_change_more(variations)
         bd = dup["birth_date"].to_numpy().astype("datetime64[D]")
         names = dup["full_name"].to_numpy(dtype=object).copy()
         cid = dup["citizen_id"].to_numpy(dtype=object).copy()

@@ -112,7 +112,7 @@ DUPLICATE_VARIATIONS = (
 )
 
 #: Distinct people who look alike.
-HARD_NONDUPLICATE_KINDS = ("twins", "namesakes", "year_only_elders")
+HARD_NONDUPLICATE_KINDS = ("twins", "namesakes", "year_only_elders", "triplets", "parent_child_same_name")
 
 TRUTH_TABLES = ("faults", "duplicates", "hard_nonduplicates", "links", "population")
 

@@ -62,11 +62,32 @@ def test_duplicates_and_lookalikes_cover_every_kind(prov):
     h = prov.truth["hard_nonduplicates"]
     assert set(h["kind"]) == set(HARD_NONDUPLICATE_KINDS)
     p = persons.set_index("person_id")
-    tw = h[h["kind"] == "twins"]
+    tw = h[h["kind"].isin(["twins", "triplets"])]
     assert (p.loc[tw["person_id_l"], "birth_date"].to_numpy() == p.loc[tw["person_id_r"], "birth_date"].to_numpy()).all()
     assert (p.loc[tw["person_id_l"], "full_name"].to_numpy() != p.loc[tw["person_id_r"], "full_name"].to_numpy()).all()
-    ns = h[h["kind"] != "twins"]
+    assert (p.loc[tw["person_id_l"], "household_id"].to_numpy() == p.loc[tw["person_id_r"], "household_id"].to_numpy()).all()
+    # a triplet birth gives three pairs
+    assert (h["kind"] == "triplets").sum() % 3 == 0
+    ns = h[~h["kind"].isin(["twins", "triplets"])]
     assert (p.loc[ns["person_id_l"], "full_name"].to_numpy() == p.loc[ns["person_id_r"], "full_name"].to_numpy()).all()
+
+
+def test_hard_cases_in_realistic_proportions(prov):
+    """Twins about 0.3% of persons, some triplets, a mother and daughter with one name in one
+    household, many years apart; movers that lost their ID and changed more."""
+    h, persons = prov.truth["hard_nonduplicates"], prov.register.persons
+    counts = h["kind"].value_counts()
+    assert 0.001 < counts["twins"] / len(persons) < 0.006
+    assert counts["triplets"] >= 3 and counts["parent_child_same_name"] >= 3
+    p = persons.set_index("person_id")
+    pc = h[h["kind"] == "parent_child_same_name"]
+    years = (p.loc[pc["person_id_r"], "birth_date"].dt.year.to_numpy() - p.loc[pc["person_id_l"], "birth_date"].dt.year.to_numpy())
+    assert (years >= 12).all()
+    assert (p.loc[pc["person_id_l"], "household_id"].to_numpy() == p.loc[pc["person_id_r"], "household_id"].to_numpy()).all()
+    d = prov.truth["duplicates"]
+    moved = d[d["variation"].str.contains("moved_household")]
+    assert moved["variation"].str.contains("missing_id").mean() > 0.4
+    assert (moved["variation"].str.count(r"\+") >= 2).any()
 
 
 def test_clean_citizen_ids_agree_with_birth_year_and_sex(prov):
