@@ -332,13 +332,14 @@ def build_extract(
     # cluster of each record as an integer code (Arrow hashing: no Python call per record)
     pid_a = pa.array(pid, type=pa.large_string())
     if clusters is not None and len(clusters):
-        cl = clusters[["person_id", "cluster_id"]].astype("string").dropna().drop_duplicates("person_id")
-        where = _positions(pid_a, pa.array(cl["person_id"], type=pa.large_string()))
-        if len(cl):
-            taken = pa.array(cl["cluster_id"], type=pa.large_string()).take(pa.array(np.maximum(where, 0)))
-            cid_a = pc.if_else(pa.array(where >= 0), taken, pid_a)
-        else:
-            cid_a = pid_a
+        from popqa.extracts.xlsx import to_arrow
+
+        # index_in finds the first row of a repeated person id, as drop_duplicates would keep it
+        cl_pid = to_arrow(clusters["person_id"]).cast(pa.large_string())
+        cl_cid = to_arrow(clusters["cluster_id"]).cast(pa.large_string())
+        where = _positions(pid_a, cl_pid)
+        taken = cl_cid.take(pa.array(np.maximum(where, 0)))
+        cid_a = pc.if_else(pa.array(where >= 0), pc.coalesce(taken, pid_a), pid_a)
     else:
         cid_a = pid_a
     enc = pc.dictionary_encode(cid_a)
@@ -411,7 +412,7 @@ def build_extract(
         flags = np.where(mask, flags + sep + name, flags)
 
     out = pd.DataFrame(index=rep.index)
-    out["person_id"] = rep_pid
+    out["person_id"] = pid_a.take(pa.array(rep_pos)).to_numpy(zero_copy_only=False)
     out["duplicate_person_ids"] = _by_code(dup_ids, rep_code, ncodes)
     for c in ("household_id", "full_name"):
         out[c] = _as_text(rep[c]) if c in rep else pd.NA
@@ -444,12 +445,13 @@ def build_extract(
     out["collaborator_id"] = collab.to_numpy()
     out["flags"] = flags
     out = out[list(EXTRACT_COLUMNS)].reset_index(drop=True)
-    order = np.lexsort([pd.factorize(out[c], sort=True, use_na_sentinel=False)[0]
-                        for c in ("person_id", "household_id", "village", "commune_code")])
-    out = out.take(order).reset_index(drop=True)
     for c in EXTRACT_COLUMNS:
         if c not in ("sex", "age"):
             out[c] = text_column(out[c])
+    keys = ("commune_code", "village", "household_id", "person_id")
+    order = pc.sort_indices(pa.table({c: pa.array(out[c]) for c in keys}),
+                            sort_keys=[(c, "ascending", "at_end") for c in keys])
+    out = out.take(order.to_numpy()).reset_index(drop=True)
     lo_all = pd.to_datetime(p["birth_date"])
     excluded = {
         "records": len(p),
