@@ -25,7 +25,8 @@ RULES: tuple[str, ...] = ("L001", "L002")
 #: overrides a rule (the reviewer saw both records).
 MERGE_RULES: dict[str, str] = {
     "distinct_ids": "both records carry a valid citizen ID and the IDs differ",
-    "twins": "one household, one exact birth date, different given names (and not the same ID): twins",
+    "twins": "one household, one exact birth date, two different common given names (and not the "
+             "same ID): twins",
 }
 
 #: Columns that identify a person; with all of them empty in every record there is nothing to compare.
@@ -160,8 +161,13 @@ def apply_merge_rules(pairs: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame
     rule = pd.Series(pd.NA, index=out.index, dtype="string")
     cid = out["ev_citizen_id"].astype("string") if "ev_citizen_id" in out else pd.Series("missing", index=out.index)
     if kind == "dedupe" and {"ev_place", "ev_birth_date", "ev_given"} <= set(out.columns):
+        other_name = out["ev_given"] == "different"
+        if {"given_known_l", "given_known_r"} <= set(out.columns):
+            # two real given names that differ, however close (Hân and Hà): a typo rarely makes one
+            both_known = out["given_known_l"].fillna(False).astype(bool) & out["given_known_r"].fillna(False).astype(bool)
+            other_name = other_name | ((out["ev_given"] != "exact") & both_known)
         twins = ((out["ev_place"] == "same household") & (out["ev_birth_date"] == "exact")
-                 & (out["ev_given"] == "different") & (cid != "same")).fillna(False).astype(bool)
+                 & other_name & (cid != "same")).fillna(False).astype(bool)
         rule = rule.mask(twins, "twins")
     rule = rule.mask((cid == "different").fillna(False).astype(bool), "distinct_ids")
     if "rule" in out.columns:

@@ -9,6 +9,7 @@ with a civil-registration, police, insurance or survey record:
 ``name_fold``      folded name (no diacritics, đ -> d)
 ``surname``, ``middle``, ``given``   folded parts; ``given_norm`` with diacritics
 ``diacritics``     whether the name was written with diacritics at all
+``given_known``    the given name is a common one (:func:`popqa.linkage.names.known_given`)
 ``dob``            birth date as ``YYYY-MM-DD`` (1 January when year-only)
 ``dob_swapped``    ``YYYY-DD-MM`` when day and month could be swapped (day <= 12, day != month)
 ``md_any``         month and day in either order (smaller first, ``MM-DD``), day precision only:
@@ -41,7 +42,7 @@ from __future__ import annotations
 import pandas as pd
 
 from popqa.errors import InputError
-from popqa.linkage.names import fold, normalise, split_name
+from popqa.linkage.names import fold, known_given, normalise, split_name
 
 __all__ = ["LINKAGE_COLUMNS", "SOURCE_KINDS", "person_features", "source_features", "canonical_kind"]
 
@@ -54,6 +55,7 @@ LINKAGE_COLUMNS = (
     "given",
     "given_norm",
     "diacritics",
+    "given_known",
     "dob",
     "dob_swapped",
     "md_any",
@@ -118,6 +120,7 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
             "given": parts["given"],
             "given_norm": given_norm,
             "diacritics": (norm != folded).astype("boolean"),
+            "given_known": known_given(parts["given"]),
         },
         index=names.index,
     )

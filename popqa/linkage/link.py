@@ -45,7 +45,8 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     Done in rounds: every pair that is the best of its source record and of its person
     is taken, both are removed, and the rest is assessed again (the best remaining pair is
     always taken, so each round makes progress; the result equals the sequential greedy
-    assignment by decreasing probability, ties broken by source_id then person_id).
+    assignment by decreasing match weight, or probability when there is no weight, ties
+    broken by source_id then person_id).
 
     Examples
     --------
@@ -54,7 +55,9 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     >>> one_to_one(p)[["source_id", "person_id"]].values.tolist()
     [['s1', 'a'], ['s2', 'b']]
     """
-    cand = pairs.sort_values(["match_probability", "source_id", "person_id"], ascending=[False, True, True])
+    # the match weight orders pairs whose probabilities both round to 1
+    key = "match_weight" if "match_weight" in pairs.columns else "match_probability"
+    cand = pairs.sort_values([key, "source_id", "person_id"], ascending=[False, True, True])
     taken = []
     while len(cand):
         bs = cand.drop_duplicates("source_id")

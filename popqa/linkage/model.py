@@ -341,6 +341,7 @@ def _settings(kind: str, link_type: str, prior: float, config: LinkageConfig) ->
         "blocking_rules_to_generate_predictions": blocking_rules_for(kind),
         "retain_matching_columns": True,
         "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": ["given_known"],
         "max_iterations": config.max_iterations,
         "em_convergence": 0.0001,
     }
@@ -416,6 +417,7 @@ def run_splink(
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [f"gamma_{c}" for c in comparisons_for(kind)]
     keep += [f"mw_{c}" for c in comparisons_for(kind)]
+    keep += ["given_known_l", "given_known_r"]
     if right is not None and "source_dataset_l" in df.columns:
         flip = df["source_dataset_l"].astype(str) != "a_register"
         if flip.any():

@@ -22,7 +22,36 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["normalise", "fold", "split_name", "has_diacritics"]
+__all__ = ["normalise", "fold", "split_name", "has_diacritics", "COMMON_GIVEN", "known_given"]
+
+#: Common Vietnamese given names (tên), folded. Two records of one household and one birth
+#: date whose given names are both real names and differ are twins, not a typo; a typo
+#: rarely produces another real name. The register's own frequencies add to this list
+#: (see :func:`known_given`).
+COMMON_GIVEN = frozenset("""
+an anh bao binh cam chau chi chinh cong cuc cuong dan dao dat diem dien diep dieu dinh duc dung
+duong duy duyen gia giang ha hai han hang hanh hao hau hien hiep hieu hoa hoai hoan hoang hong
+hue hung huong huy huyen kha khai khang khanh khiem khoa khoi khue kiet kieu kim lam lan lap le
+lien linh loan loc loi long luan luong ly mai manh minh my nam nga ngan nghia ngoc nguyen nhan
+nhat nhi nhien nhu nhung oanh phat phong phu phuc phung phuong quan quang quoc quy quyen quynh
+sang son tai tam tan thai tham thang thanh thao thinh tho thoa thu thuan thuy thuong tien tin
+toan trang tram tri trinh truc trung truong tu tuan tung tuong tuyen tuyet uyen van viet vinh vu
+vy xuan y yen
+""".split())
+
+
+def known_given(given: pd.Series, *, min_count: int = 3) -> pd.Series:
+    """True where a folded given name is common: in :data:`COMMON_GIVEN`, or borne by at
+    least ``min_count`` records of ``given`` itself.
+
+    Examples
+    --------
+    >>> known_given(pd.Series(["han", "ha", "hnug", None])).tolist()
+    [True, True, False, False]
+    """
+    g = pd.Series(given, copy=False).astype(_STR)
+    counts = g.map(g.value_counts())
+    return (g.isin(COMMON_GIVEN) | (counts >= min_count)).fillna(False).astype(bool)
 
 # Arrow-backed text: every step below is one vectorised Arrow compute kernel (RE2 regular
 # expressions; \p{..} classes because RE2's \w and \s are ASCII only).
