@@ -252,7 +252,7 @@ def stage_score(ctx: RunContext) -> dict[str, Any]:
 
 def stage_publish(ctx: RunContext) -> dict[str, Any]:
     """Per-district result files, analyst workbooks and the province summary."""
-    from popqa.summaries import district_results
+    from popqa.summaries import district_results, unit_parts
     from popqa.workbook import route_findings, write_workbook
 
     reg, cfg, period = ctx["register"], ctx.config, str(ctx.period)
@@ -263,19 +263,21 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
     if rejected:
         log.warning("%d district code(s) of the wrong shape name no report (see the findings): %s",
                     len(rejected), ", ".join(repr(d[:20]) for d in rejected[:5]))
+    # each frame is split by unit once; every unit then works on its own rows
+    parts_d = unit_parts(reg, findings, records, "district")
     for d in districts:
         district_results(
             district=d, register=reg, records=records, findings=findings, scorecard=ctx["scorecard"],
             trend=ctx["trend"], indicators=indicators, rollup=ctx["rollup_district"],
             duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
-            checks_config=cfg.checks, out_dir=ctx.staging.file(f"districts/{d}"),
+            checks_config=cfg.checks, out_dir=ctx.staging.file(f"districts/{d}"), parts=parts_d.get(d, {}),
         )
     # the 2025 communes of the province (its legacy communes' targets) get their own files; records
     # whose 2025 commune lies outside the province are counted apart, never as units
     from popqa.geo import crosswalk
     from popqa.scorecard.core import dqr_rollup
     from popqa.store import unit_results_rel
-    from popqa.summaries import unit_of, unit_results
+    from popqa.summaries import collaborator_units, unit_of, unit_results
 
     cw = crosswalk(cfg.province_code)
     inside_2025 = set(cw["commune_code_2025"])
@@ -288,13 +290,15 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
     roll_25 = dqr_rollup(com.assign(parent_code=parent25.to_numpy()), cfg.scorecard, child="commune",
                          parent="commune_2025")
     ctx.write_parquet("rollup_commune_2025.parquet", roll_25)
+    parts_25 = unit_parts(reg, findings, records, "commune_2025")
+    main_25 = collaborator_units(records, "commune_2025")
     for c in communes_2025:
         unit_results(
             level="commune_2025", code=c, register=reg, records=records, findings=findings,
             scorecard=sc_all, trend=ctx["trend"], indicators=indicators, rollup=roll_25,
             duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
             checks_config=cfg.checks, out_dir=ctx.staging.file(unit_results_rel("commune_2025", c)),
-            weights=dict(cfg.scorecard.severity_weights),
+            weights=dict(cfg.scorecard.severity_weights), parts=parts_25.get(c, {}), main_unit=main_25,
         )
     if ctx.options.get("workbooks", True):
         in_d = findings["district_code"].isin(districts).fillna(False)

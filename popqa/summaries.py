@@ -25,6 +25,8 @@ __all__ = [
     "SYMPTOM_CAUSES",
     "unit_results",
     "unit_of",
+    "unit_parts",
+    "collaborator_units",
     "problem_weights",
     "LAG_BINS",
     "AGE_GROUPS",
@@ -121,12 +123,59 @@ def unit_of(frame: pd.DataFrame, level: str) -> pd.Series:
         raise ValueError(f"level must be one of {UNIT_LEVELS}, got {level!r}")
     if "commune_code_2025" in frame.columns:
         return frame["commune_code_2025"].astype("string")
+    codes = frame["commune_code"].astype("string")
+    return codes.map(_map_2025(codes.dropna().unique())).astype("string")
+
+
+_CODES_2025: dict[str, Any] = {}
+
+
+def _map_2025(codes) -> dict[str, Any]:
+    """Legacy commune code -> 2025 commune code, remembered across calls (the crosswalk is fixed)."""
     from popqa.geo import to_2025
 
-    codes = frame["commune_code"].astype("string")
-    uniq = pd.Series(codes.dropna().unique(), dtype="string")
-    mapping = dict(zip(uniq, to_2025(uniq), strict=True))
-    return codes.map(mapping).astype("string")
+    new = [c for c in codes if c not in _CODES_2025]
+    if new:
+        _CODES_2025.update(zip(new, to_2025(pd.Series(new, dtype="string")), strict=True))
+    return _CODES_2025
+
+
+def _cached(register, key: str, make):
+    """A value derived from the register, computed once per register (stored on the object)."""
+    store = register.__dict__.setdefault("_popqa_derived", {})
+    if key not in store:
+        store[key] = make()
+    return store[key]
+
+
+def unit_parts(register, findings: pd.DataFrame, records: pd.DataFrame, level: str) -> dict[str, dict[str, Any]]:
+    """Each unit's rows of the persons, events, households, findings and records: split once, not per unit.
+
+    >>> from types import SimpleNamespace
+    >>> reg = SimpleNamespace(persons=pd.DataFrame({"district_code": ["710", "711", "710"]}), events=None,
+    ...                       households=pd.DataFrame({"district_code": ["710"]}))
+    >>> parts = unit_parts(reg, pd.DataFrame({"district_code": []}), pd.DataFrame({"district_code": []}), "district")
+    >>> sorted(parts), len(parts["710"]["persons"])
+    (['710', '711'], 2)
+    """
+    frames = {"persons": register.persons, "events": register.events, "households": register.households,
+              "findings": findings, "records": records}
+    out: dict[str, dict[str, Any]] = {}
+    for name, df in frames.items():
+        if df is None or not len(df):
+            continue
+        units = unit_of(df, level)
+        pos = pd.Series(np.arange(len(df)), index=units.index).groupby(units, sort=False).indices
+        for code, idx in pos.items():
+            out.setdefault(str(code), {})[name] = df.iloc[idx]
+    return out
+
+
+def collaborator_units(records: pd.DataFrame, level: str) -> pd.Series:
+    """Each collaborator's main unit at ``level`` (the unit of most of their records)."""
+    from popqa.scorecard.core import most_common
+
+    return most_common(records.assign(_u=unit_of(records, level)), "collaborator_id", "_u")
 
 
 def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str, float] | None = None,
@@ -159,7 +208,8 @@ def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str,
         return pd.DataFrame(columns=cols)
     f = f.assign(via=pd.Series(pd.NA, index=f.index, dtype="string"))
     if register is not None and SYMPTOM_CAUSES:
-        hh_of = register.persons.drop_duplicates("person_id").set_index("person_id")["household_id"]
+        hh_of = _cached(register, "household_of_person",
+                        lambda: register.persons.drop_duplicates("person_id").set_index("person_id")["household_id"])
         for symptom, causes in SYMPTOM_CAUSES.items():
             cause = f[f["rule_id"].isin(causes) & (f["table"] == "households")]
             if not len(cause):
@@ -216,6 +266,8 @@ def unit_results(
     checks_config,
     out_dir: Path,
     weights: dict[str, float] | None = None,
+    parts: dict[str, Any] | None = None,
+    main_unit: pd.Series | None = None,
 ) -> dict[str, Any]:
     """Compute and write one unit's result files into ``out_dir``; return its KPIs.
 
@@ -228,6 +280,9 @@ def unit_results(
     KPIs. Lateness follows :func:`popqa.definitions.is_late` under
     ``checks_config``, as rule E002 does. Problems are ranked by their weight in
     the score (:func:`problem_weights`), each with the catalogue's action.
+    ``parts`` (this unit's entry of :func:`unit_parts`) and ``main_unit`` (each
+    collaborator's main unit at ``level``) are computed once by the caller for
+    every unit; without them they are computed here.
     """
     from popqa.geo import commune_name, district_name
     from popqa.scorecard.core import most_common
@@ -237,12 +292,13 @@ def unit_results(
     out_dir.mkdir(parents=True, exist_ok=True)
     end = reference_date(period)
     pp = register.persons
-    in_d = unit_of(pp, level) == code
-    persons = pp[in_d.fillna(False)]
+    if parts is None:
+        parts = unit_parts(register, findings, records, level).get(code, {})
+    persons = parts.get("persons", pp.iloc[:0])
     ev_all = register.events
-    events = ev_all[(unit_of(ev_all, level) == code).fillna(False)] if ev_all is not None else None
-    f = findings[(unit_of(findings, level) == code).fillna(False)] if len(findings) else findings
-    rec_u = records[(unit_of(records, level) == code).fillna(False)]
+    events = parts.get("events", ev_all.iloc[:0]) if ev_all is not None else None
+    f = parts.get("findings", findings.iloc[:0])
+    rec_u = parts.get("records", records.iloc[:0])
 
     # commune scorecard (legacy communes; of a 2025 commune, those it was made of, with their district)
     communes = _wide(scorecard, "commune")
@@ -281,7 +337,8 @@ def unit_results(
     if level == "district":
         coll = coll[coll["parent_code"] == code]
     else:
-        main_unit = most_common(records.assign(_u=unit_of(records, level)), "collaborator_id", "_u")
+        if main_unit is None:
+            main_unit = collaborator_units(records, level)
         coll = coll[coll["unit_code"].map(main_unit) == code]
     coll = coll.rename(columns={"unit_code": "collaborator_id"})
     sev = f.dropna(subset=["collaborator_id"]).groupby(["collaborator_id", "severity"], observed=True).size().unstack(
@@ -298,8 +355,9 @@ def unit_results(
     coll["commune_name_2025"] = coll["commune_code_2025"].map(
         lambda c: commune_name(c, kind="2025") or "" if isinstance(c, str) else "")
     if "village" in register.households.columns:
-        hh_c = register.households[register.households["collaborator_id"].isin(coll["collaborator_id"])]
-        coll["village"] = coll["collaborator_id"].map(most_common(hh_c, "collaborator_id", "village"))
+        village = _cached(register, "village_of_collaborator",
+                          lambda: most_common(register.households, "collaborator_id", "village"))
+        coll["village"] = coll["collaborator_id"].map(village)
     if events is not None and len(events):
         lag = lag_days(events)
         ev_c = pd.DataFrame({"collaborator_id": events["collaborator_id"], "lag": lag,
@@ -422,7 +480,7 @@ def unit_results(
         "legacy_districts": sorted({str(d) for d in communes["parent_code"].dropna()}),
         "legacy_district_names": sorted({district_name(str(d)) or str(d) for d in communes["parent_code"].dropna()}),
         "period": period,
-        "households": int((unit_of(register.households, level) == code).fillna(False).sum()),
+        "households": int(len(parts.get("households", ()))),
         "persons": int(len(persons)),
         "events": int(len(events)) if events is not None else 0,
         "communes": int(len(communes)),
