@@ -9,7 +9,7 @@ with a civil-registration, police, insurance or survey record:
 ``name_fold``      folded name (no diacritics, đ -> d)
 ``surname``, ``middle``, ``given``   folded parts; ``given_norm`` with diacritics
 ``diacritics``     whether the name was written with diacritics at all
-``given_known``    the given name is a common one (:func:`popqa.linkage.names.known_given`)
+``given_known``    the given name, as written, is a common one (:func:`popqa.linkage.names.known_given`)
 ``dob``            birth date as ``YYYY-MM-DD`` (1 January when year-only)
 ``dob_swapped``    ``YYYY-DD-MM`` when day and month could be swapped (day <= 12, day != month)
 ``md_any``         month and day in either order (smaller first, ``MM-DD``), day precision only:
@@ -120,7 +120,7 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
             "given": parts["given"],
             "given_norm": given_norm,
             "diacritics": (norm != folded).astype("boolean"),
-            "given_known": known_given(parts["given"]),
+            "given_known": known_given(given_norm, bare=(norm == folded)),
         },
         index=names.index,
     )

@@ -18,40 +18,13 @@ Examples
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = ["normalise", "fold", "split_name", "has_diacritics", "COMMON_GIVEN", "known_given"]
-
-#: Common Vietnamese given names (tên), folded. Two records of one household and one birth
-#: date whose given names are both real names and differ are twins, not a typo; a typo
-#: rarely produces another real name. The register's own frequencies add to this list
-#: (see :func:`known_given`).
-COMMON_GIVEN = frozenset("""
-an anh bao binh cam chau chi chinh cong cuc cuong dan dao dat diem dien diep dieu dinh duc dung
-duong duy duyen gia giang ha hai han hang hanh hao hau hien hiep hieu hoa hoai hoan hoang hong
-hue hung huong huy huyen kha khai khang khanh khiem khoa khoi khue kiet kieu kim lam lan lap le
-lien linh loan loc loi long luan luong ly mai manh minh my nam nga ngan nghia ngoc nguyen nhan
-nhat nhi nhien nhu nhung oanh phat phong phu phuc phung phuong quan quang quoc quy quyen quynh
-sang son tai tam tan thai tham thang thanh thao thinh tho thoa thu thuan thuy thuong tien tin
-toan trang tram tri trinh truc trung truong tu tuan tung tuong tuyen tuyet uyen van viet vinh vu
-vy xuan y yen
-""".split())
-
-
-def known_given(given: pd.Series, *, min_count: int = 3) -> pd.Series:
-    """True where a folded given name is common: in :data:`COMMON_GIVEN`, or borne by at
-    least ``min_count`` records of ``given`` itself.
-
-    Examples
-    --------
-    >>> known_given(pd.Series(["han", "ha", "hnug", None])).tolist()
-    [True, True, False, False]
-    """
-    g = pd.Series(given, copy=False).astype(_STR)
-    counts = g.map(g.value_counts())
-    return (g.isin(COMMON_GIVEN) | (counts >= min_count)).fillna(False).astype(bool)
 
 # Arrow-backed text: every step below is one vectorised Arrow compute kernel (RE2 regular
 # expressions; \p{..} classes because RE2's \w and \s are ASCII only).
@@ -70,6 +43,49 @@ def _arrow(s: pd.Series) -> pa.ChunkedArray:
 
 def _series(arr: pa.ChunkedArray, index: pd.Index) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=index, dtype=_STR)
+
+
+#: Common Vietnamese given names (tên) as written, NFC lower case with their tone marks. Two
+#: records of one household and one birth date whose given names are both real names and
+#: differ are twins, not a typo: a typo rarely produces another real name *with its tone
+#: marks* ("Hoa" typed "Hao" is not "Hảo"). The register's own frequent names add to this
+#: list (see :func:`known_given`).
+COMMON_GIVEN = frozenset(unicodedata.normalize("NFC", w) for w in """
+an anh bảo bích bình cẩm châu chi chính công cúc cường dân đào đạt diễm điền điệp diệu định
+đông đức dũng dung dương duy duyên gia giang hà hải hân hằng hạnh hảo hậu hiền hiển hiệp hiếu
+hoa hòa hoà hoài hoàn hoàng hồng huệ hùng hưng hương hường huy huyền kha khải khang khánh
+khiêm khoa khôi khuê kiên kiệt kiều kim lâm lan lập lệ liên liễu linh loan lộc lợi long luân
+lực lương ly lý mai mạnh minh my mỹ na nam nga ngân nghĩa ngọc nguyên nguyệt nhàn nhân nhật nhi
+nhiên như nhung oanh phát phong phú phúc phụng phước phương quân quang quốc quý quyên quyền
+quỳnh sang sáng sơn tài tâm tân thái thắm thắng thành thanh thảo thiện thịnh thơ thoa thu
+thuận thủy thuỷ thúy thuý thùy thuỳ thương tiên tiến tín toàn trang trâm trí trinh trúc trung
+trường tú tuấn tùng tường tuyền tuyết uyên vân việt vinh vũ vy xuân ý yến
+""".split())
+
+
+def known_given(given: pd.Series, *, bare: pd.Series | None = None, min_share: float = 1 / 5000,
+                min_count: int = 3) -> pd.Series:
+    """True where a given name, as written (NFC lower case with its tone marks), is a common one:
+    in :data:`COMMON_GIVEN`, or borne by at least ``min_share`` of the records (and at least
+    ``min_count``). Where ``bare`` is True (the whole name was typed without diacritics) the
+    letters are enough: the folded name of a common name counts.
+
+    Examples
+    --------
+    >>> known_given(pd.Series(["hân", "hà", "hao", "dũgn", None])).tolist()
+    [True, True, False, False, False]
+    >>> known_given(pd.Series(["hao"]), bare=pd.Series([True])).tolist()
+    [True]
+    """
+    g = pd.Series(given, copy=False).astype(_STR)
+    counts = g.map(g.value_counts())
+    common = g.isin(COMMON_GIVEN) | (counts >= max(min_count, min_share * int(g.notna().sum())))
+    if bare is not None:
+        folded = fold(g)
+        fcounts = folded.map(folded.value_counts())
+        by_letters = folded.isin(_COMMON_FOLDED) | (fcounts >= max(min_count, min_share * int(g.notna().sum())))
+        common = common | (pd.Series(bare, index=g.index).fillna(False).astype(bool) & by_letters)
+    return common.fillna(False).astype(bool)
 
 
 def normalise(s: pd.Series) -> pd.Series:
@@ -151,3 +167,8 @@ def split_name(folded: pd.Series) -> pd.DataFrame:
     )
     return out
 
+
+
+
+#: the common names' letters without tone marks, for names typed without diacritics
+_COMMON_FOLDED = frozenset(fold(pd.Series(sorted(COMMON_GIVEN))).tolist())
