@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "popqa.checks.cli",
     "popqa.linkage.cli",
     "popqa.indicators.cli",
+    "popqa.extracts.cli",
     "popqa.reporting.cli",
 )
 

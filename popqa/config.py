@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from popqa.checks.config import ChecksConfig
 from popqa.demography.config import DemographyConfig
 from popqa.errors import ConfigError
+from popqa.extracts.config import ExtractsConfig
 from popqa.io.config import ReadConfig
 from popqa.labour.config import LabourConfig
 from popqa.linkage.config import LinkageConfig
@@ -48,6 +49,7 @@ class Config(BaseModel):
     reconcile: ReconcileConfig = ReconcileConfig()
     demography: DemographyConfig = DemographyConfig()
     labour: LabourConfig = LabourConfig()
+    extracts: ExtractsConfig = ExtractsConfig()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None, *, source: str | None = None) -> Config:

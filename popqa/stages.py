@@ -202,6 +202,8 @@ STAGES: list[Stage] = [
           title_en="rates, life tables, projection", title_vi="tỷ suất, bảng sống, dự báo"),
     Stage("labour", "popqa.labour.stage:labour_stage", needs=("register",), essential=False,
           title_en="labour-market indicators (LFS)", title_vi="chỉ tiêu thị trường lao động"),
+    Stage("extracts", "popqa.extracts.stage:extracts_stage", needs=("register",), essential=False,
+          title_en="data-sharing extracts (when configured)", title_vi="trích xuất danh sách chia sẻ"),
     Stage("findings", "popqa.pipeline:stage_findings", needs=("register",),
           title_en="all findings", title_vi="tổng hợp phát hiện"),
     Stage("indicators", "popqa.pipeline:stage_indicators", needs=("register",),
