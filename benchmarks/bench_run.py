@@ -12,7 +12,7 @@ Usage::
     .venv/bin/python benchmarks/bench_run.py --scale 1.0 --out benchmarks/out/run   # keeps OUT/data
     git worktree add /tmp/popqa-base c4cd14d
     .venv/bin/python benchmarks/bench_run.py --data benchmarks/out/run/data/register --code /tmp/popqa-base
-    .venv/bin/python benchmarks/bench_run.py --data benchmarks/out/run/data/register --stages core
+    .venv/bin/python benchmarks/bench_run.py --data benchmarks/out/run/data/register --stages core --geography legacy
 
 ``--code DIR`` times the popqa of another checkout (its folder goes first on
 the child's ``PYTHONPATH``, kernels included). ``--stages core`` runs the
@@ -51,7 +51,8 @@ if os.environ.get("POPQA_BENCH_STAGES") == "core":
 t1 = time.perf_counter()
 res = audit(data, period, out / "results", **kwargs)
 t2 = time.perf_counter()
-run = report(out / "results", out / "site", period=period, workers=workers, progress=False)
+rkw = {"geography": os.environ["POPQA_BENCH_GEOGRAPHY"]} if os.environ.get("POPQA_BENCH_GEOGRAPHY") else {}
+run = report(out / "results", out / "site", period=period, workers=workers, progress=False, **rkw)
 t3 = time.perf_counter()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
 print(json.dumps({"code": popqa.__file__, "timings": res["timings"], "audit_s": t2 - t1, "report_s": t3 - t2,
@@ -69,6 +70,8 @@ def main() -> int:
     ap.add_argument("--out", default=str(HERE / "out" / "run"))
     ap.add_argument("--data", default=None, help="an already written register folder (skips generation)")
     ap.add_argument("--code", default=None, help="time the popqa of this checkout instead of the current one")
+    ap.add_argument("--geography", choices=("2025", "legacy"), default=None,
+                    help="report organisation (legacy: the 9 district reports the code before issue 8 rendered)")
     ap.add_argument("--stages", choices=("all", "core"), default="all",
                     help="core: the quality audit only, without the analytic stages")
     args = ap.parse_args()
@@ -100,6 +103,8 @@ def main() -> int:
         env["PYTHONPATH"] = str(Path(args.code).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
     if args.stages == "core":
         env["POPQA_BENCH_STAGES"] = "core"
+    if args.geography:
+        env["POPQA_BENCH_GEOGRAPHY"] = args.geography
     child = subprocess.run([sys.executable, "-c", CHILD, str(data), str(work), args.period, str(args.workers)],
                            capture_output=True, text=True, env=env, cwd=work)  # cwd: no checkout on sys.path
     if child.returncode:
