@@ -39,6 +39,7 @@ _LAZY = {
     "dqr_rollup": "popqa.scorecard",
     "units_failing": "popqa.scorecard",
     "add_trend": "popqa.scorecard",
+    "extract": "popqa.extracts",
 }
 
 __all__ = ["__version__", *_LAZY]
