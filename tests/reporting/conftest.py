@@ -33,6 +33,9 @@ def one_district_site(audited, tmp_path_factory):
     from popqa.pipeline import report
 
     site = tmp_path_factory.mktemp("site")
+    # both languages, as a monthly run renders them: each report links its other language
+    report(audited["results"], site, districts=[DISTRICTS[0]], workers=1, progress=False, geography="legacy",
+           lang="en")
     run = report(audited["results"], site, districts=[DISTRICTS[0]], workers=1, progress=False, geography="legacy")
     return audited, site, run
 
