@@ -92,7 +92,7 @@ class Register:
         Register(period='2026-10', source='memory', households=0, persons=0, parse_issues=0)
         """
         tables = ", ".join(f"{n}={len(t):,}" for n, t in self.tables.items())
-        source = self.source if len(self.source) <= 60 else "..." + self.source[-57:]
+        source = self.source if len(self.source) <= 40 else "..." + self.source[-37:]
         return (f"Register(period={self.period!r}, source={source!r}, {tables}, "
                 f"parse_issues={len(self.parse_issues):,})")
 
