@@ -166,13 +166,22 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     b'hi'
     """
     path = Path(path)
-    tmp = None
-    try:
-        tmp = _tmp_sibling(path)
+
+    def fill(tmp: str) -> None:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+
+    return _atomic(path, fill)
+
+
+def _atomic(path: Path, fill) -> Path:
+    """Write ``path`` through ``fill(temporary sibling)`` then rename; no temporary survives a failure."""
+    tmp = None
+    try:
+        tmp = _tmp_sibling(path)
+        fill(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         if tmp:
@@ -221,21 +230,7 @@ def read_json(path: str | Path) -> Any:
 
 def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
     """Write a frame as Parquet atomically."""
-    path = Path(path)
-    tmp = None
-    try:
-        tmp = _tmp_sibling(path)
-        df.reset_index(drop=True).to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except OSError as exc:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        raise _disk_error(exc, path) from exc
-    except BaseException:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _atomic(Path(path), lambda tmp: df.reset_index(drop=True).to_parquet(tmp, index=False))
 
 
 def clean_temporary_files(folder: str | Path) -> int:
