@@ -21,11 +21,54 @@ from popqa.demography.rates import rates_table
 from popqa.io import Register
 
 
+# Reference values of R's exact tests. R's documentation (stats::poisson.test, "Exact Poisson tests":
+# "Confidence intervals are computed similarly to those of binom.test"; stats::binom.test, "Exact Binomial
+# Test": "Confidence intervals are obtained by a procedure first given in Clopper and Pearson (1934)";
+# https://search.r-project.org/R/refmans/stats/html/poisson.test.html and .../binom.test.html) names the
+# intervals; the printed digits are those R prints for the help pages' own examples:
+#   poisson.test(137, 24.19893)          (the SMR example)    -> 95 percent CI 4.753125 6.692709
+#   binom.test(c(682, 243), p = 3/4)     (Conover 1971, p. 97) -> 95 percent CI 0.7076683 0.7654066
+# The other values (poisson.test(10), poisson.test(0), binom.test(5, 10), binom.test(0, 20),
+# binom.test(20, 20)) were first typed from memory; each is checked below against an independent
+# computation (root-finding on the Poisson/binomial tail, and the closed forms -log(0.025) and
+# 1 - 0.025^(1/n) at zero), so none rests on memory.
+def _garwood_by_root(k: int, level: float = 0.95) -> tuple[float, float]:
+    """Garwood's interval from its definition: P(X >= k | lo) = P(X <= k | hi) = (1 - level) / 2."""
+    from scipy.optimize import brentq
+
+    a = (1 - level) / 2
+    lo = 0.0 if k == 0 else brentq(lambda m: stats.poisson.sf(k - 1, m) - a, 1e-12, 10 * k + 10, xtol=1e-14)
+    hi = brentq(lambda m: stats.poisson.cdf(k, m) - a, 1e-12, 10 * k + 50, xtol=1e-14)
+    return lo, hi
+
+
+def _clopper_pearson_by_root(x: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson from its definition: P(X >= x | lo) = P(X <= x | hi) = (1 - level) / 2."""
+    from scipy.optimize import brentq
+
+    a = (1 - level) / 2
+    lo = 0.0 if x == 0 else brentq(lambda p: stats.binom.sf(x - 1, n, p) - a, 1e-15, 1 - 1e-15, xtol=1e-15)
+    hi = 1.0 if x == n else brentq(lambda p: stats.binom.cdf(x, n, p) - a, 1e-15, 1 - 1e-15, xtol=1e-15)
+    return lo, hi
+
+
+def test_poisson_ci_matches_r_poisson_test_documented_example():
+    # poisson.test(137, 24.19893): the interval of the rate is the count's interval over T
+    lo, hi = poisson_ci(137)
+    assert float(lo) / 24.19893 == pytest.approx(4.753125, abs=5e-7)
+    assert float(hi) / 24.19893 == pytest.approx(6.692709, abs=5e-7)
+
+
 def test_poisson_ci_matches_r_poisson_test():
-    # R 4.x: poisson.test(10)$conf.int = 4.795389 18.390356; poisson.test(0)$conf.int = 0 3.688879
+    # poisson.test(10)$conf.int = 4.795389 18.390356; poisson.test(0)$conf.int = 0 3.688879
     lo, hi = poisson_ci([10, 0])
     np.testing.assert_allclose(lo, [4.795389, 0.0], atol=1e-6)
     np.testing.assert_allclose(hi, [18.390356, 3.688879], atol=1e-6)
+    # the same digits, computed independently of popqa's chi-square quantiles
+    assert _garwood_by_root(10) == pytest.approx((4.795389, 18.390356), abs=1e-6)
+    assert -np.log(0.025) == pytest.approx(3.688879, abs=1e-6)  # zero events: P(X = 0 | hi) = 0.025
+    assert _garwood_by_root(0) == pytest.approx((0.0, 3.688879), abs=1e-6)
+    assert [v / 24.19893 for v in _garwood_by_root(137)] == pytest.approx([4.753125, 6.692709], abs=5e-7)
 
 
 @pytest.mark.parametrize("k", [1, 4, 25, 300])
@@ -35,11 +78,24 @@ def test_poisson_ci_is_exact(k):
     assert stats.poisson.cdf(k, hi) == pytest.approx(0.025, abs=1e-9)  # P(X <= k | hi)
 
 
+def test_clopper_pearson_matches_r_binom_test_documented_example():
+    # binom.test(c(682, 243), p = 3/4): 682 successes in 925 trials
+    lo, hi = binomial_ci(682, 925)
+    assert float(lo) == pytest.approx(0.7076683, abs=5e-8)
+    assert float(hi) == pytest.approx(0.7654066, abs=5e-8)
+    assert _clopper_pearson_by_root(682, 925) == pytest.approx((0.7076683, 0.7654066), abs=5e-8)
+
+
 def test_clopper_pearson_matches_r_binom_test():
-    # R 4.x: binom.test(5, 10)$conf.int = 0.1870860 0.8129140; binom.test(0, 20) -> 0 0.1684335
+    # binom.test(5, 10)$conf.int = 0.1870860 0.8129140; binom.test(0, 20) -> 0 0.1684335;
+    # binom.test(20, 20) -> 0.8315665 1
     lo, hi = binomial_ci([5, 0, 20], [10, 20, 20])
     np.testing.assert_allclose(lo, [0.1870860, 0.0, 0.8315665], atol=1e-6)
     np.testing.assert_allclose(hi, [0.8129140, 0.1684335, 1.0], atol=1e-6)
+    # independently: the tail definition, and the closed forms at 0 and n (1 - 0.025^(1/20))
+    assert _clopper_pearson_by_root(5, 10) == pytest.approx((0.1870860, 0.8129140), abs=1e-7)
+    assert 1 - 0.025 ** (1 / 20) == pytest.approx(0.1684335, abs=1e-7)
+    assert 0.025 ** (1 / 20) == pytest.approx(0.8315665, abs=1e-7)
     lo, hi = binomial_ci(0, 0)
     assert np.isnan(lo) and np.isnan(hi)
 
