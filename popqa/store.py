@@ -74,6 +74,7 @@ __all__ = [
     "is_safe_code",
     "CODE_LENGTHS",
     "atomic_write_bytes",
+    "atomic_write_file",
     "atomic_write_text",
     "write_json",
     "write_parquet",
@@ -192,6 +193,21 @@ def _atomic(path: Path, fill) -> Path:
             Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_file(path: str | Path, fill) -> Path:
+    """Write ``path`` through ``fill(tmp)``, a function writing a whole file at the path ``tmp`` (a
+    temporary sibling), then rename it into place: for writers that want a file name (xlsxwriter).
+
+    A failure leaves no temporary file and the previous ``path`` untouched (:class:`OutputError` for
+    disk errors).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> atomic_write_file(p, lambda tmp: pathlib.Path(tmp).write_text("ok")).read_text()
+    'ok'
+    """
+    return _atomic(Path(path), fill)
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -331,6 +347,11 @@ class ResultsStore:
             return self.manifest(period).get("audit_id")
         except FileNotFoundError:
             return None
+
+    def read_artifact(self, period: str | Period, rel: str | Path) -> pd.DataFrame:
+        """The Parquet file ``rel`` (e.g. ``analyst/clusters.parquet``) of the committed audit of
+        ``period``; :class:`FileNotFoundError` when the audit or the file is absent."""
+        return pd.read_parquet(self.period_dir(period) / _check_relpath(rel))
 
     def history(self, name: str, *, before: str | Period) -> dict[str, pd.DataFrame]:
         """The Parquet file ``name`` of every committed period earlier than ``before``."""

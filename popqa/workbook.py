@@ -27,9 +27,7 @@ strings into formulas, links or numbers.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from popqa.io.safe import safe_cell, safe_frame
-from popqa.store import _disk_error
+from popqa.store import atomic_write_file
 
 __all__ = ["write_workbook", "route_findings", "workbook_sheets", "safe_cell", "VALUE_NOTES", "LANGS",
            "DUPLICATE_RULES", "ROUTE_COLUMNS"]
@@ -479,11 +477,8 @@ def write_workbook(
         routed = routed[(routed["route_district_code"] == str(district)).fillna(False).to_numpy()]
     summary, body, names = _prepare(routed, lang, weights)
     col_notes, value_notes = _notes(lang, routed["rule_id"].dropna().astype(str).tolist())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o644)
-    try:
+
+    def fill(tmp: str) -> None:
         wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
                                        "strings_to_numbers": False, "nan_inf_to_errors": True,
                                        "in_memory": True})
@@ -508,13 +503,8 @@ def write_workbook(
         end = _write(ws, *_cells(col_notes), 0, bold)
         _write(ws, *_cells(value_notes), end + 1, bold)
         wb.close()
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _disk_error(exc, path) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write_file(path, fill)
     return path
 
 

@@ -391,12 +391,12 @@ def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[st
         if f and h and audited.get(f) not in (None, h):
             raise InputError(f"the audit of {period} in {results} was made from another version of {f}; "
                              "audit these files first", file=str(f))
-    pdir = store.period_dir(period)
     try:
-        clusters = pd.read_parquet(pdir / "analyst" / "clusters.parquet")
-        findings = pd.read_parquet(pdir / "analyst" / "findings.parquet")
+        clusters = store.read_artifact(period, "analyst/clusters.parquet")
+        findings = store.read_artifact(period, "analyst/findings.parquet")
     except FileNotFoundError as exc:
-        raise InputError("the committed audit has no clusters or findings file", file=str(exc.filename)) from None
+        raise InputError("the committed audit has no clusters or findings file",
+                         file=str(exc.filename or store.period_dir(period) / "analyst")) from None
     return clusters, findings, {"results": str(Path(results).resolve()), "audit_id": manifest.get("audit_id")}
 
 
