@@ -92,6 +92,13 @@ def _new_all() -> pd.DataFrame:
     return df.drop_duplicates("commune_code").sort_values("commune_code").reset_index(drop=True)
 
 
+def _codes(province_code) -> list[str]:
+    """``"72"``, ``"72,80"`` (several legacy provinces, e.g. the ones a 2025 province merged) or a list."""
+    if isinstance(province_code, str):
+        return [c.strip() for c in province_code.split(",") if c.strip()]
+    return [str(c) for c in province_code]
+
+
 def _public(df: pd.DataFrame) -> pd.DataFrame:
     return df[[c for c in df.columns if not c.startswith("_")]].reset_index(drop=True)
 
@@ -102,7 +109,8 @@ def legacy_units(province_code: str | None = None) -> pd.DataFrame:
     Parameters
     ----------
     province_code : str, optional
-        Legacy 2-digit province code; all provinces when omitted.
+        Legacy 2-digit province code; several as ``"72,80"`` or a list (the legacy
+        provinces of one 2025 province); all provinces when omitted.
 
     Returns
     -------
@@ -114,10 +122,12 @@ def legacy_units(province_code: str | None = None) -> pd.DataFrame:
     --------
     >>> legacy_units()["province_code"].nunique()
     63
+    >>> legacy_units("72,80")["province_code"].value_counts().sort_index().to_dict()
+    {'72': 94, '80': 186}
     """
     df = _legacy_all()
     if province_code is not None:
-        df = df[df["province_code"] == str(province_code)]
+        df = df[df["province_code"].isin(_codes(province_code))]
     return _public(df)
 
 
@@ -200,7 +210,7 @@ def crosswalk(province_code: str | None = None, default_only: bool = False) -> p
     Parameters
     ----------
     province_code : str, optional
-        Legacy province code to restrict to.
+        Legacy province code to restrict to (several: ``"72,80"`` or a list).
     default_only : bool
         Keep one row per legacy commune (the default target).
 
@@ -212,7 +222,7 @@ def crosswalk(province_code: str | None = None, default_only: bool = False) -> p
     """
     cw = _crosswalk_all()
     if province_code is not None:
-        cw = cw[cw["province_code"] == str(province_code)]
+        cw = cw[cw["province_code"].isin(_codes(province_code))]
     if default_only:
         cw = cw[cw["is_default"]].drop_duplicates("commune_code")
     return cw.reset_index(drop=True)
@@ -259,8 +269,16 @@ def _names() -> dict[str, dict[str, str]]:
 
 
 def province_name(code: str, kind: str = "legacy") -> str | None:
-    """Vietnamese name of a province (legacy or 2025 code)."""
-    return _names()["province" if kind == "legacy" else "province_2025"].get(str(code))
+    """Vietnamese name of a province (legacy or 2025 code); several legacy codes give their names joined.
+
+    >>> province_name("72,80")
+    'Tỉnh Tây Ninh, Tỉnh Long An'
+    """
+    names = _names()["province" if kind == "legacy" else "province_2025"]
+    if kind == "legacy" and "," in str(code):
+        found = [names.get(c) for c in _codes(code)]
+        return ", ".join(n for n in found if n) or None
+    return names.get(str(code))
 
 
 def district_name(code: str) -> str | None:

@@ -18,7 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--scale", type=float, default=0.01, help="fraction of the real size (1.0 = 1,198,153 persons)")
     p.add_argument("--seed", type=int, default=20261, help="random seed (default 20261)")
-    p.add_argument("--province", default="72", help="legacy GSO province code (default 72 Tây Ninh)")
+    p.add_argument("--province", default="72",
+                   help="legacy GSO province code (default 72 Tây Ninh); several as one register, e.g. 72,80 "
+                        "(Tây Ninh and Long An: the 2025 province Tây Ninh), or all (the 63, the nation)")
     p.add_argument("--period", default="2026-10", help="last month of the twelve months of events, YYYY-MM")
     p.add_argument("--districts", default=None, help="comma-separated district codes to keep, e.g. 710,711")
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="register file format")
@@ -52,6 +54,10 @@ def _synth(args: argparse.Namespace) -> int:
     )
     out = prov.write(args.out, fmt=args.format)
     reg = prov.register
+    meta = prov.metadata()
+    if len(meta["province_codes"]) > 1:  # type: ignore[arg-type]
+        sys.stdout.write(f"legacy provinces {', '.join(meta['province_codes'])} "  # type: ignore[arg-type]
+                         f"as 2025 province(s) {', '.join(meta['provinces_2025'])}\n")  # type: ignore[arg-type]
     sys.stdout.write(
         f"wrote {out}/register ({len(reg.households):,} households, {len(reg.persons):,} persons, "
         f"{len(reg.events) if reg.events is not None else 0:,} events) and {out}/truth "

@@ -388,7 +388,8 @@ class _Injector:
 
     def commune_faults(self) -> None:
         H, rng = self.H, self.rng
-        units = geo.legacy_units(self.state.province_code)
+        units = geo.legacy_units(None)
+        units = units[units["province_code"].isin(self.state.province_code.split(","))].reset_index(drop=True)
         hs = self.pick_hh(np.ones(len(H), bool))
         d = H["district_code"].to_numpy()[hs]
         v = []

@@ -23,10 +23,15 @@ from popqa import geo
 from popqa.synth.names import draw_given, draw_middle, draw_surnames, other_given
 from popqa.synth.pyramid import AGE_GROUPS, age_group, target_pyramid
 
-__all__ = ["PROVINCE_TOTALS", "CANDIDATES", "unit_counts", "fit_tilt", "calibrate_choice", "build_population"]
+__all__ = ["PROVINCE_TOTALS", "CANDIDATES", "parse_provinces", "unit_counts", "fit_tilt", "calibrate_choice",
+           "build_population"]
 
-#: Published figures: legacy province code -> (persons, households).
-PROVINCE_TOTALS: dict[str, tuple[int, int]] = {"72": (1_198_153, 291_965)}
+#: Legacy province code -> (persons, households) at ``scale=1``.
+#: "72" Tây Ninh: the province's published figures. "80" Long An: derived, not published as
+#: such: the 2025 province Tây Ninh (legacy Tây Ninh + Long An) has 3,254,170 persons
+#: (Nghị quyết 202/2025/QH15 on the arrangement of provinces), minus Tây Ninh's 1,198,153 above
+#: = 2,056,017 persons; households at Tây Ninh's 4.10 persons per household (501,009).
+PROVINCE_TOTALS: dict[str, tuple[int, int]] = {"72": (1_198_153, 291_965), "80": (2_056_017, 501_009)}
 #: Average household size used for provinces without published figures.
 _DEFAULT_HH_SIZE = 3.6
 _DEFAULT_HH_PER_COMMUNE = 3000
@@ -51,11 +56,44 @@ def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
+def parse_provinces(spec) -> list[str]:
+    """Legacy province codes of ``spec``: ``"72"``, ``"72,80"``, a list, or ``"all"`` (the 63).
+
+    Several codes make one generated register (a merged 2025 province, or the nation).
+
+    Examples
+    --------
+    >>> parse_provinces("72, 80"), parse_provinces(["80", "72"]), len(parse_provinces("all"))
+    (['72', '80'], ['72', '80'], 63)
+    >>> parse_provinces("72,99")
+    Traceback (most recent call last):
+    ...
+    popqa.errors.InputError: province code(s) 99 unknown: give legacy GSO codes, e.g. 72 or 72,80, or all
+    """
+    from popqa.errors import InputError
+
+    known = geo.legacy_province_codes()
+    if isinstance(spec, str):
+        if spec.strip().lower() == "all":
+            return sorted(known)
+        items = [s.strip() for s in spec.split(",") if s.strip()]
+    else:
+        items = [str(s).strip() for s in spec]
+    codes = sorted({c.zfill(2) if c.isdigit() else c for c in items})
+    unknown = [c for c in codes if c not in known]
+    if unknown or not codes:
+        raise InputError(f"province code(s) {', '.join(unknown) or repr(spec)} unknown: give legacy GSO codes, "
+                         "e.g. 72 or 72,80, or all")
+    return codes
+
+
 def unit_counts(scale: float = 1.0, province_code: str = geo.DEFAULT_PROVINCE) -> pd.DataFrame:
     """Households and persons (present at the period end) per commune at ``scale``.
 
     The allocation over communes does not depend on the seed; the province
-    totals are ``round(scale * published figure)`` exactly.
+    totals are ``round(scale * published figure)`` exactly. Several provinces
+    (``"72,80"``, a list, ``"all"``) are allocated each on its own and stacked,
+    so a province has the same communes and counts alone or with others.
 
     Examples
     --------
@@ -64,7 +102,14 @@ def unit_counts(scale: float = 1.0, province_code: str = geo.DEFAULT_PROVINCE) -
     (1198153, 291965, 94)
     >>> int(unit_counts(0.01)["persons"].sum())
     11982
+    >>> m = unit_counts(1.0, "72,80")
+    >>> int(m["persons"].sum()), len(m), m.groupby("province_code")["persons"].sum().to_dict()
+    (3254170, 280, {'72': 1198153, '80': 2056017})
     """
+    codes = parse_provinces(province_code)
+    if len(codes) > 1:
+        return pd.concat([unit_counts(scale, c) for c in codes], ignore_index=True)
+    province_code = codes[0]
     units = geo.legacy_units(province_code).sort_values("commune_code").reset_index(drop=True)
     n = len(units)
     urban = units["commune_type"].isin(["Phường", "Thị trấn"]).to_numpy()

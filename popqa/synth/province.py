@@ -26,6 +26,7 @@ from popqa.synth.population import (
     REL_PARENT,
     REL_SPOUSE,
     build_population,
+    parse_provinces,
     unit_counts,
 )
 from popqa.synth.truth import FAULT_COLUMNS, TRUTH_TABLES
@@ -119,15 +120,40 @@ class SyntheticProvince:
                 for column, rows, values in self.raw_text.get(name, []):
                     text.loc[rows, column] = values
                 text.to_csv(reg_dir / f"{name}.csv", index=False, encoding="utf-8")
-            meta = json.dumps(
-                {"source": "popqa synth", "period": self.period, "province_code": self.province_code}
-            )
+            meta = json.dumps(self.metadata(), ensure_ascii=False)
             (reg_dir / "register.json").write_text(meta, encoding="utf-8")
         truth_dir = out / "truth"
         truth_dir.mkdir(parents=True, exist_ok=True)
         for name, df in self.truth.items():
             df.to_parquet(truth_dir / f"{name}.parquet", index=False)
+        (truth_dir / "synth.json").write_text(json.dumps(self.metadata(), ensure_ascii=False, indent=2),
+                                             encoding="utf-8")
         return out
+
+    @property
+    def province_codes(self) -> list[str]:
+        """The legacy provinces generated (one, or several for a merged 2025 province or the nation)."""
+        return parse_provinces(self.province_code)
+
+    def metadata(self) -> dict[str, object]:
+        """What was generated: source, period, legacy province code(s) and their 2025 province(s).
+
+        >>> generate_province(scale=0.001, districts=["710"]).metadata()["provinces_2025"]
+        ['80']
+        """
+        return {"source": "popqa synth", "period": self.period, "province_code": self.province_code,
+                "province_codes": self.province_codes, "provinces_2025": provinces_2025(self.province_codes),
+                "scale": self.scale, "seed": self.seed}
+
+
+def provinces_2025(codes: Sequence[str]) -> list[str]:
+    """The 2025 provinces the legacy provinces ``codes`` now lie in (their communes' default targets).
+
+    >>> provinces_2025(["72", "80"])
+    ['80']
+    """
+    cw = geo.crosswalk(None, default_only=True)
+    return sorted(set(cw.loc[cw["province_code"].isin(list(codes)), "province_code_2025"]))
 
 
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -264,7 +290,10 @@ def generate_province(
     scale : fraction of the province's published size (1.0 = 1,198,153
         persons in 291,965 households for Tây Ninh).
     seed : seed of the numpy random generator; same seed, same tables.
-    province_code : legacy GSO province code (real units from :mod:`popqa.geo`).
+    province_code : legacy GSO province code (real units from :mod:`popqa.geo`); several,
+        ``"72,80"`` (Tây Ninh and Long An: the 2025 province Tây Ninh) or ``"all"`` (the 63
+        legacy provinces, the nation), make one register of them all, with unique
+        household, person and event ids (:func:`popqa.synth.population.parse_provinces`).
     period : ``YYYY-MM``, the last of the twelve months of events; the export
         date is that month's last day.
     districts : restrict to these district codes (counts of the full-province
@@ -283,12 +312,14 @@ def generate_province(
     if scale <= 0:
         raise InputError(f"scale must be positive, got {scale}")
     win0, export = period_bounds(period)
+    codes = parse_provinces(province_code)
+    province_code = ",".join(codes)
     counts = unit_counts(scale, province_code)
     if districts:
         districts = [str(d) for d in districts]
         unknown = sorted(set(districts) - set(counts["district_code"]))
         if unknown:
-            raise InputError(f"district(s) {', '.join(unknown)} not in province {province_code}")
+            raise InputError(f"district(s) {', '.join(unknown)} not in province(s) {province_code}")
         counts = counts[counts["district_code"].isin(districts)].reset_index(drop=True)
     counts = counts[counts["households"] > 0].reset_index(drop=True)
     if counts.empty:
@@ -348,7 +379,7 @@ class _State:
     collab: pd.DataFrame
     win0: pd.Timestamp
     export: pd.Timestamp
-    province_code: str
+    province_code: str  # one legacy code, or several joined by commas
     # filled by the build steps, in order (empty until then)
     events: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     history: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
@@ -386,11 +417,14 @@ class _State:
                        & (rng.random(N) < 0.08), 3, res)
         pp["residence_status"] = res
         pp["status"] = 1
-        # citizen ids: Tây Ninh prefix mostly, other provinces for in-migrants
-        others = np.array(sorted(p for p in geo.legacy_province_codes() if p != self.province_code))
+        # citizen ids: the household's province prefix mostly, other provinces for in-migrants
+        own = set(parse_provinces(self.province_code))
+        others = np.array(sorted(p for p in geo.legacy_province_codes() if p not in own))
+        if not len(others):  # the nation: in-migrants come from any province
+            others = np.array(sorted(own))
         hh_prefix = np.where(
             temp_hh | (rng.random(len(hh)) < 0.04), "0" + others[rng.integers(0, len(others), len(hh))],
-            "0" + self.province_code,
+            "0" + hh["province_code"].to_numpy().astype(str).astype(object),
         )
         cid = citizen_ids(rng, hh_prefix[h], pp["sex"].to_numpy(), year)
         missing = rng.random(N) < np.select([ay < 14, ay >= 80], [0.3, 0.15], 0.02)
@@ -559,7 +593,7 @@ class _State:
         hist["ethnicity_code"] = "01"
         hist["education_level"] = _education(rng, ay)
         hist["residence_status"] = 1
-        cid = citizen_ids(rng, np.full(n, "0" + self.province_code), sex, year,
+        cid = citizen_ids(rng, "0" + hist["province_code"].to_numpy().astype(str).astype(object), sex, year,
                           exclude=self.pp["citizen_id"].to_numpy(dtype=object))
         hist["citizen_id"] = np.where(rng.random(n) < 0.05, None, cid)  # type: ignore[call-overload]  # numpy stubs reject None/datetime mixes that numpy accepts
         hist["mother_id"] = None

@@ -271,7 +271,7 @@ def _labour_force(state, P, age, rng) -> pd.DataFrame:
     extra = _labour_extra(rows, a, urban, status, sector, training, in_edu, si)
     return pd.DataFrame({
         "respondent_id": [f"LF{i:06d}" for i in range(1, n + 1)],
-        "sex": sex, "age": a, "urban": urban, "province_code": state.province_code,
+        "sex": sex, "age": a, "urban": urban, "province_code": H["province_code"].to_numpy()[h[rows]].astype(object),
         "labour_status": status, "sector": sector, "training": training,
         "in_education": in_edu, "social_insurance": si,
         "district_code": H["district_code"].to_numpy()[h[rows]].astype(object),
