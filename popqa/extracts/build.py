@@ -36,7 +36,7 @@ EXTRACT_COLUMNS = ("person_id", "duplicate_person_ids", "household_id", "full_na
                    "flags")
 
 #: Flags computed here (the other flags are the ids of the person's error and warning findings).
-NAMED_FLAGS = ("age_uncertain", "probable_duplicate", "no_citizen_id")
+NAMED_FLAGS = ("age_uncertain", "probable_duplicate", "possible_duplicate", "no_citizen_id")
 
 #: Columns whose presence makes a record "more complete" (the record kept for a duplicate cluster).
 _COMPLETENESS = ("household_id", "full_name", "sex", "birth_date", "citizen_id", "ethnicity_code",
@@ -257,6 +257,28 @@ def _unit_names(codes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _review_pairs(findings: pd.DataFrame | None, pid_a: pa.Array, ccode: np.ndarray, ncodes: int) -> np.ndarray:
+    """For each cluster code, whether one of its records is in a pair proposed for clerical review
+    (rule L002: ``record_id`` and the record in ``value``, scored below the merge threshold) with a
+    record of *another* person (another cluster, present or not). Records not in the register are
+    ignored."""
+    out = np.zeros(ncodes + 1, dtype=bool)
+    if findings is None or not len(findings) or not {"rule_id", "record_id", "value"} <= set(findings.columns):
+        return out[:ncodes]
+    f = findings[(findings["rule_id"] == "L002").fillna(False).to_numpy(bool)]
+    if not len(f):
+        return out[:ncodes]
+    ends = []
+    for col in ("record_id", "value"):
+        where = _positions(pa.array(f[col].astype("string"), type=pa.large_string()), pid_a)
+        ends.append(np.where(where >= 0, ccode[np.maximum(where, 0)], -1))
+    a, b = ends
+    pair = (a >= 0) & (b >= 0) & (a != b)
+    out[a[pair]] = True
+    out[b[pair]] = True
+    return out[:ncodes]
+
+
 def _households(register: Any) -> pd.DataFrame | None:
     hh = register.get("households") if hasattr(register, "get") else None
     if hh is None or "household_id" not in hh:
@@ -396,6 +418,7 @@ def build_extract(
             fc = pd.Series(np.where(where >= 0, ccode[mem_idx][np.maximum(where, 0)], -1))
             keep = (where >= 0)
             rule_flags = _join_groups(fc[keep], f["rule_id"].astype("string")[keep])
+    possible_dup = _review_pairs(findings, pid_a, ccode, ncodes)
     lo, hi = birth_interval(rep, ref)
     age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
     cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
@@ -403,6 +426,7 @@ def build_extract(
     named = {
         "age_uncertain": ~rep_certain,
         "probable_duplicate": size[rep_code] > 1,
+        "possible_duplicate": possible_dup[rep_code],
         "no_citizen_id": no_cid,
     }
     flags = _by_code(rule_flags, rep_code, ncodes)

@@ -29,7 +29,7 @@ EXTRACT_FLAGGED = register(
     name_en="Persons to verify in a data-sharing extract", unit="persons", stage="extracts",
     higher_is_better=False,
     description_en="Persons of the extract carrying the group's flag (a finding id, age_uncertain, "
-                   "probable_duplicate, no_citizen_id; 'any' for at least one); the denominator is the "
+                   "probable_duplicate, possible_duplicate, no_citizen_id; 'any' for at least one); the denominator is the "
                    "extract's persons in the unit.")
 
 

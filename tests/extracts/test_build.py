@@ -116,3 +116,34 @@ def test_summary_counts_by_commune_and_flag():
     assert s["communes"]["25456"] == {"persons": 2, "flags": {"age_uncertain": 1, "any": 1}}
     assert s["communes"]["25459"] == {"persons": 1, "flags": {}}
     assert s["reference_date"] == "2026-10-31" and s["kind"] == "under6"
+
+
+def review_pairs(*pairs: tuple[str, str]) -> pd.DataFrame:
+    """L002 findings as the linkage writes them: record_id and the other record of the pair in value."""
+    return pd.DataFrame([{"table": "persons", "record_id": r, "value": v, "rule_id": "L002", "severity": "info"}
+                         for r, v in pairs])
+
+
+def test_possible_duplicate_marks_both_persons_of_a_pair_sent_to_review():
+    # A and B: a pair below the merge threshold (two rows, both flagged); C and D are one cluster, and
+    # a review pair inside a cluster adds nothing; E pairs with a dead record F: still flagged
+    rows = [person("A", "2022-03-04"), person("B", "2022-03-04", full_name="Nguyen Van An"),
+            person("C", "2022-03-04"), person("D", "2022-03-04"), person("E", "2021-05-06"),
+            person("F", "2021-05-06", status=2), person("G", "2021-05-06")]
+    f = pd.concat([review_pairs(("B", "A"), ("D", "C"), ("F", "E"), ("G", "X-not-in-register")),
+                   findings(("A", "V012", "error"))], ignore_index=True)
+    t = build_extract(register(rows), "under6", clusters=clusters(("A",), ("B",), ("C", "D"), ("E",), ("F",),
+                                                                  ("G",)), findings=f)
+    r = t.rows.set_index("person_id")["flags"].to_dict()
+    assert r == {"A": "V012;possible_duplicate", "B": "possible_duplicate", "C": "probable_duplicate",
+                 "E": "possible_duplicate", "G": ""}
+    assert "L002" not in ";".join(r.values())   # an info finding is never a flag by itself
+
+
+def test_possible_duplicate_is_ordered_among_the_named_flags():
+    rows = [person("A", "2020-01-01", birth_date_precision="year", citizen_id=None), person("B", "2021-10-01"),
+            person("C", "2020-01-01", birth_date_precision="year")]
+    t = build_extract(register(rows), "under6", clusters=clusters(("A", "B"), ("C",)), as_of="2026-10-15",
+                      findings=review_pairs(("C", "A")))
+    r = t.rows.set_index("person_id")["flags"].to_dict()
+    assert r == {"B": "probable_duplicate;possible_duplicate", "C": "age_uncertain;possible_duplicate"}

@@ -123,3 +123,23 @@ def test_arrow_escaping_is_the_same_as_popqa_io_safe():
               "Nguyễn", "", None, "=", "'=already", " =x"]
     df = pd.DataFrame({"v": pd.array(values, dtype="string")})
     assert safe_arrow(df).column("v").to_pylist() == [None if pd.isna(v) else v for v in safe_frame(df)["v"]]
+
+
+@pytest.mark.parametrize(("lang", "item", "words"), [("en", "Flag: possible_duplicate", "clerical review"),
+                                                     ("vi", "Cờ: possible_duplicate", "rà soát thủ công")])
+def test_possible_duplicate_is_explained_and_counted_in_the_workbook(tmp_path, lang, item, words):
+    # A and C: a pair the linkage sent to clerical review (rule L002); C's name starts like a formula
+    reg = register([person("A", "2022-03-04"), person("C", "2022-03-04", full_name="+84 Nguyễn Văn An")])
+    f = pd.DataFrame({"table": ["persons"], "severity": ["info"], "record_id": ["C"], "value": ["A"],
+                      "rule_id": ["L002"]})
+    r = extract(reg, kind="under6", out=tmp_path / "out", lang=lang, findings=f,
+                clusters=pd.DataFrame({"person_id": ["A", "C"], "cluster_id": ["A", "C"]}))
+    sheets = pd.read_excel(tmp_path / "out" / "under6" / "25456.xlsx", sheet_name=None, dtype=str)
+    summ = next(iter(sheets.values())).set_index(sheets[next(iter(sheets))].columns[0])
+    assert summ.loc[item].iloc[0] == "2"
+    assert words in summ.loc[item].iloc[1]
+    lst = list(sheets.values())[1]
+    assert lst.iloc[:, 3].tolist() == ["Nguyễn Văn An", "'+84 Nguyễn Văn An"]   # formula-safe
+    assert r.log_entry["flags"] == {"any": 2, "possible_duplicate": 2}
+    line = json.loads((tmp_path / "out" / "sharing-log.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert line["flags"]["possible_duplicate"] == 2
