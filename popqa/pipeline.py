@@ -178,14 +178,11 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
 
 
 def stage_demography(ctx: RunContext) -> dict[str, Any]:
-    """Rates with intervals, life tables and the projection, as indicator rows (``popqa.demography``)."""
-    from popqa.demography.quality import age_quality_rows
-    from popqa.demography.stage import demography_indicators
+    """Rates with intervals, life tables and the projection, as indicator rows and the
+    ``demography/`` files (:func:`popqa.demography.stage.demography_stage`)."""
+    from popqa.demography.stage import demography_stage
 
-    reg, period = ctx["register"], str(ctx.period)
-    rows = demography_indicators(reg, period=period, config=ctx.config.demography)
-    quality = age_quality_rows(reg, period=period, province_code=ctx.config.province_code)
-    return {"indicators:demography": rows, "indicators:age_quality": quality}
+    return demography_stage(ctx)
 
 
 def stage_findings(ctx: RunContext) -> dict[str, Any]:

@@ -35,7 +35,13 @@ from popqa.demography.projection import Projection, project
 from popqa.demography.rates import FERTILE_AGES, LEVEL_COLUMNS, exposure, rates_table, vital_events
 
 __all__ = ["demography_indicators", "DemographyInputs", "demography_inputs", "unit_life_tables",
-           "unit_projections"]
+           "unit_projections", "DemographyResults", "demography_results", "demography_stage",
+           "life_table_frame", "projection_frame", "ARTIFACTS"]
+
+#: Files the demography stage writes into the audit (besides its indicator rows), relative to the
+#: audit folder; aggregates only (no record, name or ID). Documented in ``docs/demography.md``.
+ARTIFACTS = {"life_tables": "demography/life_tables.parquet", "projection": "demography/projection.parquet",
+             "assumptions": "demography/assumptions.json"}
 
 _SEXES = ((1, "m", "sex=1"), (2, "f", "sex=2"), (0, "b", ""))
 
@@ -126,7 +132,8 @@ def _five_year(values: pd.Series, k: int) -> np.ndarray:
 
 
 def unit_projections(inputs: DemographyInputs, *, level: str, config: DemographyConfig | None = None,
-                     coverage: pd.Series | None = None) -> dict[tuple[str, str], Projection | None]:
+                     coverage: pd.Series | None = None, details: dict[str, dict[str, Any]] | None = None,
+                     ) -> dict[tuple[str, str], Projection | None]:
     """Projection of each unit of ``level`` and scenario; None where no life table can be had.
 
     Base: present persons by sex and five-year group (unknown age or sex
@@ -136,6 +143,10 @@ def unit_projections(inputs: DemographyInputs, *, level: str, config: Demography
     sex, the province's where the unit's is insufficient. Migration: the
     window's moves in minus moves out by sex and age group, per year, times
     five per step.
+
+    ``details``, when given, receives each unit's inputs by unit code (what the
+    report states as the projection's assumptions): where its fertility and
+    mortality came from, its TFR, base population and yearly net migrants by sex.
     """
     cfg = config or DemographyConfig()
     col = LEVEL_COLUMNS[level]
@@ -176,9 +187,12 @@ def unit_projections(inputs: DemographyInputs, *, level: str, config: Demography
         if lt_f is None or lt_m is None or len(lt_f.table) != len(abridged_ages(open_age)):
             for s in cfg.scenarios:
                 out[(unit, s)] = None
+            if details is not None:
+                details[unit] = {"projected": False}
             continue
         b_u = births[births[col] == unit]
-        if len(b_u) >= cfg.min_events:
+        own_f = len(b_u) >= cfg.min_events
+        if own_f:
             f, _ = asfr_of(b_u, women_all[women_all[col] == unit])
         else:
             f = f_prov
@@ -196,6 +210,17 @@ def unit_projections(inputs: DemographyInputs, *, level: str, config: Demography
             sel = (m_u["sex"] == s).to_numpy()
             ser = pd.Series(sign[sel], index=m_u["age"].to_numpy()[sel]).groupby(level=0).sum()
             mig[s] = _five_year(ser, k) * 5 / years if len(ser) else np.zeros(k)
+        if details is not None:
+            details[unit] = {
+                "projected": True, "fertility": "own" if own_f else "province", "births": int(len(b_u)),
+                "tfr": round(float(5 * f.sum()), 4), "srb": round(float(srb), 4),
+                "mortality_f": "own" if lts.get((unit, 2)) is not None else "province",
+                "mortality_m": "own" if lts.get((unit, 1)) is not None else "province",
+                "e0_f": round(float(lt_f.e0), 2), "e0_m": round(float(lt_m.e0), 2),
+                "coverage": cov, "base_f": round(float(base[2].sum()), 1), "base_m": round(float(base[1].sum()), 1),
+                "net_migrants_per_year_f": round(float(mig[2].sum() / 5), 1),
+                "net_migrants_per_year_m": round(float(mig[1].sum() / 5), 1),
+            }
         for s in cfg.scenarios:
             d = cfg.fertility_decline_per_5y
 
@@ -235,6 +260,42 @@ def _projection_rows(projs: dict[tuple[str, str], Projection | None], horizon: i
     return df[[*TABLE_COLUMNS, "target_year"]]
 
 
+def life_table_frame(lts: dict[tuple[str, int], LifeTable | None], *, level: str) -> pd.DataFrame:
+    """The life tables of one level as one frame: ``level, unit_code, sex`` (0 both, 1, 2) and the table's columns.
+
+    Units whose life table is insufficient have no rows (their ``life_expectancy`` row says so).
+    """
+    parts = [lt.table.assign(level=level, unit_code=unit, sex=sex) for (unit, sex), lt in lts.items() if lt is not None]
+    cols = ["level", "unit_code", "sex", "age", "n", "deaths", "exposure", "mx", "ax", "qx", "lx", "dx", "Lx", "Tx",
+            "ex"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("level", "unit_code") else "float64") for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    return out[[c for c in cols if c in out.columns]]
+
+
+def projection_frame(projs: dict[tuple[str, str], Projection | None], *, level: str) -> pd.DataFrame:
+    """Annual projected population, base year included: ``level, unit_code, scenario, year, time, sex, population``."""
+    parts = [pr.annual.assign(level=level, unit_code=unit, scenario=scen) for (unit, scen), pr in projs.items()
+             if pr is not None]
+    cols = ["level", "unit_code", "scenario", "year", "time", "sex", "population"]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="string" if c in ("level", "unit_code", "scenario") else "float64")
+                             for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    return out[cols]
+
+
+@dataclass(frozen=True)
+class DemographyResults:
+    """What the demography stage writes: indicator rows, the life tables, the annual projection, its assumptions."""
+
+    indicators: pd.DataFrame
+    life_tables: pd.DataFrame
+    projection: pd.DataFrame
+    assumptions: dict[str, Any]
+
+
 def demography_indicators(register: Any, *, period: Any, config: DemographyConfig | None = None,
                           coverage: pd.Series | None = None) -> pd.DataFrame:
     """Indicator rows of the demography stage for a register and period.
@@ -256,6 +317,19 @@ def demography_indicators(register: Any, *, period: Any, config: DemographyConfi
     ``pooled=district``), life expectancy for the province and districts, and
     the projected population to the horizon (province and districts).
     """
+    return demography_results(register, period=period, config=config, coverage=coverage).indicators
+
+
+def demography_results(register: Any, *, period: Any, config: DemographyConfig | None = None,
+                       coverage: pd.Series | None = None) -> DemographyResults:
+    """The demography stage's indicator rows (:func:`demography_indicators`) with its other results.
+
+    Besides the rows: the life tables of the province and districts
+    (:func:`life_table_frame`), the annual projection of each scenario with
+    its base year (:func:`projection_frame`), and the assumptions the
+    projection used (configuration, and for each unit where its fertility and
+    mortality came from, its TFR, base population and net migrants).
+    """
     cfg = config or DemographyConfig()
     per = str(pd.Period(str(period), freq="M"))
     inputs = demography_inputs(register, period=per, config=cfg)
@@ -269,11 +343,43 @@ def demography_indicators(register: Any, *, period: Any, config: DemographyConfi
         cd = pc.groupby(["commune_code", "district_code"]).size().reset_index().sort_values(0, kind="stable")
         cd = cd.drop_duplicates("commune_code", keep="last").set_index("commune_code")["district_code"]
         parts.append(pooled_rows(tables["commune"], tables["district"], cd).assign(level="commune"))
+    life_frames, proj_frames, units = [], [], {}
     for level in ("province", "district"):
-        parts.append(_life_rows(unit_life_tables(inputs, level=level, config=cfg)).assign(level=level))
-        projs = unit_projections(inputs, level=level, config=cfg, coverage=coverage)
+        lts = unit_life_tables(inputs, level=level, config=cfg)
+        parts.append(_life_rows(lts).assign(level=level))
+        life_frames.append(life_table_frame(lts, level=level))
+        details: dict[str, dict[str, Any]] = {}
+        projs = unit_projections(inputs, level=level, config=cfg, coverage=coverage, details=details)
         parts.append(_projection_rows(projs, cfg.horizon).assign(level=level))
+        proj_frames.append(projection_frame(projs, level=level))
+        units[level] = details
     table = pd.concat([p for p in parts if len(p)], ignore_index=True)
     if "target_year" in table:
         table["target_year"] = table["target_year"].astype("Int64")
-    return table_rows(table, period=per)
+    ref = reference_date(per)
+    assumptions = {
+        "period": per, "base_date": ref.date().isoformat(), "horizon": cfg.horizon,
+        "window_months": cfg.window_months, "scenarios": list(cfg.scenarios),
+        "fertility_decline_per_5y": cfg.fertility_decline_per_5y, "srb_configured": cfg.srb,
+        "life_table_open_age": cfg.life_table_open_age, "min_events": cfg.min_events,
+        "min_population_life_table": cfg.min_population_life_table,
+        "min_deaths_life_table": cfg.min_deaths_life_table, "coverage_applied": coverage is not None,
+        "units": units,
+    }
+    return DemographyResults(indicators=table_rows(table, period=per),
+                             life_tables=pd.concat(life_frames, ignore_index=True),
+                             projection=pd.concat(proj_frames, ignore_index=True), assumptions=assumptions)
+
+
+def demography_stage(ctx: Any) -> dict[str, Any]:
+    """The audit stage: indicator rows (rates, life expectancy, projection, age-reporting quality) and
+    the files of :data:`ARTIFACTS` (life tables, annual projection, assumptions) in the audit folder."""
+    from popqa.demography.quality import age_quality_rows
+
+    reg, period = ctx["register"], str(ctx.period)
+    res = demography_results(reg, period=period, config=ctx.config.demography)
+    quality = age_quality_rows(reg, period=period, province_code=ctx.config.province_code)
+    ctx.write_parquet(ARTIFACTS["life_tables"], res.life_tables)
+    ctx.write_parquet(ARTIFACTS["projection"], res.projection)
+    ctx.write_json(ARTIFACTS["assumptions"], res.assumptions)
+    return {"indicators:demography": res.indicators, "indicators:age_quality": quality}

@@ -326,6 +326,8 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str, progress: bool) -> li
 PROVINCE_REPORTS: dict[str, dict[str, str]] = {
     "labour": {"template": "labour_report", "when": "lfs_sample_persons",
                "title_vi": "Báo cáo thị trường lao động", "title_en": "Labour-market report"},
+    "demography": {"template": "demography_report", "when": "population_share",
+                   "title_vi": "Báo cáo chuyên sâu về dân số và dự báo", "title_en": "In-depth demography report and projection"},
 }
 
 
