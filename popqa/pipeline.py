@@ -154,13 +154,19 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once)."""
     from popqa.checks import coverage_findings
     from popqa.linkage import dedupe, link
-    from popqa.linkage.features import person_features
+    from popqa.linkage.calibration import linkage_reviews, save_calibration
+    from popqa.linkage.features import person_features, recent_move_ins
     from popqa.summaries import duplicate_extras
 
     reg, cfg = ctx["register"], ctx.config
     ids = reg.persons["person_id"].astype("string")
-    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
-    dd = dedupe(reg.persons, cfg.linkage, features=feats)
+    # recent move-ins: their household and commune differences are weak evidence against a duplicate
+    moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
+    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
+    dd = dedupe(reg.persons, cfg.linkage, features=feats, **linkage_reviews(cfg.linkage))
+    if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)
+        ctx.write_json("linkage_calibration.json", dd.calibration.summary())
+        save_calibration(dd, cfg.linkage)
     links: dict[str, pd.DataFrame] = {}
     for source in LINK_SOURCES:
         if source in reg:

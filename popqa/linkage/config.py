@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -27,6 +29,28 @@ class LinkageConfig(BaseModel):
     one_to_one: bool = Field(
         True, description="a source record links to at most one person and a person to at most one "
         "record of each source (greedy by match probability)"
+    )
+    calibration_method: Literal["logistic", "isotonic"] = Field(
+        "logistic", description="how reviewed decisions recalibrate match probabilities (popqa.linkage.calibration)"
+    )
+    calibration_min_reviews: int = Field(
+        100, ge=2, description="reviewed pairs needed before they recalibrate the probabilities and the threshold; "
+        "below, the model's probabilities and the threshold stand"
+    )
+    calibration_min_each: int = Field(
+        10, ge=1, description="reviewed matches and reviewed non-matches each needed to calibrate"
+    )
+    reviews_file: str | None = Field(
+        None, description="reviewed clerical-review workbook (.xlsx) read by the audit: its decisions override "
+        "the model for their pairs and, when there are enough, recalibrate the probabilities"
+    )
+    calibration_file: str | None = Field(
+        None, description="calibration JSON: read by the audit when it exists and the reviews are too few to fit "
+        "a new one; a calibration fitted on the reviews is written here for the next run"
+    )
+    mover_months: int = Field(
+        24, ge=0, description="a person with a move_in event in this many months up to the period's end counts "
+        "as a mover: its household and commune differences are weak evidence against a duplicate"
     )
     seed: int = Field(20261, description="seed of every random sample (u estimation), for reproducible models")
     u_max_pairs: float = Field(1e6, gt=0, description="record pairs sampled to estimate the u probabilities")

@@ -6,13 +6,16 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from popqa.contract import FINDINGS_COLUMNS
 from popqa.linkage.clusters import connected_components
 from popqa.linkage.config import LinkageConfig
 
-__all__ = ["DedupeResult", "dedupe", "resolve_config", "RULES", "MERGE_RULES", "apply_merge_rules"]
+__all__ = [
+    "DedupeResult", "dedupe", "resolve_config", "RULES", "MERGE_RULES", "apply_merge_rules", "apply_calibration",
+]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,9 @@ class DedupeResult:
     note : empty, or what the persons lacked: the identifying columns empty in every
         record (``full_name``, ``birth_date``, ``citizen_id``) and, when all three are,
         that deduplication could not run (then no pair is returned).
+    calibration : the :class:`~popqa.linkage.calibration.Calibration` applied to the
+        probabilities (fitted on this run's reviews, or the one passed in), else None.
+    calibration_note : why no calibration was fitted from the reviews (too few), else empty.
     """
 
     pairs: pd.DataFrame
@@ -88,6 +94,8 @@ class DedupeResult:
     threshold: float = 0.7
     review_low: float = 0.3
     note: str = ""
+    calibration: Any = None
+    calibration_note: str = ""
 
     def uncertain_pairs(self) -> pd.DataFrame:
         """Pairs between ``review_low`` and ``threshold`` not yet decided by a reviewer."""
@@ -241,6 +249,7 @@ def dedupe(
     reviews: pd.DataFrame | None = None,
     households: pd.DataFrame | None = None,
     features: pd.DataFrame | None = None,
+    calibration: Any = None,
 ) -> DedupeResult:
     """Find the persons recorded more than once in the register.
 
@@ -253,6 +262,11 @@ def dedupe(
     households : the ``households`` table, to put each finding's collaborator_id.
     features : :func:`popqa.linkage.features.person_features` of these persons, when already
         computed (an audit computes it once for dedupe and every linked source).
+    calibration : a :class:`~popqa.linkage.calibration.Calibration` (or the path of one saved
+        by an earlier run) that recalibrates the probabilities from the match weights. When
+        ``reviews`` hold enough decided pairs (``calibration_min_reviews``), a new calibration
+        is fitted on them instead and returned in ``.calibration`` (save it for the next run);
+        with fewer, ``calibration`` is used, or none, and ``.calibration_note`` says why.
 
     Returns
     -------
@@ -289,9 +303,50 @@ def dedupe(
         pairs = _tidy_pairs(run_splink(feats, None, "dedupe", cfg), "dedupe")
     else:
         pairs = _empty_pairs()
+    cal, cal_note = _calibration(pairs, reviews, calibration, cfg)
+    if cal is not None:
+        pairs = apply_calibration(pairs, cal)
     pairs = _apply_reviews(pairs, reviews)
     pairs = pairs.sort_values(["person_id_l", "person_id_r"], ignore_index=True)
     clusters = connected_components(ids, pairs, cfg.threshold)
     findings = _findings(clusters, pairs, persons, households, cfg)
     log.info("dedupe: %d persons, %d pairs, %d clusters", len(persons), len(pairs), clusters["cluster_id"].nunique())
-    return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low, note)
+    return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low, note, cal, cal_note)
+
+
+def _calibration(pairs: pd.DataFrame, reviews: pd.DataFrame | None, given: Any,
+                 cfg: LinkageConfig) -> tuple[Any, str]:
+    """The calibration to apply: fitted on these reviews when there are enough, else ``given``."""
+    from popqa.linkage.calibration import (
+        Calibration,
+        NotEnoughReviews,
+        fit_calibration,
+        load_calibration,
+    )
+
+    note = ""
+    if reviews is not None and len(reviews) and len(pairs):
+        try:
+            cal = fit_calibration(pairs, reviews, method=cfg.calibration_method, min_reviews=cfg.calibration_min_reviews,
+                                  min_each=cfg.calibration_min_each, threshold=cfg.threshold)
+            log.info("calibrated on %d reviewed pairs: a duplicate now needs match weight %.2f (was %.2f)",
+                     cal.n_reviews, cal.weight_threshold, cal.model_weight_threshold)
+            return cal, note
+        except NotEnoughReviews as exc:
+            note = str(exc)
+            log.info("%s", note)
+    if given is None:
+        return None, note
+    return (given if isinstance(given, Calibration) else load_calibration(given)), note
+
+
+def apply_calibration(pairs: pd.DataFrame, calibration: Any) -> pd.DataFrame:
+    """Recompute match_probability from the match weight with ``calibration``; model_probability
+    keeps the model's value, pairs a merge rule blocked stay at 0."""
+    out = pairs.copy()
+    if not len(out):
+        return out
+    p = calibration.probability(out["match_weight"].to_numpy(dtype="float64"))
+    blocked = out["rule"].notna().to_numpy() if "rule" in out.columns else np.zeros(len(out), bool)
+    out["match_probability"] = np.where(blocked, 0.0, np.round(p, 10))
+    return out

@@ -44,7 +44,9 @@ import pandas as pd
 from popqa.errors import InputError
 from popqa.linkage.names import fold, known_given, normalise, split_name
 
-__all__ = ["LINKAGE_COLUMNS", "SOURCE_KINDS", "person_features", "source_features", "canonical_kind"]
+__all__ = [
+    "LINKAGE_COLUMNS", "SOURCE_KINDS", "person_features", "source_features", "canonical_kind", "recent_move_ins",
+]
 
 LINKAGE_COLUMNS = (
     "unique_id",
@@ -183,6 +185,29 @@ def _frame(
     out["mover"] = (mover if mover is not None else pd.Series(False, index=df.index)).fillna(False).astype(bool)
     out["mother_fold"] = mother.astype(_STR)
     return out[list(LINKAGE_COLUMNS)].reset_index(drop=True)
+
+
+def recent_move_ins(events: pd.DataFrame | None, end: pd.Timestamp, months: int = 24) -> pd.Series:
+    """person_ids of the ``move_in`` events dated in the ``months`` months up to ``end``.
+
+    Such a person may still have its record at the place it came from, so a household or
+    commune difference is weak evidence against a duplicate (``person_features(move_in_ids=...)``).
+    Events without a date or a person_id are not counted; ``events`` None gives none.
+
+    Examples
+    --------
+    >>> e = pd.DataFrame({"event_type": ["move_in", "move_in", "birth"], "person_id": ["A", "B", "C"],
+    ...                   "event_date": pd.to_datetime(["2026-05-01", "2020-01-01", "2026-05-01"])})
+    >>> recent_move_ins(e, pd.Timestamp("2026-10-31")).tolist()
+    ['A']
+    """
+    if events is None or not {"event_type", "person_id", "event_date"} <= set(events.columns):
+        return pd.Series([], dtype=_STR)
+    date = pd.to_datetime(events["event_date"], errors="coerce")
+    start = end - pd.DateOffset(months=months)
+    hit = (events["event_type"].astype(_STR) == "move_in").fillna(False) & (date > start) & (date <= end)
+    ids = events.loc[hit.to_numpy(), "person_id"].astype(_STR).dropna()
+    return ids.drop_duplicates().reset_index(drop=True)
 
 
 def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = None) -> pd.DataFrame:
