@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--reviews", help="reviewed workbook (XLSX) whose decisions override the model")
     d.add_argument("--review-out", help="write the clerical-review workbook of uncertain pairs here (.xlsx)")
     d.add_argument("--findings-out", help="write the uniqueness findings here")
+    d.add_argument("--calibration", help="calibration JSON of an earlier run (used when --reviews are too few to "
+                   "fit a new one)")
+    d.add_argument("--calibration-out", help="write the calibration fitted on --reviews here, for the next run")
     d.add_argument("--config", help="popqa YAML configuration")
     d.set_defaults(handler=_dedupe)
 
@@ -76,7 +79,12 @@ def _dedupe(args: argparse.Namespace) -> int:
     persons = _read(args.persons, "persons")
     households = _read(args.households, "households") if args.households else None
     reviews = read_reviews(args.reviews) if args.reviews else None
-    result = dedupe(persons, _config(args.config), reviews=reviews, households=households)
+    calibration = None
+    if args.calibration:
+        from popqa.linkage.calibration import load_calibration
+
+        calibration = load_calibration(args.calibration)
+    result = dedupe(persons, _config(args.config), reviews=reviews, households=households, calibration=calibration)
     out = Path(args.out)
     _write(result.pairs, out)
     _write(result.clusters, _beside(out, "clusters"))
@@ -89,6 +97,15 @@ def _dedupe(args: argparse.Namespace) -> int:
         f"{len(persons)} persons, {len(result.pairs)} scored pairs, {n_dup} duplicate records, "
         f"{len(result.uncertain_pairs())} pairs to review\nwritten: {out}\n"
     )
+    cal = result.calibration
+    if cal is not None:
+        sys.stdout.write(f"calibrated on {cal.n_reviews} reviewed pairs ({cal.method}): a duplicate needs match weight "
+                         f"{cal.weight_threshold:.2f} (model: {cal.model_weight_threshold:.2f})\n")
+        if args.calibration_out:
+            cal.save(args.calibration_out)
+            sys.stdout.write(f"written: {args.calibration_out}\n")
+    elif result.calibration_note:
+        sys.stdout.write(result.calibration_note + "\n")
     return 0
 
 

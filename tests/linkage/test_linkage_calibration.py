@@ -126,3 +126,24 @@ def test_reviews_recalibrate_and_the_next_run_uses_it(register, tmp_path):
     right_after = ((r["match_probability"] >= 0.7) == said).mean()
     right_before = ((r["model_probability"] >= 0.7) == said).mean()
     assert right_after >= right_before
+
+
+def test_cli_says_when_reviews_are_too_few_and_rejects_a_bad_calibration(persons, tmp_path, capsys):
+    from popqa.cli import main
+
+    src = tmp_path / "persons.csv"
+    persons.to_csv(src, index=False)
+    reviews = tmp_path / "reviewed.xlsx"
+    with pd.ExcelWriter(reviews) as xw:
+        pd.DataFrame({"person_id_l": ["P01", "P05"], "person_id_r": ["P02", "P06"],
+                      "decision": ["match", "non-match"]}).to_excel(xw, sheet_name="review", index=False)
+    out = tmp_path / "pairs.csv"
+    assert main(["dedupe", "--persons", str(src), "--out", str(out), "--reviews", str(reviews),
+                 "--calibration-out", str(tmp_path / "cal.json")]) == 0
+    assert "2 reviewed pairs" in capsys.readouterr().out
+    assert not (tmp_path / "cal.json").exists()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"method": "magic"}', encoding="utf-8")
+    assert main(["dedupe", "--persons", str(src), "--out", str(out), "--calibration", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.json" in err[0]
