@@ -544,11 +544,16 @@ class _Injector:
         n_tw = max(3, int(round(self.n * 7.5)))
         pairs = rng.permutation(nxt)[:n_tw]
         pairs = pairs[np.unique(h[pairs], return_index=True)[1]]
+        # the new birth dates are set once after the loop: a ``.loc`` write per pair costs a pass
+        # over the whole persons frame (thousands of pairs at full scale); nothing in the loop reads
+        # a younger twin's date, year, citizen ID or age
+        twin_rows: list[int] = []
+        bd_now = self.bd()
         for younger in pairs:
             elder = younger - 1
             if self.used_person[elder] or self.used_person[younger]:
                 continue
-            self.set_birth(np.array([younger]), np.array([P.at[elder, "birth_date"]]))
+            twin_rows.append(younger)
             P.at[younger, "birth_date_precision"] = P.at[elder, "birth_date_precision"]
             parts = P.at[younger, "full_name"].split(" ")
             eparts = P.at[elder, "full_name"].split(" ")
@@ -560,6 +565,9 @@ class _Injector:
                 P.at[younger, "full_name"] = " ".join(parts)
             self.used_person[[elder, younger]] = True
             out.append((P.at[elder, "person_id"], P.at[younger, "person_id"], "twins"))
+        if twin_rows:
+            rows = np.array(twin_rows, dtype=np.int64)
+            self.set_birth(rows, bd_now[rows - 1])
         # namesakes: adults of the same commune, sex and birth year, same full name
         cand = P[pres & ~self.used_person & (self.age >= 25) & (self.age < 70) & (rel == 1)]
         cand = cand.assign(_r=cand.index).sort_values(["commune_code", "sex", "birth_year", "_r"])
@@ -614,13 +622,18 @@ class _Injector:
                               & ~self.used_hh[h] & ~self.is_mother & (self.age >= 1.5) & (self.age < 30))
         ok = (h[kids[2:]] == h[kids[:-2]]) & (kids[2:] == kids[:-2] + 2) & (h[kids[1:-1]] == h[kids[:-2]])
         firsts = rng.permutation(kids[:-2][ok])[: max(2, int(round(self.n * 0.4)))]
+        # dates set once after the loop (see the twins above); names read here never change there
+        trio_rows: list[int] = []
+        trio_firsts: list[int] = []
+        bd_now = self.bd()
         for first in firsts:
             trio = np.array([first, first + 1, first + 2])
             if self.used_person[trio].any():
                 continue
-            bd = np.repeat(P.at[first, "birth_date"], 2)
-            self.set_birth(trio[1:], bd)
-            P.loc[trio[1:], "birth_date_precision"] = P.at[first, "birth_date_precision"]
+            trio_rows += [first + 1, first + 2]
+            trio_firsts += [first, first]
+            for k in (1, 2):
+                P.at[first + k, "birth_date_precision"] = P.at[first, "birth_date_precision"]
             names = [P.at[i, "full_name"].split(" ") for i in trio]
             seen = {names[0][-1]}
             for k in (1, 2):
@@ -634,8 +647,10 @@ class _Injector:
                     names[k][-1] = g
                 P.at[trio[k], "full_name"] = " ".join(names[k])
             self.used_person[trio] = True
-            ids = P.loc[trio, "person_id"].tolist()
+            ids = [P.at[i, "person_id"] for i in trio]
             out += [(ids[0], ids[1], "triplets"), (ids[0], ids[2], "triplets"), (ids[1], ids[2], "triplets")]
+        if trio_rows:
+            self.set_birth(np.array(trio_rows, dtype=np.int64), bd_now[np.array(trio_firsts, dtype=np.int64)])
         # a daughter named exactly as her mother, in the mother's household
         pid_row = pd.Series(np.arange(len(P)), index=P["person_id"].to_numpy())
         pid_row = pid_row[~pid_row.index.duplicated()]
