@@ -47,7 +47,8 @@ class DemographyConfig(BaseModel):
         50, ge=0, description="... and at least this many deaths",
     )
     pool_to_district: bool = Field(
-        True, description="where a commune is insufficient, add its district's estimate as a row with group 'pooled=district'",
+        True, description="where a commune is insufficient, add its district's estimate as a row with group "
+                          "'pooled=district' (a 2025 commune: the province's, 'pooled=province')",
     )
     life_table_open_age: int = Field(85, ge=50, le=100, description="the open age group of life tables and projections")
     horizon: int = Field(2030, ge=2000, le=2100, description="the projection runs to this calendar year (annual figures)")

@@ -118,11 +118,14 @@ def table_rows(table: pd.DataFrame, *, period: str, level: str | None = None, so
     return concat_indicators([df[list(INDICATOR_COLUMNS)]])
 
 
-def pooled_rows(commune_table: pd.DataFrame, district_table: pd.DataFrame, commune_district: pd.Series) -> pd.DataFrame:
+def pooled_rows(commune_table: pd.DataFrame, district_table: pd.DataFrame, commune_district: pd.Series, *,
+                to: str = "district") -> pd.DataFrame:
     """District estimates for the communes whose own estimate is insufficient (a tidy table).
 
     Each row is the district's row of the same indicator and group, under the
-    commune's code, with ``pooled=district`` appended to the group.
+    commune's code, with ``pooled=<to>`` appended to the group (``to`` names
+    the level pooled to: ``district`` for legacy communes, ``province`` for
+    2025 communes, which have no district above them).
     """
     low = commune_table[commune_table["status"] == "insufficient"]
     if not len(low):
@@ -131,5 +134,5 @@ def pooled_rows(commune_table: pd.DataFrame, district_table: pd.DataFrame, commu
     key["district"] = key["unit_code"].map(commune_district)
     d = district_table.rename(columns={"unit_code": "district"})
     out = key.merge(d, on=["indicator_id", "group", "district"], how="inner").drop(columns="district")
-    out["group"] = np.where(out["group"] == "", "pooled=district", out["group"] + ";pooled=district")
+    out["group"] = np.where(out["group"] == "", f"pooled={to}", out["group"] + f";pooled={to}")
     return out[list(TABLE_COLUMNS)]

@@ -72,7 +72,10 @@ FERTILE_AGES = (15, 20, 25, 30, 35, 40, 45)
 #: Single ages above this are counted in it (exposure and events).
 MAX_AGE = 110
 #: Unit level -> the column holding its code.
-LEVEL_COLUMNS = {"province": "province_code", "district": "district_code", "commune": "commune_code"}
+#: Unit level -> its code column. ``commune_2025`` (the 2025 commune of each legacy commune, through
+#: the crosswalk's default target) is added by :func:`popqa.demography.stage.demography_inputs`.
+LEVEL_COLUMNS = {"province": "province_code", "district": "district_code", "commune": "commune_code",
+                 "commune_2025": "commune_code_2025"}
 _Z = stats.norm.ppf(0.975)
 _GEO = ("province_code", "district_code", "commune_code")
 

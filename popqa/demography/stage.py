@@ -6,7 +6,8 @@ events once at province level (:func:`popqa.demography.rates.exposure`,
 rates (province, districts, communes, with district pooling for small
 communes), life expectancy (province and districts, by sex) and the
 cohort-component projection to ``config.horizon`` (province and districts,
-by sex, for each scenario).
+by sex, for each scenario). Rates are also given for the 2025 communes (each
+legacy commune's default 2025 target), pooled to the province where small.
 
 Examples
 --------
@@ -14,7 +15,7 @@ Examples
 >>> reg = read_register("data_samples/tayninh-godau/register")
 >>> rows = demography_indicators(reg, period="2026-10")
 >>> sorted(rows["level"].unique())
-['commune', 'district', 'province']
+['commune', 'commune_2025', 'district', 'province']
 >>> rows.loc[rows["indicator_id"].eq("crude_death_rate") & rows["level"].eq("district"), "status"].tolist()
 ['insufficient']
 """
@@ -56,19 +57,30 @@ class DemographyInputs:
     persons: pd.DataFrame
 
 
+def _add_2025(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``commune_code_2025``: the default 2025 commune of its legacy ``commune_code`` (None if unknown)."""
+    from popqa.geo import to_2025
+
+    cat = pd.Categorical(frame["commune_code"].astype(object))
+    cats = pd.Series(cat.categories.astype(str), dtype="string")
+    new = np.append(to_2025(cats).astype(object).to_numpy(), None)  # code -1 (missing) -> None
+    new = np.where(pd.isna(new), None, new)
+    return frame.assign(commune_code_2025=new[cat.codes])
+
+
 def demography_inputs(register: Any, *, period: Any, config: DemographyConfig | None = None) -> DemographyInputs:
     """Person-years, window events and present persons (unit codes, sex, age at the period end)."""
     cfg = config or DemographyConfig()
     p = register.persons[is_present(register.persons)]
-    pa = p[list(LEVEL_COLUMNS.values())].astype(object).copy()
+    pa = _add_2025(p[["province_code", "district_code", "commune_code"]].astype(object).copy())
     sex = p["sex"].to_numpy(dtype="float64", na_value=np.nan)
     pa["sex"] = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
     age = age_at(p["birth_date"], reference_date(period)).to_numpy()
     pa["age"] = np.where(np.isfinite(age) & (age >= 0), np.minimum(age, 110), -1).astype(np.int64)
     return DemographyInputs(
         period=str(period),
-        exposure=exposure(register, period=period, window_months=cfg.window_months),
-        events=vital_events(register, period=period, window_months=cfg.window_months),
+        exposure=_add_2025(exposure(register, period=period, window_months=cfg.window_months)),
+        events=_add_2025(vital_events(register, period=period, window_months=cfg.window_months)),
         persons=pa,
     )
 
@@ -335,14 +347,20 @@ def demography_results(register: Any, *, period: Any, config: DemographyConfig |
     inputs = demography_inputs(register, period=per, config=cfg)
     parts = []
     tables = {}
-    for level in ("province", "district", "commune"):
+    for level in ("province", "district", "commune", "commune_2025"):
         tables[level] = rates_table(inputs.persons, inputs.exposure, inputs.events, level=level, config=cfg)
         parts.append(tables[level].assign(level=level))
     if cfg.pool_to_district:
-        pc = inputs.persons[["commune_code", "district_code"]].dropna()
-        cd = pc.groupby(["commune_code", "district_code"]).size().reset_index().sort_values(0, kind="stable")
-        cd = cd.drop_duplicates("commune_code", keep="last").set_index("commune_code")["district_code"]
-        parts.append(pooled_rows(tables["commune"], tables["district"], cd).assign(level="commune"))
+        def above(low: str, high: str) -> pd.Series:  # each unit's most frequent unit above it
+            pc = inputs.persons[[low, high]].dropna()
+            cd = pc.groupby([low, high]).size().reset_index().sort_values(0, kind="stable")
+            return cd.drop_duplicates(low, keep="last").set_index(low)[high]
+
+        parts.append(pooled_rows(tables["commune"], tables["district"], above("commune_code", "district_code"))
+                     .assign(level="commune"))
+        parts.append(pooled_rows(tables["commune_2025"], tables["province"],
+                                 above("commune_code_2025", "province_code"), to="province")
+                     .assign(level="commune_2025"))
     life_frames, proj_frames, units = [], [], {}
     for level in ("province", "district"):
         lts = unit_life_tables(inputs, level=level, config=cfg)

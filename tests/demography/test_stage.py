@@ -27,7 +27,7 @@ def sample_rows() -> pd.DataFrame:
 def test_sample_rows_are_valid_indicator_rows(sample_rows):
     assert tuple(sample_rows.columns) == INDICATOR_COLUMNS
     validate_indicators(sample_rows)
-    assert set(sample_rows["level"]) == {"province", "district", "commune"}
+    assert set(sample_rows["level"]) == {"province", "district", "commune", "commune_2025"}
     assert (sample_rows["period"] == PERIOD).all()
 
 
@@ -137,3 +137,21 @@ def test_synthetic_province_life_expectancy_and_projection(province):
     dist = rows[(rows["level"] == "district") & (rows["indicator_id"] == "projected_population")]
     assert dist["unit_code"].nunique() == 9 and (dist["status"] == "ok").all()
     assert rows["group"].str.contains("pooled=district").any()
+
+
+def test_2025_communes_have_rates_and_the_provinces_estimate_where_small(sample_rows):
+    from popqa.geo import to_2025
+
+    persons = read_register("data_samples/tayninh-godau/register").persons
+    expected = set(to_2025(persons["commune_code"].dropna().astype("string")).dropna())
+    cbr = sample_rows[sample_rows["indicator_id"] == "crude_birth_rate"]
+    c25 = cbr[cbr["level"] == "commune_2025"]
+    own = c25[c25["group"] == ""]
+    assert set(own["unit_code"]) == expected and len(expected) >= 2
+    # births are split over the 2025 communes, none lost or counted twice
+    assert own["numerator"].sum() == cbr[cbr["level"] == "province"]["numerator"].iloc[0]
+    low = own[own["status"] == "insufficient"]
+    pooled = c25[c25["group"] == "pooled=province"]
+    assert set(pooled["unit_code"]) == set(low["unit_code"])
+    prov = cbr[cbr["level"] == "province"]["value"].iloc[0]
+    assert (pooled["value"] == prov).all()
