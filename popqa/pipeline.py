@@ -277,12 +277,14 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
         )
     # the 2025 communes of the province (its legacy communes' targets) get their own files; records
     # whose 2025 commune lies outside the province are counted apart, never as units
-    from popqa.geo import crosswalk
+    from popqa.geo import crosswalk_2025_province
     from popqa.scorecard.core import dqr_rollup
     from popqa.store import unit_results_rel
     from popqa.summaries import collaborator_units, unit_of, unit_results
 
-    cw = crosswalk(cfg.province_code)
+    # the 2025 province(s) the configured legacy province now lies in, whole: a record of a legacy province
+    # it merged with (Long An in a Tây Ninh register) is inside; only another 2025 province's code is outside
+    cw = crosswalk_2025_province(cfg.province_code)
     inside_2025 = set(cw["commune_code_2025"])
     c25 = unit_of(records[records["table"] == "households"], "commune_2025").dropna().unique()
     communes_2025 = sorted(c for c in c25 if c in inside_2025 and is_safe_code(c, "commune_2025"))

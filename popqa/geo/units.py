@@ -34,6 +34,7 @@ __all__ = [
     "legacy_units",
     "units_2025",
     "crosswalk",
+    "crosswalk_2025_province",
     "provinces",
     "districts",
     "province_name",
@@ -226,6 +227,24 @@ def crosswalk(province_code: str | None = None, default_only: bool = False) -> p
     if default_only:
         cw = cw[cw["is_default"]].drop_duplicates("commune_code")
     return cw.reset_index(drop=True)
+
+
+def crosswalk_2025_province(province_code) -> pd.DataFrame:
+    """The crosswalk rows of the whole 2025 province(s) that legacy province(s) ``province_code`` now lie in.
+
+    A register kept for one legacy province is reported under the 2025 province it
+    belongs to, and that province also holds the legacy provinces it merged with:
+    Tây Ninh "72" and Long An "80" are both the 2025 Tây Ninh "80". So a record of a
+    Long An commune in a Tây Ninh register lies inside the (2025) province, and only
+    a code of another 2025 province lies outside.
+
+    >>> cw = crosswalk_2025_province("72")
+    >>> sorted(set(cw["province_code"])), sorted(set(cw["province_code_2025"]))
+    (['72', '80'], ['80'])
+    """
+    cw = _crosswalk_all()
+    mine = set(cw.loc[cw["province_code"].isin(_codes(province_code)), "province_code_2025"])
+    return cw[cw["province_code_2025"].isin(mine)].reset_index(drop=True)
 
 
 def provinces(kind: str = "legacy") -> pd.DataFrame:

@@ -241,9 +241,9 @@ def _render_period(res: Path, site: Path, report_manifest: dict[str, Any], *, ge
 
     # 2025 communes: the province's own, those outside it (records with codes of another province), and
     # legacy communes it holds as context
-    from popqa.geo import crosswalk
+    from popqa.geo import crosswalk_2025_province
 
-    cw = crosswalk(province["province_code"])
+    cw = crosswalk_2025_province(province["province_code"])
     inside = set(cw["commune_code_2025"])
     legacy_of = cw.groupby("commune_code_2025")["district_code"].agg(lambda s: sorted(set(s))).to_dict()
     prov25_of = dict(zip(cw["commune_code_2025"], cw["province_code_2025"], strict=False))
