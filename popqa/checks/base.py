@@ -46,9 +46,10 @@ UNIT_TABLE = "units"
 YEAR_DAYS = 365.2425
 
 #: Who produces a rule's findings: the check engine (:func:`popqa.checks.run_checks`),
-#: the deduplication (:func:`popqa.linkage.dedupe`) or the coverage comparison with
-#: administrative sources (:func:`popqa.checks.coverage.coverage_findings`).
-COMPUTED_BY = ("engine", "linkage", "coverage")
+#: the deduplication (:func:`popqa.linkage.dedupe`), the coverage comparison with
+#: administrative sources (:func:`popqa.checks.coverage.coverage_findings`) or the
+#: reconciliation stage (:func:`popqa.reconcile.reconcile_stage`).
+COMPUTED_BY = ("engine", "linkage", "coverage", "reconcile")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Rule:
     parameters : the settings the rule reads (``ChecksConfig`` field names, or
         ``linkage.<field>`` for :class:`~popqa.linkage.config.LinkageConfig`).
     computed_by : "engine" when :func:`~popqa.checks.run_checks` runs ``func``;
-        "linkage" or "coverage" when another stage produces the findings and
+        "linkage", "coverage" or "reconcile" when another stage produces the findings and
         takes the rule's id, dimension, severity and messages from here.
     """
 

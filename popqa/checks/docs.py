@@ -15,7 +15,8 @@ CATALOGUE_COLUMNS = (
     "message_vi", "message_en", "action_vi", "action_en",
 )
 
-_PRODUCER = {"engine": "checks", "linkage": "linkage (dedupe)", "coverage": "coverage (sources)"}
+_PRODUCER = {"engine": "checks", "linkage": "linkage (dedupe)", "coverage": "coverage (sources)",
+             "reconcile": "reconcile (estimates)"}
 
 
 def catalogue_frame() -> pd.DataFrame:
@@ -82,8 +83,11 @@ def rules_markdown() -> str:
     lines += ["", "## Catalogue", "",
               "Computed by: `checks` = `run_checks` (the check engine); `linkage (dedupe)` = "
               "`popqa.linkage.dedupe` (the finding's value names the other record); `coverage (sources)` = "
-              "`popqa.checks.coverage_findings` (links of the administrative sources to the register). "
-              "Settings are those of the section below (`linkage.*`: section `linkage:` of the configuration).",
+              "`popqa.checks.coverage_findings` (links of the administrative sources to the register); "
+              "`reconcile (estimates)` = the audit's reconcile stage (dual-system and survey estimates, "
+              "docs/reconciliation.md). "
+              "Settings are those of the section below (`linkage.*`: section `linkage:` of the configuration; "
+              "`reconcile.*`: section `reconcile:`).",
               "",
               "| id | dimension | severity | table | column | computed by | settings | message (vi) | message (en) |",
               "|---|---|---|---|---|---|---|---|---|"]

@@ -40,6 +40,12 @@ class ReconcileConfig(BaseModel):
     completeness_target: float = Field(
         0.95, ge=0, le=1,
         description="a unit whose register completeness interval lies wholly below this is flagged (finding)")
+    survey_min_psus: int = Field(
+        5, ge=2, description="the survey comparison estimates a unit only when the survey sampled at least this "
+                             "many clusters (PSUs) in it; fewer give a variance too unstable for an interval")
+    survey_max_cv: float = Field(
+        0.30, gt=0, description="a survey estimate whose coefficient of variation is above this is too imprecise "
+                                "to compare the register with (status insufficient, no number)")
     province_code: str | None = Field(
         None, description="legacy province code of the register (None: the most common code of its households); "
                           "records of communes outside it are removed as out of area")

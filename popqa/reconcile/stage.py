@@ -1,18 +1,21 @@
-"""The reconciliation stage: coverage indicator rows and coverage findings from linked sources.
+"""The reconciliation stage: coverage indicator rows and coverage findings from linked sources and the survey.
 
 :func:`reconcile_stage` is what the audit calls after linkage; it writes
 nothing, it returns the two tables the run stores.
 
-Findings (dimension ``coverage``, table ``units``, one row per flagged unit):
+Findings (dimension ``coverage``, table ``units``, one row per flagged unit;
+declared in the rule catalogue, :mod:`popqa.checks.rules.reconcile`):
 
 ======  ========  =====================================================================
 X010    warning   register completeness of births: the whole interval is below target
 X011    warning   register completeness of deaths: the whole interval is below target
+X012    warning   register count (column: persons, births_12m, deaths_12m) outside the
+                  population-change survey's interval
 ======  ========  =====================================================================
 
-Only units whose estimate is reliable are flagged; an unreliable unit is not a
-data-quality problem, it is too small to say (its indicator rows are
-``insufficient``).
+Only units whose estimate is reliable (X010, X011) or that the survey design
+supports (X012) are flagged; an unreliable unit is not a data-quality problem,
+it is too small to say (its indicator rows are ``insufficient``).
 """
 
 from __future__ import annotations
@@ -33,20 +36,42 @@ from popqa.reconcile.coverage import (
     unit_map,
     wilson,
 )
+from popqa.reconcile.survey import survey_comparison
 
-__all__ = ["reconcile_stage", "audit_stage", "event_indicator_rows", "COVERAGE_FINDING_RULES"]
+__all__ = ["reconcile_stage", "audit_stage", "event_indicator_rows", "survey_indicator_rows", "survey_findings",
+           "COVERAGE_FINDING_RULES", "SURVEY_FINDING_RULE"]
 
-#: event -> (rule id, severity, Vietnamese message, English message)
-COVERAGE_FINDING_RULES = {
-    "birth": ("X010", "warning",
-              "Sổ dân cư thiếu nhiều khai sinh: mức độ đầy đủ so với hộ tịch thấp hơn mục tiêu (cả khoảng tin cậy)",
-              "The register misses births: its completeness against civil registration is below target "
-              "(whole interval)"),
-    "death": ("X011", "warning",
-              "Sổ dân cư thiếu nhiều khai tử: mức độ đầy đủ so với hộ tịch thấp hơn mục tiêu (cả khoảng tin cậy)",
-              "The register misses deaths: its completeness against civil registration is below target "
-              "(whole interval)"),
-}
+#: event -> the rule flagging a unit whose register completeness is below target (catalogue: popqa.checks.rules)
+COVERAGE_FINDING_RULES = {"birth": "X010", "death": "X011"}
+#: the rule flagging a unit whose register count lies outside the survey's interval
+SURVEY_FINDING_RULE = "X012"
+#: survey measure -> its indicator
+SURVEY_INDICATORS = {"persons": "survey_persons_total", "births": "survey_births_12m",
+                     "deaths": "survey_deaths_12m"}
+
+
+def _unit_findings(rule_id: str, level: pd.Series, unit_code: pd.Series, value: list[str], units: pd.DataFrame,
+                   column: Any = pd.NA) -> pd.DataFrame:
+    """Findings of the units table, with the unit's legacy codes (a 2025 commune carries its province only)."""
+    from popqa.checks import get_rule
+
+    r = get_rule(rule_id)
+    level, unit_code = level.reset_index(drop=True), unit_code.reset_index(drop=True)
+    districts = units.drop_duplicates("district_code").set_index("district_code")["province_code"]
+    c25 = units.drop_duplicates("commune_code_2025").set_index("commune_code_2025")["province_code"]
+    com, dis, c2 = level == "commune", level == "district", level == "commune_2025"
+    commune = unit_code.where(com)
+    district = unit_code.map(units["district_code"]).where(com, unit_code.where(dis))
+    province = np.where(com, unit_code.map(units["province_code"]),
+                        np.where(dis, unit_code.map(districts),
+                                 np.where(c2, unit_code.map(c25), unit_code)))
+    f = pd.DataFrame({
+        "rule_id": r.rule_id, "dimension": r.dimension, "severity": r.severity, "table": r.table,
+        "record_id": unit_code.to_numpy(), "column": column, "value": value, "province_code": province,
+        "district_code": district.to_numpy(), "commune_code": commune.to_numpy(), "collaborator_id": pd.NA,
+        "message_vi": r.message_vi, "message_en": r.message_en,
+    })
+    return f[list(FINDINGS_COLUMNS)].astype("string")
 
 
 def event_indicator_rows(table: pd.DataFrame, removed: pd.DataFrame, *, period: str, level: float = 0.95,
@@ -109,29 +134,51 @@ def _share_rows(indicator_id: str, t: pd.DataFrame | None, period: str) -> pd.Da
         for lvl, g in t.groupby("level", sort=False))
 
 
+def _empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in FINDINGS_COLUMNS})
+
+
 def _findings(table: pd.DataFrame, units: pd.DataFrame, cfg: ReconcileConfig) -> pd.DataFrame:
     t = table[table["level"].isin(["commune", "district", "province"]) & (table["group"] == "")
               & (table["status"] == "ok")].copy()
     _, hi = wilson(t["m"], t["n2"], cfg.level)
     t = t[hi < cfg.completeness_target]
+    parts = [_unit_findings(COVERAGE_FINDING_RULES[ev], g["level"], g["unit_code"],
+                            [f"{v:.3f}" for v in g["completeness_1"]], units)
+             for ev, g in t.groupby("event", sort=True)]
+    return pd.concat(parts, ignore_index=True) if parts else _empty_findings()
+
+
+def survey_indicator_rows(table: pd.DataFrame, *, period: str) -> pd.DataFrame:
+    """Indicator rows of a :class:`~popqa.reconcile.survey.SurveyComparison` table.
+
+    The survey's estimate, standard error and interval, with the register's
+    count of the same unit and group as ``numerator``; ``insufficient`` rows
+    (too few clusters, CV too high) and ``not_measurable`` ones carry no value.
+    """
+    from popqa.indicators import concat_indicators, indicator_rows
+
+    out = []
+    for (lvl, measure), g in table.groupby(["level", "measure"], sort=False):
+        out.append(indicator_rows(SURVEY_INDICATORS[measure], level=str(lvl), unit_code=g["unit_code"].to_numpy(),
+                                  period=period, group=g["group"].to_numpy(), value=g["estimate"].to_numpy(),
+                                  se=g["se"].to_numpy(), ci_low=g["ci_low"].to_numpy(),
+                                  ci_high=g["ci_high"].to_numpy(), numerator=g["register"].to_numpy(),
+                                  status=g["status"].to_numpy(), source="register+survey"))
+    return concat_indicators(out)
+
+
+def survey_findings(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """X012 findings: supported units (whole unit, no sex or age group) whose register count is outside."""
+    from popqa.reconcile.survey import MEASURES
+
+    t = table[(table["group"] == "") & table["outside"]]
     if not len(t):
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in FINDINGS_COLUMNS})
-    districts = units.drop_duplicates("district_code").set_index("district_code")["province_code"]
-    com = t["level"] == "commune"
-    dis = t["level"] == "district"
-    commune = t["unit_code"].where(com)
-    district = t["unit_code"].map(units["district_code"]).where(com, t["unit_code"].where(dis))
-    province = np.where(com, t["unit_code"].map(units["province_code"]),
-                        np.where(dis, t["unit_code"].map(districts), t["unit_code"]))
-    rules = t["event"].map({e: r for e, r in COVERAGE_FINDING_RULES.items()})
-    f = pd.DataFrame({
-        "rule_id": [r[0] for r in rules], "dimension": "coverage", "severity": [r[1] for r in rules],
-        "table": "units", "record_id": t["unit_code"].to_numpy(), "column": pd.NA,
-        "value": [f"{v:.3f}" for v in t["completeness_1"]], "province_code": province,
-        "district_code": district.to_numpy(), "commune_code": commune.to_numpy(), "collaborator_id": pd.NA,
-        "message_vi": [r[2] for r in rules], "message_en": [r[3] for r in rules],
-    })
-    return f[list(FINDINGS_COLUMNS)].astype("string").reset_index(drop=True)
+        return _empty_findings()
+    value = [f"{r:.0f} ({lo:.0f}-{hi:.0f})" for r, lo, hi in zip(t["register"], t["ci_low"], t["ci_high"],
+                                                                  strict=True)]
+    return _unit_findings(SURVEY_FINDING_RULE, t["level"], t["unit_code"], value, units,
+                          column=t["measure"].map(MEASURES).to_numpy())
 
 
 def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, config: ReconcileConfig | None = None,
@@ -153,6 +200,9 @@ def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, co
     (indicator_rows, findings)
         Rows in :data:`popqa.contract.INDICATOR_COLUMNS`; findings in
         :data:`popqa.contract.FINDINGS_COLUMNS` (dimension ``coverage``).
+        With a ``survey_persons`` table, the survey comparison
+        (:func:`popqa.reconcile.survey.survey_comparison`) adds its rows and
+        X012 findings.
     """
     from popqa.indicators import concat_indicators
 
@@ -168,8 +218,13 @@ def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, co
         parts.append(_share_rows(ind, t, period))
     parts.append(_share_rows("insurance_absent_from_register", insurance_coverage(register, links, config=cfg),
                              period))
+    findings = [_findings(ec.table, units, cfg)]
+    sv = survey_comparison(register, period=period, config=cfg, events=ec.records)
+    if sv is not None:
+        parts.append(survey_indicator_rows(sv.table, period=period))
+        findings.append(survey_findings(sv.table, units))
     rows = concat_indicators(p for p in parts if p is not None)
-    return rows, _findings(ec.table, units, cfg)
+    return rows, pd.concat(findings, ignore_index=True)[list(FINDINGS_COLUMNS)].astype("string")
 
 
 def audit_stage(ctx: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from popqa.checks import ChecksConfig, catalogue, coverage_findings, get_rule, r
 from popqa.contract import DIMENSIONS, FINDINGS_COLUMNS, SEVERITIES, TABLES
 from popqa.io import Register
 from tests.checks.frames import GEO, events, households, make, persons
+from tests.reconcile.cases import event_findings_case, survey_findings_case
 
 OTHER = "25459"  # another commune of district 703 (Tây Ninh)
 
@@ -277,6 +278,10 @@ CASES: dict[str, Case] = {
     "X002": _coverage("civil_deaths"),
     "X003": _coverage("residents"),
     "X004": _coverage("insurance"),
+    # the reconcile stage (hand-made registers of tests/reconcile/cases.py)
+    "X010": Case(lambda: event_findings_case("birth"), frozenset({"710", "25654"}), "711"),
+    "X011": Case(lambda: event_findings_case("death"), frozenset({"710", "25654"}), "711"),
+    "X012": Case(survey_findings_case, frozenset({"711", "72"}), "710"),
 }
 
 
@@ -307,6 +312,7 @@ def test_the_clean_register_flags_nothing():
 # --------------------------------------------------------------------------- the catalogue itself
 def test_every_rule_is_declared_with_an_action_and_known_settings():
     from popqa.linkage.config import LinkageConfig
+    from popqa.reconcile.config import ReconcileConfig
 
     rules = catalogue()
     assert len({r.rule_id for r in rules}) == len(rules)
@@ -318,6 +324,8 @@ def test_every_rule_is_declared_with_an_action_and_known_settings():
         for p in r.parameters:
             if p.startswith("linkage."):
                 assert p.removeprefix("linkage.") in LinkageConfig.model_fields, (r.rule_id, p)
+            elif p.startswith("reconcile."):
+                assert p.removeprefix("reconcile.") in ReconcileConfig.model_fields, (r.rule_id, p)
             else:
                 assert p in ChecksConfig.model_fields, (r.rule_id, p)
 
@@ -333,12 +341,14 @@ def test_rules_computed_elsewhere_are_declared_but_never_run_by_the_engine():
     by = {r.rule_id: r.computed_by for r in catalogue()}
     assert {k for k, v in by.items() if v == "linkage"} == {"L001", "L002"}
     assert {k for k, v in by.items() if v == "coverage"} == {"X001", "X002", "X003", "X004"}
+    assert {k for k, v in by.items() if v == "reconcile"} == {"X010", "X011", "X012"}
     assert all(r.func is None for r in catalogue(computed_by="coverage"))
+    assert all(r.func is None for r in catalogue(computed_by="reconcile"))
     reg = make()
     assert not any(get_rule(k).applies_to(reg) for k in ("L001", "X001"))
     with pytest.raises(ValueError, match="computed by linkage"):
         get_rule("L001").run(None)
-    assert len(catalogue(computed_by="engine")) == len(catalogue()) - 6
+    assert len(catalogue(computed_by="engine")) == len(catalogue()) - 9
 
 
 def test_unknown_rule_id_and_language_are_clear_errors():
