@@ -305,7 +305,9 @@ h2(tr("by_unit"), "units")
 display(HTML(f"<p class='muted'>{tr('pooled_note')}</p>"))
 UNIT_RATES = ["crude_birth_rate", "crude_death_rate", "general_fertility_rate", "total_fertility_rate",
               "sex_ratio_at_birth"]
-for level in ("district", "commune_2025", "commune"):
+# districts, then the 2025 communes (legacy communes only for an audit written before the 2025 level)
+unit_levels = ("district", "commune_2025") if (dem["level"] == "commune_2025").any() else ("district", "commune")
+for level in unit_levels:
     lv = dem[(dem["level"] == level) & dem["indicator_id"].isin(UNIT_RATES)]
     if not len(lv):
         continue
