@@ -15,7 +15,7 @@ import pandas as pd
 
 __all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "fmt_indicator", "badge",
            "fmt_number", "fmt_int", "fmt_date", "fmt_datetime", "LOCAL_TZ", "SPARK_RANGE", "SORT_SCRIPT",
-           "PRINT_CSS", "sparkline_svg", "table_html", "figure_html", "setup_matplotlib", "commune_map_figure"]
+           "PRINT_CSS", "grade_word_css", "sparkline_svg", "table_html", "figure_html", "setup_matplotlib", "commune_map_figure"]
 
 #: Babel locale of each report language.
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
@@ -276,6 +276,14 @@ LABELS: dict[str, dict[str, str]] = {
     "village": {"vi": "Thôn/ấp/khu phố", "en": "Village"},
     "no_map": {"vi": "Không có tọa độ xã/phường để vẽ bản đồ.", "en": "No commune coordinates to draw a map."},
     "unit_view": {"vi": "Theo đơn vị", "en": "Unit view"},
+    # the one-page summary of a unit report (printed on one A4 page)
+    "summary_worst": {"vi": "Xã/phường điểm thấp nhất", "en": "Lowest-scoring communes"},
+    "summary_todo": {"vi": "Việc cần làm trước", "en": "What to do first"},
+    "summary_collabs": {"vi": "{n} cộng tác viên cần hỗ trợ ({red} Kém, {yellow} Trung bình)",
+                        "en": "{n} collaborators need support ({red} Poor, {yellow} Fair)"},
+    "summary_none_graded": {"vi": "Chưa xã/phường nào đủ bản ghi để xếp loại.",
+                            "en": "No commune has enough records to be graded."},
+    "summary_details": {"vi": "Chi tiết ở các trang sau.", "en": "Details on the following pages."},
 }
 
 
@@ -536,18 +544,31 @@ def table_html(
                 text = html.escape(text)
             style = ""
             g = row.get(grade_columns[c]) if c in grade_columns else None
+            cls = align[c]
             if c in grade_columns and not _nan(g) and str(g) in GRADE_BG:
                 style = f' style="background:{GRADE_BG[str(g)]}"'
+                cls += f" g-{g}"  # the grade as a class: print styles write it as a word
             dv = ""
             if align[c] == "num" and not _nan(v) and isinstance(v, int | float):
                 dv = f' data-v="{float(v):g}"'
-            cells.append(f'<td class="{align[c]}"{style}{dv}>{text}</td>')
+            cells.append(f'<td class="{cls}"{style}{dv}>{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     attrs = ""
     if lang:
         attrs = f' data-filter-label="{html.escape(t("filter", lang))}" data-sort-hint="{html.escape(t("sort_hint", lang))}"'
     return (f'<table class="{css_class}"{attrs}><thead><tr>{head}</tr></thead><tbody>'
             + "".join(body) + "</tbody></table>")
+
+
+def grade_word_css(lang: str = "vi") -> str:
+    """Print rules that write a coloured table cell's grade as a word (colours vanish in black and white).
+
+    >>> "Kém" in grade_word_css("vi") and "td.g-red::after" in grade_word_css("vi")
+    True
+    """
+    rules = "".join(f'td.g-{g}::after{{content:" · {t(g, lang)}";font-size:0.85em}}'
+                    for g in ("green", "yellow", "red", "insufficient"))
+    return f"@media print{{{rules}}}"
 
 
 def setup_matplotlib() -> None:

@@ -23,6 +23,7 @@ level = "district"
 periods = []
 
 # %%
+import html as html_text
 import json
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from popqa.reporting.draw import (
     fmt_number,
     fmt_score,
     fmt_share,
+    grade_word_css,
     setup_matplotlib,
     sparkline_svg,
     t,
@@ -110,7 +112,12 @@ display(HTML(
     "min-width:120px;vertical-align:top}.kpi b{font-size:20px;display:block}"
     ".tbl th[aria-sort=ascending]::after{content:' ▲'}.tbl th[aria-sort=descending]::after{content:' ▼'}"
     "nav.crumbs a,nav.periods a{margin-right:12px}"
-    + PRINT_CSS + "@media print{h2{page-break-before:auto}.jp-Cell{break-inside:avoid}}</style>"
+    + PRINT_CSS + "@media print{h2{page-break-before:auto}.jp-Cell{break-inside:avoid}}"
+    # the summary fits one A4 page and the details begin on the next; grades printed as words
+    + grade_word_css(lang) + "@page{size:A4;margin:12mm}@media print{.summary-page{font-size:10.5px}"
+    ".summary-page .kpi{min-width:0;padding:2px 6px;margin:2px}.summary-page .kpi b{font-size:14px}"
+    ".summary-page h3{margin:6px 0 2px}.summary-page ol{margin:2px 0}"
+    ".jp-Cell:has(.summary-page){break-after:page}}</style>"
     f'<nav class="crumbs" aria-label="breadcrumb"><a href="../{idx}">{t("province", lang)}</a> › '
     + (f'<a href="../{cpage}#c-{district_code}">{t("commune_2025", lang)}</a> › ' if level == "commune_2025" else "")
     + f'<b>{unit_name}</b> · <a class="other-lang" hreflang="{other}" href="{district_code}.{other}.html">'
@@ -121,10 +128,12 @@ display(HTML(
 ))
 
 # %%
-h2("summary", "summary")
+# The summary: one block that prints on one A4 page (the print style breaks the page after it), with
+# every grade as a word beside its colour; the details follow on the next pages.
+page = [f'<h2 id="summary">{t("summary", lang)}</h2>']
 scores = kpis["scores"]
 trend = pd.read_parquet(ddir / "trend.parquet")
-dtr = trend[(trend.level == "district") & (trend.unit_code == district_code)]
+dtr = trend[(trend.level == level) & (trend.unit_code == district_code)]  # this unit's own series
 ov = scores.get("overall", {})
 spark = sparkline_svg(dtr[dtr.dimension == "overall"].sort_values("period").score.tolist(), lang=lang)
 tiles = [
@@ -133,14 +142,35 @@ tiles = [
     f'<div class="kpi">{t("households", lang)}<b>{fmt_int(kpis["households"], lang)}</b></div>',
     f'<div class="kpi">{t("persons", lang)}<b>{fmt_int(kpis["persons"], lang)}</b></div>',
     f'<div class="kpi">{t("events", lang)}<b>{fmt_int(kpis["events"], lang)}</b></div>',
-    f'<div class="kpi">{t("communes", lang)}<b>{kpis["communes"]}</b></div>',
+    f'<div class="kpi">{t("communes", lang)}<b>{fmt_int(kpis["communes"], lang)}</b></div>',
 ]
 for d in DIMENSIONS:
     s = scores.get(d, {})
     sp = sparkline_svg(dtr[dtr.dimension == d].sort_values("period").score.tolist(), lang=lang)
     tiles.append(f'<div class="kpi">{t(d, lang)}<b>{fmt_score(s.get("score"), lang)}</b>{badge(s.get("grade"), lang)}'
                  f' {fmt_change(s.get("change"), lang)} {sp}</div>')
-display(HTML("".join(tiles)))
+page.append('<div class="tiles">' + "".join(tiles) + "</div>")
+
+# what to look at first: the lowest-scoring communes, the main problems with their action, who needs support
+sum_communes = pd.read_parquet(ddir / "communes.parquet")
+graded = sum_communes[sum_communes["grade_overall"].isin(["green", "yellow", "red"])
+                      & sum_communes["overall"].notna()].sort_values(["overall", "commune_code"]).head(3)
+if len(graded):
+    worst = "".join(f"<li>{html_text.escape(str(r.commune_name or ''))} ({r.commune_code}): "
+                    f"<b>{fmt_score(r.overall, lang)}</b> "
+                    f"{badge(r.grade_overall, lang)} {fmt_change(r.change, lang)}</li>" for r in graded.itertuples())
+    page.append(f"<h3>{t('summary_worst', lang)}</h3><ol class='worst'>{worst}</ol>")
+else:
+    page.append(f"<h3>{t('summary_worst', lang)}</h3><p>{t('summary_none_graded', lang)}</p>")
+sum_top = pd.read_parquet(ddir / "top_rules.parquet").head(3)
+if len(sum_top):
+    todo = "".join(f"<li><b>{r['rule_id']}</b> {html_text.escape(str(r[msg_col] or ''))} "
+                   f"({fmt_share(r['share_of_weight'], lang)}) — {html_text.escape(str(r.get(f'action_{lang}') or ''))}"
+                   "</li>" for r in sum_top.to_dict(orient="records"))
+    page.append(f"<h3>{t('summary_todo', lang)}</h3><ol class='todo'>{todo}</ol>")
+sum_coll = pd.read_parquet(ddir / "collaborators.parquet", columns=["grade_overall"])["grade_overall"]
+n_red, n_yellow = int((sum_coll == "red").sum()), int((sum_coll == "yellow").sum())
+page.append(f'<p><a href="#collaborators">{t("summary_collabs", lang).format(n=fmt_int(n_red + n_yellow, lang), red=fmt_int(n_red, lang), yellow=fmt_int(n_yellow, lang))}</a></p>')
 
 rows = []
 for tg in kpis["targets"]:
@@ -148,16 +178,21 @@ for tg in kpis["targets"]:
     status = t("not_available", lang) if met is None else (t("met", lang) if met else t("not_met", lang))
     rows.append({"indicator": t(tg["indicator"], lang), "value": fmt_share(tg.get("value"), lang),
                  "target": f'{fmt_share(tg.get("target"), lang)} ({tg.get("target_year")})', "status": status})
-display(HTML(f"<h3>{t('targets', lang)}</h3>" + table_html(
-    pd.DataFrame(rows), {"indicator": "", "value": t("value", lang), "target": t("target", lang),
-                         "status": t("met", lang)})))
+if rows:
+    page.append(f"<h3>{t('targets', lang)}</h3>" + table_html(
+        pd.DataFrame(rows), {"indicator": "", "value": t("value", lang), "target": t("target", lang),
+                             "status": t("met", lang)}))
 roll = pd.DataFrame(kpis["rollup"])
 if len(roll):
     roll = roll[roll.dimension.isin(DIMENSIONS + ("overall",))].copy()
     roll["dim"] = roll.dimension.map(lambda d: t(d, lang))
-    display(HTML(f"<h3>{t('rollup', lang)}</h3>" + table_html(
+    page.append(f"<h3>{t('rollup', lang)}</h3>" + table_html(
         roll, {"dim": t("dimension", lang), "units": t("communes", lang), "failing": t("failing", lang),
-               "share_failing": "%"}, formats={"share_failing": lambda v: fmt_share(v, lang)}, lang=lang)))
+               "share_failing": "%"}, formats={"share_failing": lambda v: fmt_share(v, lang),
+                                              "units": lambda v: fmt_int(v, lang), "failing": lambda v: fmt_int(v, lang)},
+        lang=lang))
+page.append(f"<p class='muted'>{t('summary_details', lang)}</p>")
+display(HTML('<section class="summary-page" id="summary-page">' + "".join(page) + "</section>"))
 
 # %%
 h2("commune_scorecard", "communes")
@@ -225,7 +260,8 @@ if len(need):
         grade_columns={"overall": "grade_overall"},
         formats={"overall": lambda v: fmt_score(v, lang), "late_share": lambda v: fmt_share(v, lang),
                  "errors_per_1000": lambda v: fmt_number(v, lang, 1), "median_lag": lambda v: fmt_number(v, lang, 0),
-                 "records": lambda v: fmt_int(v, lang)}, lang=lang)))
+                 "records": lambda v: fmt_int(v, lang), "errors": lambda v: fmt_int(v, lang),
+                 "warnings": lambda v: fmt_int(v, lang)}, lang=lang)))
 else:
     display(HTML(f"<p>{t('none', lang)}</p>"))
 
@@ -247,6 +283,8 @@ if len(monthly):
     axes[1].tick_params(axis="x", rotation=60)
 axes[1].set_title(t("monthly", lang))
 axes[1].set_xlabel(t("month", lang))
+for a in fig.axes:  # tick labels in the report's number format too (Vietnamese 2,5 not 2.5)
+    a.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if float(v).is_integer() else 1)))
 fig.tight_layout()
 alt_lag = f'{t("chart", lang)}: {t("lag_hist", lang)}; ' + ", ".join(
     f"{b}: {fmt_int(n, lang)}" for b, n in zip(lag["bin"], lag["events"], strict=True))
@@ -270,14 +308,17 @@ if len(dup):
     ax.set_xlabel(t("commune", lang))
     ax.set_ylabel(t("per_1000", lang))
     ax.tick_params(axis="x", rotation=90)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if float(v).is_integer() else 1)))
     fig.tight_layout()
-    top3 = ", ".join(f"{c}: {v:g}" for c, v in zip(dup["commune_code"].head(3), dup["per_1000"].head(3),
+    top3 = ", ".join(f"{c}: {fmt_number(v, lang, 1)}" for c, v in zip(dup["commune_code"].head(3), dup["per_1000"].head(3),
                                                     strict=True))
     alt_dup = f"{t('chart', lang)}: {t('duplicates', lang)} — {t('per_1000', lang)}; {top3}"
     display(HTML(figure_html(fig, alt_dup)))
     display(HTML(table_html(dup, {"commune_code": t("code", lang), "commune_name": t("name", lang),
                                            "persons": t("persons", lang), "duplicates": t("duplicates", lang),
-                                           "per_1000": t("per_1000", lang)})))
+                                           "per_1000": t("per_1000", lang)},
+                            formats={"persons": lambda v: fmt_int(v, lang), "duplicates": lambda v: fmt_int(v, lang),
+                                     "per_1000": lambda v: fmt_number(v, lang, 1)}, lang=lang)))
 else:
     display(HTML(f"<p>{t('none', lang)}</p>"))
 
@@ -348,11 +389,14 @@ if len(cov):
     tot["src"] = tot.source.map(lambda s: t(s, lang))
     display(HTML(table_html(tot, {"src": t("source", lang), "records": t("records", lang),
                                   "linked": t("linked", lang), "share": t("share_linked", lang)},
-                            formats={"share": lambda v: fmt_share(v, lang)}, lang=lang)))
+                            formats={"share": lambda v: fmt_share(v, lang), "records": lambda v: fmt_int(v, lang),
+                                     "linked": lambda v: fmt_int(v, lang)}, lang=lang)))
     low = cov.sort_values("share").head(10).assign(src=lambda d: d.source.map(lambda s: t(s, lang)))
     display(HTML(table_html(low, {"commune_code": t("commune", lang), "src": t("source", lang),
                                   "records": t("records", lang), "linked": t("linked", lang),
-                                  "share": t("share_linked", lang)}, formats={"share": lambda v: fmt_share(v, lang)}, lang=lang)))
+                                  "share": t("share_linked", lang)},
+                            formats={"share": lambda v: fmt_share(v, lang), "records": lambda v: fmt_int(v, lang),
+                                     "linked": lambda v: fmt_int(v, lang)}, lang=lang)))
 else:
     display(HTML(f"<p>{t('coverage_none', lang)}</p>"))
 
