@@ -97,3 +97,27 @@ def test_findings_when_target_is_high(sample):
 def test_no_findings_when_target_is_met(staged):
     _, findings = staged  # default target 0.95: the sample's births (44/45) and deaths (13/14) meet it
     assert len(findings) == 0
+
+
+def test_survey_comparison_on_the_sample(staged):
+    rows, findings = staged
+    survey = pd.read_csv(SAMPLE / "register" / "survey_persons.csv")
+    s = rows[rows["indicator_id"] == "survey_persons_total"].set_index(["level", "unit_code", "group"])
+    p = s.loc[("district", "710", "")]
+    # the sample's survey: 358 present persons of 7 PSUs in two strata (one with a single PSU, R's "adjust");
+    # the estimate is the sum of the weights, the register's 3,606 present persons lie inside its interval
+    assert len(survey) == 358 and survey[["stratum", "psu"]].drop_duplicates().shape[0] == 7
+    assert p["status"] == "ok" and p["value"] == pytest.approx(survey["weight"].sum())
+    assert p["numerator"] == 3606 and p["ci_low"] < p["numerator"] < p["ci_high"]
+    # and so does the true population (synthetic truth, before the injected faults)
+    truth = pd.read_parquet(SAMPLE / "truth" / "population.parquet")["true_population"].sum()
+    assert p["ci_low"] < truth < p["ci_high"]
+    assert s.loc[("district", "710", "sex=1"), "value"] == pytest.approx(survey.loc[survey["sex"] == 1, "weight"].sum())
+    # births of twelve months: 7 PSUs give a CV above 30%: no number, the register's count still beside it
+    b = rows[(rows["indicator_id"] == "survey_births_12m") & (rows["level"] == "district")
+             & (rows["unit_code"] == "710")].iloc[0]
+    assert b["status"] == "insufficient" and pd.isna(b["value"]) and b["numerator"] == 47
+    # 2025 communes hold at most 4 of the 7 PSUs: the design supports none of them
+    c25 = rows[(rows["indicator_id"] == "survey_persons_total") & (rows["level"] == "commune_2025")]
+    assert (c25["status"] != "ok").all()
+    assert not (findings["rule_id"] == "X012").any()
