@@ -1,9 +1,12 @@
 """Speed of the demography stage (rates, life tables, projections) on the synthetic province.
 
 Generates the province (not timed), writes it as Parquet, reads it back in
-the same process, then times :func:`popqa.demography.demography_indicators`
-and its parts: the inputs counted once (exposure, events, ages), the rates of
-the three levels, life tables and projections. Prints the province's main
+the same process, then times what the audit's demography stage computes
+(:func:`popqa.demography.stage.demography_results`: indicator rows, life
+tables, annual projection; and the age-reporting quality rows) and its parts:
+the inputs counted once (exposure, events, ages), the rates of the four
+levels (province, district, legacy and 2025 commune), life tables and
+projections. Prints the province's main
 figures beside the generator's own death rate.
 
     .venv/bin/python benchmarks/bench_demography.py --scale 1.0
@@ -24,9 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--period", default="2026-10")
     args = ap.parse_args(argv)
 
-    from popqa.demography import DemographyConfig, demography_indicators
+    from popqa.demography import DemographyConfig
+    from popqa.demography.quality import age_quality_rows
     from popqa.demography.rates import rates_table
-    from popqa.demography.stage import demography_inputs, unit_life_tables, unit_projections
+    from popqa.demography.stage import (
+        demography_inputs,
+        demography_results,
+        unit_life_tables,
+        unit_projections,
+    )
     from popqa.io import read_register
     from popqa.synth import generate_province
     from popqa.synth.events import EVENT_RATES
@@ -40,17 +49,22 @@ def main(argv: list[str] | None = None) -> int:
     t_gen = time.perf_counter() - t0
     cfg = DemographyConfig()
     t = time.perf_counter()
-    rows = demography_indicators(reg, period=args.period, config=cfg)
-    t_stage = time.perf_counter() - t
+    res = demography_results(reg, period=args.period, config=cfg)
+    rows = res.indicators
+    t_results = time.perf_counter() - t
+    t = time.perf_counter()
+    quality = age_quality_rows(reg, period=args.period, province_code="72")
+    t_quality = time.perf_counter() - t
+    t_stage = t_results + t_quality
     # parts, timed apart
     parts = {}
     t = time.perf_counter()
     inp = demography_inputs(reg, period=args.period, config=cfg)
     parts["inputs (exposure, events, ages)"] = time.perf_counter() - t
     t = time.perf_counter()
-    for level in ("province", "district", "commune"):
+    for level in ("province", "district", "commune", "commune_2025"):
         rates_table(inp.persons, inp.exposure, inp.events, level=level, config=cfg)
-    parts["rates, 3 levels"] = time.perf_counter() - t
+    parts["rates, 4 levels"] = time.perf_counter() - t
     t = time.perf_counter()
     for level in ("province", "district"):
         unit_life_tables(inp, level=level, config=cfg)
@@ -63,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"scale {args.scale}: {len(reg.persons):,} person records, {len(reg.events):,} events "
           f"(generate + write + read {t_gen:.1f} s, not timed)")
-    print(f"demography_indicators: {t_stage:.1f} s, {len(rows):,} indicator rows, peak RSS {peak_mb:,.0f} MB")
+    print(f"demography stage: {t_stage:.1f} s (demography_results {t_results:.1f} s, {len(rows):,} indicator rows, "
+          f"{len(res.life_tables):,} life-table rows, {len(res.projection):,} projection rows; age quality "
+          f"{t_quality:.1f} s, {len(quality):,} rows), peak RSS {peak_mb:,.0f} MB")
     for k, v in parts.items():
         print(f"  {k}: {v:.1f} s")
     prov_rows = rows[(rows["level"] == "province") & (rows["group"].isin(["", "sex=1", "sex=2"]))]
