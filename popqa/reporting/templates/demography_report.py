@@ -81,6 +81,7 @@ L = {
                            "index) and of PAS (age-sex accuracy index). Myers' and Bachi's indices: 0 means no "
                            "digit preference."},
     "index": {"vi": "Chỉ số", "en": "Index"},
+    "value": {"vi": "Giá trị (khoảng tin cậy 95%)", "en": "Value (95% interval)"},
     "total": {"vi": "Chung", "en": "Total"},
     "rates_prov": {"vi": "Tỷ suất sinh, chết của tỉnh (khoảng tin cậy 95%)",
                    "en": "Fertility and mortality of the province (95% interval)"},
@@ -228,7 +229,7 @@ struct = pd.DataFrame([{"indicator": name(i), "value": value_text(row_of(prov, i
                        for i in ("median_age", "dependency_ratio_total", "dependency_ratio_young",
                                  "dependency_ratio_old") if row_of(prov, i) is not None])
 if len(struct):
-    display(HTML(table_html(struct, {"indicator": t("indicator", lang), "value": t("value", lang)},
+    display(HTML(table_html(struct, {"indicator": t("indicator", lang), "value": tr("value")},
                             text_columns=["indicator", "value"])))
 
 # %%
@@ -281,7 +282,7 @@ for iid in RATES:
     rows.append({"indicator": name(iid), "value": value_text(r, iid),
                  "numerator": r["numerator"], "denominator": r["denominator"]})
 if rows:
-    display(HTML(table_html(pd.DataFrame(rows), {"indicator": t("indicator", lang), "value": t("value", lang),
+    display(HTML(table_html(pd.DataFrame(rows), {"indicator": t("indicator", lang), "value": tr("value"),
                                                  "numerator": tr("numerator"), "denominator": tr("denominator")},
                             formats={"numerator": lambda v: fmt_number(v, lang, 0),
                                      "denominator": lambda v: fmt_number(v, lang, 0)},
@@ -317,7 +318,7 @@ for level in unit_levels:
         for iid in UNIT_RATES:
             own = row_of(g, iid)
             pooled = g[(g["indicator_id"] == iid) & g["group"].str.startswith("pooled=")]
-            if own is not None and own["status"] != "ok" and len(pooled):
+            if own is not None and own["status"] != "ok" and len(pooled) and pooled.iloc[0]["status"] == "ok":
                 cells[iid] = f"{value_text(pooled.iloc[0], iid)} [{tr('pooled')}]"
             else:
                 cells[iid] = value_text(own, iid)
