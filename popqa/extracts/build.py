@@ -23,7 +23,7 @@ from popqa.extracts.kinds import KINDS, birth_interval, eligibility
 from popqa.period import Period
 
 __all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable",
-           "extract_params", "build_extract", "default_school_year"]
+           "extract_params", "build_extract", "default_school_year", "flag_table"]
 
 #: Unit codes and names of each row (legacy three levels, and the 2025 two levels).
 UNIT_COLUMNS = ("province_code", "province_name", "district_code", "district_name", "commune_code",
@@ -144,15 +144,8 @@ class ExtractTable:
 
     def flag_counts(self) -> pd.DataFrame:
         """Persons by commune and flag: commune_code, flag, persons (flag "any" = at least one flag)."""
-        r = self.rows[["commune_code", "flags"]].copy()
-        r["commune_code"] = r["commune_code"].fillna("NA")
-        has = r["flags"].fillna("").ne("")
-        ex = r[has.to_numpy()].assign(flag=lambda d: d["flags"].str.split(";")).explode("flag")
-        parts = [ex.groupby(["commune_code", "flag"]).size().rename("persons").reset_index()]
-        parts.append(r[has.to_numpy()].groupby("commune_code").size().rename("persons").reset_index()
-                     .assign(flag="any"))
-        out = pd.concat(parts, ignore_index=True)
-        return out[["commune_code", "flag", "persons"]].sort_values(["commune_code", "flag"], ignore_index=True)
+        out = flag_table(self.rows["commune_code"].fillna("NA"), self.rows["flags"])
+        return out.rename(columns={"key": "commune_code"})
 
     def summary(self) -> dict[str, Any]:
         """Counts by commune and by flag (what ``summary.json`` and the site may show: no names)."""
@@ -165,6 +158,28 @@ class ExtractTable:
         return {**self.params.as_dict(), "persons": len(self.rows),
                 "flags": {f: int(n) for f, n in flags_total.items()},
                 "communes": per_commune, "excluded": dict(self.excluded)}
+
+
+def flag_table(keys: pd.Series, flags: pd.Series) -> pd.DataFrame:
+    """Persons by key and flag (``key``, ``flag``, ``persons``; flag "any" = at least one), sorted.
+
+    The rows are counted per distinct ``;``-joined flags text (a few hundred combinations), which are
+    then split: no per-row split.
+
+    >>> flag_table(pd.Series(["a", "a", "b"]), pd.Series(["V1;age_uncertain", "V1", ""])).values.tolist()
+    [['a', 'V1', 2], ['a', 'age_uncertain', 1], ['a', 'any', 2]]
+    """
+    fl = flags.fillna("")
+    has = fl.ne("").to_numpy(bool)
+    combos = (pd.DataFrame({"key": keys.to_numpy()[has], "flags": fl.to_numpy()[has]})
+              .groupby(["key", "flags"], sort=False, observed=True).size())
+    recs: dict[tuple[Any, str], int] = {}
+    for (key, text), n in combos.items():
+        for f in [*dict.fromkeys(text.split(";")), "any"]:
+            if f:
+                recs[(key, f)] = recs.get((key, f), 0) + int(n)
+    out = pd.DataFrame([(k, f, n) for (k, f), n in recs.items()], columns=["key", "flag", "persons"])
+    return out.sort_values(["key", "flag"], ignore_index=True)
 
 
 def _as_text(s: pd.Series) -> pd.Series:

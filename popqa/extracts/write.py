@@ -30,7 +30,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from popqa.errors import InputError, OutputError
-from popqa.extracts.build import EXTRACT_COLUMNS, NAMED_FLAGS, ExtractTable, build_extract
+from popqa.extracts.build import (
+    EXTRACT_COLUMNS,
+    NAMED_FLAGS,
+    ExtractTable,
+    build_extract,
+    flag_table,
+)
 from popqa.extracts.kinds import KIND_TEXT
 from popqa.extracts.xlsx import Sheet, row_xml, rows_blob, workbook_bytes
 from popqa.store import atomic_write_bytes, is_safe_code, read_json, write_json
@@ -334,12 +340,9 @@ def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
         arrow = arrow.take(pa.array(order))
     body = row_xml(arrow.select(list(XLSX_COLUMNS)))
     # counts of each flag per workbook, from one split of the flags column
-    fl = rows["flags"].fillna("")
-    has = fl.ne("").to_numpy()
-    ex = pd.DataFrame({"key": key[has], "flag": fl[has].str.split(";")}).explode("flag")
-    per_key = ex.groupby(["key", "flag"]).size()
-    any_key = key[has].value_counts()
-    all_flags = sorted(set(ex["flag"]) - {""}, key=lambda f: (f in NAMED_FLAGS, f))
+    ft = flag_table(key, rows["flags"])
+    per_key = {k: dict(zip(g["flag"], g["persons"], strict=True)) for k, g in ft.groupby("key", sort=False)}
+    all_flags = sorted(set(ft["flag"]) - {"any"}, key=lambda f: (f in NAMED_FLAGS, f))
     header = [COLUMN_LABELS[c][0 if lang == "vi" else 1] for c in XLSX_COLUMNS]
     widths = [_WIDTHS.get(c, 14) for c in XLSX_COLUMNS]
     folder = out / kind
@@ -348,8 +351,7 @@ def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
     bounds = [0, *(1 + (kv[1:] != kv[:-1]).nonzero()[0]).tolist(), len(kv)] if len(kv) else [0]
     for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
         commune = kv[i0]
-        counts = per_key.loc[commune].to_dict() if commune in per_key.index.get_level_values(0) else {}
-        counts["any"] = int(any_key.get(commune, 0))
+        counts = per_key.get(commune, {})
         _, summary_sheet = _summary_sheet(table, lang, commune, rows.iloc[i0:i0 + 1].assign(_n=i1 - i0),
                                           all_flags, counts)
         data = workbook_bytes([summary_sheet, Sheet(_t("list_sheet", lang), header, rows_blob(body, i0, i1),
