@@ -74,27 +74,50 @@ def _env() -> Environment:
 
 def _sparks(trend: pd.DataFrame, level: str, dimension: str = "overall") -> dict[str, list[float]]:
     tr = trend[(trend["level"] == level) & (trend["dimension"] == dimension)]
-    return {str(u): g.sort_values("period")["score"].tolist() for u, g in tr.groupby("unit_code")}
+    tr = tr.sort_values(["unit_code", "period"], kind="stable")
+    return {str(u): list(v) for u, v in tr.groupby("unit_code", sort=False)["score"].agg(list).items()}
 
 
 def _unit_rows(sc: pd.DataFrame, level: str, trend: pd.DataFrame, names: dict[str, str]) -> list[dict[str, Any]]:
-    part = sc[sc["level"] == level]
+    """One row per unit of ``level``: its scores and grades by dimension, records, parent, change, sparkline.
+
+    Built from whole columns (a province has thousands of collaborators, in every period).
+
+    >>> sc = pd.DataFrame({"level": ["commune"] * 2, "unit_code": ["1", "1"], "dimension": ["validity", "overall"],
+    ...                    "score": [99.5, float("nan")], "grade": ["green", None], "records": [10, 10],
+    ...                    "parent_code": ["710", "710"], "change": [None, 0.25]})
+    >>> r = _unit_rows(sc, "commune", pd.DataFrame(columns=["level", "dimension", "unit_code", "period", "score"]), {})
+    >>> r[0]["scores"]["validity"], r[0]["scores"]["overall"], r[0]["grades"]["overall"], r[0]["change"], r[0]["parent"]
+    (99.5, None, None, 0.25, '710')
+    """
+    part = sc[sc["level"] == level].drop_duplicates(["unit_code", "dimension"])
+    if part.empty:
+        return []
     sparks = _sparks(trend, level)
+    dims = (*DIMENSIONS, "overall")
+
+    def wide(col: str) -> dict[Any, dict[str, Any]]:
+        w = part.set_index(["unit_code", "dimension"])[col].unstack().reindex(columns=list(dims))
+        w = w.astype(object).where(w.notna(), None)
+        return w.to_dict(orient="index")
+
+    scores, grades = wide("score"), wide("grade")
+    ov = part[part["dimension"] == "overall"].set_index("unit_code")
+    ov_cols = [c for c in ("parent_code", "records", "change") if c in ov.columns]
+    ov = ov[ov_cols].astype(object).where(ov[ov_cols].notna(), None).to_dict(orient="index")
     rows = []
-    for unit, g in part.groupby("unit_code", sort=True):
-        by = g.set_index("dimension")
-        ov = by.loc["overall"] if "overall" in by.index else None
+    for unit in sorted(scores):
+        o = ov.get(unit)
+        code = str(unit)
         rows.append({
-            "code": str(unit),
-            "name": names.get(str(unit), ""),
-            "parent": None if ov is None or pd.isna(ov["parent_code"]) else str(ov["parent_code"]),
-            "records": int(ov["records"]) if ov is not None else 0,
-            "scores": {d: (None if d not in by.index or pd.isna(by.loc[d, "score"]) else float(by.loc[d, "score"]))
-                       for d in (*DIMENSIONS, "overall")},
-            "grades": {d: (None if d not in by.index or pd.isna(by.loc[d, "grade"]) else str(by.loc[d, "grade"]))
-                       for d in (*DIMENSIONS, "overall")},
-            "change": None if ov is None or "change" not in by.columns or pd.isna(ov["change"]) else float(ov["change"]),
-            "spark": sparks.get(str(unit), []),
+            "code": code,
+            "name": names.get(code, ""),
+            "parent": None if o is None or o.get("parent_code") is None else str(o["parent_code"]),
+            "records": int(o["records"]) if o is not None and o.get("records") is not None else 0,
+            "scores": {d: None if v is None else float(v) for d, v in scores[unit].items()},
+            "grades": {d: None if v is None else str(v) for d, v in grades[unit].items()},
+            "change": None if o is None or o.get("change") is None else float(o["change"]),
+            "spark": sparks.get(code, []),
         })
     return rows
 

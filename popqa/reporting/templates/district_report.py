@@ -223,7 +223,7 @@ if pts["latitude"].notna().any():
     alt = f"{t('chart', lang)}: {t('commune_map', lang)}; " + ", ".join(
         f"{n}: {fmt_score(v, lang)} {t(g, lang) if isinstance(g, str) else ''}"
         for n, v, g in zip(pts["commune_name"], pts["overall"], pts["grade_overall"], strict=True))
-    display(HTML(f'<h3 id="map">{t("commune_map", lang)}</h3>' + figure_html(fig, alt)))
+    display(HTML(f'<h3 id="map">{t("commune_map", lang)}</h3>' + figure_html(fig, alt, crop=False)))
 else:
     display(HTML(f"<p>{t('no_map', lang)}</p>"))
 
@@ -291,7 +291,7 @@ alt_lag = f'{t("chart", lang)}: {t("lag_hist", lang)}; ' + ", ".join(
 if len(monthly):
     alt_lag += f'. {t("monthly", lang)}: ' + ", ".join(
         f"{m}: {fmt_int(n, lang)}" for m, n in zip(monthly["month"], monthly["events"], strict=True))
-display(HTML(figure_html(fig, alt_lag)))
+display(HTML(figure_html(fig, alt_lag, crop=False)))
 tl = kpis.get("timeliness") or {}
 display(HTML(f"<p>{t('late_share', lang)} ({t('late_days_note', lang).format(n=kpis['late_days'])}): "
              f"{fmt_share(tl.get('late_share'), lang)}; {t('median_lag', lang)}: "
@@ -313,7 +313,7 @@ if len(dup):
     top3 = ", ".join(f"{c}: {fmt_number(v, lang, 1)}" for c, v in zip(dup["commune_code"].head(3), dup["per_1000"].head(3),
                                                     strict=True))
     alt_dup = f"{t('chart', lang)}: {t('duplicates', lang)} — {t('per_1000', lang)}; {top3}"
-    display(HTML(figure_html(fig, alt_dup)))
+    display(HTML(figure_html(fig, alt_dup, crop=False)))
     display(HTML(table_html(dup, {"commune_code": t("code", lang), "commune_name": t("name", lang),
                                            "persons": t("persons", lang), "duplicates": t("duplicates", lang),
                                            "per_1000": t("per_1000", lang)},
@@ -338,7 +338,7 @@ ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_int(abs(int(v)),
 ax.legend()
 fig.tight_layout()
 display(HTML(figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} {fmt_int(int(m.sum()), lang)}, "
-                              f"{t('female', lang)} {fmt_int(int(f.sum()), lang)}")))
+                              f"{t('female', lang)} {fmt_int(int(f.sum()), lang)}", crop=False)))
 srb = kpis.get("sex_ratio_at_birth")
 if srb and srb.get("ratio") is not None:
     display(HTML(f"<p>{t('srb', lang)}: <b>{fmt_number(srb['ratio'], lang, 1)}</b> {t('srb_unit', lang)} "
