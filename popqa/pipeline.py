@@ -145,9 +145,10 @@ def stage_validate(ctx: RunContext) -> dict[str, Any]:
 
 
 def stage_check(ctx: RunContext) -> dict[str, Any]:
-    from popqa.checks import run_checks
+    """The rule catalogue, partition by partition, here or on a Dask cluster (:mod:`popqa.checks.stage`)."""
+    from popqa.checks.stage import check_stage
 
-    return {"findings:checks": run_checks(ctx["register"], ctx.config)}
+    return check_stage(ctx)
 
 
 def stage_link(ctx: RunContext) -> dict[str, Any]:
@@ -357,6 +358,9 @@ def audit(
     workbooks: bool = True,
     progress: bool = False,
     stages: Sequence[Stage] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    partition_by: str = "district",
 ) -> AuditResult:
     """Audit one register export and commit the results of ``period`` under ``out``.
 
@@ -369,6 +373,11 @@ def audit(
     workbooks : also write the analyst XLSX workbooks per district.
     progress : print each stage and its time on stderr.
     stages : the stages after reading (default :data:`popqa.stages.STAGES`).
+    executor : "local" (default) or "dask": the check stage's partitions run on the
+        ``dask.distributed`` cluster whose scheduler is at ``scheduler`` (its workers must see
+        the results folder at the same path).
+    partition_by : a partition of the check stage is a legacy "district" (default), a
+        "commune" or a 2025 commune ("commune_2025").
 
     Raises
     ------
@@ -384,10 +393,27 @@ def audit(
         raise InputError("register folder not found", file=str(data_dir))
     store = ResultsStore(out)
     ensure_output_dir(store.root, "results folder")
+    from popqa.checks.partitioned import EXECUTORS, PARTITION_LEVELS, connect_scheduler
+
+    if executor not in EXECUTORS:
+        raise InputError(f"unknown executor {executor!r} (local or dask)")
+    if partition_by not in PARTITION_LEVELS:
+        raise InputError(f"unknown partition level {partition_by!r} ({', '.join(PARTITION_LEVELS)})")
+    client = connect_scheduler(scheduler) if executor == "dask" else None  # before any work: a bad address is one line
+    try:
+        return _audit(data_dir, period, store, cfg, stages=stages, progress=progress,
+                      options={"workbooks": workbooks, "store": store, "executor": executor, "dask_client": client,
+                               "partition_by": partition_by})
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _audit(data_dir: Path, period: Period, store: ResultsStore, cfg: Config, *, stages: Sequence[Stage] | None,
+           progress: bool, options: dict[str, Any]) -> AuditResult:
     stages = list(STAGES if stages is None else stages)
     bar = Progress(total=len(stages) + 2, enabled=progress, label=f"audit {period}")
-    ctx = RunContext(data_dir=data_dir, period=period, config=cfg,
-                     options={"workbooks": workbooks, "store": store})
+    ctx = RunContext(data_dir=data_dir, period=period, config=cfg, options=options)
     started = datetime.now(UTC)
     report = run_stages(ctx, [Stage("read", stage_read, title_en="register files")], progress=bar)
     aid = audit_id(period, ctx["inputs"], cfg)
@@ -410,6 +436,7 @@ def audit(
             "stages": report,
             "timings": timings,
             "districts": ctx.get("districts", []),
+            "execution": {"executor": options.get("executor", "local"), "partition_by": options.get("partition_by")},
             "status": "ok" if all(e["status"] != "failed" for e in report) else "partial",
         }
         bar.start("commit", "results moved into place")
@@ -506,5 +533,6 @@ def run(
         data_dir = out / "data" / "register"
     if data_dir is None:
         raise InputError("give a register folder (--data) or --synthetic")
-    audit(data_dir, period, out / "results", cfg, progress=bool(report_kwargs.get("progress", False)))
+    audit(data_dir, period, out / "results", cfg, progress=bool(report_kwargs.get("progress", False)),
+          executor=report_kwargs.get("executor", "local"), scheduler=report_kwargs.get("scheduler"))
     return report(out / "results", out / "site", period=period, config=cfg, **report_kwargs)

@@ -25,6 +25,7 @@ __all__ = [
     "Rule",
     "RULES",
     "COMPUTED_BY",
+    "SCOPES",
     "rule",
     "add_rule",
     "get_rule",
@@ -39,6 +40,10 @@ __all__ = [
 GEO_COLUMNS = ("province_code", "district_code", "commune_code", "collaborator_id")
 HIT_COLUMNS = ("record_id", "column", "value", *GEO_COLUMNS)
 
+#: Column of a partition's persons holding each person's collaborator as resolved over the whole
+#: province (the household may lie in another partition).
+RESOLVED_COLLABORATOR = "_collaborator_resolved"
+
 #: Tables that unit-level rules report on (record_id = commune code).
 UNIT_TABLE = "units"
 
@@ -50,6 +55,14 @@ YEAR_DAYS = 365.2425
 #: administrative sources (:func:`popqa.checks.coverage.coverage_findings`) or the
 #: reconciliation stage (:func:`popqa.reconcile.reconcile_stage`).
 COMPUTED_BY = ("engine", "linkage", "coverage", "reconcile")
+
+#: What a rule must see to judge a record (:mod:`popqa.checks.partitioned` runs the first three
+#: partition by partition): "record" the record's own row; "household" the household with its
+#: members (persons and households joined by household_id); "unit" every record of a commune
+#: (aggregates per commune code); "province" anything across communes (ids unique in the
+#: province, mothers and events of persons anywhere, the parse issues). A rule that declares
+#: nothing is "province", which is always right, only not partitioned.
+SCOPES = ("record", "household", "unit", "province")
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,9 @@ class Rule:
     computed_by : "engine" when :func:`~popqa.checks.run_checks` runs ``func``;
         "linkage", "coverage" or "reconcile" when another stage produces the findings and
         takes the rule's id, dimension, severity and messages from here.
+    scope : what the rule must see to judge a record (one of :data:`SCOPES`); the
+        partitioned check stage runs "record", "household" and "unit" rules partition by
+        partition and "province" rules on the whole register.
     """
 
     rule_id: str
@@ -90,6 +106,7 @@ class Rule:
     action_en: str = ""
     parameters: tuple[str, ...] = ()
     computed_by: str = "engine"
+    scope: str = "province"
 
     def __post_init__(self) -> None:
         if self.dimension not in DIMENSIONS:
@@ -102,6 +119,8 @@ class Rule:
             raise ValueError(f"{self.rule_id}: the recommended action is required in Vietnamese and English")
         if self.computed_by not in COMPUTED_BY:
             raise ValueError(f"{self.rule_id}: computed_by must be one of {', '.join(COMPUTED_BY)}")
+        if self.scope not in SCOPES:
+            raise ValueError(f"{self.rule_id}: scope must be one of {', '.join(SCOPES)}, not {self.scope!r}")
         if (self.func is None) != (self.computed_by != "engine"):
             raise ValueError(f"{self.rule_id}: engine rules need a function; rules computed elsewhere have none")
 
@@ -175,6 +194,7 @@ def rule(
     requires: tuple[str, ...] | None = None,
     column: str | None = None,
     family: str = "",
+    scope: str = "province",
 ) -> Callable[[Callable[[Context], pd.DataFrame]], Callable[[Context], pd.DataFrame]]:
     """Decorator registering a rule function of the check engine.
 
@@ -193,15 +213,19 @@ def rule(
         req = requires if requires is not None else ((table,) if table in TABLES else ())
         add_rule(
             Rule(rule_id, dimension, severity, table, message_vi, message_en, fn, tuple(req), column, family,
-                 action_vi=action_vi, action_en=action_en, parameters=tuple(parameters))
+                 action_vi=action_vi, action_en=action_en, parameters=tuple(parameters), scope=scope)
         )
         return fn
 
     return deco
 
 
+_EMPTY_HITS = pd.DataFrame({c: pd.Series(dtype="string") for c in HIT_COLUMNS})
+
+
 def empty_hits() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="string") for c in HIT_COLUMNS})
+    """A frame of no hits (a copy: callers may add columns)."""
+    return _EMPTY_HITS.copy()
 
 
 def text(s: pd.Series) -> pd.Series:
@@ -272,10 +296,12 @@ class Context:
     Derived columns are computed once, lazily (``cached_property``).
     """
 
-    def __init__(self, register, config: ChecksConfig, *, province_code: str | None = None) -> None:
+    def __init__(self, register, config: ChecksConfig, *, province_code: str | None = None,
+                 ref_date: pd.Timestamp | None = None) -> None:
         self.register = register
         self.config = config
-        self.ref_date = reference_date(register)
+        #: a partition of the register gets the province's reference date (:mod:`popqa.checks.partitioned`)
+        self.ref_date = pd.Timestamp(ref_date) if ref_date is not None else reference_date(register)
         #: first day of the twelve months that end at the reference date
         self.period_start = (self.ref_date - pd.DateOffset(months=12) + pd.Timedelta(days=1)).normalize()
         self._province_code = province_code
@@ -310,9 +336,12 @@ class Context:
     def persons(self) -> pd.DataFrame:
         """Persons with derived columns: collaborator_id, _present, _bd_lo, _bd_hi, _age_max, _age_min."""
         p = self.table("persons").copy(deep=False)
-        collab = p["household_id"].map(self.household_collaborator)
-        if "collaborator_id" in p.columns:
-            collab = p["collaborator_id"].fillna(collab)
+        if RESOLVED_COLLABORATOR in p.columns:  # resolved over the whole province before partitioning
+            collab = p.pop(RESOLVED_COLLABORATOR)
+        else:
+            collab = p["household_id"].map(self.household_collaborator)
+            if "collaborator_id" in p.columns:
+                collab = p["collaborator_id"].fillna(collab)
         # new columns are added to a shallow copy: no copy of the person data itself
         p["collaborator_id"] = collab
         p["_present"] = is_present(p).to_numpy(bool)

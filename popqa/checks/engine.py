@@ -12,7 +12,8 @@ from popqa.checks.base import COMPUTED_BY, RULES, Context, Rule
 from popqa.checks.config import ChecksConfig
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 
-__all__ = ["catalogue", "run_checks", "summarise", "empty_findings", "SUMMARY_LEVELS"]
+__all__ = ["catalogue", "run_checks", "summarise", "empty_findings", "rule_findings", "finish_findings",
+           "SORT_COLUMNS", "SUMMARY_LEVELS"]
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ def run_checks(register, config=None, *, rules: list[str] | None = None, timings
     -------
     pandas.DataFrame
         Exactly :data:`popqa.contract.FINDINGS_COLUMNS`, string dtype, sorted by
-        rule_id, table, record_id, column, value (deterministic for the same input).
+        :data:`SORT_COLUMNS` (rule_id, table, record_id, column, value, then the unit
+        codes; deterministic for the same input).
 
     Raises
     ------
@@ -108,22 +110,42 @@ def run_checks(register, config=None, *, rules: list[str] | None = None, timings
             timings[r.rule_id] = time.perf_counter() - t0
         if not len(hits):
             continue
-        hits = hits.copy()
-        table = hits.pop("_table") if "_table" in hits.columns else pd.Series(r.table, index=hits.index)
-        if r.column is not None:
-            hits["column"] = hits["column"].fillna(r.column)
-        hits["rule_id"] = r.rule_id
-        hits["dimension"] = r.dimension
-        hits["severity"] = r.severity
-        hits["table"] = table.astype("string")
-        hits["message_vi"] = r.message_vi
-        hits["message_en"] = r.message_en
-        parts.append(hits[list(FINDINGS_COLUMNS)])
+        parts.append(rule_findings(r, hits))
         log.info("%s: %d findings in %.2fs", r.rule_id, len(hits), time.perf_counter() - t0)
+    return finish_findings(parts)
+
+
+#: The order of the findings table: the rule, the record, then the unit codes (a record id that
+#: occurs twice with other codes gives two findings, always in the same order).
+SORT_COLUMNS = ["rule_id", "table", "record_id", "column", "value",
+                "province_code", "district_code", "commune_code", "collaborator_id"]
+
+
+def rule_findings(r: Rule, hits: pd.DataFrame) -> pd.DataFrame:
+    """The hits of rule ``r`` as findings rows (the rule's metadata added)."""
+    hits = hits.copy()
+    table = hits.pop("_table") if "_table" in hits.columns else pd.Series(r.table, index=hits.index)
+    if r.column is not None:
+        hits["column"] = hits["column"].fillna(r.column)
+    hits["rule_id"] = r.rule_id
+    hits["dimension"] = r.dimension
+    hits["severity"] = r.severity
+    hits["table"] = table.astype("string")
+    hits["message_vi"] = r.message_vi
+    hits["message_en"] = r.message_en
+    return hits[list(FINDINGS_COLUMNS)]
+
+
+def finish_findings(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Findings parts as one table: text columns, sorted by :data:`SORT_COLUMNS`, exact repeats dropped.
+
+    The result does not depend on the order of ``parts`` (the partitioned run relies on it).
+    """
+    parts = [p for p in parts if len(p)]
     if not parts:
         return empty_findings()
-    out = pd.concat(parts, ignore_index=True).astype("string")
-    out = out.sort_values(["rule_id", "table", "record_id", "column", "value"], kind="stable", na_position="last")
+    out = pd.concat(parts, ignore_index=True)[list(FINDINGS_COLUMNS)].astype("string")
+    out = out.sort_values(SORT_COLUMNS, kind="stable", na_position="last")
     out = out.drop_duplicates(ignore_index=True)
     return out.reset_index(drop=True)
 

@@ -30,6 +30,11 @@ def register(sub) -> None:
     p.add_argument("--config", default=None, help="YAML configuration")
     p.add_argument("--no-workbooks", action="store_true", help="skip the analyst XLSX workbooks")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="check partitions in this process (default) or on a dask.distributed cluster")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--partition-by", choices=["district", "commune", "commune_2025"], default="district",
+                   help="what a partition of the check stage is (default: a legacy district)")
     p.set_defaults(handler=_audit)
 
     p = sub.add_parser("report", help="execute the district reports and render the supervisor site",
@@ -74,7 +79,8 @@ def _audit(args) -> int:
     from popqa.pipeline import audit
 
     res = audit(args.data, args.period, args.out, args.config, workbooks=not args.no_workbooks,
-                progress=not args.no_progress)
+                progress=not args.no_progress, executor=args.executor, scheduler=args.scheduler,
+                partition_by=args.partition_by)
     sys.stdout.write(f"{res.results_dir.resolve()}\n")
     return 0
 

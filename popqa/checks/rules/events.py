@@ -25,7 +25,7 @@ def _is(e: pd.DataFrame, kind: str) -> pd.Series:
     return e["event_type"].eq(kind).fillna(False).astype(bool)
 
 
-@rule("E001", dimension="consistency", severity="error", table="events", column="recorded_date",
+@rule("E001", scope="record", dimension="consistency", severity="error", table="events", column="recorded_date",
       action_vi="Kiểm tra ngày xảy ra và ngày cập nhật trên phiếu biến động; sửa ngày bị nhập nhầm.",
       action_en="Check the event and recording dates on the event slip; correct the one entered wrongly.",
       message_vi="Biến động được cập nhật trước ngày xảy ra.",
@@ -42,7 +42,7 @@ def late_limit(ctx: Context, e: pd.DataFrame) -> pd.Series:
     return definitions.late_limit(e, ctx.config)
 
 
-@rule("E002", dimension="timeliness", severity="warning", table="events", column="recorded_date",
+@rule("E002", scope="record", dimension="timeliness", severity="warning", table="events", column="recorded_date",
       action_vi="Nhắc cộng tác viên cập nhật biến động trong 30 ngày; kiểm tra sổ A0 của thôn.",
       action_en="Remind the collaborator to record changes within 30 days; check the village A0 sheet.",
       parameters=("late_days", "use_legal_deadlines"),
@@ -55,7 +55,7 @@ def _e002(ctx: Context) -> pd.DataFrame:
     return ctx.hits(e, bad, key="event_id", column="recorded_date", value=delay.astype("Int64"))
 
 
-@rule("E003", dimension="consistency", severity="error", table="events", requires=_EP, column="person_id",
+@rule("E003", scope="province", dimension="consistency", severity="error", table="events", requires=_EP, column="person_id",
       action_vi="Tìm nhân khẩu của biến động trong sổ (mã có thể bị gõ nhầm); nếu chưa có thì bổ sung nhân khẩu, nếu ghi nhầm thì xóa biến động.",
       action_en="Find the event's person in the register (the id may be mistyped); add the missing person, or delete an event entered by mistake.",
       message_vi="Biến động của một nhân khẩu không có trong sổ.",
@@ -72,7 +72,7 @@ def _death_rank(e: pd.DataFrame) -> pd.Series:
     return d.groupby("person_id", sort=False).cumcount().reindex(e.index)
 
 
-@rule("E004", dimension="consistency", severity="error", table="events", column="event_type",
+@rule("E004", scope="province", dimension="consistency", severity="error", table="events", column="event_type",
       action_vi="Giữ một biến động chết đúng và xóa biến động chết trùng.",
       action_en="Keep the one correct death event and delete the duplicate.",
       message_vi="Biến động chết của người đã được ghi chết trước đó.",
@@ -88,7 +88,7 @@ def _persons_with(ctx: Context, kind: str) -> pd.Index:
     return pd.Index(e.loc[_is(e, kind), "person_id"].dropna().unique())
 
 
-@rule("E005", dimension="consistency", severity="error", table="persons", requires=_EP, column="status",
+@rule("E005", scope="province", dimension="consistency", severity="error", table="persons", requires=_EP, column="status",
       action_vi="Đổi tình trạng nhân khẩu thành đã chết; nếu biến động chết ghi nhầm người thì sửa biến động.",
       action_en="Set the person's status to died; if the death event names the wrong person, correct the event.",
       message_vi="Nhân khẩu đã có biến động chết nhưng vẫn ở tình trạng đang cư trú.",
@@ -99,7 +99,7 @@ def _e005(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, bad, key="person_id", column="status")
 
 
-@rule("E006", dimension="coverage", severity="error", table="events", requires=_EP, column="person_id",
+@rule("E006", scope="province", dimension="coverage", severity="error", table="events", requires=_EP, column="person_id",
       action_vi="Thêm trẻ mới sinh vào danh sách nhân khẩu của hộ, hoặc sửa mã nhân khẩu trong biến động sinh.",
       action_en="Add the newborn to the household's persons, or correct the person id on the birth event.",
       message_vi="Biến động sinh nhưng trẻ không có trong danh sách nhân khẩu.",
@@ -110,7 +110,7 @@ def _e006(ctx: Context) -> pd.DataFrame:
     return ctx.hits(e, bad, key="event_id", column="person_id")
 
 
-@rule("E007", dimension="consistency", severity="error", table="persons", requires=_EP, column="status",
+@rule("E007", scope="province", dimension="consistency", severity="error", table="persons", requires=_EP, column="status",
       action_vi="Đổi tình trạng nhân khẩu thành đã chuyển đi; nếu người đã quay về thì ghi biến động chuyển đến.",
       action_en="Set the person's status to moved out; if the person came back, record the move-in event.",
       message_vi="Nhân khẩu đã chuyển đi nhưng chưa được cập nhật tình trạng.",
@@ -129,7 +129,7 @@ def _e007(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, bad, key="person_id", column="status")
 
 
-@rule("E008", dimension="timeliness", severity="warning", table="events", column="event_date",
+@rule("E008", scope="record", dimension="timeliness", severity="warning", table="events", column="event_date",
       action_vi="Kiểm tra ngày xảy ra trên phiếu biến động; sửa năm hoặc tháng nhập nhầm.",
       action_en="Check the event date on the slip; correct a mistyped year or month.",
       message_vi="Ngày xảy ra biến động nằm ngoài kỳ báo cáo 12 tháng.",
@@ -141,7 +141,7 @@ def _e008(ctx: Context) -> pd.DataFrame:
     return ctx.hits(e, bad, key="event_id", column="event_date")
 
 
-@rule("E009", dimension="consistency", severity="warning", table="events", requires=("events",),
+@rule("E009", scope="province", dimension="consistency", severity="warning", table="events", requires=("events",),
       action_vi="Kiểm tra ngày chết và ngày của biến động sau đó; sửa ngày sai hoặc xóa biến động ghi nhầm người.",
       action_en="Check the death date and the later event's date; correct the wrong date or delete the event recorded for the wrong person.",
       column="event_date",
@@ -155,7 +155,7 @@ def _e009(ctx: Context) -> pd.DataFrame:
     return ctx.hits(e, bad, key="event_id", column="event_date")
 
 
-@rule("E010", dimension="consistency", severity="warning", table="events", requires=_EP, column="event_date",
+@rule("E010", scope="province", dimension="consistency", severity="warning", table="events", requires=_EP, column="event_date",
       action_vi="Đối chiếu với giấy khai sinh; sửa ngày trong biến động sinh hoặc ngày sinh trong danh sách nhân khẩu.",
       action_en="Compare with the birth certificate; correct the date on the birth event or the birth date in the persons table.",
       message_vi="Ngày của biến động sinh khác ngày sinh của trẻ trong sổ.",
@@ -171,7 +171,7 @@ def _e010(ctx: Context) -> pd.DataFrame:
                     value=lambda sub: text(sub["event_date"]) + " / " + text(lo[sub.index]))
 
 
-@rule("E011", dimension="consistency", severity="warning", table="events", requires=("events", "households"),
+@rule("E011", scope="province", dimension="consistency", severity="warning", table="events", requires=("events", "households"),
       action_vi="Sửa mã hộ của biến động theo sổ A0, hoặc bổ sung hộ còn thiếu vào danh sách hộ.",
       action_en="Correct the event's household id from the A0 sheet, or add the missing household.",
       column="household_id",
@@ -183,7 +183,7 @@ def _e011(ctx: Context) -> pd.DataFrame:
     return ctx.hits(e, bad, key="event_id", column="household_id")
 
 
-@rule("E012", dimension="consistency", severity="warning", table="events", requires=_EP, column="person_id",
+@rule("E012", scope="province", dimension="consistency", severity="warning", table="events", requires=_EP, column="person_id",
       action_vi="Xác minh người này đã chuyển đi hay đã chết; sửa tình trạng hoặc xóa biến động ghi sai.",
       action_en="Verify whether the person moved out or died; correct the status or delete the wrong event.",
       message_vi="Biến động chết của người đang ở tình trạng chuyển đi.",
@@ -194,7 +194,7 @@ def _e012(ctx: Context) -> pd.DataFrame:
     return ctx.hits(e, _is(e, "death") & st.eq(3).fillna(False), key="event_id", column="person_id")
 
 
-@rule("E013", dimension="timeliness", severity="info", table="events", requires=("events",),
+@rule("E013", scope="record", dimension="timeliness", severity="info", table="events", requires=("events",),
       action_vi="Để biết: nhắc người dân và cộng tác viên thời hạn đăng ký theo luật (khai sinh 60 ngày, khai tử 15 ngày).",
       action_en="For information: remind families and collaborators of the legal deadlines (births 60 days, deaths 15 days).",
       column="recorded_date",

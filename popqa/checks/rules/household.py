@@ -51,7 +51,7 @@ def _members(ctx: Context) -> pd.Series:
     return ctx.cache["members"]
 
 
-@rule("H001", dimension="consistency", severity="error", table="households", requires=_HH,
+@rule("H001", scope="household", dimension="consistency", severity="error", table="households", requires=_HH,
       action_vi="Xác định chủ hộ cùng hộ gia đình và ghi quan hệ với chủ hộ = 1 cho người đó.",
       action_en="Establish the head with the household and set relation_to_head = 1 for that person.",
       column="relation_to_head",
@@ -65,7 +65,7 @@ def _h001(ctx: Context) -> pd.DataFrame:
                     value=pd.Series("0", index=hh.index))
 
 
-@rule("H002", dimension="consistency", severity="error", table="households", requires=_HH,
+@rule("H002", scope="household", dimension="consistency", severity="error", table="households", requires=_HH,
       action_vi="Giữ một chủ hộ theo sổ A0; sửa quan hệ với chủ hộ của người còn lại.",
       action_en="Keep one head as on the A0 sheet; correct the other person's relation to head.",
       column="relation_to_head",
@@ -77,7 +77,7 @@ def _h002(ctx: Context) -> pd.DataFrame:
     return ctx.hits(hh, n > 1, key="household_id", column="relation_to_head", value=n.astype("Int64"))
 
 
-@rule("H003", dimension="consistency", severity="error", table="households", requires=_HH,
+@rule("H003", scope="household", dimension="consistency", severity="error", table="households", requires=_HH,
       action_vi="Kiểm tra quan hệ với chủ hộ của những người ghi là vợ/chồng; sửa người ghi nhầm (ví dụ con dâu).",
       action_en="Check the relation to head of everyone recorded as spouse; correct the wrong one (e.g. a daughter-in-law).",
       column="relation_to_head",
@@ -89,7 +89,7 @@ def _h003(ctx: Context) -> pd.DataFrame:
     return ctx.hits(hh, n > 1, key="household_id", column="relation_to_head", value=n.astype("Int64"))
 
 
-@rule("H004", dimension="plausibility", severity="error", table="persons", column="birth_date",
+@rule("H004", scope="record", dimension="plausibility", severity="error", table="persons", column="birth_date",
       action_vi="Kiểm tra ngày sinh và quan hệ với chủ hộ; nếu nhập nhầm thì ghi người lớn trong hộ là chủ hộ.",
       action_en="Check the birth date and relation to head; if entered wrongly, record an adult of the household as head.",
       message_vi="Chủ hộ dưới 15 tuổi.", message_en="The head of household is under 15.", family="household")
@@ -100,7 +100,7 @@ def _h004(ctx: Context) -> pd.DataFrame:
                     value=p["_age_max"].astype("Int64"))
 
 
-@rule("H005", dimension="plausibility", severity="warning", table="persons", column="birth_date",
+@rule("H005", scope="record", dimension="plausibility", severity="warning", table="persons", column="birth_date",
       action_vi="Xác minh với hộ rằng người chưa thành niên này thật sự là chủ hộ; nếu không thì sửa quan hệ với chủ hộ.",
       action_en="Confirm with the household that this minor really is the head; otherwise correct the relation to head.",
       message_vi="Chủ hộ từ 15 đến dưới 18 tuổi.", message_en="The head of household is aged 15 to 17.",
@@ -112,7 +112,7 @@ def _h005(ctx: Context) -> pd.DataFrame:
                     column="birth_date", value=p["_age_max"].astype("Int64"))
 
 
-@rule("H006", dimension="plausibility", severity="warning", table="persons", column="marital_status",
+@rule("H006", scope="record", dimension="plausibility", severity="warning", table="persons", column="marital_status",
       action_vi="Kiểm tra ngày sinh và tình trạng hôn nhân; sửa thông tin nhập nhầm.",
       action_en="Check the birth date and marital status; correct whichever was entered wrongly.",
       parameters=("marriage_age_men", "marriage_age_women"),
@@ -129,7 +129,7 @@ def _h006(ctx: Context) -> pd.DataFrame:
                     value=p["_age_max"].astype("Int64"))
 
 
-@rule("H007", dimension="consistency", severity="error", table="persons", requires=("persons",),
+@rule("H007", scope="household", dimension="consistency", severity="error", table="persons", requires=("persons",),
       action_vi="Kiểm tra ngày sinh của con và của chủ hộ, và quan hệ với chủ hộ (có thể là cháu hoặc em).",
       action_en="Check the birth dates of the child and the head, and the relation (it may be a grandchild or a sibling).",
       parameters=("min_parent_gap",),
@@ -147,7 +147,7 @@ def _h007(ctx: Context) -> pd.DataFrame:
                     value=(gap_days / YEAR_DAYS).round(1).astype("Float64"))
 
 
-@rule("H008", dimension="consistency", severity="error", table="persons", requires=("persons",),
+@rule("H008", scope="household", dimension="consistency", severity="error", table="persons", requires=("persons",),
       action_vi="Kiểm tra ngày sinh và quan hệ với chủ hộ của người ghi là cha/mẹ chủ hộ (có thể là con).",
       action_en="Check the birth date and relation of the person recorded as the head's parent (it may be a child).",
       column="birth_date",
@@ -162,7 +162,7 @@ def _h008(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, bad, key="person_id", column="birth_date")
 
 
-@rule("H009", dimension="coverage", severity="error", table="households", requires=_HH,
+@rule("H009", scope="household", dimension="coverage", severity="error", table="households", requires=_HH,
       action_vi="Xác minh hộ còn tồn tại; bổ sung nhân khẩu của hộ hoặc đề nghị xóa hộ khỏi sổ.",
       action_en="Verify that the household exists; add its members or ask for its removal from the register.",
       message_vi="Hộ không có nhân khẩu nào.", message_en="The household has no member.", family="household")
@@ -172,7 +172,7 @@ def _h009(ctx: Context) -> pd.DataFrame:
     return ctx.hits(hh, ~has, key="household_id")
 
 
-@rule("H010", dimension="coverage", severity="info", table="households", requires=_HH,
+@rule("H010", scope="household", dimension="coverage", severity="info", table="households", requires=_HH,
       action_vi="Xác minh tại thôn và đề nghị đóng hộ không còn ai cư trú.",
       action_en="Verify in the village and ask for the household with no residents left to be closed.",
       message_vi="Tất cả nhân khẩu của hộ đã chết hoặc chuyển đi nhưng hộ vẫn còn trong sổ.",
@@ -185,7 +185,7 @@ def _h010(ctx: Context) -> pd.DataFrame:
     return ctx.hits(hh, has & ~present, key="household_id")
 
 
-@rule("H011", dimension="consistency", severity="error", table="persons", requires=_HH, column="household_id",
+@rule("H011", scope="household", dimension="consistency", severity="error", table="persons", requires=_HH, column="household_id",
       action_vi="Sửa mã hộ của nhân khẩu theo sổ A0, hoặc bổ sung hộ còn thiếu vào danh sách hộ.",
       action_en="Correct the person's household id from the A0 sheet, or add the missing household.",
       message_vi="Nhân khẩu thuộc một hộ không có trong danh sách hộ.",
@@ -197,7 +197,7 @@ def _h011(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, bad, key="person_id", column="household_id")
 
 
-@rule("H012", dimension="consistency", severity="error", table="households", requires=_HH,
+@rule("H012", scope="household", dimension="consistency", severity="error", table="households", requires=_HH,
       action_vi="Cập nhật tình trạng hôn nhân của chủ hộ thành đang có vợ/chồng, hoặc sửa quan hệ của người ghi là vợ/chồng.",
       action_en="Set the head's marital status to married, or correct the relation of the person recorded as spouse.",
       column="marital_status",
@@ -231,7 +231,7 @@ def _mother_age_bad(ctx: Context, child_lo: pd.Series, child_hi: pd.Series, moth
     return bad.fillna(False), age
 
 
-@rule("M001", dimension="plausibility", severity="error", table="persons", column="mother_id",
+@rule("M001", scope="province", dimension="plausibility", severity="error", table="persons", column="mother_id",
       action_vi="Kiểm tra mã mẹ và ngày sinh của mẹ và con; sửa mã mẹ nhập nhầm (thường là mã của bà hoặc chị).",
       action_en="Check the mother_id and both birth dates; correct a wrong mother_id (often the grandmother's or a sister's).",
       parameters=("mother_age_min", "mother_age_max"),
@@ -246,7 +246,7 @@ def _m001(ctx: Context) -> pd.DataFrame:
                     value=mid.astype("string") + " / " + age.astype("string"))
 
 
-@rule("M002", dimension="plausibility", severity="error", table="events", requires=("events", "persons"),
+@rule("M002", scope="province", dimension="plausibility", severity="error", table="events", requires=("events", "persons"),
       action_vi="Kiểm tra mã mẹ và ngày xảy ra của biến động sinh; sửa thông tin nhập nhầm.",
       action_en="Check the birth event's mother_id and date; correct the wrong one.",
       parameters=("mother_age_min", "mother_age_max"),
@@ -262,7 +262,7 @@ def _m002(ctx: Context) -> pd.DataFrame:
                     value=e["mother_id"].astype("string") + " / " + age.astype("string"))
 
 
-@rule("M003", dimension="consistency", severity="warning", table="persons", column="mother_id",
+@rule("M003", scope="province", dimension="consistency", severity="warning", table="persons", column="mother_id",
       action_vi="Sửa mã mẹ theo danh sách nhân khẩu, hoặc để trống nếu mẹ không sống trong địa bàn.",
       action_en="Correct the mother_id from the persons list, or leave it empty if the mother does not live in the area.",
       message_vi="Mã mẹ không có trong danh sách nhân khẩu.",
@@ -273,7 +273,7 @@ def _m003(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, bad, key="person_id", column="mother_id")
 
 
-@rule("M004", dimension="consistency", severity="error", table="persons", column="mother_id",
+@rule("M004", scope="province", dimension="consistency", severity="error", table="persons", column="mother_id",
       action_vi="Sửa mã mẹ (có thể đã ghi mã của cha) hoặc sửa giới tính của người được ghi là mẹ.",
       action_en="Correct the mother_id (the father's id may have been entered) or the recorded mother's sex.",
       message_vi="Người được ghi là mẹ có giới tính nam.",
@@ -284,7 +284,7 @@ def _m004(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, p["mother_id"].notna() & msex.eq(1).fillna(False), key="person_id", column="mother_id")
 
 
-@rule("M005", dimension="consistency", severity="warning", table="events", requires=("events", "persons"),
+@rule("M005", scope="province", dimension="consistency", severity="warning", table="events", requires=("events", "persons"),
       action_vi="Sửa mã mẹ của biến động sinh theo danh sách nhân khẩu.",
       action_en="Correct the birth event's mother_id from the persons list.",
       column="mother_id",
@@ -322,10 +322,10 @@ for _rid, _t, _k, _vi, _en in (
     ("U003", "events", "event_id", "Mã biến động bị trùng.", "The event_id occurs more than once."),
 ):
     add_rule(Rule(_rid, "uniqueness", "error", _t, _vi, _en, _dup_key(_t, _k), (_t,), _k, "uniqueness",
-                  action_vi=_UACT[_rid][0], action_en=_UACT[_rid][1]))
+                  action_vi=_UACT[_rid][0], action_en=_UACT[_rid][1], scope="province"))
 
 
-@rule("U004", dimension="uniqueness", severity="error", table="persons", column="citizen_id",
+@rule("U004", scope="province", dimension="uniqueness", severity="error", table="persons", column="citizen_id",
       action_vi="Đối chiếu hai bản ghi với thẻ căn cước: gộp nếu là một người, sửa số định danh nhập nhầm nếu là hai người.",
       action_en="Compare both records with the ID card: merge them if they are one person, correct the mistyped number if two.",
       message_vi="Cùng một số định danh cá nhân được ghi cho hai bản ghi nhân khẩu (thường là trùng một người).",
@@ -341,7 +341,7 @@ def _u004(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, cand & isin(cid, shared), key="person_id", column="citizen_id")
 
 
-@rule("U005", dimension="uniqueness", severity="warning", table="events", column="event_type",
+@rule("U005", scope="province", dimension="uniqueness", severity="warning", table="events", column="event_type",
       action_vi="Xóa biến động nhập trùng, giữ lại một bản.",
       action_en="Delete the duplicated event and keep one.",
       message_vi="Biến động trùng lặp: cùng nhân khẩu, cùng loại, cùng ngày.",

@@ -81,7 +81,7 @@ def _events_in_period(ctx: Context) -> pd.DataFrame:
     return e.drop_duplicates("event_id")
 
 
-@rule("Q001", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+@rule("Q001", scope="unit", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
       action_vi="Cán bộ dân số xã rà soát giới tính của trẻ sinh trong 3 năm qua với sổ A0 và giấy khai sinh.",
       action_en="The commune population officer checks the recorded sex of children born in the last 3 years against the A0 sheets and birth certificates.",
       parameters=("srb_band", "significance_z"),
@@ -102,7 +102,7 @@ def _q001(ctx: Context) -> pd.DataFrame:
     return ctx.unit_hits(frame, column="sex", value=pd.Series(ratio.reindex(bad).astype(str).to_numpy()))
 
 
-@rule("Q002", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+@rule("Q002", scope="unit", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
       action_vi="Rà soát giới tính ghi trong sổ và những người đã đi làm ăn xa nhưng chưa ghi chuyển đi.",
       action_en="Review recorded sex, and persons who left for work elsewhere but are not recorded as moved out.",
       parameters=("sex_ratio_band", "significance_z"),
@@ -131,7 +131,7 @@ def monthly_counts(ctx: Context) -> pd.DataFrame:
     return tab.reindex(index=_communes(ctx), columns=months, fill_value=0).fillna(0)
 
 
-@rule("Q003", dimension="plausibility", severity="warning", table="units", requires=("events", "households"),
+@rule("Q003", scope="unit", dimension="plausibility", severity="warning", table="units", requires=("events", "households"),
       action_vi="Kiểm tra tháng bất thường: biến động nhập dồn, nhập trùng hoặc sai ngày; ghi biến động vào đúng tháng xảy ra.",
       action_en="Check the outlying month for backlogs entered at once, duplicates or wrong dates; record each event in the month it happened.",
       parameters=("outlier_z", "outlier_min_count"),
@@ -185,7 +185,7 @@ def _heaping(ctx: Context, age_min: int, age_max: int, threshold: float) -> pd.D
                          value=pd.Series(index[bad].round(0).astype(int).astype(str).to_numpy()))
 
 
-@rule("Q004", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
+@rule("Q004", scope="unit", dimension="plausibility", severity="warning", table="units", requires=("persons", "households"),
       action_vi="Đối chiếu ngày sinh của người cao tuổi với thẻ căn cước hoặc giấy tờ gốc; sửa năm sinh ước lượng.",
       action_en="Check elderly persons' birth dates against ID cards or original documents; correct estimated birth years.",
       parameters=("elderly_heaping_max", "significance_z"),
@@ -196,7 +196,7 @@ def _q004(ctx: Context) -> pd.DataFrame:
     return _heaping(ctx, 60, 95, ctx.config.elderly_heaping_max)  # ages 60-95 over 58-97
 
 
-@rule("Q005", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
+@rule("Q005", scope="unit", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
       action_vi="Để biết: nhắc cộng tác viên ghi ngày sinh theo giấy tờ, không ước lượng tuổi.",
       action_en="For information: remind collaborators to take birth dates from documents, not to estimate ages.",
       parameters=("whipple_max", "significance_z"),
@@ -238,7 +238,7 @@ def population_balance(ctx: Context) -> pd.DataFrame:
     return out
 
 
-@rule("Q006", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
+@rule("Q006", scope="province", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
       action_vi="Rà soát biến động chết, chuyển đi, chuyển đến trong kỳ của xã: tình trạng của từng người phải khớp với biến động.",
       action_en="Review the commune's deaths and moves of the period: each person's status must match their events.",
       parameters=("balance_tolerance", "balance_min"),
@@ -285,17 +285,17 @@ add_rule(Rule("Q007", "plausibility", "warning", "units",
               _rate_rule("birth", "cbr_band"), ("events", "persons", "households"), "event_type", "plausibility",
               action_vi="Rà soát biến động sinh của xã: trẻ sinh chưa ghi (tỷ suất thấp) hoặc ghi trùng, sai kỳ (tỷ suất cao).",
               action_en="Review the commune's birth events: births not recorded (low rate) or duplicated or out of period (high rate).",
-              parameters=("cbr_band", "significance_z")))
+              parameters=("cbr_band", "significance_z"), scope="unit"))
 add_rule(Rule("Q008", "plausibility", "warning", "units",
               "Tỷ suất chết thô của xã nằm ngoài khoảng hợp lý.",
               "The commune's crude death rate is outside the plausible band.",
               _rate_rule("death", "cdr_band"), ("events", "persons", "households"), "event_type", "plausibility",
               action_vi="Rà soát biến động chết của xã: trường hợp chết chưa ghi (tỷ suất thấp) hoặc ghi trùng, sai kỳ (tỷ suất cao).",
               action_en="Review the commune's death events: deaths not recorded (low rate) or duplicated or out of period (high rate).",
-              parameters=("cdr_band", "significance_z")))
+              parameters=("cdr_band", "significance_z"), scope="unit"))
 
 
-@rule("Q009", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
+@rule("Q009", scope="unit", dimension="coverage", severity="warning", table="units", requires=("events", "persons", "households"),
       action_vi="Liên hệ cộng tác viên của xã: xác minh việc cập nhật biến động và hướng dẫn ghi các biến động còn thiếu.",
       action_en="Contact the commune's collaborators: verify that they record events and have the missing ones entered.",
       column="event_type",
@@ -310,7 +310,7 @@ def _q009(ctx: Context) -> pd.DataFrame:
                          value=pd.Series("0", index=range(int(bad.sum()))))
 
 
-@rule("Q010", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
+@rule("Q010", scope="unit", dimension="plausibility", severity="info", table="units", requires=("persons", "households"),
       action_vi="Rà soát mã hộ của nhân khẩu trong xã (hộ bị tách hoặc gộp nhầm).",
       action_en="Review the household ids of the commune's persons (households split or merged by mistake).",
       column="household_id",

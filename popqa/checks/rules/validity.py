@@ -71,10 +71,11 @@ _CMSG = {
 }
 for _rid, (_sev, _vi, _en) in _CMSG.items():
     add_rule(Rule(_rid, "completeness", _sev, MUST_FILL[_rid][0], _vi, _en, _missing_fields(_rid),
-                  (MUST_FILL[_rid][0],), None, "completeness", action_vi=_CACT[_rid][0], action_en=_CACT[_rid][1]))
+                  (MUST_FILL[_rid][0],), None, "completeness", action_vi=_CACT[_rid][0], action_en=_CACT[_rid][1],
+                  scope="record"))
 
 
-@rule("C004", dimension="completeness", severity="warning", table="persons", column="marital_status",
+@rule("C004", scope="record", dimension="completeness", severity="warning", table="persons", column="marital_status",
       action_vi="Nhờ cộng tác viên hỏi tình trạng hôn nhân của người này và cập nhật vào sổ.",
       action_en="Have the collaborator ask this person's marital status and record it.",
       message_vi="Người từ 15 tuổi trở lên chưa có tình trạng hôn nhân.",
@@ -85,7 +86,7 @@ def _c004(ctx: Context) -> pd.DataFrame:
                     column="marital_status")
 
 
-@rule("C005", dimension="completeness", severity="info", table="persons", column="education_level",
+@rule("C005", scope="record", dimension="completeness", severity="info", table="persons", column="education_level",
       action_vi="Ghi trình độ học vấn khi cộng tác viên đến hộ lần tới.",
       action_en="Record the education level at the collaborator's next visit to the household.",
       message_vi="Người từ 6 tuổi trở lên chưa có trình độ học vấn.",
@@ -96,7 +97,7 @@ def _c005(ctx: Context) -> pd.DataFrame:
                     column="education_level")
 
 
-@rule("C007", dimension="completeness", severity="warning", table="units", requires=("persons",),
+@rule("C007", scope="unit", dimension="completeness", severity="warning", table="units", requires=("persons",),
       action_vi="Cán bộ dân số xã cùng cộng tác viên từng thôn rà soát danh sách nhân khẩu thiếu thông tin bắt buộc.",
       action_en="The commune population officer goes through the list of persons with an empty required field with each village's collaborator.",
       parameters=("unit_missing_share",),
@@ -115,7 +116,7 @@ def _c007(ctx: Context) -> pd.DataFrame:
     return ctx.unit_hits(bad, column="share_missing", value=(bad["mean"] * 100).round(1).astype(str) + "%")
 
 
-@rule("C008", dimension="completeness", severity="info", table="persons", column="citizen_id",
+@rule("C008", scope="record", dimension="completeness", severity="info", table="persons", column="citizen_id",
       action_vi="Tra số định danh cá nhân trên thẻ căn cước hoặc Cơ sở dữ liệu quốc gia về dân cư và bổ sung vào sổ.",
       action_en="Look up the identification number on the ID card or in the national population database and add it.",
       message_vi="Người từ 14 tuổi trở lên đang cư trú chưa có số định danh cá nhân.",
@@ -187,7 +188,7 @@ for _rid, (_t, _c, _sev) in CODE_RULES.items():
                   action_vi=f"Đối chiếu phiếu gốc và sửa {_LABELS_VI[_c]} thành một mã của danh mục "
                             "(docs/data-contract.md).",
                   action_en=f"Check the source form and correct the {_LABELS_EN[_c]} to a code of its list "
-                            "(docs/data-contract.md)."))
+                            "(docs/data-contract.md).", scope="record"))
 
 
 # --------------------------------------------------------------------------- geography
@@ -230,16 +231,18 @@ for _i, _t in enumerate(("households", "persons", "events")):
                   f"{_TEN[_t]} has a commune code that does not exist or lies outside the audited province.",
                   _unknown_commune(_t), (_t,), "commune_code", "geography",
                   action_vi="Sửa mã xã theo danh mục đơn vị hành chính; hồ sơ thuộc tỉnh khác thì chuyển cho tỉnh đó.",
-                  action_en="Correct the commune code from the list of administrative units; pass records of another province to that province."))
+                  action_en="Correct the commune code from the list of administrative units; pass records of another province to that province.",
+                  scope="record"))
     add_rule(Rule(f"V02{2 * _i + 1}", "consistency", "error", _t,
                   f"{_TVI[_t]} có mã xã không thuộc huyện (hoặc huyện không thuộc tỉnh) đã ghi.",
                   f"{_TEN[_t]} has a commune outside its stated district (or a district outside its province).",
                   _not_in_district(_t), (_t,), "commune_code", "geography",
                   action_vi="Sửa mã xã hoặc mã huyện cho khớp nhau theo danh mục đơn vị hành chính.",
-                  action_en="Make the commune and district codes agree, using the list of administrative units."))
+                  action_en="Make the commune and district codes agree, using the list of administrative units.",
+                  scope="record"))
 
 
-@rule("V026", dimension="consistency", severity="warning", table="persons", requires=("persons", "households"),
+@rule("V026", scope="household", dimension="consistency", severity="warning", table="persons", requires=("persons", "households"),
       action_vi="Sửa mã xã của nhân khẩu hoặc của hộ; nếu người đã chuyển sang xã khác thì ghi biến động chuyển đi.",
       action_en="Correct the commune of the person or of the household; if the person moved to another commune, record the move.",
       column="commune_code",
@@ -254,7 +257,7 @@ def _v026(ctx: Context) -> pd.DataFrame:
                     value=lambda sub: sub["commune_code"].astype("string") + " / " + hc[sub.index].astype("string"))
 
 
-@rule("V027", dimension="validity", severity="warning", table="events", column="other_commune_code",
+@rule("V027", scope="record", dimension="validity", severity="warning", table="events", column="other_commune_code",
       action_vi="Sửa mã xã đi/đến (5 chữ số) theo danh mục đơn vị hành chính.",
       action_en="Correct the origin/destination commune code (5 digits) from the list of administrative units.",
       message_vi="Mã xã đi/đến của biến động di chuyển không phải là mã xã hợp lệ.",
@@ -267,7 +270,7 @@ def _v027(ctx: Context) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- dates
-@rule("V030", dimension="validity", severity="error", table="any", requires=(),
+@rule("V030", scope="province", dimension="validity", severity="error", table="any", requires=(),
       action_vi="Sửa giá trị tại nơi nhập liệu hoặc tệp xuất (ví dụ ngày 31/02); kiểm tra định dạng của cột.",
       action_en="Correct the value where it was entered or exported (e.g. 31/02); check the column's format.",
       message_vi="Giá trị không đọc được theo kiểu dữ liệu quy định (ví dụ ngày không có thật).",
@@ -336,10 +339,10 @@ for _rid, _t, _c, _sev, _vi, _en in (
      "The person's last update is after the export date."),
 ):
     add_rule(Rule(_rid, "validity", _sev, _t, _vi, _en, _future(_t, _c), (_t,), _c, "dates",
-                  action_vi=_FACT[_rid][0], action_en=_FACT[_rid][1]))
+                  action_vi=_FACT[_rid][0], action_en=_FACT[_rid][1], scope="record"))
 
 
-@rule("V035", dimension="plausibility", severity="error", table="persons", column="birth_date",
+@rule("V035", scope="record", dimension="plausibility", severity="error", table="persons", column="birth_date",
       action_vi="Kiểm tra ngày sinh và tình trạng: ghi biến động chết nếu người đã mất, hoặc sửa năm sinh nhập nhầm.",
       action_en="Check birth date and status: record the death if the person has died, or correct the mistyped birth year.",
       parameters=("max_age",),
@@ -350,7 +353,7 @@ def _v035(ctx: Context) -> pd.DataFrame:
     return ctx.hits(p, p["_present"] & (p["_age_min"] > ctx.config.max_age), key="person_id", column="birth_date")
 
 
-@rule("V037", dimension="consistency", severity="warning", table="persons", column="birth_date_precision",
+@rule("V037", scope="record", dimension="consistency", severity="warning", table="persons", column="birth_date_precision",
       action_vi="Ghi ngày sinh chỉ biết năm là 01/01 của năm đó (chỉ biết tháng là ngày 01), hoặc sửa độ chính xác ngày sinh.",
       action_en="Write a year-only birth date as 1 January (month-only as the 1st), or correct the birth-date precision.",
       message_vi="Ngày sinh chỉ biết năm (hoặc tháng) nhưng không ghi là ngày 1 tháng 1 (hoặc ngày 1).",
@@ -384,7 +387,7 @@ def _cid_parts(ctx: Context) -> pd.DataFrame:
     return out
 
 
-@rule("I001", dimension="validity", severity="error", table="persons", column="citizen_id",
+@rule("I001", scope="record", dimension="validity", severity="error", table="persons", column="citizen_id",
       action_vi="Nhập lại đủ 12 chữ số theo thẻ căn cước hoặc Cơ sở dữ liệu quốc gia về dân cư.",
       action_en="Re-enter all 12 digits from the ID card or the national population database.",
       message_vi="Số định danh cá nhân không gồm đúng 12 chữ số.",
@@ -394,7 +397,7 @@ def _i001(ctx: Context) -> pd.DataFrame:
     return ctx.hits(ctx.persons, c["cid"].notna() & ~c["ok"], key="person_id", column="citizen_id")
 
 
-@rule("I002", dimension="validity", severity="error", table="persons", column="citizen_id",
+@rule("I002", scope="record", dimension="validity", severity="error", table="persons", column="citizen_id",
       action_vi="Đối chiếu số định danh với thẻ căn cước; sửa ba chữ số đầu nhập nhầm.",
       action_en="Compare the number with the ID card; correct the mistyped first three digits.",
       message_vi="Ba chữ số đầu của số định danh cá nhân không phải là mã tỉnh.",
@@ -408,7 +411,7 @@ def _i002(ctx: Context) -> pd.DataFrame:
     return ctx.hits(ctx.persons, bad, key="person_id", column="citizen_id")
 
 
-@rule("I003", dimension="consistency", severity="error", table="persons", column="citizen_id",
+@rule("I003", scope="record", dimension="consistency", severity="error", table="persons", column="citizen_id",
       action_vi="Đối chiếu số định danh, giới tính và năm sinh với thẻ căn cước; sửa thông tin sai.",
       action_en="Compare the number, sex and birth year with the ID card; correct whichever is wrong.",
       message_vi="Chữ số thứ tư của số định danh cá nhân không khớp giới tính và thế kỷ sinh.",
@@ -425,10 +428,10 @@ def _i003(ctx: Context) -> pd.DataFrame:
     bad = usable & (digit != expected)
     return ctx.hits(p, bad, key="person_id", column="citizen_id",
                     value=lambda sub: c.loc[sub.index, "d4"].astype("string") + " / sex "
-                    + sub["sex"].astype("string") + " / " + year[sub.index].astype("string"))
+                    + sub["sex"].astype("string") + " / " + year[sub.index].astype("Int64").astype("string"))
 
 
-@rule("I004", dimension="consistency", severity="error", table="persons", column="citizen_id",
+@rule("I004", scope="record", dimension="consistency", severity="error", table="persons", column="citizen_id",
       action_vi="Đối chiếu số định danh và năm sinh với thẻ căn cước; sửa thông tin sai.",
       action_en="Compare the number and birth year with the ID card; correct whichever is wrong.",
       message_vi="Chữ số thứ năm và sáu của số định danh cá nhân không khớp năm sinh.",
@@ -441,7 +444,7 @@ def _i004(ctx: Context) -> pd.DataFrame:
     bad = c["ok"] & year.notna() & (yy != year % 100)
     return ctx.hits(p, bad, key="person_id", column="citizen_id",
                     value=lambda sub: c.loc[sub.index, "yy"].astype("string").str.zfill(2) + " / "
-                    + year[sub.index].astype("string"))
+                    + year[sub.index].astype("Int64").astype("string"))
 
 
 _ = (np, text)

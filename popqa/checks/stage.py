@@ -1,0 +1,34 @@
+"""The ``check`` stage of the audit: the rule catalogue, partition by partition (:mod:`popqa.checks.partitioned`).
+
+Options read from the run context (set by :func:`popqa.pipeline.audit`): ``executor`` ("local"
+or "dask"), ``dask_client`` (a connected :class:`distributed.Client` with "dask") and
+``partition_by`` ("district", "commune" or "commune_2025"). Each partition's findings are
+written to ``analyst/checks/`` of the audit as they are produced; the partitions' tables go
+to a scratch folder of the staging area, removed when the stage ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def check_stage(ctx) -> dict[str, Any]:
+    from popqa.checks.partitioned import run_checks_partitioned
+
+    executor = ctx.options.get("executor", "local")
+    scratch = ctx.staging.file(".scratch/checks")
+    try:
+        findings, parts = run_checks_partitioned(
+            ctx["register"], ctx.config, workdir=scratch, parts_dir=ctx.staging.file("analyst/checks"),
+            by=ctx.options.get("partition_by", "district"), executor=executor,
+            client=ctx.options.get("dask_client"))
+    finally:
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+    ctx.write_parquet("analyst/checks/parts.parquet", parts)
+    n = int((parts["placement"] != "province").sum())
+    log.info("checks: %d partitions (%s), %d findings", n, executor, len(findings))
+    return {"findings:checks": findings, "check_parts": parts}

@@ -1,0 +1,48 @@
+"""The audit on a Dask cluster (issue 16): the same findings and duplicate pairs as a local run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from popqa.pipeline import audit
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data_samples" / "tayninh-godau" / "register"
+PERIOD = "2026-10"
+
+
+def test_a_bad_scheduler_address_is_one_line_and_exit_2(tmp_path, capsys):
+    from popqa.cli import main
+
+    rc = main(["audit", "--data", str(SAMPLE), "--period", PERIOD, "--out", str(tmp_path / "res"),
+               "--executor", "dask", "--scheduler", "no-port-here", "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1
+    assert "cannot reach the Dask scheduler at 'no-port-here'" in err[0]
+    rc = main(["audit", "--data", str(SAMPLE), "--period", PERIOD, "--out", str(tmp_path / "res"),
+               "--executor", "dask", "--no-progress"])
+    assert rc == 2 and "needs --scheduler" in capsys.readouterr().err
+    assert not (tmp_path / "res" / PERIOD).exists()  # nothing was audited
+
+
+@pytest.mark.slow
+def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
+    from distributed import LocalCluster
+
+    local = audit(SAMPLE, PERIOD, tmp_path / "local", workbooks=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        dask = audit(SAMPLE, PERIOD, tmp_path / "dask", workbooks=False, executor="dask",
+                     scheduler=cluster.scheduler_address, partition_by="commune_2025")
+    a, b = local.results_dir / "analyst", dask.results_dir / "analyst"
+    for name in ("findings.parquet", "duplicate_pairs.parquet", "clusters.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(b / name), obj=name)
+    assert len(pd.read_parquet(a / "duplicate_pairs.parquet")) > 0
+    # the partitions ran on the cluster and their parts landed in the same store
+    parts = pd.read_parquet(b / "checks" / "parts.parquet")
+    assert (parts["placement"] != "province").sum() > 2
+    assert all((b / "checks" / f).is_file() for f in parts["output"])
+    m = dask.results_dir / "manifest.json"
+    assert '"executor": "dask"' in m.read_text()
+    assert local["audit_id"] == dask["audit_id"]  # how it ran is not what it computed
