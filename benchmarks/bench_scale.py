@@ -1,0 +1,184 @@
+"""Benchmark of ``popqa audit`` as the register grows (issue 16): seconds and peak memory per stage.
+
+The audit runs in a fresh child process; every stage is wrapped so that its seconds and its own
+peak resident memory are recorded (the kernel's high-water mark is reset before each stage by
+writing 5 to ``/proc/self/clear_refs``). With ``--executor dask`` a ``distributed.LocalCluster``
+of ``--workers`` worker processes (one thread each) is started in the child; the peak of each
+worker process is read at the end (``client.run``) and reported beside the main process's.
+
+A watchdog in this (parent) process stops the child when its resident memory passes
+``--limit-gb`` (default 14), so a run that would not fit never pushes the shared machine into
+swap; the stop is reported as such, with the stage it was in.
+
+Usage (heavy: wrap in ``flock /tmp/bench.lock``)::
+
+    .venv/bin/python benchmarks/bench_scale.py --data benchmarks/out/run/data/register --label 1.0
+    .venv/bin/python benchmarks/bench_scale.py --data ... --code /tmp/popqa-pre16 --label 1.0-before
+    .venv/bin/python benchmarks/bench_scale.py --data ... --executor dask --workers 2 --label 1.0-dask2
+
+``--code DIR`` times the popqa of another checkout (its folder goes first on the child's
+``PYTHONPATH``); ``--executor`` is then not passed (code before issue 16 has none). Results
+are appended as one JSON line to ``benchmarks/out/scale/results.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = r"""
+import json, os, sys, time, dataclasses
+from pathlib import Path
+import popqa
+from popqa.pipeline import audit
+from popqa.stages import STAGES
+
+data, out, period, executor, workers, partition = sys.argv[1:7]
+workers = int(workers)
+STATE = Path(out) / "stage.txt"
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+def reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+per_stage = {}
+
+def wrap(stage):
+    fn = stage.resolve()
+    def run(ctx, _fn=fn, _name=stage.name):
+        if "read" not in per_stage:  # the read stage ran before the first wrapped stage
+            per_stage["read"] = {"seconds": None, "peak_mb": round(status("VmHWM")),
+                                 "rss_after_mb": round(status("VmRSS"))}
+        STATE.write_text(_name)
+        reset_peak()
+        t0 = time.perf_counter()
+        try:
+            return _fn(ctx)
+        finally:
+            per_stage[_name] = {"seconds": round(time.perf_counter() - t0, 2),
+                                "peak_mb": round(status("VmHWM")), "rss_after_mb": round(status("VmRSS"))}
+    return dataclasses.replace(stage, func=run)
+
+kwargs = {"stages": [wrap(s) for s in STAGES], "workbooks": True}
+cluster = client = None
+if executor == "dask":
+    from distributed import Client, LocalCluster
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None, memory_limit=0)
+    client = Client(cluster)
+    kwargs.update(executor="dask", scheduler=cluster.scheduler_address, partition_by=partition)
+elif partition != "-":
+    kwargs.update(partition_by=partition)
+t0 = time.perf_counter()
+reset_peak()
+STATE.write_text("read")
+res = audit(data, period, Path(out) / "results", **kwargs)
+total = time.perf_counter() - t0
+worker_peaks = []
+if client is not None:
+    def hwm():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    worker_peaks = sorted(round(v) for v in client.run(hwm).values())
+    client.close(); cluster.close()
+m = json.loads((Path(res["results_dir"]) / "manifest.json").read_text())
+print(json.dumps({"code": popqa.__file__, "audit_s": round(total, 1), "timings": res["timings"],
+                  "stages": per_stage, "worker_peak_mb": worker_peaks,
+                  "persons": m["tables"].get("persons"), "findings": sum(e["rows"].get("findings", 0)
+                  for e in m["stages"] if e["name"] == "findings")}))
+"""
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its children (the Dask workers), MB."""
+    total = _rss_mb(pid)
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        kids = []
+    return total + sum(_tree_rss_mb(int(k)) for k in kids)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True, help="register folder")
+    ap.add_argument("--period", default="2026-10")
+    ap.add_argument("--code", default=None, help="time the popqa of this checkout instead of the current one")
+    ap.add_argument("--executor", choices=("local", "dask"), default="local")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--partition", default="-", help="partition_by (district, commune, commune_2025)")
+    ap.add_argument("--label", default="")
+    ap.add_argument("--limit-gb", type=float, default=14.0, help="stop the child past this resident memory")
+    ap.add_argument("--results", default=str(HERE / "out" / "scale" / "results.jsonl"))
+    args = ap.parse_args()
+
+    env = dict(os.environ)
+    if args.code:
+        env["PYTHONPATH"] = str(Path(args.code).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
+        if args.executor != "local" or args.partition != "-":
+            ap.error("--code runs code before issue 16: local executor, no --partition")
+    partition = args.partition if args.partition != "-" else ("district" if args.executor == "dask" else "-")
+    with tempfile.TemporaryDirectory(prefix="popqa-scale-", dir=HERE / "out") as work:
+        t0 = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(Path(args.data).resolve()), work, args.period,
+                                  args.executor, str(args.workers), partition],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=work)
+        peak_tree, stopped = 0.0, None
+        while child.poll() is None:
+            rss = _tree_rss_mb(child.pid)
+            peak_tree = max(peak_tree, rss)
+            if rss > args.limit_gb * 1024:
+                stage = (Path(work) / "stage.txt").read_text() if (Path(work) / "stage.txt").exists() else "?"
+                stopped = {"stage": stage, "rss_mb": round(rss), "after_s": round(time.perf_counter() - t0, 1)}
+                child.kill()
+                break
+            time.sleep(0.5)
+        out, err = child.communicate()
+        wall = time.perf_counter() - t0
+    rec = {"label": args.label, "data": str(args.data), "executor": args.executor, "workers": args.workers,
+           "partition": partition, "code": args.code or "current", "wall_s": round(wall, 1),
+           "peak_tree_mb": round(peak_tree), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if stopped:
+        rec["stopped"] = stopped
+    elif child.returncode:
+        sys.stderr.write(err[-4000:])
+        rec["failed"] = err.strip().splitlines()[-1][:300] if err.strip() else f"exit {child.returncode}"
+    else:
+        rec.update(json.loads(out.strip().splitlines()[-1]))
+    Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+    with open(args.results, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(json.dumps(rec, indent=1, ensure_ascii=False))
+    return 0 if not (stopped or child.returncode) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
