@@ -11,7 +11,7 @@ __all__ = ["catalogue_frame", "rules_markdown", "rules_text", "CATALOGUE_COLUMNS
 
 #: Columns of :func:`catalogue_frame` (and of ``popqa rules --format csv``).
 CATALOGUE_COLUMNS = (
-    "rule_id", "family", "dimension", "severity", "table", "column", "computed_by", "parameters",
+    "rule_id", "family", "dimension", "severity", "table", "column", "computed_by", "scope", "parameters",
     "message_vi", "message_en", "action_vi", "action_en",
 )
 
@@ -30,7 +30,7 @@ def catalogue_frame() -> pd.DataFrame:
     (True, 'linkage')
     """
     rows = [
-        (r.rule_id, r.family, r.dimension, r.severity, r.table, r.column or "", r.computed_by,
+        (r.rule_id, r.family, r.dimension, r.severity, r.table, r.column or "", r.computed_by, r.scope,
          "; ".join(r.parameters), r.message_vi, r.message_en, r.action_vi, r.action_en)
         for r in catalogue()
     ]
@@ -103,6 +103,21 @@ def rules_markdown() -> str:
               "| id | việc cần làm | action |", "|---|---|---|"]
     for r in df.itertuples(index=False):
         lines.append(f"| {r.rule_id} | {_md_escape(r.action_vi)} | {_md_escape(r.action_en)} |")
+    eng = df[df["computed_by"] == "engine"]
+    lines += ["", "## Scope: how the audit partitions the rules", "",
+              "Each rule of the check engine declares what it must see to judge a record. The audit's check "
+              "stage runs the first three partition by partition (a legacy district by default; a commune or "
+              "a 2025 commune with `--partition-by`), in this process or on a Dask cluster "
+              "(`popqa audit --executor dask`), and the province rules once on the whole register; the "
+              "findings are the same as on the whole register (docs/scale.md).", "",
+              "| scope | what a partition holds | rules |", "|---|---|---|"]
+    what = {"record": "the record's own row (any partition)",
+            "household": "each household with all its members, whatever commune they state",
+            "unit": "every household, person and event of a commune (by its own commune code)",
+            "province": "the whole register (ids across communes, mothers, events of persons anywhere)"}
+    for scope, text in what.items():
+        ids = ", ".join(eng.loc[eng["scope"] == scope, "rule_id"])
+        lines.append(f"| {scope} | {text} | {ids} |")
     lines += [
         "",
         "## Structure (not findings)",
