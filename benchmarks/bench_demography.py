@@ -62,9 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     inp = demography_inputs(reg, period=args.period, config=cfg)
     parts["inputs (exposure, events, ages)"] = time.perf_counter() - t
     t = time.perf_counter()
-    for level in ("province", "district", "commune", "commune_2025"):
+    for level in ("province", "district", "commune"):
         rates_table(inp.persons, inp.exposure, inp.events, level=level, config=cfg)
-    parts["rates, 4 levels"] = time.perf_counter() - t
+    parts["rates, 3 legacy levels"] = time.perf_counter() - t
+    t = time.perf_counter()
+    rates_table(inp.persons, inp.exposure, inp.events, level="commune_2025", config=cfg)
+    parts["rates, 2025 communes"] = time.perf_counter() - t
     t = time.perf_counter()
     for level in ("province", "district"):
         unit_life_tables(inp, level=level, config=cfg)
