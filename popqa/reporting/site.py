@@ -8,6 +8,11 @@ units with too few records apart, the grade thresholds, the run's date (local
 time) and inputs, and the reports that failed. ``communes[.en].html``,
 ``collaborators[.en].html`` and ``rules[.en].html``: the commune (2025 and
 legacy) and collaborator views, and every rule with its parameters and action.
+``coverage[.en].html``: how complete the register is (the reconcile stage's
+indicator rows, :mod:`popqa.reporting.coverage`): completeness of the register
+and of civil registration with intervals and the events missed by both, the
+comparison with the population-change survey, the resident and insurance
+shares, and what the estimates assume; a unit too small says so, not a number.
 Every page has breadcrumbs, links its other language and the previous and
 next audited period (``periods/<YYYY-MM>/``, rendered from the store for every
 other committed period). Tables sort and filter with one small inline script
@@ -46,7 +51,7 @@ from popqa.store import ResultsStore, atomic_write_text, period_site_dir
 __all__ = ["render_site", "page_name", "PAGES"]
 
 #: The pages of one period, each in both languages.
-PAGES = ("index", "communes", "collaborators", "rules")
+PAGES = ("index", "communes", "collaborators", "rules", "coverage")
 
 _TEMPLATES = Path(__file__).parent / "templates" / "site"
 LANGS = ("vi", "en")
@@ -68,8 +73,14 @@ def _env() -> Environment:
                        date=fmt_date, datetime=fmt_datetime)
     env.globals.update(badge=badge, t=t, page_name=page_name, grade_bg=GRADE_BG, dimensions=DIMENSIONS,
                        spark=lambda vals, lang: sparkline_svg(vals or [], lang=lang), sort_script=SORT_SCRIPT,
-                       print_css=PRINT_CSS)
+                       print_css=PRINT_CSS, cov_label=_cov_label)
     return env
+
+
+def _cov_label(key: str, lang: str) -> str:
+    from popqa.reporting.coverage import ct
+
+    return ct(key, lang)
 
 
 def _sparks(trend: pd.DataFrame, level: str, dimension: str = "overall") -> dict[str, list[float]]:
@@ -208,6 +219,20 @@ def _rules() -> list[dict[str, Any]]:
              "message": {"vi": r.message_vi, "en": r.message_en},
              "action": {"vi": r.action("vi"), "en": r.action("en")}, "parameters": list(r.parameters)}
             for r in catalogue()]
+
+
+def _coverage_context(ind: pd.DataFrame, province_code: str, units: list[tuple[str, str]], level: str,
+                      lang: str) -> dict[str, Any]:
+    """What the coverage page shows: the province first, then its units (districts or 2025 communes)."""
+    from popqa.reporting import coverage as cov
+
+    prov = [(province_code, cov.ct("province_row", lang))]
+    comp = cov.completeness_rows(ind, "province", lang, prov) + cov.completeness_rows(ind, level, lang, units)
+    survey = cov.survey_rows(ind, "province", lang, prov, by_sex=True) + cov.survey_rows(ind, level, lang, units)
+    return {"completeness": comp, "survey": survey, "shares": cov.share_rows(ind, "province", province_code, lang),
+            "notes": cov.assumptions(lang), "ct": lambda key: cov.ct(key, lang),
+            "completeness_cols": ["births_register", "births_civil", "births_missed", "deaths_register",
+                                  "deaths_civil", "deaths_missed"]}
 
 
 def render_site(results_period_dir: Path, site: Path, report_manifest: dict[str, Any], *,
@@ -354,6 +379,10 @@ def _render_period(res: Path, site: Path, report_manifest: dict[str, Any], *, ge
     }
     roll = roll_p[roll_p["dimension"].isin([*DIMENSIONS, "overall"])].to_dict(orient="records")
     rules = _rules()
+    ind_file = res / "indicators.parquet"
+    indicators = pd.read_parquet(ind_file) if ind_file.exists() else pd.DataFrame()
+    cov_units = ([(r["code"], r["name"] or r["code"]) for r in sorted(communes_2025, key=lambda r: r["code"])]
+                 if geography == "2025" else [(d, dnames[d]) for d in sorted(dnames)])
     for lang in LANGS:
         other = "en" if lang == "vi" else "vi"
 
@@ -381,3 +410,7 @@ def _render_period(res: Path, site: Path, report_manifest: dict[str, Any], *, ge
                           env.get_template("collaborators.html.j2").render(ctx_k))
         ctx_r = {**ctx_for("rules"), "rules": rules}
         atomic_write_text(site / page_name("rules", lang), env.get_template("rules.html.j2").render(ctx_r))
+        atomic_write_text(site / page_name("coverage", lang), env.get_template("coverage.html.j2").render(
+            {**ctx_for("coverage"), **_coverage_context(indicators, province["province_code"], cov_units,
+                                                         "commune_2025" if geography == "2025" else "district",
+                                                         lang)}))

@@ -415,6 +415,20 @@ if comp_rows:
                                   "civil": t("civil_completeness", lang), "missed": t("missed_both", lang)},
         text_columns=["event", "register", "civil", "missed"]) + f"<p class='muted'>{t('dse_note', lang)}</p>"))
 
+# the register against the population-change survey: the survey's estimate with its interval (or why the
+# survey cannot say), the register's count and where it lies (popqa.reporting.coverage formats; nothing computed)
+from popqa.reporting import coverage as cov_text  # noqa: E402
+
+survey_rows = cov_text.survey_rows(ind, level, lang, [(district_code, unit_name)], by_sex=True)
+if survey_rows:
+    display(HTML(f"<h3 id='survey'>{cov_text.ct('survey_comparison', lang)}</h3>" + table_html(
+        pd.DataFrame(survey_rows), {"measure": cov_text.ct("measure", lang),
+                                    "survey": cov_text.ct("survey_estimate", lang),
+                                    "register": cov_text.ct("register_count", lang),
+                                    "verdict": cov_text.ct("verdict", lang)},
+        text_columns=["measure", "survey", "verdict"])
+        + "".join(f"<p class='muted'>{n}</p>" for n in cov_text.assumptions(lang)[1:])))
+
 # %%
 h2("methods", "methods")
 if lang == "vi":
