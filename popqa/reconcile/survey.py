@@ -23,8 +23,9 @@ out-of-area, undated, out-of-period and duplicate events removed).
 
 Units: the province, its legacy districts and its 2025 communes. A unit's
 estimate is *supported* when the survey sampled at least ``survey_min_psus``
-clusters (PSUs) in it and the coefficient of variation is at most
-``survey_max_cv``; otherwise its status is ``insufficient`` (the survey is too
+clusters (PSUs) in it, saw at least ``survey_min_events`` of what it counts
+(persons of the group, or births / deaths of its households) and the
+coefficient of variation is at most ``survey_max_cv``; otherwise its status is ``insufficient`` (the survey is too
 small there; no number is printed) and a unit with no sampled household is
 ``not_measurable``. A supported unit whose register count lies outside the
 interval is *outside* (rule X012).
@@ -87,7 +88,8 @@ class SurveyComparison:
     table : one row per level, unit, measure and group: level, unit_code,
         measure, group ("", "sex=1", "sex=2;age=0-4", ...), estimate, se,
         ci_low, ci_high, cv, n (sampled persons in the domain), psus (sampled
-        clusters in the unit), register (the register's count), status
+        clusters in the unit), seen (the persons, or the households' events, the
+        sample saw: unweighted), register (the register's count), status
         ("ok", "insufficient", "not_measurable"), reason (why not ok), outside
         (supported and the register count outside the interval), direction
         ("below" / "above" the interval, else missing).
@@ -276,6 +278,11 @@ def survey_comparison(register, *, period: Any, config: ReconcileConfig | None =
                     est.index = pd.MultiIndex.from_arrays([est.index.get_level_values(0).astype("string"),
                                                            est.index.get_level_values(1).astype("string")])
                 e = est.reindex(idx)
+                # unweighted: the persons, or the events of the sampled households, the sample saw
+                seen = data.dropna(subset=by).groupby(by)[measure].sum(min_count=1).round(6)
+                seen.index = pd.MultiIndex.from_arrays(
+                    [seen.index.astype("string"), [""] * len(seen)] if gcol is None else
+                    [seen.index.get_level_values(0).astype("string"), seen.index.get_level_values(1).astype("string")])
                 # a group the sample holds no one of, in a sampled unit, is an empty domain: its total is 0,
                 # known exactly (as R); in an unsampled unit, or without the survey column, it is unknown
                 empty = ~idx.isin(est.index) & (psus.reindex(idx.get_level_values(0)).to_numpy() > 0)
@@ -288,6 +295,7 @@ def survey_comparison(register, *, period: Any, config: ReconcileConfig | None =
                     "ci_high": e["ci_high"].to_numpy(float),
                     "n": pd.to_numeric(e["n"], errors="coerce").fillna(0).to_numpy(dtype="int64"),
                     "psus": psus.reindex(idx.get_level_values(0)).to_numpy(dtype="int64"),
+                    "seen": seen.reindex(idx).to_numpy(float),
                     "register": rc.reindex(idx).fillna(0).to_numpy(float),
                 })
                 frames.append(t)
@@ -303,16 +311,19 @@ def _judge(t: pd.DataFrame, absent: set[str], cfg: ReconcileConfig) -> pd.DataFr
     no_sample = t["psus"] == 0
     no_value = t["estimate"].isna()
     few = t["psus"] < cfg.survey_min_psus
+    rare = ~(t["seen"].fillna(0) >= cfg.survey_min_events)
     noisy = ~(t["cv"] <= cfg.survey_max_cv)     # also when nothing was seen (estimate 0: no CV)
-    t["status"] = np.where(no_sample | no_value, "not_measurable", np.where(few | noisy, "insufficient", "ok"))
+    t["status"] = np.where(no_sample | no_value, "not_measurable",
+                           np.where(few | rare | noisy, "insufficient", "ok"))
     missing_col = t["measure"].isin(absent)
     reason = np.select(
-        [missing_col & no_value, no_sample, no_value, few, t["estimate"] <= 0, noisy],
+        [missing_col & no_value, no_sample, no_value, few, t["estimate"] <= 0, rare, noisy],
         ["the survey has no " + t["measure"].map(MEASURES) + " values",
          "the survey sampled no household in this unit",
          "missing values in the survey column",
          "the survey sampled fewer than " + str(cfg.survey_min_psus) + " clusters in this unit",
          "the survey saw none in this unit",
+         "the survey saw fewer than " + str(cfg.survey_min_events) + " in this unit",
          f"coefficient of variation above {cfg.survey_max_cv:.0%}"], default="")
     t["reason"] = pd.Series(reason, index=t.index).where(t["status"] != "ok")
     ok = t["status"] == "ok"

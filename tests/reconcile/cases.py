@@ -77,7 +77,8 @@ def survey_findings_case() -> pd.DataFrame:
     from popqa.reconcile import ReconcileConfig, reconcile_stage
 
     _, f = reconcile_stage(survey_register(), {}, period="2026-10",
-                           config=ReconcileConfig(survey_min_psus=2, province_code="72"))
+                           config=ReconcileConfig(survey_min_psus=2, survey_min_events=1,
+                                                                 province_code="72"))
     return f[f["rule_id"] == "X012"]
 
 

@@ -18,7 +18,7 @@ from popqa.reconcile import ReconcileConfig, reconcile_stage
 from popqa.reconcile.survey import AGE_LABELS, survey_comparison
 from tests.reconcile.cases import HOUSEHOLDS, A, C, survey_register, survey_rows
 
-CFG = ReconcileConfig(survey_min_psus=2, province_code="72")
+CFG = ReconcileConfig(survey_min_psus=2, survey_min_events=1, province_code="72")
 
 
 def by_hand(psu_totals_per_stratum: list[list[float]]) -> tuple[float, float, float, float]:
@@ -86,6 +86,13 @@ def test_units_the_design_does_not_support_say_so(table):
     # three PSUs are fewer than the default five: no estimate is compared, nothing is flagged
     assert (d["status"] == "insufficient").all() and not d["outside"].any()
     assert d["reason"].str.contains("fewer than 5 clusters").all()
+    # nine persons seen in a district are fewer than the default 20 (NCHS: fewer than 20 events, unreliable)
+    t2 = survey_comparison(survey_register(), period="2026-10",
+                           config=ReconcileConfig(survey_min_psus=2, province_code="72")).table
+    r = t2[(t2["level"] == "district") & (t2["unit_code"] == "710") & (t2["group"] == "")].set_index("measure")
+    assert r.loc["persons", "seen"] == 9 and r.loc["persons", "status"] == "insufficient"
+    assert r.loc["persons", "reason"] == "the survey saw fewer than 20 in this unit"
+    assert r.loc["births", "seen"] == 3  # the households' births, each once
     # every unit has a row for every group, sampled or not
     assert len(t[(t["level"] == "district") & (t["measure"] == "persons")]) == 9 * (1 + 2 + 2 * len(AGE_LABELS))
 
