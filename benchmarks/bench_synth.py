@@ -4,7 +4,8 @@ Also reports how close the present persons' 5-year age-sex pyramid is to the
 target of :mod:`popqa.synth.pyramid` (total variation distance, 0-14 and 65+
 shares, males per 100 females).
 
-Usage: .venv/bin/python benchmarks/bench_synth.py [--scales 0.01,0.1,1.0] [--write]
+Usage: .venv/bin/python benchmarks/bench_synth.py [--scales 0.01,0.1,1.0] [--write] [--province 72,80]
+       [--out DIR]   (keep the written register and truth in DIR/<scale> instead of a temporary folder)
 Each scale runs in a fresh process so peak RSS is that scale's own.
 """
 
@@ -15,15 +16,18 @@ import json
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
 from popqa.synth import generate_province
-scale, write = float(sys.argv[1]), sys.argv[2] == "1"
+scale, write, province, keep = float(sys.argv[1]), sys.argv[2] == "1", sys.argv[3], sys.argv[4]
 t0 = time.perf_counter()
-prov = generate_province(scale=scale)
+prov = generate_province(scale=scale, province_code=province)
 t1 = time.perf_counter()
-if write:
+if write and keep:
+    prov.write(keep, fmt="parquet")
+elif write:
     with tempfile.TemporaryDirectory() as d:
         prov.write(d, fmt="parquet")
 t2 = time.perf_counter()
@@ -38,7 +42,7 @@ age = (period_bounds(prov.period)[1] - p["birth_date"]).dt.days.to_numpy() / 365
 pyr = pyramid_of(age, p["sex"].astype(int).to_numpy())
 b = broad_shares(pyr)
 print(json.dumps({
-    "scale": scale, "generate_s": round(t1 - t0, 1), "write_s": round(t2 - t1, 1),
+    "province": province, "scale": scale, "generate_s": round(t1 - t0, 1), "write_s": round(t2 - t1, 1),
     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     "households": len(reg.households), "persons": len(reg.persons), "events": len(reg.events),
     "faults": len(prov.truth["faults"]), "duplicates": len(prov.truth["duplicates"]),
@@ -54,11 +58,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scales", default="0.01,0.1,1.0")
     ap.add_argument("--write", action="store_true", help="also time writing Parquet")
+    ap.add_argument("--province", default="72", help="legacy code(s), e.g. 72,80 (the 2025 Tây Ninh) or all")
+    ap.add_argument("--out", default="", help="keep the written output in OUT/<scale> (with --write)")
     args = ap.parse_args()
     rows = []
     for s in args.scales.split(","):
+        keep = str(Path(args.out).resolve() / s) if args.out else ""
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, s, "1" if args.write else "0"],
+            [sys.executable, "-c", CHILD, s, "1" if args.write else "0", args.province, keep],
             check=True, capture_output=True, text=True, cwd=tempfile.gettempdir(),
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))

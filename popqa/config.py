@@ -39,7 +39,8 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    province_code: str = Field("72", description="legacy GSO code of the province audited")
+    province_code: str = Field("72", description="legacy GSO code of the province audited; several, comma-separated, "
+                               "for a merged 2025 province (\"72,80\": Tây Ninh 2025 = legacy Tây Ninh + Long An)")
     language: str = Field("vi", pattern="^(vi|en)$", description="report language")
     read: ReadConfig = ReadConfig()
     checks: ChecksConfig = ChecksConfig()
