@@ -1,11 +1,13 @@
-"""Execute the district report template with papermill, one district per task.
+"""Execute the unit report template, one unit per task.
 
 The template (``parameterized_reports/district_report.py``, jupytext percent)
-is converted to a notebook in memory, executed by papermill with the configured
-kernel and execution timeout, and exported to HTML by nbconvert with the code
-hidden and no CDN assets. Tasks run in a local process pool or on a
-``dask.distributed`` cluster; a district that fails is recorded with its
-reason and never stops the others. A kernel that fails to start is retried.
+is converted to a notebook in memory, its parameters injected as papermill does,
+executed with the configured kernel and execution timeout, and exported to HTML
+by nbconvert with the code hidden and no CDN assets. Tasks run in a local
+process pool, where each worker keeps one kernel for all its reports
+(:mod:`popqa.reporting.kernels`), or on a ``dask.distributed`` cluster (papermill,
+a kernel per task); a unit that fails is recorded with its reason and never
+stops the others. A kernel that fails to start is retried.
 """
 
 from __future__ import annotations
@@ -98,20 +100,30 @@ def strip_external_assets(html: str) -> str:
     return _EXTERNAL.sub("", html)
 
 
-def notebook_to_html(nb, *, lang: str = "vi", title: str | None = None) -> str:
-    """Export an executed notebook to self-contained HTML: no code, no prompts, no CDN."""
+_EXPORTER: list[Any] = []
+
+
+def _html_exporter():
+    """The report exporter, built once per process (its templates are found and compiled once)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        template_file="popqa_report.html.j2",
-        extra_template_basedirs=[str(_TEMPLATES / "nbconvert")],
-        extra_template_paths=[str(_TEMPLATES / "nbconvert")],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
+    if not _EXPORTER:
+        _EXPORTER.append(HTMLExporter(
+            template_name="lab",
+            template_file="popqa_report.html.j2",
+            extra_template_basedirs=[str(_TEMPLATES / "nbconvert")],
+            extra_template_paths=[str(_TEMPLATES / "nbconvert")],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+        ))
+    return _EXPORTER[0]
+
+
+def notebook_to_html(nb, *, lang: str = "vi", title: str | None = None) -> str:
+    """Export an executed notebook to self-contained HTML: no code, no prompts, no CDN."""
+    exporter = _html_exporter()
     exporter.language_code = lang
     if title:
         nb.metadata["title"] = title
@@ -138,9 +150,10 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _is_kernel_start_failure(exc: BaseException) -> bool:
+    from nbclient.exceptions import CellExecutionError
     from papermill.exceptions import PapermillExecutionError
 
-    if isinstance(exc, PapermillExecutionError):
+    if isinstance(exc, PapermillExecutionError | CellExecutionError):
         return False  # an error in the notebook's own code: retrying cannot help
     text = f"{type(exc).__name__}: {exc}".lower()
     return any(k in text for k in ("kernel", "timeout", "zmq", "connection", "dead")) or isinstance(
@@ -160,7 +173,11 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
     import jupytext
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import CellExecutionError
     from papermill.exceptions import PapermillExecutionError
+
+    from popqa.reporting.kernels import inject_parameters, read_template
+    from popqa.reporting.kernels import session as kernel_session
 
     t0 = time.perf_counter()
     if not task.get("verbose"):
@@ -173,21 +190,32 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
     for attempt in range(1, int(task.get("retries", 1)) + 2):
         out["attempts"] = attempt
         try:
-            nb = jupytext.read(task["template"], fmt="py:percent")
-            nb.metadata["kernelspec"] = {"name": task["kernel_name"], "display_name": task["kernel_name"],
-                                         "language": "python"}
-            nb = pm.execute_notebook(
-                nb, None, parameters=params, kernel_name=task["kernel_name"],
-                execution_timeout=task["execution_timeout"], start_timeout=task.get("start_timeout", 60),
-                progress_bar=False, log_output=False, report_mode=True,
-                # jupyter_client interrupts a kernel before shutting it down; the kernel then logs
-                # "KeyboardInterrupt caught in kernel" at ERROR level: harmless, so keep its log quiet
-                extra_arguments=[f"--IPKernelApp.log_level={task.get('kernel_log_level', 'CRITICAL')}"],
-            )
+            t_run = time.perf_counter()
+            if task.get("reuse_kernel"):
+                # the worker's own kernel, kept from one report to the next (popqa.reporting.kernels)
+                sess = kernel_session(task["kernel_name"], task.get("kernel_log_level", "CRITICAL"))
+                nb = inject_parameters(read_template(task["template"]), params, task["kernel_name"])
+                nb = sess.execute(nb, timeout=task["execution_timeout"], start_timeout=task.get("start_timeout", 60))
+                out["kernel_reports"] = sess.reports  # reports this kernel has run, this one included
+            else:
+                nb = jupytext.read(task["template"], fmt="py:percent")
+                nb.metadata["kernelspec"] = {"name": task["kernel_name"], "display_name": task["kernel_name"],
+                                             "language": "python"}
+                nb = pm.execute_notebook(
+                    nb, None, parameters=params, kernel_name=task["kernel_name"],
+                    execution_timeout=task["execution_timeout"], start_timeout=task.get("start_timeout", 60),
+                    progress_bar=False, log_output=False, report_mode=True,
+                    # jupyter_client interrupts a kernel before shutting it down; the kernel then logs
+                    # "KeyboardInterrupt caught in kernel" at ERROR level: harmless, so keep its log quiet
+                    extra_arguments=[f"--IPKernelApp.log_level={task.get('kernel_log_level', 'CRITICAL')}"],
+                )
+            out["execute_seconds"] = round(time.perf_counter() - t_run, 2)
             if task.get("notebook_output"):
                 atomic_write_text(task["notebook_output"], nbformat.writes(nb))
+            t_html = time.perf_counter()
             html = _stamp_audit(notebook_to_html(nb, lang=task["lang"], title=task.get("title")),
                                 task.get("audit_id"))
+            out["html_seconds"] = round(time.perf_counter() - t_html, 2)
             if task.get("parent_pid") and not _pid_alive(int(task["parent_pid"])):
                 raise RunStopped("the run that asked for this report has stopped; nothing written")
             atomic_write_text(task["output"], html)
@@ -197,7 +225,7 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
             last = exc
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            if isinstance(exc, PapermillExecutionError):
+            if isinstance(exc, PapermillExecutionError | CellExecutionError):
                 reason = f"{exc.ename}: {exc.evalue}"
             else:
                 reason = f"{type(exc).__name__}: {exc}"
@@ -277,6 +305,8 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
     method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(method)
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=ctx)
+    # each worker keeps one kernel from report to report (popqa.reporting.kernels)
+    tasks = [{**t, "reuse_kernel": t.get("reuse_kernel", True)} for t in tasks]
     try:
         futs = {pool.submit(render_district, t): t for t in tasks}
         bar = tqdm(total=len(tasks), desc="district reports", unit="district", file=sys.stderr,
@@ -293,8 +323,38 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
     except BaseException:  # interrupted (SIGINT/SIGTERM): stop every worker and kernel now
         _kill_pool(pool)
         raise
-    pool.shutdown(wait=True)
+    _shutdown_pool(pool)
     return results
+
+
+def _shutdown_pool(pool: ProcessPoolExecutor) -> None:
+    """End a pool whose work is done: workers shut their kernels down on exit; a kernel still running then is killed."""
+    import signal as _signal
+
+    def cmdline(pid: int) -> bytes:
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    def running(pid: int, cmd: bytes) -> bool:  # the same process (not a reused pid), not a zombie
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state != "Z" and cmdline(pid) == cmd
+
+    kernels = {c: cmdline(c) for pid in dict(getattr(pool, "_processes", None) or {}) for c in _children(pid)}
+    pool.shutdown(wait=True)
+    deadline = time.monotonic() + 5
+    for pid, cmd in kernels.items():
+        while running(pid, cmd) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if running(pid, cmd):
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def _run_dask(tasks: list[dict[str, Any]], scheduler: str, progress: bool) -> list[dict[str, Any]]:
