@@ -74,7 +74,8 @@ def age_at(birth: pd.Series, at: pd.Timestamp | pd.Series) -> pd.Series:
     >>> age_at(b, pd.Timestamp("2021-03-01")).tolist()[0]
     21.0
     """
-    b = pd.to_datetime(birth)
+    # pd.to_datetime samples a datetime Series element by element (its cache heuristic): skip it then
+    b = birth if pd.api.types.is_datetime64_any_dtype(birth) else pd.to_datetime(birth)
     if isinstance(at, pd.Series):
         a = pd.to_datetime(at)
         ay, am, ad = a.dt.year.to_numpy(float), a.dt.month.to_numpy(float), a.dt.day.to_numpy(float)

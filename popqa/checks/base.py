@@ -274,7 +274,7 @@ def latest_birth(birth: pd.Series, precision: pd.Series | None) -> pd.Series:
     >>> latest_birth(b, pd.Series(["year", "year", "month"])).dt.strftime("%m-%d").tolist()
     ['12-31', '06-15', '06-30']
     """
-    b = pd.to_datetime(birth)
+    b = birth if pd.api.types.is_datetime64_any_dtype(birth) else pd.to_datetime(birth)
     if precision is None:
         return b
     p = precision.astype("string").str.lower()

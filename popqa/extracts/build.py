@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from popqa.definitions import age_at, is_present, reference_date
 from popqa.errors import InputError
-from popqa.extracts.kinds import KINDS, birth_interval, eligibility
+from popqa.extracts.kinds import KINDS, as_datetime, birth_interval, eligibility
 from popqa.period import Period
 
 __all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable",
@@ -407,7 +407,7 @@ def build_extract(
         prec = m["birth_date_precision"].astype("string").str.lower().map(_PRECISION_RANK)
         score += pd.to_numeric(prec, errors="coerce").fillna(0).to_numpy(np.int64)
     m["_score"] = score
-    m["_upd"] = pd.to_datetime(m["updated_at"], errors="coerce") if "updated_at" in m else pd.NaT
+    m["_upd"] = as_datetime(m["updated_at"], errors="coerce") if "updated_at" in m else pd.NaT
     m = m.sort_values(["_cid", "_cand", "_score", "_certain", "_upd", "_pid"],
                       ascending=[True, False, False, False, False, True], kind="stable", na_position="last")
     first = ~m["_cid"].duplicated().to_numpy(bool)
@@ -491,7 +491,7 @@ def build_extract(
     order = pc.sort_indices(pa.table({c: pa.array(out[c]) for c in keys}),
                             sort_keys=[(c, "ascending", "at_end") for c in keys])
     out = out.take(order.to_numpy()).reset_index(drop=True)
-    lo_all = pd.to_datetime(p["birth_date"])
+    lo_all = as_datetime(p["birth_date"])
     excluded = {
         "records": len(p),
         "present_records": int(present.sum()),

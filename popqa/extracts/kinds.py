@@ -34,7 +34,7 @@ import pandas as pd
 from popqa.checks.base import latest_birth
 from popqa.definitions import age_at
 
-__all__ = ["KINDS", "KIND_TEXT", "Eligibility", "eligibility", "birth_interval"]
+__all__ = ["KINDS", "KIND_TEXT", "Eligibility", "eligibility", "birth_interval", "as_datetime"]
 
 #: The kinds of extract, in the order the documentation lists them.
 KINDS = ("school_entry", "under6", "immunization", "voters", "military_registration", "military_service")
@@ -78,6 +78,11 @@ class Eligibility:
     certain: pd.Series
 
 
+def as_datetime(s: pd.Series, **kw) -> pd.Series:
+    """``s`` as datetimes; a datetime column as it is (``pd.to_datetime`` would sample it value by value)."""
+    return s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s, **kw)
+
+
 def birth_interval(persons: pd.DataFrame, reference: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
     """Earliest and latest possible birth date of each record (the latest capped at ``reference``).
 
@@ -86,7 +91,7 @@ def birth_interval(persons: pd.DataFrame, reference: pd.Timestamp) -> tuple[pd.S
     >>> [s.dt.strftime("%Y-%m-%d").tolist() for s in birth_interval(p, pd.Timestamp("2026-10-31"))]
     [['2026-01-01', '2010-05-01'], ['2026-10-31', '2010-05-31']]
     """
-    lo = pd.to_datetime(persons["birth_date"])
+    lo = as_datetime(persons["birth_date"])
     hi = latest_birth(lo, persons["birth_date_precision"] if "birth_date_precision" in persons else None)
     hi = hi.where(~(hi > reference) | (lo > reference), reference)
     return lo, hi

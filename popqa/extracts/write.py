@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +40,8 @@ from popqa.extracts.build import (
     flag_table,
 )
 from popqa.extracts.kinds import KIND_TEXT
-from popqa.extracts.xlsx import Sheet, row_xml, rows_blob, workbook_bytes
+from popqa.extracts.xlsx import Sheet, row_xml, rows_blob, text_rows, workbook_bytes
+from popqa.io.safe import safe_cell
 from popqa.store import atomic_write_bytes, is_safe_code, read_json, write_json
 
 __all__ = ["extract", "write_extract", "ExtractResult", "check_extract_dir", "COLUMN_LABELS", "FLAG_TEXT",
@@ -75,6 +78,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 _WIDTHS = {"person_id": 14, "duplicate_person_ids": 18, "household_id": 14, "full_name": 26, "sex": 8,
            "birth_date": 12, "birth_date_precision": 10, "age": 6, "citizen_id": 15, "village": 16,
            "collaborator_id": 12, "flags": 30}
+#: Threads writing an extract's files (compression, hashing and disk writes run in parallel).
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
 #: Columns of a commune's list (its unit codes and names are on the first sheet).
 XLSX_COLUMNS = tuple(c for c in EXTRACT_COLUMNS if not c.startswith(("province_", "district_", "commune_")))
 
@@ -243,16 +248,19 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _summary_sheet(table: ExtractTable, lang: str, commune: str, sub: pd.DataFrame,
-                   flags: list[str], counts: dict[str, int]) -> tuple[pd.DataFrame, Sheet]:
+def _summary_sheet(table: ExtractTable, lang: str, commune: str, units: dict[str, Any], persons: int,
+                   flags: list[str], counts: dict[str, int]) -> Sheet:
+    """The first sheet of a commune's workbook: what the list is, its unit, counts and each flag explained.
+
+    ``units`` holds the unit columns of the commune's first row (text or None). Every value is
+    formula-escaped (unit codes and names come from the data).
+    """
     prm = table.params
     vi, en, rvi, ren = KIND_TEXT[prm.kind]
-    first = sub.iloc[0] if len(sub) else None
 
     def name(col: str) -> str:
-        if first is None or pd.isna(first[col]):
-            return ""
-        return str(first[col])
+        v = units.get(col)
+        return "" if v is None or pd.isna(v) else str(v)
 
     items: list[tuple[str, Any, str]] = [
         (_t("extract", lang), vi if lang == "vi" else en, rvi if lang == "vi" else ren),
@@ -267,15 +275,14 @@ def _summary_sheet(table: ExtractTable, lang: str, commune: str, sub: pd.DataFra
         (_t("commune", lang), commune, name("commune_name")),
         (_t("district", lang), name("district_code"), name("district_name")),
         (_t("commune", lang) + " (2025)", name("commune_code_2025"), name("commune_name_2025")),
-        (_t("persons", lang), int(sub["_n"].iloc[0]) if "_n" in sub else len(sub), _t("personal", lang)),
+        (_t("persons", lang), int(persons), _t("personal", lang)),
     ]
     items.append((_t("any", lang), int(counts.get("any", 0)), _t("any_text", lang)))
     for f in flags:
         items.append((_t("flag", lang) + f, int(counts.get(f, 0)), flag_explanation(f, lang)))
-    df = pd.DataFrame(items, columns=["item", "value", "explanation"]).astype({"value": "string"})
-    body = rows_blob(row_xml(df), 0, len(df))
-    return df, Sheet(_t("summary_sheet", lang), [_t("item", lang), _t("value", lang), _t("explanation", lang)],
-                     body, ncols=3, nrows=len(df), widths=[28, 22, 90], filter=False)
+    body = text_rows([[safe_cell(str(v)) for v in item] for item in items])
+    return Sheet(_t("summary_sheet", lang), [_t("item", lang), _t("value", lang), _t("explanation", lang)],
+                 body, ncols=3, nrows=len(items), widths=[28, 22, 90], filter=False)
 
 
 def _file_name(commune: Any) -> str:
@@ -314,7 +321,6 @@ def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
     ``out`` must already have passed :func:`check_extract_dir`. ``provenance`` (data folder, input
     hashes, audit id) goes into the sharing-log line.
     """
-    from popqa import __version__
     from popqa.store import ensure_output_dir
 
     if lang not in ("vi", "en"):
@@ -325,47 +331,78 @@ def write_extract(table: ExtractTable, out: str | Path, *, lang: str = "vi",
     arrow = safe_arrow(rows)
     files: list[dict[str, Any]] = []
 
-    csv = _csv_bytes(arrow)
-    atomic_write_bytes(out / f"{kind}.csv", csv)
-    files.append({"path": f"{kind}.csv", "sha256": _sha(csv), "rows": len(rows)})
+    # the files are compressed, hashed and written by a few threads (zlib, hashlib, the CSV writer and the
+    # disk writes release the GIL); the row XML and the summary sheets are made here
+    pool = ThreadPoolExecutor(max_workers=_WORKERS)
+    try:
+        return _write_files(table, rows, arrow, out, kind, lang, provenance, pool, files)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _write_one(path: Path, make) -> tuple[str, int]:
+    data = make()
+    atomic_write_bytes(path, data)
+    return _sha(data), len(data)
+
+
+def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: Path, kind: str, lang: str,
+                 provenance: dict[str, Any] | None, pool: ThreadPoolExecutor, files: list[dict[str, Any]]
+                 ) -> ExtractResult:
+    from popqa import __version__
+
+    csv_job = pool.submit(_write_one, out / f"{kind}.csv", lambda a=arrow: _csv_bytes(a))
 
     # one workbook per commune: rows in commune order, each commune a slice of one buffer of row XML
     cc = arrow.column("commune_code").combine_chunks().cast(pa.large_string())
     valid = pc.fill_null(pc.match_substring_regex(cc, r"^[0-9]{5}$"), False)
-    key = pd.Series(pc.if_else(valid, cc, pa.scalar("unassigned", pa.large_string())).to_numpy(
-        zero_copy_only=False), dtype=object)
-    order = key.sort_values(kind="stable").index.to_numpy()
+    key = pc.if_else(valid, cc, pa.scalar("unassigned", pa.large_string()))
+    order = pc.sort_indices(key).to_numpy()           # stable: rows keep their order within a commune
     if (order != np.arange(len(order))).any():
-        rows, key = rows.iloc[order].reset_index(drop=True), key.iloc[order].reset_index(drop=True)
-        arrow = arrow.take(pa.array(order))
+        rows = rows.iloc[order].reset_index(drop=True)
+        arrow, key = arrow.take(pa.array(order)), key.take(pa.array(order))
     body = row_xml(arrow.select(list(XLSX_COLUMNS)))
-    # counts of each flag per workbook, from one split of the flags column
-    ft = flag_table(key, rows["flags"])
+    # counts of each flag per workbook
+    ft = flag_table(pd.Series(pd.arrays.ArrowStringArray(key)), rows["flags"])
     per_key = {k: dict(zip(g["flag"], g["persons"], strict=True)) for k, g in ft.groupby("key", sort=False)}
     all_flags = sorted(set(ft["flag"]) - {"any"}, key=lambda f: (f in NAMED_FLAGS, f))
     header = [COLUMN_LABELS[c][0 if lang == "vi" else 1] for c in XLSX_COLUMNS]
     widths = [_WIDTHS.get(c, 14) for c in XLSX_COLUMNS]
     folder = out / kind
     written: set[str] = set()
-    kv = key.to_numpy(dtype=object)
-    bounds = [0, *(1 + (kv[1:] != kv[:-1]).nonzero()[0]).tolist(), len(kv)] if len(kv) else [0]
-    for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
-        commune = kv[i0]
+    jobs: list[tuple[str, int, Any]] = []
+    n = len(key)
+    change = (pc.not_equal(key.slice(1), key.slice(0, n - 1)).to_numpy(zero_copy_only=False).nonzero()[0] + 1
+              if n > 1 else np.zeros(0, dtype=np.int64))
+    bounds = [0, *change.tolist(), n] if n else [0]
+    starts = np.asarray(bounds[:-1], dtype=np.int64)
+    kv = key.take(pa.array(starts)).to_pylist()
+    unit_cols = {c: rows[c].take(starts).to_numpy(dtype=object, na_value=None) for c in
+                 ("commune_name", "district_code", "district_name", "commune_code_2025", "commune_name_2025")}
+    for j, (i0, i1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        commune = kv[j]
         counts = per_key.get(commune, {})
-        _, summary_sheet = _summary_sheet(table, lang, commune, rows.iloc[i0:i0 + 1].assign(_n=i1 - i0),
-                                          all_flags, counts)
-        data = workbook_bytes([summary_sheet, Sheet(_t("list_sheet", lang), header, rows_blob(body, i0, i1),
-                                                    ncols=len(header), nrows=i1 - i0, widths=widths)])
+        summary_sheet = _summary_sheet(table, lang, commune, {c: v[j] for c, v in unit_cols.items()}, i1 - i0,
+                                       all_flags, counts)
         fname = _file_name(commune)
-        atomic_write_bytes(folder / fname, data)
+
+        def make(summary_sheet=summary_sheet, i0=i0, i1=i1) -> bytes:
+            return workbook_bytes([summary_sheet, Sheet(_t("list_sheet", lang), header, rows_blob(body, i0, i1),
+                                                        ncols=len(header), nrows=i1 - i0, widths=widths)])
+
+        jobs.append((f"{kind}/{fname}", i1 - i0, pool.submit(_write_one, folder / fname, make)))
         written.add(fname)
-        files.append({"path": f"{kind}/{fname}", "sha256": _sha(data), "rows": i1 - i0})
+    summary = table.summary()                          # while the files are written
+    sha, _ = csv_job.result()
+    files.append({"path": f"{kind}.csv", "sha256": sha, "rows": len(rows)})
+    for rel, nrows, job in jobs:
+        sha, _ = job.result()
+        files.append({"path": rel, "sha256": sha, "rows": nrows})
     if folder.is_dir():  # workbooks of communes no longer in this kind's extract would mislead
         for f in folder.glob("*.xlsx"):
             if f.name not in written:
                 f.unlink(missing_ok=True)
 
-    summary = table.summary()
     spath = out / SUMMARY
     try:
         current = read_json(spath) if spath.is_file() else {}

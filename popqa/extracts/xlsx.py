@@ -24,9 +24,11 @@ Examples
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -34,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Sheet", "row_xml", "rows_blob", "workbook_bytes", "column_letter", "to_arrow"]
+__all__ = ["Sheet", "row_xml", "rows_blob", "text_rows", "workbook_bytes", "column_letter", "to_arrow"]
 
 _BAD_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 def _L(text: str) -> pa.Scalar:
@@ -115,6 +117,25 @@ def row_xml(df: pd.DataFrame | pa.Table) -> pa.LargeStringArray:
         return pa.array([], type=pa.large_string())
     out = pc.binary_join_element_wise(_L("<row>"), *cells, _L("</row>"), _L(""))
     return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+_BAD_XML_RE = re.compile(_BAD_XML)
+
+
+def text_rows(rows: Sequence[Sequence[Any]]) -> bytes:
+    """The ``<row>`` XML of a few rows of text cells built in Python (a summary sheet), cells as
+    :func:`row_xml` makes them: inline strings, XML-escaped, forbidden characters removed; ``None`` is
+    an empty cell. The caller escapes formulas (:func:`popqa.io.safe.safe_cell`).
+
+    >>> text_rows([["a<b", None]])
+    b'<row><c t="inlineStr"><is><t>a&lt;b</t></is></c><c/></row>'
+    """
+    out = []
+    for row in rows:
+        cells = "".join("<c/>" if v is None else
+                        f'<c t="inlineStr"><is><t>{escape(_BAD_XML_RE.sub("", str(v)))}</t></is></c>' for v in row)
+        out.append(f"<row>{cells}</row>")
+    return "".join(out).encode("utf-8")
 
 
 def rows_blob(rows: pa.Array, start: int, stop: int) -> bytes:

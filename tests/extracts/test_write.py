@@ -143,3 +143,38 @@ def test_possible_duplicate_is_explained_and_counted_in_the_workbook(tmp_path, l
     assert r.log_entry["flags"] == {"any": 2, "possible_duplicate": 2}
     line = json.loads((tmp_path / "out" / "sharing-log.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert line["flags"]["possible_duplicate"] == 2
+
+
+def test_csv_keeps_the_extract_order_and_workbooks_group_by_commune(tmp_path):
+    # invalid commune codes sort apart in the CSV (by code) and together in unassigned.xlsx
+    reg = register([person("A", "2022-03-04", commune_code="ABC"), person("B", "2022-03-04", commune_code="25459"),
+                    person("C", "2022-03-04", commune_code="#12"), person("D", "2022-03-04")])
+    r = extract(reg, kind="under6", out=tmp_path / "out", findings=no_findings(), lang="en",
+                clusters=pd.DataFrame({"person_id": [], "cluster_id": []}))
+    df = pd.read_csv(tmp_path / "out" / "under6.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert df["person_id"].tolist() == r.rows["person_id"].tolist() == ["C", "D", "B", "A"]
+    un = pd.read_excel(tmp_path / "out" / "under6" / "unassigned.xlsx", sheet_name="List", dtype=str)
+    assert un["Person id"].tolist() == ["C", "A"]
+    assert [f["rows"] for f in r.files] == [4, 1, 1, 2]
+    for f in r.files:
+        assert hashlib.sha256((tmp_path / "out" / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+
+
+def test_a_failed_workbook_write_logs_nothing(tmp_path, monkeypatch):
+    import popqa.extracts.write as w
+
+    _run(tmp_path)
+    log = tmp_path / "out" / "sharing-log.jsonl"
+    before = log.read_bytes()
+    real = w.atomic_write_bytes
+
+    def fail_on_unassigned(path, data):
+        if path.name == "unassigned.xlsx":
+            raise OutputError("no space left on the device; nothing was half-written", path=str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(w, "atomic_write_bytes", fail_on_unassigned)
+    with pytest.raises(OutputError, match="no space left"):
+        _run(tmp_path)
+    assert log.read_bytes() == before
+    assert not list((tmp_path / "out").rglob("*.tmp"))
