@@ -46,7 +46,7 @@ class ReconcileConfig(BaseModel):
     survey_min_events: int = Field(
         20, ge=1, description="a survey estimate from fewer sampled persons (of the group) or events (births, "
                               "deaths of the sampled households) is unreliable: its variance is as uncertain "
-                              "as the estimate (NCHS: rates from fewer than 20 events are unreliable)")
+                              "as the estimate (CDC WISQARS: a rate from 20 or fewer deaths is unstable)")
     survey_max_cv: float = Field(
         0.30, gt=0, description="a survey estimate whose coefficient of variation is above this is too imprecise "
                                 "to compare the register with (status insufficient, no number)")

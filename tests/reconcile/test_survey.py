@@ -86,7 +86,7 @@ def test_units_the_design_does_not_support_say_so(table):
     # three PSUs are fewer than the default five: no estimate is compared, nothing is flagged
     assert (d["status"] == "insufficient").all() and not d["outside"].any()
     assert d["reason"].str.contains("fewer than 5 clusters").all()
-    # nine persons seen in a district are fewer than the default 20 (NCHS: fewer than 20 events, unreliable)
+    # nine persons seen in a district are fewer than the default 20 (CDC: rates from 20 or fewer events are unstable)
     t2 = survey_comparison(survey_register(), period="2026-10",
                            config=ReconcileConfig(survey_min_psus=2, province_code="72")).table
     r = t2[(t2["level"] == "district") & (t2["unit_code"] == "710") & (t2["group"] == "")].set_index("measure")
