@@ -30,7 +30,7 @@ def test_stage_runs_on_linkage_output(linked):
     rows, findings = reconcile_stage(reg, links, period="2026-10")
     validate_indicators(rows)
     d = rows[(rows["level"] == "district") & (rows["indicator_id"] == "dse_event_total")].set_index("group")
-    assert d.loc["birth", "status"] == "ok" and d.loc["death", "status"] == "ok"
+    assert d.loc["event=birth", "status"] == "ok" and d.loc["event=death", "status"] == "ok"
 
 
 def test_splink_matches_against_true_matches(linked):
