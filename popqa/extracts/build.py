@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from popqa.definitions import age_at, is_present, reference_date
 from popqa.errors import InputError
 from popqa.extracts.kinds import KINDS, as_datetime, birth_interval, eligibility
+from popqa.extracts.xlsx import to_arrow
 from popqa.period import Period
 
 __all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable",
@@ -229,14 +230,16 @@ def _by_code(values: pd.Series, codes: np.ndarray, ncodes: int) -> np.ndarray:
     return arr[codes]
 
 
-def _map_distinct(values: np.ndarray, mapping: dict) -> np.ndarray:
-    """``mapping`` applied to each distinct value once (None where absent or missing)."""
-    k, uniq = pd.factorize(values)
-    return np.array([mapping.get(u) for u in uniq] + [None], dtype=object)[k]
+def _lookup(values: Any, mapping: dict) -> pa.Array:
+    """``mapping`` applied to each distinct value once, as an Arrow text array (null where absent)."""
+    k, uniq = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    looked = pa.array([mapping.get(u) for u in uniq], type=pa.large_string(), from_pandas=True)
+    return looked.take(pa.array(k, mask=k < 0))
 
 
-def _unit_names(codes: pd.DataFrame) -> pd.DataFrame:
-    """Names of the legacy units and the 2025 units of each row (vectorised maps over unique codes)."""
+def _unit_names(codes: pd.DataFrame) -> dict[str, pa.Array]:
+    """Codes and names of the legacy units and the 2025 units of each row (Arrow text arrays; one
+    dictionary lookup per distinct code)."""
     from popqa.geo import crosswalk, legacy_units, provinces, units_2025
 
     leg = legacy_units()
@@ -249,26 +252,15 @@ def _unit_names(codes: pd.DataFrame) -> pd.DataFrame:
     p25 = dict(zip(cw["commune_code"], cw["province_code_2025"], strict=False))
     c25n = dict(zip(new["commune_code"], new["commune_name"], strict=False))
     p25n = dict(zip(*provinces("2025")[["province_code", "province_name"]].T.to_numpy(), strict=False))
-    out = pd.DataFrame(index=codes.index)
-
-    def lookup(col: str, *maps: dict) -> list[np.ndarray]:
-        k, uniq = pd.factorize(codes[col])
-        res = []
-        for mp in maps:
-            vals = np.array([mp.get(u) for u in uniq] + [None], dtype=object)  # one lookup per distinct code
-            res.append(vals[k])
-        return res
-
-    (pname,) = lookup("province_code", pn)
-    (dname,) = lookup("district_code", dn)
-    cname, c25code, p25code = lookup("commune_code", cn, c25, p25)
-    out["province_code"], out["province_name"] = codes["province_code"].to_numpy(), pname
-    out["district_code"], out["district_name"] = codes["district_code"].to_numpy(), dname
-    out["commune_code"], out["commune_name"] = codes["commune_code"].to_numpy(), cname
-    out["province_code_2025"] = p25code
-    out["province_name_2025"] = _map_distinct(p25code, p25n)
-    out["commune_code_2025"] = c25code
-    out["commune_name_2025"] = _map_distinct(c25code, c25n)
+    out = {c: to_arrow(text_column(codes[c]))
+           for c in ("province_code", "district_code", "commune_code")}
+    out["province_name"] = _lookup(codes["province_code"], pn)
+    out["district_name"] = _lookup(codes["district_code"], dn)
+    out["commune_name"] = _lookup(codes["commune_code"], cn)
+    out["commune_code_2025"] = _lookup(codes["commune_code"], c25)
+    out["province_code_2025"] = _lookup(codes["commune_code"], p25)
+    out["province_name_2025"] = _lookup(out["province_code_2025"].to_pandas(), p25n)
+    out["commune_name_2025"] = _lookup(out["commune_code_2025"].to_pandas(), c25n)
     return out
 
 
@@ -369,8 +361,6 @@ def build_extract(
     # cluster of each record as an integer code (Arrow hashing: no Python call per record)
     pid_a = pa.array(pid, type=pa.large_string())
     if clusters is not None and len(clusters):
-        from popqa.extracts.xlsx import to_arrow
-
         # index_in finds the first row of a repeated person id, as drop_duplicates would keep it
         cl_pid = to_arrow(clusters["person_id"]).cast(pa.large_string())
         cl_cid = to_arrow(clusters["cluster_id"]).cast(pa.large_string())
@@ -445,43 +435,44 @@ def build_extract(
         "no_citizen_id": no_cid,
     }
     flags = _by_code(rule_flags, rep_code, ncodes)
-    for name in NAMED_FLAGS:
-        mask = named[name]
-        sep = np.where(flags == "", "", ";")
-        flags = np.where(mask, flags + sep + name, flags)
+    for name in NAMED_FLAGS:                           # only the flagged rows are touched
+        idx = np.flatnonzero(named[name])
+        if len(idx):
+            cur = flags[idx]
+            flags[idx] = np.where(cur == "", name, cur + ";" + name)
 
     out = pd.DataFrame(index=rep.index)
-    out["person_id"] = pid_a.take(pa.array(rep_pos)).to_numpy(zero_copy_only=False)
+    out["person_id"] = text_column(pid_a.take(pa.array(rep_pos)))
     out["duplicate_person_ids"] = _by_code(dup_ids, rep_code, ncodes)
     for c in ("household_id", "full_name"):
-        out[c] = _as_text(rep[c]) if c in rep else pd.NA
+        out[c] = text_column(rep[c]) if c in rep else pd.NA
     out["sex"] = pd.to_numeric(rep["sex"], errors="coerce").astype("Int64") if "sex" in rep else pd.NA
-    out["birth_date"] = np.datetime_as_string(lo.to_numpy().astype("datetime64[D]"), unit="D").astype(object)
-    out["birth_date_precision"] = (_as_text(rep["birth_date_precision"]) if "birth_date_precision" in rep
+    out["birth_date"] = text_column(pa.array(lo.to_numpy(), from_pandas=True).cast(pa.date32()).cast(pa.large_string()))
+    out["birth_date_precision"] = (text_column(rep["birth_date_precision"]) if "birth_date_precision" in rep
                                    else pd.NA)
     out["age"] = pd.array(age_at(lo.reset_index(drop=True), ref).to_numpy(), dtype="Float64").astype("Int64")
-    out["citizen_id"] = cit.to_numpy()
-    geo = pd.DataFrame({c: (rep[c] if c in rep else pd.Series(pd.NA, index=rep.index))
+    out["citizen_id"] = text_column(cit.reset_index(drop=True))
+    geo = pd.DataFrame({c: (rep[c] if c in rep else pd.Series(pd.NA, index=rep.index, dtype="string"))
                         for c in ("province_code", "district_code", "commune_code")})
     names = _unit_names(geo)
     for c in UNIT_COLUMNS:
-        out[c] = names[c].to_numpy()
+        out[c] = text_column(names[c])
     hh = _households(register)
-    village = np.full(len(out), None, dtype=object)
-    collab = pd.Series(np.full(len(out), None, dtype=object), index=out.index)
+    nulls = pa.nulls(len(out), type=pa.large_string())
+    village, collab = nulls, nulls
     if hh is not None:
-        where = _positions(pa.array(out["household_id"].astype("string"), type=pa.large_string()),
+        where = _positions(to_arrow(text_column(out["household_id"])),
                            pa.array(hh.index.to_numpy(dtype=object), type=pa.large_string()))
-        found = where >= 0
+        take = pa.array(where, mask=where < 0)
         if "village" in hh:
-            village[found] = hh["village"].to_numpy(dtype=object)[where[found]]
+            village = to_arrow(text_column(hh["village"])).take(take)
         if "collaborator_id" in hh:
-            collab[found] = hh["collaborator_id"].to_numpy(dtype=object)[where[found]]
-    if "collaborator_id" in rep.columns:
-        collab = pd.Series(rep["collaborator_id"].to_numpy(), index=out.index).fillna(collab)
-    village = pd.Series(village, index=out.index)
-    out["village"] = village.to_numpy()
-    out["collaborator_id"] = collab.to_numpy()
+            collab = to_arrow(text_column(hh["collaborator_id"])).take(take)
+    if "collaborator_id" in rep.columns:                # a person's own collaborator id first
+        own = to_arrow(text_column(rep["collaborator_id"].reset_index(drop=True)))
+        collab = pc.coalesce(own, collab)
+    out["village"] = text_column(village)
+    out["collaborator_id"] = text_column(collab)
     out["flags"] = flags
     out = out[list(EXTRACT_COLUMNS)].reset_index(drop=True)
     for c in EXTRACT_COLUMNS:
