@@ -164,14 +164,22 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
     feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
-    dd = dedupe(reg.persons, cfg.linkage, features=feats, **linkage_reviews(cfg.linkage))
+    client = ctx.options.get("dask_client")
+    sources = {s: reg[s] for s in LINK_SOURCES if s in reg}
+    if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
+        from popqa.linkage.distributed import dedupe_and_link
+
+        dd, links_done = dedupe_and_link(client, reg.persons, sources, cfg.linkage, feats,
+                                         linkage_reviews(cfg.linkage))
+    else:
+        dd, links_done = dedupe(reg.persons, cfg.linkage, features=feats, **linkage_reviews(cfg.linkage)), None
     if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)
         ctx.write_json("linkage_calibration.json", dd.calibration.summary())
         save_calibration(dd, cfg.linkage)
     links: dict[str, pd.DataFrame] = {}
-    for source in LINK_SOURCES:
-        if source in reg:
-            links[source] = link(reg.persons, reg[source], source, cfg.linkage, features=feats).links
+    for source in sources:
+        links[source] = (links_done[source] if links_done is not None
+                         else link(reg.persons, reg[source], source, cfg.linkage, features=feats).links)
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),

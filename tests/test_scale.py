@@ -1,4 +1,8 @@
-"""The audit on a Dask cluster (issue 16): the same findings and duplicate pairs as a local run."""
+"""The audit on a Dask cluster (issue 16): the same findings, duplicate pairs and scores as a local run.
+
+On the cluster the check stage runs its partitions and the link stage its deduplication and
+source linkages as tasks of the workers.
+"""
 
 from __future__ import annotations
 
@@ -36,9 +40,14 @@ def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
         dask = audit(SAMPLE, PERIOD, tmp_path / "dask", workbooks=False, executor="dask",
                      scheduler=cluster.scheduler_address, partition_by="commune_2025")
     a, b = local.results_dir / "analyst", dask.results_dir / "analyst"
+    # findings (the checks' and the coverage findings of the source linkages), pairs and scores
     for name in ("findings.parquet", "duplicate_pairs.parquet", "clusters.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(b / name), obj=name)
     assert len(pd.read_parquet(a / "duplicate_pairs.parquet")) > 0
+    assert pd.read_parquet(a / "findings.parquet")["rule_id"].str.startswith("X").any()  # coverage findings
+    # the linkage indicators (links per source) come from the links computed on the workers
+    ind_a, ind_b = (pd.read_parquet(r.results_dir / "indicators.parquet") for r in (local, dask))
+    pd.testing.assert_frame_equal(ind_a, ind_b, obj="indicators.parquet")
     # the partitions ran on the cluster and their parts landed in the same store
     parts = pd.read_parquet(b / "checks" / "parts.parquet")
     assert (parts["placement"] != "province").sum() > 2
