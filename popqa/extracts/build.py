@@ -349,7 +349,9 @@ def build_extract(
         raise InputError("the extract needs the period of the export (YYYY-MM)")
     params = extract_params(kind, period, as_of=as_of, school_year=school_year, election_date=election_date)
     ref = params.reference_date
-    p = register.persons.reset_index(drop=True)
+    p = register.persons
+    if not (isinstance(p.index, pd.RangeIndex) and p.index.start == 0 and p.index.step == 1):
+        p = p.reset_index(drop=True)                     # positions are the index (no copy when they are)
     pid = _as_text(p["person_id"])
     has_id = (pid.notna() & pid.ne("")).fillna(False).to_numpy(bool)
     present = is_present(p).to_numpy(bool)
@@ -373,7 +375,10 @@ def build_extract(
     ccode = enc.indices.to_numpy(zero_copy_only=False)
     ccode = np.where(has_id, np.nan_to_num(ccode.astype(float), nan=-1), -1).astype(np.int64)
     ncodes = len(enc.dictionary)
-    pid_np = pid.to_numpy(dtype=object, na_value=None)
+
+    def pids(idx: np.ndarray) -> np.ndarray:
+        return pid_a.take(pa.array(idx, type=pa.int64())).to_numpy(zero_copy_only=False)
+
     chosen = np.zeros(ncodes + 1, dtype=bool)
     chosen[ccode[cand]] = True
     chosen[-1] = False                                   # code -1: no person id
@@ -383,7 +388,7 @@ def build_extract(
     multi = size[ccode[mem_idx]] > 1
     single_idx, multi_idx = mem_idx[~multi], mem_idx[multi]
     m = p.iloc[multi_idx][[c for c in (*_COMPLETENESS, "birth_date_precision", "updated_at") if c in p.columns]]
-    m = m.assign(_pid=pid_np[multi_idx], _cid=ccode[multi_idx], _cand=cand[multi_idx],
+    m = m.assign(_pid=pids(multi_idx), _cid=ccode[multi_idx], _cand=cand[multi_idx],
                  _certain=certain[multi_idx], _pos=multi_idx)
     score = np.zeros(len(m), dtype=np.int64)
     for c in _COMPLETENESS:
@@ -404,10 +409,10 @@ def build_extract(
     rep_pos = np.sort(np.concatenate([single_idx, m["_pos"].to_numpy()[first]]))
     rep = p.iloc[rep_pos].reset_index(drop=True)
     rep_code = ccode[rep_pos]
-    rep_pid = pid_np[rep_pos]
     rep_certain = certain[rep_pos]
     pid_of_code = np.empty(ncodes, dtype=object)
-    pid_of_code[rep_code] = rep_pid
+    multi_rep = size[rep_code] > 1                       # only clusters of several records have others
+    pid_of_code[rep_code[multi_rep]] = pids(rep_pos[multi_rep])
     others = m.loc[~first, ["_cid", "_pid"]]
     others = others[others["_pid"].to_numpy() != pid_of_code[others["_cid"].to_numpy()]]
     dup_ids = _join_groups(others["_cid"], others["_pid"])
@@ -419,7 +424,7 @@ def build_extract(
                      & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
         if len(f):
             where = _positions(pa.array(f["record_id"].astype("string"), type=pa.large_string()),
-                               pa.array(pid_np[mem_idx], type=pa.large_string()))
+                               pid_a.take(pa.array(mem_idx, type=pa.int64())))
             fc = pd.Series(np.where(where >= 0, ccode[mem_idx][np.maximum(where, 0)], -1))
             keep = (where >= 0)
             rule_flags = _join_groups(fc[keep], f["rule_id"].astype("string")[keep])
