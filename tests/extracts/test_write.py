@@ -178,3 +178,15 @@ def test_a_failed_workbook_write_logs_nothing(tmp_path, monkeypatch):
         _run(tmp_path)
     assert log.read_bytes() == before
     assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
+def test_the_summary_sheet_escapes_values_from_the_data(tmp_path):
+    # a district code is data: on the first sheet it is text, never a formula
+    reg = register([person("A", "2022-03-04", district_code="=1+2")])
+    extract(reg, kind="under6", out=tmp_path / "out", findings=no_findings(), lang="en",
+            clusters=pd.DataFrame({"person_id": [], "cluster_id": []}))
+    import openpyxl
+
+    ws = openpyxl.load_workbook(tmp_path / "out" / "under6" / "25456.xlsx")["Summary"]
+    cells = {r[0].value: r[1] for r in ws.iter_rows(min_row=2)}
+    assert cells["District"].value == "'=1+2" and cells["District"].data_type == "s"
