@@ -55,9 +55,11 @@ def _synth(args: argparse.Namespace) -> int:
     out = prov.write(args.out, fmt=args.format)
     reg = prov.register
     meta = prov.metadata()
-    if len(meta["province_codes"]) > 1:  # type: ignore[arg-type]
-        sys.stdout.write(f"legacy provinces {', '.join(meta['province_codes'])} "  # type: ignore[arg-type]
-                         f"as 2025 province(s) {', '.join(meta['provinces_2025'])}\n")  # type: ignore[arg-type]
+    legacy, new = list(meta["province_codes"]), list(meta["provinces_2025"])  # type: ignore[call-overload]
+    if len(legacy) > 1:
+        def _list(codes: list[str]) -> str:
+            return ", ".join(codes) if len(codes) <= 6 else f"{len(codes)}"
+        sys.stdout.write(f"legacy provinces {_list(legacy)} as 2025 province(s) {_list(new)}\n")
     sys.stdout.write(
         f"wrote {out}/register ({len(reg.households):,} households, {len(reg.persons):,} persons, "
         f"{len(reg.events) if reg.events is not None else 0:,} events) and {out}/truth "
