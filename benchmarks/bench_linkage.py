@@ -18,6 +18,7 @@ Reproduce::
 
     .venv/bin/python benchmarks/bench_linkage.py --scale 0.05 --independent --blocking
     .venv/bin/python benchmarks/bench_linkage.py --scaling 100000,300000,1200000 --no-compare --blocking
+    .venv/bin/python benchmarks/bench_linkage.py --compare-at 1200000 --blocking
 """
 
 from __future__ import annotations
@@ -188,7 +189,11 @@ def vanilla_splink(persons: pd.DataFrame, threshold: float, seed: int) -> pd.Dat
         ],
         retain_intermediate_calculation_columns=False,
     )
-    db = DuckDBAPI()
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '8GB'")  # the shared benchmark machine: DuckDB's default is 80 % of RAM
+    db = DuckDBAPI(connection=con)
     linker = Linker(db.register(df), settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_name", "surname", "dob")], recall=0.7
@@ -327,6 +332,82 @@ def run_scaling(sizes: list[int], seed: int, blocking: bool = False) -> None:
     out("\n## Dedup scaling (popqa)\n\n" + _md(pd.DataFrame(rows)) + "\n")
 
 
+def _peak_gb() -> float:
+    """Peak resident memory of this process so far (VmHWM), GB."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1e6
+
+
+def run_one(method: str, data: str, seed: int) -> None:
+    """One method on persons saved by ``run_compare_at``, in its own process (clean peak memory).
+
+    Prints one JSON line: seconds, peak RSS of the whole process (including the persons frame,
+    ``base GB`` = after loading them), precision, recall, F1 against the saved truth pairs.
+    """
+    import json
+
+    persons = pd.read_parquet(os.path.join(data, "persons.parquet"))
+    truth = pd.read_parquet(os.path.join(data, "truth.parquet"))
+    base = _peak_gb()
+    t0 = time.perf_counter()
+    row: dict[str, object] = {"method": method, "persons": len(persons)}
+    try:
+        if method == "popqa":
+            res = dedupe(persons)
+            acc = res.pairs[res.pairs["match_probability"] >= res.threshold]
+            pred = pairs_set(acc, "person_id_l", "person_id_r")
+        elif method == "vanilla Splink":
+            pred = pairs_set(vanilla_splink(persons, 0.7, seed), "unique_id_l", "unique_id_r")
+        else:
+            pred = pairs_set(recordlinkage_rl(persons, 0.7), "unique_id_l", "unique_id_r")
+        row.update({"seconds": time.perf_counter() - t0, "peak RSS GB": _peak_gb(), "base GB": base,
+                    **{k: v for k, v in score(pred, truth).items() if k in ("precision", "recall", "f1")}})
+    except Exception as exc:  # a competitor that cannot finish is a result
+        row.update({"seconds": time.perf_counter() - t0, "peak RSS GB": _peak_gb(), "base GB": base,
+                    "error": f"{type(exc).__name__}: {str(exc)[:120]}"})
+    out(json.dumps(row) + "\n")
+
+
+def run_compare_at(n: int, seed: int, blocking: bool, timeout_min: float) -> None:
+    """popqa, vanilla Splink and recordlinkage on one province of ``n`` persons, each in its own
+    process on the same saved persons; seconds and peak memory with ratios to popqa."""
+    import json
+    import subprocess
+    import tempfile
+
+    from popqa.synth import generate_province
+
+    t0 = time.perf_counter()
+    sp = generate_province(scale=n / 1_200_000, seed=seed)
+    persons = sp.register.persons
+    truth = true_pairs_dedupe(sp.truth, persons)
+    out(f"{len(persons):,} persons, {len(truth):,} true pairs (generated in {time.perf_counter() - t0:.0f} s)\n")
+    if blocking:
+        b = blocking_recall(persons, truth)
+        out(", ".join(f"{k} {v:,.4f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in b.items()) + "\n")
+    rows = []
+    with tempfile.TemporaryDirectory(dir=os.path.join(os.path.dirname(__file__), "out")) as tmp:
+        persons.to_parquet(os.path.join(tmp, "persons.parquet"))
+        truth.to_parquet(os.path.join(tmp, "truth.parquet"))
+        del sp, persons
+        for method in ("popqa", "vanilla Splink", "recordlinkage (ECM)"):
+            try:
+                r = subprocess.run([sys.executable, __file__, "--one", method, "--data", tmp, "--seed", str(seed)],
+                                   capture_output=True, text=True, timeout=timeout_min * 60)
+                line = [x for x in r.stdout.splitlines() if x.startswith("{")]
+                row = json.loads(line[-1]) if line else {"method": method, "error": (r.stderr or "no output")[-200:]}
+            except subprocess.TimeoutExpired:
+                row = {"method": method, "seconds": timeout_min * 60, "error": f"stopped after {timeout_min:g} min"}
+            out(json.dumps(row) + "\n")
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    ref = df.iloc[0]
+    df["seconds / popqa"] = df["seconds"] / ref["seconds"]
+    df["memory / popqa"] = df["peak RSS GB"] / ref["peak RSS GB"]
+    out("\n## Dedup at scale: popqa, vanilla Splink, recordlinkage (same persons, one process each)\n\n"
+        + _md(df) + "\n")
+
+
 def _md(df: pd.DataFrame) -> str:
     df = df.copy()
     for c in df.columns:
@@ -348,8 +429,19 @@ def main() -> None:
     ap.add_argument("--independent-households", type=int, default=12_000)
     ap.add_argument("--independent-only", action="store_true", help="only the independent register")
     ap.add_argument("--blocking", action="store_true", help="measure blocking recall on its own")
+    ap.add_argument("--compare-at", type=int, help="persons: popqa, vanilla Splink and recordlinkage at this size, "
+                    "each in its own process (seconds, peak memory, accuracy, ratios)")
+    ap.add_argument("--timeout-min", type=float, default=20, help="a method still running after this is stopped")
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.one:
+        run_one(args.one, args.data, args.seed)
+        return
+    if args.compare_at:
+        run_compare_at(args.compare_at, args.seed, args.blocking, args.timeout_min)
+        return
     if args.independent or args.independent_only:
         run_independent(args.independent_households, 15)
         if args.independent_only:

@@ -63,6 +63,10 @@ class LinkageConfig(BaseModel):
         description="below this many records the model keeps its documented prior m/u values "
         "instead of estimating them (EM on a handful of records is noise)",
     )
+    prior_m_share: float = Field(
+        0.05, ge=0, lt=1, description="share of the documented prior m of each comparison level mixed into the "
+        "m estimated by EM, so no level becomes impossible evidence (0 = EM's estimates alone)"
+    )
     max_iterations: int = Field(25, ge=1, description="EM iterations per training session")
     threads: int | None = Field(None, ge=1, description="DuckDB threads; None = all cores")
     memory_limit: str | None = Field("5GB", description="DuckDB memory limit, e.g. '5GB'; None = DuckDB default")
