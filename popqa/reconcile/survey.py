@@ -159,6 +159,13 @@ def _events_per_person(data: pd.DataFrame, col: str) -> pd.Series:
     return v / size
 
 
+def _sex_group(sex: pd.Series) -> pd.Series:
+    """``sex=1`` / ``sex=2`` (contract codes), missing for any other value."""
+    v = pd.to_numeric(sex, errors="coerce")
+    return pd.Series(np.where(v == 1, "sex=1", np.where(v == 2, "sex=2", None)), index=sex.index,
+                     dtype="string")
+
+
 def _survey_frame(survey: pd.DataFrame, units: pd.DataFrame, ref: pd.Timestamp) -> pd.DataFrame:
     data = survey.reset_index(drop=True)
     for c in ("commune_code", "household_no", "sex"):
@@ -169,8 +176,7 @@ def _survey_frame(survey: pd.DataFrame, units: pd.DataFrame, ref: pd.Timestamp) 
         age = age_at(pd.to_datetime(data["birth_date"], errors="coerce"), ref)
     if "age" in data.columns:
         age = age.fillna(pd.to_numeric(data["age"], errors="coerce"))
-    sex = pd.to_numeric(data["sex"], errors="coerce")
-    sexg = ("sex=" + sex.astype("Int64").astype("string")).where(sex.isin([1, 2]))
+    sexg = _sex_group(data["sex"])
     out = pd.DataFrame({
         "stratum": data["stratum"], "psu": data["psu"], "household_no": data["household_no"],
         "weight": data["weight"], "persons": 1.0, "sexg": sexg.astype("string"),
@@ -193,8 +199,7 @@ def _register_counts(register, units: pd.DataFrame, ref: pd.Timestamp, events: p
     p = register.persons
     p = p[is_present(p).to_numpy()]
     p = p[~p["person_id"].astype("string").duplicated().to_numpy()]
-    sex = pd.to_numeric(p["sex"], errors="coerce")
-    sexg = ("sex=" + sex.astype("Int64").astype("string")).where(sex.isin([1, 2]))
+    sexg = _sex_group(p["sex"])
     cellg = sexg + ";age=" + age_groups(age_at(pd.to_datetime(p["birth_date"], errors="coerce"), ref))
     com = p["commune_code"].astype("string")
     parts = []
