@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pandas as pd
+import pyarrow as pa
 
 from popqa.extracts.xlsx import Sheet, column_letter, row_xml, rows_blob, workbook_bytes
 
@@ -31,3 +32,23 @@ def test_text_is_escaped_control_characters_dropped_and_formulas_stay_text():
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_rows_keep_their_order_and_slices_cross_chunk_boundaries():
+    # more rows than one DuckDB vector; a float column with a non-finite value is an empty cell
+    n = 5000
+    df = pd.DataFrame({"id": [f"P{i}" for i in range(n)], "x": [float(i) if i != 7 else float("inf") for i in range(n)]})
+    rows = row_xml(df)
+    got = rows_blob(rows, 0, n).decode()
+    assert got.count("<row>") == n
+    assert [r.split("<t>")[1].split("</t>")[0] for r in got.split("</row>")[:-1]] == df["id"].tolist()
+    assert "<c><v>6.0</v></c></row><row>" in got or "<c><v>6</v></c></row><row>" in got
+    assert '<t>P7</t></is></c><c/></row>' in got
+    # the same bytes from a chunked array, for slices inside one chunk and across several
+    chunked = pa.chunked_array([pa.array(["<row>a</row>", "<row>b</row>"]), pa.array(["<row>c</row>"]),
+                                pa.array(["<row>d</row>", "<row>e</row>"])])
+    flat = b"".join(s.encode() for s in chunked.to_pylist())
+    for lo, hi in ((0, 5), (1, 4), (2, 3), (3, 5), (4, 5), (1, 1)):
+        assert rows_blob(chunked, lo, hi) == flat[12 * lo:12 * hi]
+    large = pa.array(chunked.to_pylist(), type=pa.large_string())
+    assert rows_blob(large, 1, 4) == flat[12:48]
