@@ -148,6 +148,19 @@ def _cached(register, key: str, make):
     return store[key]
 
 
+def _memo(register, key: str, source: Any, make):
+    """A value derived from ``source`` (a frame the caller holds), computed once per register and source.
+
+    The source object is kept beside the value, so a different frame under the same key is recomputed
+    rather than answered from the cache.
+    """
+    store = register.__dict__.setdefault("_popqa_derived", {})
+    hit = store.get(key)
+    if hit is None or hit[0] is not source:
+        hit = store[key] = (source, make())
+    return hit[1]
+
+
 def unit_parts(register, findings: pd.DataFrame, records: pd.DataFrame, level: str) -> dict[str, dict[str, Any]]:
     """Each unit's rows of the persons, events, households, findings and records: split once, not per unit.
 
@@ -301,7 +314,7 @@ def unit_results(
     rec_u = parts.get("records", records.iloc[:0])
 
     # commune scorecard (legacy communes; of a 2025 commune, those it was made of, with their district)
-    communes = _wide(scorecard, "commune")
+    communes = _memo(register, "wide:commune", scorecard, lambda: _wide(scorecard, "commune"))
     if level == "district":
         communes = communes[communes["parent_code"] == code].copy()
     else:
@@ -333,7 +346,7 @@ def unit_results(
     write_parquet(out_dir / "top_rules.parquet", top)
 
     # collaborators
-    coll = _wide(scorecard, "collaborator")
+    coll = _memo(register, "wide:collaborator", scorecard, lambda: _wide(scorecard, "collaborator"))
     if level == "district":
         coll = coll[coll["parent_code"] == code]
     else:
@@ -429,7 +442,8 @@ def unit_results(
     srb = None
     if events is not None and len(events):
         births = events[(events["event_type"] == "birth").fillna(False)]
-        bsex = births["person_id"].map(pp.drop_duplicates("person_id").set_index("person_id")["sex"])
+        sex_of = _cached(register, "sex_of_person", lambda: pp.drop_duplicates("person_id").set_index("person_id")["sex"])
+        bsex = births["person_id"].map(sex_of)
         males, females = int((bsex == 1).sum()), int((bsex == 2).sum())
         srb = {"births": int(len(births)), "male": males, "female": females,
                "ratio": round(100 * males / females, 1) if females else None}
@@ -440,12 +454,14 @@ def unit_results(
         src = register[source]
         from popqa.contract import TABLES
 
-        key = TABLES[source].key
-        cc = src["commune_code"].astype("string")
-        ok = src[key].isin(lk.loc[lk["person_id"].notna(), "source_id"])
-        t = pd.DataFrame({"commune_code": cc, "linked": ok})
-        t = t[t["commune_code"].isin(communes["commune_code"])]
-        g = t.groupby("commune_code").agg(records=("linked", "size"), linked=("linked", "sum")).reset_index()
+        def by_commune(src=src, lk=lk, key=TABLES[source].key):
+            # the source's records and linked records per commune, once for every unit
+            t = pd.DataFrame({"commune_code": src["commune_code"].astype("string"),
+                              "linked": src[key].isin(lk.loc[lk["person_id"].notna(), "source_id"])})
+            return t.groupby("commune_code").agg(records=("linked", "size"), linked=("linked", "sum")).reset_index()
+
+        g = _memo(register, f"coverage:{source}", lk, by_commune)
+        g = g[g["commune_code"].isin(communes["commune_code"])].reset_index(drop=True)
         g.insert(0, "source", source)
         cov_rows.append(g)
     coverage = pd.concat(cov_rows, ignore_index=True) if cov_rows else pd.DataFrame(
