@@ -251,11 +251,19 @@ def _by_code(values: pd.Series, codes: np.ndarray, ncodes: int) -> np.ndarray:
     return arr[codes]
 
 
-def _lookup(values: Any, mapping: dict) -> pa.Array:
-    """``mapping`` applied to each distinct value once, as an Arrow text array (null where absent)."""
-    k, uniq = pd.factorize(pd.Series(values), use_na_sentinel=True)
-    looked = pa.array([mapping.get(u) for u in uniq], type=pa.large_string(), from_pandas=True)
-    return looked.take(pa.array(k, mask=k < 0))
+class _Codes:
+    """A column of codes encoded once (Arrow dictionary): maps apply to each distinct code."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        enc = pc.dictionary_encode(arr)
+        self.arr, self.indices, self.uniq = arr, enc.indices, enc.dictionary.to_pylist()
+
+    def map(self, *mappings: dict) -> pa.Array:
+        """``mappings`` applied in turn to each distinct code (None stays None), as Arrow text."""
+        vals = self.uniq
+        for mp in mappings:
+            vals = [None if v is None else mp.get(v) for v in vals]
+        return pa.array(vals, type=pa.large_string()).take(self.indices)
 
 
 def _unit_names(codes: pd.DataFrame) -> dict[str, pa.Array]:
@@ -273,15 +281,16 @@ def _unit_names(codes: pd.DataFrame) -> dict[str, pa.Array]:
     p25 = dict(zip(cw["commune_code"], cw["province_code_2025"], strict=False))
     c25n = dict(zip(new["commune_code"], new["commune_name"], strict=False))
     p25n = dict(zip(*provinces("2025")[["province_code", "province_name"]].T.to_numpy(), strict=False))
-    out = {c: to_arrow(text_column(codes[c]))
-           for c in ("province_code", "district_code", "commune_code")}
-    out["province_name"] = _lookup(codes["province_code"], pn)
-    out["district_name"] = _lookup(codes["district_code"], dn)
-    out["commune_name"] = _lookup(codes["commune_code"], cn)
-    out["commune_code_2025"] = _lookup(codes["commune_code"], c25)
-    out["province_code_2025"] = _lookup(codes["commune_code"], p25)
-    out["province_name_2025"] = _lookup(out["province_code_2025"].to_pandas(), p25n)
-    out["commune_name_2025"] = _lookup(out["commune_code_2025"].to_pandas(), c25n)
+    enc = {c: _Codes(to_arrow(text_column(codes[c]))) for c in ("province_code", "district_code", "commune_code")}
+    out = {c: e.arr for c, e in enc.items()}
+    out["province_name"] = enc["province_code"].map(pn)
+    out["district_name"] = enc["district_code"].map(dn)
+    com = enc["commune_code"]
+    out["commune_name"] = com.map(cn)
+    out["commune_code_2025"] = com.map(c25)
+    out["province_code_2025"] = com.map(p25)
+    out["province_name_2025"] = com.map(p25, p25n)
+    out["commune_name_2025"] = com.map(c25, c25n)
     return out
 
 

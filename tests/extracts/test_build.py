@@ -102,8 +102,12 @@ def test_unit_names_village_and_collaborator():
     assert (r["commune_code"], r["commune_name"], r["district_code"], r["province_code"]) == (
         "25456", "Phường 1", "703", "72")
     assert r["commune_code_2025"] == "25459" and r["commune_name_2025"] == "Phường Tân Ninh"
-    assert r["province_code_2025"] == "80"
+    assert (r["province_code_2025"], r["province_name_2025"]) == ("80", "Tỉnh Tây Ninh")
     assert (r["village"], r["collaborator_id"]) == ("Ấp 2", "C2")
+    unknown = build_extract(register([person("B", "2022-03-04", commune_code="99999", district_code=None)]),
+                            "under6", findings=no_findings()).rows.iloc[0]
+    assert unknown["commune_code"] == "99999" and unknown[["district_name", "commune_name", "commune_code_2025",
+                                                            "province_name_2025"]].isna().all()
     assert r["age"] == 4 and r["sex"] == 1
 
 
