@@ -30,6 +30,8 @@ MERGE_RULES: dict[str, str] = {
     "distinct_ids": "both records carry a valid citizen ID and the IDs differ",
     "twins": "one household, one exact birth date, two different common given names (and not the "
              "same ID): twins",
+    "year_gap": "birth years 5 or more apart (and not the same ID): a parent and a child, or two "
+                "namesakes a generation apart",
 }
 
 #: Columns that identify a person; with all of them empty in every record there is nothing to compare.
@@ -177,6 +179,8 @@ def apply_merge_rules(pairs: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame
         twins = ((out["ev_place"] == "same household") & (out["ev_birth_date"] == "exact")
                  & other_name & (cid != "same")).fillna(False).astype(bool)
         rule = rule.mask(twins, "twins")
+        gap = ((out["ev_birth_date"] == "5 or more years apart") & (cid != "same")).fillna(False).astype(bool)
+        rule = rule.mask(gap, "year_gap")
     rule = rule.mask((cid == "different").fillna(False).astype(bool), "distinct_ids")
     if "rule" in out.columns:
         rule = out["rule"].astype("string").fillna(rule)

@@ -204,7 +204,10 @@ def blocking_rules_for(kind: str) -> list[str]:
     ID, for records that moved and lost their ID: full name + birth year (a year-only
     date against a full one), surname + given + sex + day and month in either order with
     birth years at most one apart (a one-year-off or swapped date), surname + middle + date in either order (a typo in
-    the given name). Rules stay narrow enough despite Nguyễn and a few given names
+    the given name). Two more catch what the synthetic province's misses showed: household +
+    birth year (a double entry in one household with a slipped given name and a year-only date)
+    and surname + middle + day and month in either order + commune (a move within the commune
+    with a slipped given name and a one-year-off or swapped date). Rules stay narrow enough despite Nguyễn and a few given names
     covering much of the population (measured in docs/linkage.md). A survey, whose
     age-only records know their year only to within one, is also compared on
     surname + given + commune.
@@ -212,7 +215,7 @@ def blocking_rules_for(kind: str) -> list[str]:
     Examples
     --------
     >>> len(blocking_rules_for("dedupe")), len(blocking_rules_for("survey_persons"))
-    (12, 13)
+    (14, 15)
     """
     rules = [
         "l.citizen_id = r.citizen_id",
@@ -236,6 +239,10 @@ def blocking_rules_for(kind: str) -> list[str]:
         "l.surname = r.surname AND l.given = r.given AND l.sex = r.sex AND l.md_any = r.md_any "
         "AND abs(l.birth_year - r.birth_year) <= 1",
         "l.surname = r.surname AND l.middle = r.middle AND l.dob_any = r.dob_any",
+        # a double entry in one household with a slip in the given name and a year-only date
+        "l.household_id = r.household_id AND l.birth_year = r.birth_year",
+        # a move within the commune with a slip in the given name and in the year or the date's order
+        "l.surname = r.surname AND l.middle = r.middle AND l.md_any = r.md_any AND l.commune_code = r.commune_code",
     ]
     if kind == "civil_births":
         rules.append("l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year")
