@@ -161,7 +161,7 @@ def _events_per_person(data: pd.DataFrame, col: str) -> pd.Series:
 
 def _sex_group(sex: pd.Series) -> pd.Series:
     """``sex=1`` / ``sex=2`` (contract codes), missing for any other value."""
-    v = pd.to_numeric(sex, errors="coerce")
+    v = pd.to_numeric(sex, errors="coerce").astype("float64").to_numpy()
     return pd.Series(np.where(v == 1, "sex=1", np.where(v == 2, "sex=2", None)), index=sex.index,
                      dtype="string")
 

@@ -140,3 +140,15 @@ def test_age_from_the_age_column_when_no_birth_date():
     t = survey_comparison(survey_register(survey=s), period="2026-10", config=CFG).table.set_index(
         ["level", "unit_code", "measure", "group"])
     assert t.loc[("district", "710", "persons", "sex=2;age=5-9"), "estimate"] == 400
+
+
+def test_unknown_sex_counts_in_the_total_only():
+    s = survey_rows()
+    s["sex"] = s["sex"].astype("Int64")
+    s.loc[0, "sex"] = pd.NA   # first member of the first household of district 710 (a man)
+    s.loc[2, "sex"] = 9
+    t = survey_comparison(survey_register(survey=s), period="2026-10", config=CFG).table.set_index(
+        ["level", "unit_code", "measure", "group"])
+    assert t.loc[("district", "710", "persons", ""), "estimate"] == 900
+    assert t.loc[("district", "710", "persons", "sex=1"), "estimate"] == 300
+    assert t.loc[("district", "710", "persons", "sex=2"), "estimate"] == 400
