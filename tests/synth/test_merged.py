@@ -1,6 +1,7 @@
 """Several legacy provinces as one register: the 2025 Tây Ninh (legacy 72 + 80) and the nation."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -118,3 +119,20 @@ def test_national_set_has_every_province_and_unique_ids(tmp_path):
     prov.write(tmp_path, fmt="parquet")
     assert structural_failures(read_register(tmp_path / "register")).empty
     assert np.isin(reg.households["commune_code"].dropna(), geo.legacy_units()["commune_code"]).mean() > 0.99
+
+
+@pytest.mark.slow
+def test_audit_of_the_merged_register_reports_under_the_2025_province(merged, tmp_path):
+    from popqa.config import Config
+    from popqa.pipeline import audit
+
+    merged.write(tmp_path / "data", fmt="parquet")
+    cfg = Config.from_dict({"province_code": "72,80"})
+    res = audit(tmp_path / "data" / "register", "2026-10", tmp_path / "results", cfg, workbooks=False)
+    province = json.loads((Path(res["results_dir"]) / "province.json").read_text(encoding="utf-8"))
+    assert province["province_codes_2025"] == ["80"]
+    assert province["outside_2025"] == []
+    assert set(province["communes_2025"]) <= set(geo.units_2025("80")["commune_code"])
+    legacy = {geo.districts("72,80").set_index("district_code")["province_code"][d] for d in province["districts"]}
+    assert legacy == {"72", "80"}
+    assert province["persons"] == len(merged.register.persons)
