@@ -40,6 +40,12 @@ class ReconcileConfig(BaseModel):
     completeness_target: float = Field(
         0.95, ge=0, le=1,
         description="a unit whose register completeness interval lies wholly below this is flagged (finding)")
+    survey_levels: tuple[Literal["province", "district", "commune_2025"], ...] = Field(
+        ("province", "district"),
+        description="unit levels the population-change survey is designed to estimate (its strata nest in "
+                    "them); other levels are listed as not compared. A unit cutting across strata has a sample "
+                    "size left to chance and a biased estimate when kept only where enough PSUs fell "
+                    "(docs/reconciliation.md)")
     survey_min_psus: int = Field(
         5, ge=2, description="the survey comparison estimates a unit only when the survey sampled at least this "
                              "many clusters (PSUs) in it; fewer give a variance too unstable for an interval")

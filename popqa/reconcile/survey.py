@@ -22,7 +22,10 @@ by the dual-system estimate (:func:`popqa.reconcile.coverage.event_records`:
 out-of-area, undated, out-of-period and duplicate events removed).
 
 Units: the province, its legacy districts and its 2025 communes. A unit's
-estimate is *supported* when the survey sampled at least ``survey_min_psus``
+estimate is *supported* when its level is one the survey is designed for
+(``survey_levels``: province and district by default) and the unit is a union
+of whole design strata as far as the sample shows (so the design fixes its
+sample size), the survey sampled at least ``survey_min_psus``
 clusters (PSUs) in it, saw at least ``survey_min_events`` of what it counts
 (persons of the group, or births / deaths of its households) and the
 coefficient of variation is at most ``survey_max_cv``; otherwise its status is ``insufficient`` (the survey is too
@@ -89,7 +92,8 @@ class SurveyComparison:
         measure, group ("", "sex=1", "sex=2;age=0-4", ...), estimate, se,
         ci_low, ci_high, cv, n (sampled persons in the domain), psus (sampled
         clusters in the unit), seen (the persons, or the households' events, the
-        sample saw: unweighted), register (the register's count), status
+        sample saw: unweighted), planned (the unit is a union of whole strata),
+        register (the register's count), status
         ("ok", "insufficient", "not_measurable"), reason (why not ok), outside
         (supported and the register count outside the interval), direction
         ("below" / "above" the interval, else missing).
@@ -259,6 +263,9 @@ def survey_comparison(register, *, period: Any, config: ReconcileConfig | None =
         all_units = pd.Index(sorted(units[_UNIT_COLS[lvl]].dropna().unique()), dtype="string")
         psus = (data[[ucol, "stratum", "psu"]].dropna(subset=[ucol]).drop_duplicates().groupby(ucol).size()
                 .reindex(all_units, fill_value=0))
+        planned = _planned_units(data, ucol).reindex(all_units, fill_value=False)
+        if lvl not in cfg.survey_levels:
+            planned[:] = False
         for measure in MEASURES:
             specs = [None, "sexg", "cellg"] if measure == "persons" else [None]
             rc = reg[measure]
@@ -301,12 +308,29 @@ def survey_comparison(register, *, period: Any, config: ReconcileConfig | None =
                     "n": pd.to_numeric(e["n"], errors="coerce").fillna(0).to_numpy(dtype="int64"),
                     "psus": psus.reindex(idx.get_level_values(0)).to_numpy(dtype="int64"),
                     "seen": seen.reindex(idx).to_numpy(float),
+                    "planned": planned.reindex(idx.get_level_values(0)).to_numpy(dtype=bool),
                     "register": rc.reindex(idx).fillna(0).to_numpy(float),
                 })
                 frames.append(t)
     table = pd.concat(frames, ignore_index=True)
     absent = {m for m, c in MEASURES.items() if m != "persons" and (c not in survey.columns or data[m].isna().all())}
     return SurveyComparison(table=_judge(table, absent, cfg), notes=notes)
+
+
+def _planned_units(data: pd.DataFrame, ucol: str) -> pd.Series:
+    """Units that are a union of whole strata: every sampled row of each stratum touching the unit is in it.
+
+    Only then does the design fix the unit's sample size. A unit cutting across
+    strata (a 2025 commune inside a district's stratum) gets a number of PSUs
+    left to chance, and keeping only the units where enough PSUs fell selects
+    the samples that over-represent them: the estimate is biased up
+    (docs/reconciliation.md, measured).
+    """
+    u = data[ucol].astype("string").fillna("\x00outside")
+    per_stratum = u.groupby(data["stratum"].astype("string")).nunique()
+    whole = data["stratum"].astype("string").map(per_stratum == 1)
+    ok = whole.groupby(data[ucol].astype("string")).all()
+    return ok.astype(bool)
 
 
 def _judge(t: pd.DataFrame, absent: set[str], cfg: ReconcileConfig) -> pd.DataFrame:
@@ -318,14 +342,18 @@ def _judge(t: pd.DataFrame, absent: set[str], cfg: ReconcileConfig) -> pd.DataFr
     few = t["psus"] < cfg.survey_min_psus
     rare = ~(t["seen"].fillna(0) >= cfg.survey_min_events)
     noisy = ~(t["cv"] <= cfg.survey_max_cv)     # also when nothing was seen (estimate 0: no CV)
+    cut = ~t["planned"].astype(bool)
     t["status"] = np.where(no_sample | no_value, "not_measurable",
-                           np.where(few | rare | noisy, "insufficient", "ok"))
+                           np.where(cut | few | rare | noisy, "insufficient", "ok"))
     missing_col = t["measure"].isin(absent)
     reason = np.select(
-        [missing_col & no_value, no_sample, no_value, few, t["estimate"] <= 0, rare, noisy],
+        [missing_col & no_value, no_sample, no_value, cut, few, t["estimate"] <= 0, rare, noisy],
         ["the survey has no " + t["measure"].map(MEASURES) + " values",
          "the survey sampled no household in this unit",
          "missing values in the survey column",
+         np.where(t["level"].isin(cfg.survey_levels),
+                  "the survey's strata cut across this unit: its sample size is left to chance",
+                  "the survey is not designed to estimate this level of unit"),
          "the survey sampled fewer than " + str(cfg.survey_min_psus) + " clusters in this unit",
          "the survey saw none in this unit",
          "the survey saw fewer than " + str(cfg.survey_min_events) + " in this unit",

@@ -105,9 +105,18 @@ def test_stage_rows_and_findings():
     births = rows[(rows["indicator_id"] == "survey_births_12m") & (rows["level"] == "district")]
     assert births["value"].isna().all() and set(births["status"]) == {"insufficient", "not_measurable"}
     x = f[f["rule_id"] == "X012"].set_index("record_id")
-    assert set(x.index) == {"72", "711", C} and "710" not in x.index and A not in x.index
+    # 2025 communes are not a level the survey is designed for (by default): listed, never flagged
+    assert set(x.index) == {"72", "711"}
     assert x.loc["711", "column"] == "persons" and x.loc["711", "value"] == "1500 (561-1239)"
-    assert x.loc["711", "district_code"] == "711" and x.loc[C, "province_code"] == "72"
+    assert x.loc["711", "district_code"] == "711" and x.loc["72", "province_code"] == "72"
+    c25 = r.loc[("commune_2025", C, "")]
+    assert c25["status"] == "insufficient" and c25["numerator"] == 1500
+    # when the survey is stratified by 2025 commune, its communes are compared and flagged too
+    cfg = CFG.model_copy(update={"survey_levels": ("province", "district", "commune_2025")})
+    _, f = reconcile_stage(survey_register(), {}, period="2026-10", config=cfg)
+    x = f[f["rule_id"] == "X012"].set_index("record_id")
+    assert set(x.index) == {"72", "711", C} and x.loc[C, "province_code"] == "72"
+    assert pd.isna(x.loc[C, "district_code"]) and pd.isna(x.loc[C, "commune_code"])
     assert (f["dimension"] == "coverage").all()
 
 
@@ -152,3 +161,24 @@ def test_unknown_sex_counts_in_the_total_only():
     assert t.loc[("district", "710", "persons", ""), "estimate"] == 900
     assert t.loc[("district", "710", "persons", "sex=1"), "estimate"] == 300
     assert t.loc[("district", "710", "persons", "sex=2"), "estimate"] == 400
+
+
+def test_units_cutting_across_strata_are_not_compared():
+    # district 710's stratum split between two 2025 communes (its third PSU in commune 25657): the district is
+    # a whole stratum, each 2025 commune only part of one, with a sample size left to chance
+    s = survey_rows()
+    third = (s["stratum"] == "710") & (s["psu"] == f"{A}-3")
+    s.loc[third, "commune_code"] = "25657"
+    reg = survey_register(present={A: 1000, C: 1500, "25657": 10}, births={A: 4, C: 0, "25657": 0}, survey=s)
+    default = survey_comparison(reg, period="2026-10", config=CFG).table
+    r = default[(default["level"] == "commune_2025") & (default["unit_code"] == C) & (default["group"] == "")]
+    assert (r["reason"] == "the survey is not designed to estimate this level of unit").all()
+    cfg = CFG.model_copy(update={"survey_levels": ("province", "district", "commune_2025")})
+    t = survey_comparison(reg, period="2026-10", config=cfg).table
+    t = t[(t["group"] == "") & (t["measure"] == "persons")].set_index(["level", "unit_code"])
+    assert t.loc[("district", "710"), "status"] == "ok" and t.loc[("district", "710"), "planned"]
+    for c in (A, "25657"):
+        r = t.loc[("commune_2025", c)]
+        assert r["status"] == "insufficient" and not r["planned"] and not r["outside"]
+        assert r["reason"] == "the survey's strata cut across this unit: its sample size is left to chance"
+    assert t.loc[("commune_2025", C), "status"] == "ok"  # district 711's stratum lies wholly in its commune

@@ -53,7 +53,7 @@ add_rule(Rule(
     action_en="Below the interval: look for persons, births or deaths the register lacks (compare the survey "
               "households, civil registration, residents). Above: look for duplicates and persons who moved out "
               "or died but are still present.",
-    parameters=("reconcile.survey_min_psus", "reconcile.survey_min_events", "reconcile.survey_max_cv",
-                "reconcile.level"),
+    parameters=("reconcile.survey_levels", "reconcile.survey_min_psus", "reconcile.survey_min_events",
+                "reconcile.survey_max_cv", "reconcile.level"),
     computed_by="reconcile",
 ))
