@@ -59,15 +59,16 @@ PLACEMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 EXECUTORS = ("local", "dask")
 
-#: The partition of records without a commune code, and of codes that are no known commune.
-NO_COMMUNE, UNKNOWN_COMMUNE = "", "?"
+#: The partition of records without a commune code or with a code that is no known commune (one
+#: partition for both: each task costs about a second of fixed work whatever its size).
+NO_COMMUNE = UNKNOWN_COMMUNE = ""
 
 
 def partition_keys(commune: pd.Series, by: str = "district") -> np.ndarray:
     """The partition of each commune code (a function of the code alone).
 
     >>> partition_keys(pd.Series(["25459", None, "x"], dtype="string"), "district").tolist()
-    ['703', '', '?']
+    ['703', '', '']
     >>> partition_keys(pd.Series(["25459"], dtype="string"), "commune").tolist()
     ['25459']
     """
