@@ -166,8 +166,8 @@ def _events_per_person(data: pd.DataFrame, col: str) -> pd.Series:
 def _sex_group(sex: pd.Series) -> pd.Series:
     """``sex=1`` / ``sex=2`` (contract codes), missing for any other value."""
     v = pd.to_numeric(sex, errors="coerce").astype("float64").to_numpy()
-    return pd.Series(np.where(v == 1, "sex=1", np.where(v == 2, "sex=2", None)), index=sex.index,
-                     dtype="string")
+    out = pd.Series(np.where(v == 1, "sex=1", np.where(v == 2, "sex=2", "")), index=sex.index, dtype="string")
+    return out.where(out != "")
 
 
 def _survey_frame(survey: pd.DataFrame, units: pd.DataFrame, ref: pd.Timestamp) -> pd.DataFrame:
@@ -363,6 +363,6 @@ def _judge(t: pd.DataFrame, absent: set[str], cfg: ReconcileConfig) -> pd.DataFr
     below = ok & (t["register"] < t["ci_low"])
     above = ok & (t["register"] > t["ci_high"])
     t["outside"] = below | above
-    t["direction"] = pd.Series(np.where(below, "below", np.where(above, "above", None)), index=t.index,
-                               dtype="string")
+    direction = pd.Series(np.where(below, "below", np.where(above, "above", "")), index=t.index, dtype="string")
+    t["direction"] = direction.where(direction != "")
     return t
