@@ -64,8 +64,11 @@ EXECUTORS = ("local", "dask")
 NO_COMMUNE = UNKNOWN_COMMUNE = ""
 
 
-def partition_keys(commune: pd.Series, by: str = "district") -> np.ndarray:
+def partition_keys(commune: pd.Series, by: str = "district", *, province: str | None = None) -> np.ndarray:
     """The partition of each commune code (a function of the code alone).
+
+    Codes that are no known commune, missing codes and (with ``province``) communes of
+    another province share one partition, "".
 
     >>> partition_keys(pd.Series(["25459", None, "x"], dtype="string"), "district").tolist()
     ['703', '', '']
@@ -88,6 +91,12 @@ def partition_keys(commune: pd.Series, by: str = "district") -> np.ndarray:
 
         key = pd.Series(to_2025(commune.astype("string")).to_numpy(dtype=object, na_value=None), index=commune.index)
         key = key.where(key.notna() | codes.isna(), UNKNOWN_COMMUNE)
+    if province:
+        from popqa.geo import legacy_units
+
+        u = legacy_units()[["commune_code", "province_code"]].drop_duplicates("commune_code")
+        prov = codes.map(pd.Series(u["province_code"].astype(str).to_numpy(), index=u["commune_code"].astype(str)))
+        key = key.where(prov.isna() | (prov == str(province)), NO_COMMUNE)
     return key.where(codes.notna(), NO_COMMUNE).astype(object).to_numpy()
 
 
@@ -98,11 +107,11 @@ def _first_of(ids: pd.Series, values: np.ndarray) -> pd.Series:
     return s[~s.index.duplicated(keep="first")]
 
 
-def _placements(register, by: str) -> dict[str, dict[str, np.ndarray]]:
+def _placements(register, by: str, province: str | None) -> dict[str, dict[str, np.ndarray]]:
     """placement -> table -> the partition key of each row."""
     tables = register.tables
-    commune = {n: partition_keys(tables[n]["commune_code"], by) for n in ("households", "persons", "events")
-               if n in tables}
+    commune = {n: partition_keys(tables[n]["commune_code"], by, province=province)
+               for n in ("households", "persons", "events") if n in tables}
     out = {"commune": commune}
     if "households" in tables and "persons" in tables:
         hh, pp = tables["households"], tables["persons"]
@@ -226,7 +235,7 @@ def run_checks_partitioned(
     tasks: list[dict[str, Any]] = []
     collab = _resolved_collaborator(whole).to_numpy() if "persons" in register.tables else None
     try:
-        for placement, keys in _placements(register, by).items():
+        for placement, keys in _placements(register, by, whole.province_code).items():
             scopes, needed = PLACEMENTS[placement]
             ids = [r.rule_id for r in chosen if r.scope in scopes]
             if not ids:

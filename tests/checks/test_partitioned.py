@@ -54,6 +54,9 @@ def test_partition_keys_depend_on_the_commune_code_alone():
     assert partition_keys(codes, "commune").tolist() == ["25456", "25486", "", "99999", "25456"]
     k25 = partition_keys(codes, "commune_2025")
     assert k25[0] == k25[4] and k25[2] == "" and k25[3] == ""
+    # communes of another province (25240 lies in province 70) join the "" partition
+    other = pd.Series(["25456", "25240"], dtype="string")
+    assert partition_keys(other, "district", province="72").tolist() == ["703", ""]
     with pytest.raises(ValueError, match="partition by"):
         partition_keys(codes, "village")
 
