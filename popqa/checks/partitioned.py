@@ -96,7 +96,7 @@ def partition_keys(commune: pd.Series, by: str = "district", *, province: str | 
 
         u = legacy_units()[["commune_code", "province_code"]].drop_duplicates("commune_code")
         prov = codes.map(pd.Series(u["province_code"].astype(str).to_numpy(), index=u["commune_code"].astype(str)))
-        key = key.where(prov.isna() | (prov == str(province)), NO_COMMUNE)
+        key = key.where(prov.isna() | prov.isin(str(province).split(",")), NO_COMMUNE)
     return key.where(codes.notna(), NO_COMMUNE).astype(object).to_numpy()
 
 

@@ -229,3 +229,21 @@ def test_findings_carry_units_and_collaborator():
     row = run_checks(make(pp=pp)).iloc[0]
     assert (row["district_code"], row["commune_code"], row["collaborator_id"]) == ("703", "25456", "C2")
     assert row["message_vi"] and row["message_en"]
+
+
+def test_merged_2025_province_codes_are_all_inside():
+    """A register of the 2025 Tây Ninh carries legacy codes 72 and 80 (Long An); configured as "72,80", a
+    Long An commune is inside the audited province, configured as "72" it is outside (V020/V022)."""
+    from popqa.config import Config
+
+    long_an = {"province_code": "80", "district_code": "794", "commune_code": "27685"}  # Phường 5, Tân An
+    hh = _set(households(), "household_id", "H2", **long_an)
+    pp = persons().copy()
+    pp.loc[pp["household_id"] == "H2", "commune_code"] = long_an["commune_code"]
+    pp.loc[pp["household_id"] == "H2", "district_code"] = long_an["district_code"]
+    pp.loc[pp["household_id"] == "H2", "province_code"] = long_an["province_code"]
+    merged = run_checks(make(hh=hh, pp=pp), Config(province_code="72,80"))
+    assert not flagged(merged, "V020") and not flagged(merged, "V022")
+    alone = run_checks(make(hh=hh, pp=pp), Config(province_code="72"))
+    assert flagged(alone, "V020") == {"H2"}
+    assert flagged(alone, "V022") == set(pp.loc[pp["household_id"] == "H2", "person_id"])

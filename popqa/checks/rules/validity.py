@@ -203,7 +203,9 @@ def _unknown_commune(table: str):
         df = _frame(ctx, table)
         h = _hier(df)
         prov = df["commune_code"].map(ctx.units["province_code"])
-        outside = prov.notna() & (prov != ctx.province_code) if ctx.province_code else prov.isna() & False
+        # a merged 2025 province is audited as several legacy codes ("72,80")
+        own = str(ctx.province_code).split(",") if ctx.province_code else None
+        outside = prov.notna() & ~prov.isin(own) if own else prov.isna() & False
         bad = df["commune_code"].notna() & (~h["commune_known"] | outside)
         return ctx.hits(df, bad, key=_KEYS[table], column="commune_code")
 
