@@ -33,8 +33,9 @@ def register(sub) -> None:
     p.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="check partitions in this process (default) or on a dask.distributed cluster")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--partition-by", choices=["district", "commune", "commune_2025"], default="district",
-                   help="what a partition of the check stage is (default: a legacy district)")
+    p.add_argument("--partition-by", choices=["district", "commune", "commune_2025"], default=None,
+                   help="run the check stage partition by partition (default: the whole register at once "
+                        "in this process, a legacy district on dask)")
     p.set_defaults(handler=_audit)
 
     p = sub.add_parser("report", help="execute the district reports and render the supervisor site",
