@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from popqa.contract import FINDINGS_COLUMNS
+from popqa.errors import InputError
 from popqa.reconcile.config import ReconcileConfig
 from popqa.reconcile.coverage import (
     EVENT_SOURCES,
@@ -182,8 +183,12 @@ def survey_findings(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 
 
 def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, config: ReconcileConfig | None = None,
-                    clusters: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    clusters: pd.DataFrame | None = None,
+                    notes: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Coverage indicator rows and coverage findings of one audited period.
+
+    ``notes``: when given, a survey file the comparison cannot use is noted there (the other rows are
+    still returned); without it the :class:`~popqa.errors.InputError` is raised.
 
     Parameters
     ----------
@@ -219,7 +224,14 @@ def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, co
     parts.append(_share_rows("insurance_absent_from_register", insurance_coverage(register, links, config=cfg),
                              period))
     findings = [_findings(ec.table, units, cfg)]
-    sv = survey_comparison(register, period=period, config=cfg, events=ec.records)
+    try:
+        sv = survey_comparison(register, period=period, config=cfg, events=ec.records)
+    except InputError as exc:
+        # a bad survey file costs the survey comparison only, never the dual-system rows beside it
+        if notes is None:
+            raise
+        notes.append(f"survey comparison not made: {exc}")
+        sv = None
     if sv is not None:
         parts.append(survey_indicator_rows(sv.table, period=period))
         findings.append(survey_findings(sv.table, units))
@@ -238,6 +250,7 @@ def audit_stage(ctx: Any) -> dict[str, Any]:
         cfg = cfg.model_copy(update={"province_code": ctx.config.province_code})
     dd = ctx.get("dedupe")
     clusters = dd.clusters[["person_id", "cluster_id"]] if dd is not None else None
+    notes: list[str] = []
     rows, findings = reconcile_stage(ctx["register"], ctx.get("links", {}), period=str(ctx.period), config=cfg,
-                                     clusters=clusters)
-    return {"indicators:reconcile": rows, "findings:reconcile": findings}
+                                     clusters=clusters, notes=notes)
+    return {"indicators:reconcile": rows, "findings:reconcile": findings, "notes": notes}

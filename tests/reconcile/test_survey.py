@@ -142,6 +142,18 @@ def test_bad_survey_rows_are_named():
         survey_comparison(survey_register(survey=s), period="2026-10", config=CFG)
 
 
+def test_a_bad_survey_costs_the_survey_comparison_only():
+    s = survey_rows()
+    s["weight"] = s["weight"].astype(object)
+    s.loc[4, "weight"] = None
+    notes: list[str] = []
+    rows, f = reconcile_stage(survey_register(survey=s), {}, period="2026-10", config=CFG, notes=notes)
+    assert len(notes) == 1 and notes[0].startswith("survey comparison not made: survey_persons: row 6: column weight")
+    assert not rows["indicator_id"].str.startswith("survey_").any() and "X012" not in set(f["rule_id"])
+    with pytest.raises(InputError):  # called without notes, the error is the caller's
+        reconcile_stage(survey_register(survey=s), {}, period="2026-10", config=CFG)
+
+
 def test_age_from_the_age_column_when_no_birth_date():
     s = survey_rows()
     s["birth_date"] = pd.NaT
