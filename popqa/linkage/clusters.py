@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["connected_components"]
+__all__ = ["connected_components", "constrained_components"]
 
 
 def connected_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -51,3 +51,91 @@ def connected_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float) 
     out = pd.DataFrame({"person_id": uniq.astype("string"), "cluster_id": uniq[first].astype("string")})
     out["cluster_size"] = out.groupby("cluster_id")["person_id"].transform("size").astype("int64")
     return out.reset_index(drop=True)
+
+
+def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float,
+                           citizen_ids: pd.Series | None = None) -> tuple[pd.DataFrame, pd.Index]:
+    """Cluster records linked by pairs at or above ``threshold``, never joining what must stay apart.
+
+    Connected components are transitive: A-B and B-C accepted put A and C in one
+    person even when a merge rule blocked A-C (twins, two different citizen IDs).
+    Here accepted pairs join clusters one at a time, most probable first, and a
+    join is refused when the two clusters would then hold two different valid
+    citizen IDs (``citizen_ids``: person_id -> a valid ID or missing) or a pair a
+    merge rule blocked (``pairs["rule"]`` set). A reviewer's match
+    (``pairs["review"] == "match"``) is joined first and never refused. Refused
+    pairs are returned by their row labels in ``pairs`` so the caller can send
+    them to review.
+
+    Returns
+    -------
+    (clusters, refused)
+        clusters as :func:`connected_components` (same columns, cluster id the
+        smallest member); refused: the index labels of the accepted pairs not joined.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"person_id_l": ["a", "b", "a"], "person_id_r": ["b", "c", "c"],
+    ...                       "match_probability": [0.99, 0.98, 0.0], "rule": [None, None, "distinct_ids"]})
+    >>> cl, refused = constrained_components(pd.Series(["a", "b", "c"]), pairs, 0.9)
+    >>> cl["cluster_id"].tolist(), list(refused)
+    (['a', 'a', 'c'], [1])
+    """
+    uniq = pd.Index(pd.unique(ids.astype("string").dropna())).sort_values()
+    if not len(uniq):
+        return connected_components(ids, pairs, threshold), pd.Index([])
+    acc = pairs[pairs["match_probability"] >= threshold]
+    acc = acc.assign(_l=acc["person_id_l"].astype("string"), _r=acc["person_id_r"].astype("string"))
+    acc = acc[acc["_l"].isin(uniq) & acc["_r"].isin(uniq)]
+    # a reviewer's "match" is joined first and unconditionally: the reviewer saw both records
+    reviewed = (acc["review"] == "match").fillna(False).astype(bool) if "review" in acc.columns else False
+    acc = acc.assign(_forced=reviewed).sort_values(["_forced", "match_probability", "_l", "_r"],
+                                                   ascending=[False, False, True, True], kind="stable")
+    cannot: dict[str, set[str]] = {}
+    if "rule" in pairs.columns:
+        ruled = pairs[pairs["rule"].notna()]
+        if "review" in ruled.columns:
+            ruled = ruled[~(ruled["review"] == "match").fillna(False).astype(bool)]
+        for a, b in zip(ruled["person_id_l"].astype("string"), ruled["person_id_r"].astype("string"), strict=True):
+            cannot.setdefault(a, set()).add(b)
+            cannot.setdefault(b, set()).add(a)
+    cid: dict[str, str] = {}
+    if citizen_ids is not None:
+        c = citizen_ids.dropna()
+        cid = dict(zip(c.index.astype(str), c.astype(str), strict=True))
+    parent: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    idset: dict[str, set[str]] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    refused = []
+    for label, a, b, forced in zip(acc.index, acc["_l"], acc["_r"], acc["_forced"], strict=True):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
+        ia = idset.get(ra, {cid[ra]} if ra in cid else set())
+        ib = idset.get(rb, {cid[rb]} if rb in cid else set())
+        if not forced and ((ia and ib and ia != ib) or any(cannot.get(m, set()).intersection(mb) for m in ma)):
+            refused.append(label)
+            continue
+        if len(ma) < len(mb):
+            ra, rb, ma, mb = rb, ra, mb, ma
+        parent[rb] = ra
+        members[ra] = ma + mb
+        idset[ra] = ia | ib
+        members.pop(rb, None)
+        idset.pop(rb, None)
+    roots = pd.Series([find(x) for x in uniq], index=uniq)
+    # the smallest member names the cluster (uniq is sorted)
+    first = pd.Series(uniq, index=uniq).groupby(roots.to_numpy()).transform("min")
+    out = pd.DataFrame({"person_id": uniq.astype("string"), "cluster_id": pd.array(first.to_numpy(), dtype="string")})
+    out["cluster_size"] = out.groupby("cluster_id")["person_id"].transform("size").astype("int64")
+    return out.reset_index(drop=True), pd.Index(refused)

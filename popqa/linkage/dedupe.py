@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from popqa.contract import FINDINGS_COLUMNS
-from popqa.linkage.clusters import connected_components
+from popqa.linkage.clusters import constrained_components
 from popqa.linkage.config import LinkageConfig
 
 __all__ = [
@@ -32,7 +32,18 @@ MERGE_RULES: dict[str, str] = {
              "same ID): twins",
     "year_gap": "birth years 5 or more apart (and not the same ID): a parent and a child, or two "
                 "namesakes a generation apart",
+    "cluster_conflict": "accepted, but joining it would put two different valid citizen IDs, or two "
+                        "records a rule keeps apart, in one person (through other pairs)",
 }
+
+def _citizen_ids(persons: pd.DataFrame) -> pd.Series | None:
+    """person_id -> valid citizen ID (12 digits) or missing, as the comparison sees it."""
+    if "citizen_id" not in persons.columns:
+        return None
+    from popqa.linkage.features import _valid_cid
+
+    return pd.Series(_valid_cid(persons["citizen_id"]).to_numpy(), index=persons["person_id"].astype("string"))
+
 
 #: Columns that identify a person; with all of them empty in every record there is nothing to compare.
 IDENTIFYING = ("full_name", "birth_date", "citizen_id")
@@ -312,7 +323,11 @@ def dedupe(
         pairs = apply_calibration(pairs, cal)
     pairs = _apply_reviews(pairs, reviews)
     pairs = pairs.sort_values(["person_id_l", "person_id_r"], ignore_index=True)
-    clusters = connected_components(ids, pairs, cfg.threshold)
+    clusters, refused = constrained_components(ids, pairs, cfg.threshold, citizen_ids=_citizen_ids(unique))
+    if len(refused):
+        # accepted pairs whose join would put two IDs or a blocked pair in one person: reviewed, not merged
+        pairs.loc[refused, "rule"] = "cluster_conflict"
+        pairs.loc[refused, "match_probability"] = 0.0
     findings = _findings(clusters, pairs, persons, households, cfg)
     log.info("dedupe: %d persons, %d pairs, %d clusters", len(persons), len(pairs), clusters["cluster_id"].nunique())
     return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low, note, cal, cal_note)

@@ -148,9 +148,11 @@ def write_review(
             "Tệp chứa họ tên và số định danh: không chia sẻ. / Contains names and IDs: do not share.",
             "weight_*: log2 hệ số Bayes, dương = giống, âm = khác. / log2 Bayes factor, positive for, negative against.",
             "Trang 'rules': các cặp mô hình cho là trùng nhưng quy tắc giữ riêng (sinh đôi cùng hộ, hai số định danh "
-            "khác nhau, năm sinh cách nhau từ 5 năm). / Sheet 'rules': pairs the model scored high but a rule kept "
-            "apart (twins in one household, two different citizen IDs, birth years 5 or more apart); 'match' there "
-            "overrides the rule.",
+            "khác nhau, năm sinh cách nhau từ 5 năm, hoặc cặp mà việc gộp sẽ qua cặp khác đưa hai số định danh "
+            "khác nhau vào một người: cluster_conflict). / Sheet 'rules': pairs the model scored high but a rule "
+            "kept apart (twins in one household, two different citizen IDs, birth years 5 or more apart, or a pair "
+            "whose merge would, through other pairs, put two different IDs in one person: cluster_conflict); "
+            "'match' there overrides the rule.",
         ]
         for i, line in enumerate(lines):
             info.write_string(i, 0, line)

@@ -1,0 +1,49 @@
+"""Clusters never join two different citizen IDs or a pair a merge rule blocked, through other pairs.
+
+Connected components are transitive (A-B and B-C accepted make A and C one person); a register
+clerk who follows such a cluster deletes a person. Constrained ("cannot-link") clustering joins
+the most probable pairs first and refuses a join that would break a constraint.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from popqa.linkage.clusters import connected_components, constrained_components
+
+
+def _pairs(rows):
+    return pd.DataFrame(rows, columns=["person_id_l", "person_id_r", "match_probability", "rule", "review"])
+
+
+def test_two_ids_are_never_one_person_through_a_record_without_id():
+    pairs = _pairs([("A", "B", 0.99, None, None), ("B", "C", 0.98, None, None)])
+    ids = pd.Series(["A", "B", "C"])
+    cid = pd.Series(["072190001234", None, "072190009999"], index=["A", "B", "C"])
+    assert connected_components(ids, pairs, 0.9)["cluster_id"].tolist() == ["A", "A", "A"]  # the old way
+    cl, refused = constrained_components(ids, pairs, 0.9, citizen_ids=cid)
+    assert cl["cluster_id"].tolist() == ["A", "A", "C"]  # B joins A, its most probable partner
+    assert list(refused) == [1]
+    # the same ID on both sides is no conflict
+    same = cid.replace({"072190009999": "072190001234"})
+    cl, refused = constrained_components(ids, pairs, 0.9, citizen_ids=same)
+    assert cl["cluster_id"].tolist() == ["A", "A", "A"] and not len(refused)
+
+
+def test_a_blocked_pair_stays_apart_and_a_reviewed_match_is_joined():
+    pairs = _pairs([("A", "B", 0.95, None, None), ("B", "C", 0.97, None, None), ("A", "C", 0.0, "twins", None)])
+    cl, refused = constrained_components(pd.Series(["A", "B", "C"]), pairs, 0.9)
+    assert cl.set_index("person_id")["cluster_id"].to_dict() == {"A": "A", "B": "B", "C": "B"}
+    assert list(refused) == [0]
+    # a reviewer saw A and C and said match: the rule no longer holds and the reviewed pair joins first
+    pairs.loc[2, ["match_probability", "review"]] = [1.0, "match"]
+    cl, refused = constrained_components(pd.Series(["A", "B", "C"]), pairs, 0.9)
+    assert set(cl["cluster_id"]) == {"A"} and not len(refused)
+
+
+def test_sizes_and_singletons_match_connected_components_without_constraints():
+    pairs = _pairs([("a", "b", 0.99, None, None), ("c", "d", 0.2, None, None), ("d", "e", 0.93, None, None)])
+    ids = pd.Series(list("abcdef"))
+    cl, refused = constrained_components(ids, pairs, 0.9)
+    pd.testing.assert_frame_equal(cl, connected_components(ids, pairs, 0.9))
+    assert not len(refused)
