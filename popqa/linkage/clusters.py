@@ -133,9 +133,14 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
         idset[ra] = ia | ib
         members.pop(rb, None)
         idset.pop(rb, None)
-    roots = pd.Series([find(x) for x in uniq], index=uniq)
-    # the smallest member names the cluster (uniq is sorted)
-    first = pd.Series(uniq, index=uniq).groupby(roots.to_numpy()).transform("min")
-    out = pd.DataFrame({"person_id": uniq.astype("string"), "cluster_id": pd.array(first.to_numpy(), dtype="string")})
+    # only records that joined something have a parent; every other record is its own root
+    roots = pd.Series(uniq.to_numpy(dtype=object, copy=True), index=uniq)
+    joined = list(parent)
+    if joined:
+        roots.loc[joined] = [find(x) for x in joined]
+    # the smallest member names the cluster (uniq is sorted: the smallest position), in integers
+    labels = uniq.get_indexer(roots.to_numpy())
+    first = pd.Series(np.arange(len(uniq))).groupby(labels).transform("min").to_numpy()
+    out = pd.DataFrame({"person_id": uniq.astype("string"), "cluster_id": uniq[first].astype("string")})
     out["cluster_size"] = out.groupby("cluster_id")["person_id"].transform("size").astype("int64")
     return out.reset_index(drop=True), pd.Index(refused)
