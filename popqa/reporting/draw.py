@@ -16,7 +16,8 @@ import pandas as pd
 
 __all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "fmt_indicator", "badge",
            "fmt_number", "fmt_int", "fmt_date", "fmt_datetime", "LOCAL_TZ", "SPARK_RANGE", "SORT_SCRIPT",
-           "PRINT_CSS", "grade_word_css", "sparkline_svg", "table_html", "figure_html", "setup_matplotlib", "commune_map_figure"]
+           "PRINT_CSS", "grade_word_css", "sparkline_svg", "table_html", "figure_html", "setup_matplotlib", "commune_map_figure",
+           "pyramid_html"]
 
 #: Babel locale of each report language.
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
@@ -697,3 +698,25 @@ def commune_map_figure(points: pd.DataFrame, lang: str = "vi", *, title: str = "
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def pyramid_html(groups: Sequence[str], males: pd.Series, females: pd.Series, lang: str = "vi", *,
+                 title: str = "", figsize: tuple[float, float] = (7, 4.5), crop: bool = True) -> str:
+    """The age-sex pyramid (males left, females right) as an ``<img>`` with its alt text.
+
+    ``males`` and ``females`` are persons per group, aligned with ``groups``.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.barh(groups, -males.to_numpy(), color="#3b6fb6", label=t("male", lang))
+    ax.barh(groups, females.to_numpy(), color="#e377c2", label=t("female", lang))
+    ax.set_title(title or t("pyramid", lang))
+    ax.set_ylabel(t("age_group", lang))
+    ax.set_xlabel(t("persons", lang))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_int(abs(int(v)), lang)))
+    ax.legend()
+    fig.tight_layout()
+    return figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} "
+                            f"{fmt_int(int(males.sum()), lang)}, {t('female', lang)} {fmt_int(int(females.sum()), lang)}",
+                       crop=crop)

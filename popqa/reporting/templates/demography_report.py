@@ -43,6 +43,7 @@ from popqa.reporting.draw import (
     fmt_int,
     fmt_number,
     fmt_share,
+    pyramid_html,
     setup_matplotlib,
     t,
     table_html,
@@ -213,17 +214,7 @@ if len(share):
     ages = list(dict.fromkeys(pyr["age"]))
     m = pyr[pyr["sex"] == "1"].set_index("age")["persons"].reindex(ages, fill_value=0)
     f = pyr[pyr["sex"] == "2"].set_index("age")["persons"].reindex(ages, fill_value=0)
-    fig, ax = plt.subplots(figsize=(7.5, 5))
-    ax.barh(ages, -m.to_numpy(), color="#3b6fb6", label=t("male", lang))
-    ax.barh(ages, f.to_numpy(), color="#e377c2", label=t("female", lang))
-    ax.set_title(f"{t('pyramid', lang)} — {prov_name}")
-    ax.set_ylabel(t("age_group", lang))
-    ax.set_xlabel(t("persons", lang))
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_int(abs(int(v)), lang)))
-    ax.legend()
-    fig.tight_layout()
-    display(HTML(figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} "
-                                  f"{fmt_int(m.sum(), lang)}, {t('female', lang)} {fmt_int(f.sum(), lang)}")))
+    display(HTML(pyramid_html(ages, m, f, lang, title=f"{t('pyramid', lang)} — {prov_name}", figsize=(7.5, 5))))
     display(HTML(f"<p>{tr('persons_known')}: <b>{fmt_int(share['denominator'].iloc[0], lang)}</b></p>"))
 struct = pd.DataFrame([{"indicator": name(i), "value": value_text(row_of(prov, i), i)}
                        for i in ("median_age", "dependency_ratio_total", "dependency_ratio_young",

@@ -47,6 +47,7 @@ from popqa.reporting.draw import (
     fmt_score,
     fmt_share,
     grade_word_css,
+    pyramid_html,
     setup_matplotlib,
     sparkline_svg,
     t,
@@ -328,17 +329,7 @@ pyr = pd.read_parquet(ddir / "pyramid.parquet")
 groups = list(dict.fromkeys(pyr["age_group"]))
 m = pyr[pyr.sex == "male"].set_index("age_group")["persons"].reindex(groups, fill_value=0)
 f = pyr[pyr.sex == "female"].set_index("age_group")["persons"].reindex(groups, fill_value=0)
-fig, ax = plt.subplots(figsize=(7, 4.5))
-ax.barh(groups, -m.to_numpy(), color="#3b6fb6", label=t("male", lang))
-ax.barh(groups, f.to_numpy(), color="#e377c2", label=t("female", lang))
-ax.set_title(t("pyramid", lang))
-ax.set_ylabel(t("age_group", lang))
-ax.set_xlabel(t("persons", lang))
-ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_int(abs(int(v)), lang)))
-ax.legend()
-fig.tight_layout()
-display(HTML(figure_html(fig, f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} {fmt_int(int(m.sum()), lang)}, "
-                              f"{t('female', lang)} {fmt_int(int(f.sum()), lang)}", crop=False)))
+display(HTML(pyramid_html(groups, m, f, lang, crop=False)))
 srb = kpis.get("sex_ratio_at_birth")
 if srb and srb.get("ratio") is not None:
     display(HTML(f"<p>{t('srb', lang)}: <b>{fmt_number(srb['ratio'], lang, 1)}</b> {t('srb_unit', lang)} "
