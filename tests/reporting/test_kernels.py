@@ -12,6 +12,7 @@ import pytest
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from popqa.reporting.kernels import KernelSession, inject_parameters
+from tests.reporting.test_signals import _alive
 
 pytestmark = pytest.mark.slow
 
@@ -22,14 +23,6 @@ def _nb(*sources: str):
 
 def _out(nb) -> str:
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_reports_share_a_kernel_but_not_a_namespace():
