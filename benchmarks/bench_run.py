@@ -58,10 +58,18 @@ rkw = {"geography": os.environ["POPQA_BENCH_GEOGRAPHY"]} if os.environ.get("POPQ
 run = report(out / "results", out / "site", period=period, workers=workers, progress=False, **rkw)
 t3 = time.perf_counter()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-print(json.dumps({"code": popqa.__file__, "timings": res["timings"], "audit_s": t2 - t1, "audit_cpu_s": c2 - c1, "report_s": t3 - t2,
+stage_cpu = {e["name"]: [e.get("cpu_seconds"), e.get("peak_rss_mb")] for e in res.get("stages", [])}
+print(json.dumps({"code": popqa.__file__, "timings": res["timings"], "stage_cpu": stage_cpu, "audit_s": t2 - t1, "audit_cpu_s": c2 - c1, "report_s": t3 - t2,
                   "site_s": run.manifest["timings"]["reports_seconds"], "peak_mb": hwm,
                   "reports": len(run.results), "failed": len(run.failed)}))
 """.replace("__ANALYTIC__", repr(ANALYTIC))
+
+
+def _cpu(entry) -> str:
+    """`` (CPU x s, peak y MB)`` of a stage, when the audit's manifest records them (after 7289604)."""
+    if not entry or entry[0] is None:
+        return ""
+    return f" (CPU {entry[0]:.1f} s, peak so far {entry[1]:,.0f} MB)"
 
 
 def main() -> int:
@@ -123,7 +131,7 @@ def main() -> int:
     if t_gen is not None:
         rows.append(("generate + write (not part of run)", f"{t_gen:.1f} s"))
     rows += [
-        *[(f"audit: {k}", f"{v:.1f} s") for k, v in timings.items()],
+        *[(f"audit: {k}", f"{v:.1f} s" + _cpu(r.get("stage_cpu", {}).get(k))) for k, v in timings.items()],
         ("audit (wall clock in the child)", f"{t_audit:.1f} s"),
         ("audit CPU seconds (all threads; steadier than wall clock on a shared machine)", f"{r['audit_cpu_s']:.1f} s"),
         (f"render {n_reports} reports ({args.workers} workers)", f"{site_s:.1f} s"),

@@ -141,6 +141,16 @@ def _rows(value: Any) -> int | None:
     return None
 
 
+def _peak_rss_mb() -> float | None:
+    """The process's peak resident set so far, in MB (None where ``resource`` is missing)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
 def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | None = None,
                on_stage_done: Callable[[Stage, dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """Run ``stages`` in order on ``ctx``; return one manifest entry per stage.
@@ -160,11 +170,12 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             progress.done(stage.name, "skipped", 0.0, entry["reason"])
             report.append(entry)
             continue
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             out = dict(stage.resolve()(ctx) or {})
         except Exception as exc:
             entry.update(status="failed", seconds=round(time.perf_counter() - t0, 3),
+                         cpu_seconds=round(time.process_time() - c0, 3), peak_rss_mb=_peak_rss_mb(),
                          error=f"{type(exc).__name__}: {exc}"[:500])
             progress.done(stage.name, "failed", entry["seconds"], entry["error"])
             report.append(entry)
@@ -178,6 +189,10 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             entry["notes"] = list(notes)
         ctx.artifacts.update(out)
         entry["seconds"] = round(time.perf_counter() - t0, 3)
+        # CPU seconds of the whole process (every thread; not the children), comparable on a shared
+        # machine where the wall clock is not; the peak resident memory so far (which stage sets it)
+        entry["cpu_seconds"] = round(time.process_time() - c0, 3)
+        entry["peak_rss_mb"] = _peak_rss_mb()
         entry["rows"] = {k: n for k, v in out.items() if (n := _rows(v)) is not None}
         progress.done(stage.name, "ok", entry["seconds"])
         log.info("audit stage %s: %.1f s", stage.name, entry["seconds"])

@@ -44,6 +44,11 @@ def test_audit_commits_a_manifest_with_stages_inputs_and_id(audited):
     names = [s["name"] for s in man["stages"]]
     assert names[0] == "read" and names[1:] == [s.name for s in STAGES]
     assert all(s["status"] == "ok" and s["seconds"] >= 0 for s in man["stages"])
+    # CPU seconds and the peak memory so far, per stage: the peak never goes down, the link stage costs CPU
+    assert all(s["cpu_seconds"] >= 0 and s["peak_rss_mb"] > 0 for s in man["stages"])
+    peaks = [s["peak_rss_mb"] for s in man["stages"]]
+    assert peaks == sorted(peaks)
+    assert next(s for s in man["stages"] if s["name"] == "link")["cpu_seconds"] > 0
     assert next(s for s in man["stages"] if s["name"] == "findings")["rows"]["records"] > 0
     hashes = {i["file"]: i["sha256"] for i in man["inputs"]}
     for f in ("households.csv", "persons.csv", "events.csv"):
