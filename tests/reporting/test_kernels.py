@@ -83,3 +83,26 @@ def test_a_worker_that_ends_shuts_its_kernel_down(tmp_path):
     while _alive(pid) and time.monotonic() < end:
         time.sleep(0.05)
     assert not _alive(pid)
+
+
+def test_the_kernel_client_is_kept_and_each_report_gets_only_its_own_output():
+    s = KernelSession("python3")
+    try:
+        first = s.execute(_nb("print('a1')", "import sys; print('a2', file=sys.stderr)", "print('a3')"), timeout=60)
+        kc = s.kc
+        assert kc is not None and _out(first).split() == ["a1", "a2", "a3"]
+        # an error in a notebook keeps the client as well as the kernel
+        with pytest.raises(CellExecutionError):
+            s.execute(_nb("print('b1')", "1 / 0"), timeout=60)
+        nb = s.execute(_nb("print('c1')", "c = 2", "print('c2', c)"), timeout=60)
+        assert s.kc is kc and s.starts == 1
+        assert _out(nb).split() == ["c1", "c2", "2"]  # nothing of the reports before
+        # figures of one report are closed before the next, and the namespace is empty
+        s.execute(_nb("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; plt.figure()"),
+                  timeout=60)
+        nb = s.execute(_nb("import matplotlib.pyplot as plt; print(len(plt.get_fignums()), 'c' in dir())"),
+                       timeout=60)
+        assert _out(nb).split() == ["0", "False"]
+    finally:
+        s.shutdown()
+    assert s.kc is None and s.km is None
