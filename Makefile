@@ -24,15 +24,14 @@ $(VENV)/.installed: pyproject.toml
 MONTHS ?= 3
 
 # three monthly exports of one synthetic population, each audited, then the site of the last month in
-# both languages (pages of the earlier months under site/periods/)
+# both languages from one popqa report (pages of the earlier months under site/periods/)
 demo: venv
 	$(BIN)/popqa synth --scale $(SCALE) --period $(PERIOD) --months $(MONTHS) --out $(OUT)/data
 	@for p in $$($(BIN)/python -c "import json; print(' '.join(json.load(open('$(OUT)/data/history.json'))['periods']))"); do \
 	  wb=$$( [ $$p = $(PERIOD) ] || echo --no-workbooks ); \
 	  $(BIN)/popqa audit --data $(OUT)/data/$$p/register --period $$p --out $(OUT)/results --no-progress $$wb || exit 1; \
 	done
-	$(BIN)/popqa report --results $(OUT)/results --out $(OUT)/site --workers $(WORKERS) --lang vi --no-progress
-	$(BIN)/popqa report --results $(OUT)/results --out $(OUT)/site --workers $(WORKERS) --lang en --no-progress
+	$(BIN)/popqa report --results $(OUT)/results --out $(OUT)/site --workers $(WORKERS) --lang vi,en --no-progress
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

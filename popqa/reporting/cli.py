@@ -11,7 +11,9 @@ def _report_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--executor", choices=["local", "dask"], default="local",
                    help="local process pool (default) or a dask.distributed cluster")
     p.add_argument("--scheduler", default=None, help="dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--lang", choices=["vi", "en"], default=None, help="report language (default: config, vi)")
+    p.add_argument("--lang", choices=["vi", "en", "vi,en", "all"], default=None,
+                   help="report language (default: config, vi); vi,en or all: both languages in one run "
+                        "(one worker pool, each worker's kernel kept across languages, the site rendered once)")
     p.add_argument("--resume", action="store_true",
                    help="rerun only districts whose report is missing, failed, or from another audit")
     p.add_argument("--districts", nargs="+", default=None, metavar="CODE", help="only these units (2025 commune codes; district codes with --geography legacy)")

@@ -40,11 +40,31 @@ from popqa.store import (
 )
 
 __all__ = ["ReportRun", "render_reports", "render_district", "template_path", "notebook_to_html",
-           "strip_external_assets"]
+           "strip_external_assets", "parse_languages", "LANGUAGES"]
 
 log = logging.getLogger(__name__)
 
 _TEMPLATES = Path(__file__).parent / "templates"
+#: The report languages, in the order a run renders them.
+LANGUAGES = ("vi", "en")
+
+
+def parse_languages(lang: str | Sequence[str]) -> tuple[str, ...]:
+    """The languages asked for: one (``"vi"``), several (``"vi,en"`` or a list) or ``"all"``.
+
+    >>> parse_languages("vi"), parse_languages("en,vi"), parse_languages("all"), parse_languages(["en"])
+    (('vi',), ('vi', 'en'), ('vi', 'en'), ('en',))
+    >>> parse_languages("fr")
+    Traceback (most recent call last):
+    popqa.errors.InputError: unknown language 'fr' (vi, en, vi,en or all)
+    """
+    parts = [p.strip() for p in lang.split(",")] if isinstance(lang, str) else [str(p).strip() for p in lang]
+    if parts == ["all"]:
+        return LANGUAGES
+    bad = [p for p in parts if p not in LANGUAGES]
+    if bad or not parts:
+        raise InputError(f"unknown language {bad[0] if bad else lang!r} (vi, en, vi,en or all)")
+    return tuple(x for x in LANGUAGES if x in parts)  # each once, Vietnamese first
 
 
 def template_path(name: str = "district_report") -> Path:
@@ -242,7 +262,11 @@ def render_district(task: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class ReportRun:
-    """Outcome of :func:`render_reports`: the manifest and where the site is."""
+    """Outcome of :func:`render_reports`: the manifest and where the site is.
+
+    ``results`` is keyed by unit code (``province:<report>`` for a province report) when the run
+    renders one language, and by ``<code>.<lang>`` when it renders several.
+    """
 
     site: Path
     manifest: dict[str, Any]
@@ -418,7 +442,7 @@ def render_reports(
     site: Path,
     *,
     period: str,
-    lang: str = "vi",
+    lang: str | Sequence[str] = "vi",
     config: ReportingConfig | None = None,
     workers: int | None = None,
     executor: str = "local",
@@ -435,7 +459,9 @@ def render_reports(
     ----------
     results_period_dir : ``RESULTS/<period>`` written by :func:`popqa.pipeline.audit`.
     site : the site folder.
-    period, lang : report parameters.
+    period : report parameter.
+    lang : the report language, or several (``"vi,en"``, ``"all"`` or a list: every report in each
+        language, from one pool whose workers keep their kernel across languages).
     config : kernel name, execution timeout, retries, default workers.
     workers : processes of the local pool (``config.workers`` when None).
     executor : ``"local"`` (process pool) or ``"dask"`` (``scheduler`` address required).
@@ -451,8 +477,8 @@ def render_reports(
         raise InputError(f"unknown executor {executor!r} (local or dask)")
     if executor == "dask" and not scheduler:
         raise InputError("--executor dask needs --scheduler ADDRESS")
-    if lang not in ("vi", "en"):
-        raise InputError(f"unknown language {lang!r} (vi or en)")
+    langs = parse_languages(lang)
+    multi = len(langs) > 1
     site = Path(site)
     # the committed audit's own folder: a report reads exactly the audit it records, even if a newer
     # audit is committed while the reports run
@@ -472,8 +498,8 @@ def render_reports(
         what = "district(s)" if level == "district" else "2025 commune(s)"
         raise InputError(f"{what} not in the audit results: {', '.join(unknown)}")
 
-    unit_report_path(site, level, "0" * (3 if level == "district" else 5), lang).parent.mkdir(parents=True,
-                                                                                           exist_ok=True)
+    unit_report_path(site, level, "0" * (3 if level == "district" else 5), langs[0]).parent.mkdir(parents=True,
+                                                                                               exist_ok=True)
     clean_temporary_files(site)  # half-written files of an interrupted earlier run
     manifest_path = site / "manifest.json"
     previous: dict[str, dict[str, Any]] = {}
@@ -491,19 +517,25 @@ def render_reports(
         return (district_name(code) if level == "district" else commune_name(code, kind="2025")) or code
 
     tasks, carried = [], {}
-    units = [(d, unit_report_path(site, level, d, lang), template_path(), f"{unit_title(d)} — {period}",
-              {"district_code": d, "level": level, "period": period, "audit_dir": str(audit_dir), "lang": lang})
-             for d in wanted]
-    if not districts:  # the province reports come with a full run, not with --districts
-        for name, spec in province_reports(audit_dir).items():
-            units.append((f"province:{name}", province_report_path(site, name, lang),
-                          template_path(spec["template"]), f"{spec['title_' + lang]} — {period}",
-                          {"period": period, "audit_dir": str(audit_dir), "lang": lang}))
-    for key, out, template, title, params in units:
+    units = []
+    prov_reports = province_reports(audit_dir) if not districts else {}  # not with --districts
+    for lang_ in langs:
+        units += [(d, lang_, unit_report_path(site, level, d, lang_), template_path(), f"{unit_title(d)} — {period}",
+                   {"district_code": d, "level": level, "period": period, "audit_dir": str(audit_dir),
+                    "lang": lang_}) for d in wanted]
+        for name, spec in prov_reports.items():
+            units.append((f"province:{name}", lang_, province_report_path(site, name, lang_),
+                          template_path(spec["template"]), f"{spec['title_' + lang_]} — {period}",
+                          {"period": period, "audit_dir": str(audit_dir), "lang": lang_}))
+
+    def result_key(key: str, lang_: str) -> str:
+        return f"{key}.{lang_}" if multi else key
+
+    for key, lang, out, template, title, params in units:
         prev = previous.get(f"{key}:{lang}")
         if (resume and prev and prev.get("status") == "ok" and out.exists() and audit_id
                 and prev.get("audit_id") == audit_id and report_audit_id(out) == audit_id):
-            carried[key] = prev
+            carried[result_key(key, lang)] = prev
             continue
         tasks.append({
             "key": key, "parameters": params, "period": period, "audit_id": audit_id,
@@ -528,12 +560,12 @@ def render_reports(
         r = dict(r)
         r["level"] = "province" if r["district"].startswith("province:") else level
         r["output"] = _relative_output(r["district"], r["lang"], level)
-        results[r["district"]] = r
-    # reports of this language from earlier runs that were not asked for this time stay listed, marked
+        results[result_key(r["district"], r["lang"])] = r
+    # reports of these languages from earlier runs that were not asked for this time stay listed, marked
     # outdated when they came from another audit
     others = []
     for r in previous.values():
-        if r["district"] not in results and r.get("lang") == lang:
+        if result_key(r["district"], r.get("lang", "")) not in results and r.get("lang") in langs:
             r = dict(r)
             if r.get("audit_id") != audit_id and r.get("status") == "ok":
                 r["status"], r["error"] = "outdated", "rendered from an earlier audit; run popqa report --resume"
@@ -542,7 +574,8 @@ def render_reports(
         "stage": "report",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "period": period,
-        "lang": lang,
+        "lang": ",".join(langs),
+        "languages": list(langs),
         "geography": geography,
         "audit_id": audit_id,
         "results_dir": str(audit_dir),
