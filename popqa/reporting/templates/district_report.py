@@ -27,7 +27,6 @@ import html as html_text
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -39,6 +38,7 @@ from popqa.reporting.draw import (
     SORT_SCRIPT,
     badge,
     commune_map_figure,
+    duplicates_figure,
     figure_html,
     fmt_change,
     fmt_indicator,
@@ -52,6 +52,7 @@ from popqa.reporting.draw import (
     sparkline_svg,
     t,
     table_html,
+    timeliness_figure,
 )
 from popqa.store import unit_results_rel
 
@@ -270,23 +271,7 @@ else:
 h2("timeliness_title", "timeliness")
 lag = pd.read_parquet(ddir / "lag_hist.parquet")
 monthly = pd.read_parquet(ddir / "monthly.parquet")
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
-axes[0].bar(lag["bin"], lag["events"], color="#3b6fb6")
-axes[0].set_title(t("lag_hist", lang))
-axes[0].set_xlabel(t("lag_days", lang))
-axes[0].set_ylabel(t("events", lang))
-if len(monthly):
-    axes[1].bar(monthly["month"], monthly["events"], color="#9ecae1", label=t("events", lang))
-    axes[1].set_ylabel(t("events", lang))
-    ax2 = axes[1].twinx()
-    ax2.plot(monthly["month"], 100 * monthly["late_share"], color="#d73027", marker="o", label=t("late_share", lang))
-    ax2.set_ylabel(t("late_share", lang) + " (%)")
-    axes[1].tick_params(axis="x", rotation=60)
-axes[1].set_title(t("monthly", lang))
-axes[1].set_xlabel(t("month", lang))
-for a in fig.axes:  # tick labels in the report's number format too (Vietnamese 2,5 not 2.5)
-    a.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if float(v).is_integer() else 1)))
-fig.tight_layout()
+fig = timeliness_figure(lag, monthly, lang)  # tick labels in the report's number format too
 alt_lag = f'{t("chart", lang)}: {t("lag_hist", lang)}; ' + ", ".join(
     f"{b}: {fmt_int(n, lang)}" for b, n in zip(lag["bin"], lag["events"], strict=True))
 if len(monthly):
@@ -303,14 +288,7 @@ h2("duplicates_title", "duplicates")
 dup = pd.read_parquet(ddir / "duplicates.parquet")
 if len(dup):
     dup = dup.sort_values("per_1000", ascending=False)
-    fig, ax = plt.subplots(figsize=(11, 3.2))
-    ax.bar(dup["commune_code"], dup["per_1000"], color="#756bb1")
-    ax.set_title(f"{t('duplicates', lang)} — {t('per_1000', lang)}")
-    ax.set_xlabel(t("commune", lang))
-    ax.set_ylabel(t("per_1000", lang))
-    ax.tick_params(axis="x", rotation=90)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if float(v).is_integer() else 1)))
-    fig.tight_layout()
+    fig = duplicates_figure(dup, lang)
     top3 = ", ".join(f"{c}: {fmt_number(v, lang, 1)}" for c, v in zip(dup["commune_code"].head(3), dup["per_1000"].head(3),
                                                     strict=True))
     alt_dup = f"{t('chart', lang)}: {t('duplicates', lang)} — {t('per_1000', lang)}; {top3}"
