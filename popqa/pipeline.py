@@ -84,6 +84,10 @@ def _inputs(data_dir: Path, read_report: list[dict[str, Any]] | None) -> list[di
     return out
 
 
+#: Settings that change how the work is spread, never its result (left out of the audit id).
+EXECUTION_SETTINGS = (("linkage", "workers"), ("linkage", "threads"), ("linkage", "memory_limit"))
+
+
 def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config) -> str:
     """The id of an audit: a hash of the period, the inputs' hashes, the configuration and popqa's version.
 
@@ -95,11 +99,22 @@ def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config)
     (True, 16)
     >>> a == audit_id("2026-10", [{"file": "persons.csv", "sha256": "cd"}], Config())
     False
+
+    How the work is spread (the link stage's processes, DuckDB's threads and memory) is not
+    what is computed, so it does not change the id:
+
+    >>> from popqa.linkage.config import LinkageConfig
+    >>> a == audit_id("2026-10", [{"file": "persons.csv", "sha256": "ab"}],
+    ...               Config(linkage=LinkageConfig(workers=3, threads=1, memory_limit="1GB")))
+    True
     """
     from popqa import __version__
 
+    settings = json.loads(config.model_dump_json())
+    for section, key in EXECUTION_SETTINGS:
+        settings.get(section, {}).pop(key, None)
     payload = json.dumps({"period": str(period), "inputs": sorted((i["file"], i["sha256"]) for i in inputs),
-                          "config": json.loads(config.model_dump_json()), "version": __version__},
+                          "config": settings, "version": __version__},
                          sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
@@ -156,6 +171,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     from popqa.checks import coverage_findings
     from popqa.linkage import dedupe, link
     from popqa.linkage.calibration import linkage_reviews, save_calibration
+    from popqa.linkage.distributed import link_workers
     from popqa.linkage.features import person_features, recent_move_ins
     from popqa.summaries import duplicate_extras
 
@@ -171,6 +187,19 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
 
         dd, links_done = dedupe_and_link(client, reg.persons, sources, cfg.linkage, feats,
                                          linkage_reviews(cfg.linkage))
+    elif (workers := link_workers(cfg.linkage, len(feats))) > 1 and sources:
+        # the models side by side in local processes (same results as one after the other)
+        from popqa.linkage.distributed import dedupe_and_link, local_pool
+        from popqa.reporting.runner import _kill_pool
+
+        pool = local_pool(min(workers, 1 + len(sources)))
+        try:
+            dd, links_done = dedupe_and_link(pool, reg.persons, sources, cfg.linkage, feats,
+                                             linkage_reviews(cfg.linkage))
+        except BaseException:  # interrupted or failed: no worker outlives the stage
+            _kill_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     else:
         dd, links_done = dedupe(reg.persons, cfg.linkage, features=feats, **linkage_reviews(cfg.linkage)), None
     if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)

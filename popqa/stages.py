@@ -13,7 +13,8 @@ a new stage plug in without editing anything else:
 
 ``needs`` names the artifacts a stage requires; when one is absent (no LFS
 table, say) the stage is skipped and the manifest says so. A stage that is not
-``essential`` (the analytic stages) records its failure in the manifest and
+``essential`` (the analytic stages) records its failure in the manifest (unless it could
+not write: a failed write stops every audit) and
 the audit goes on; an essential one stops the audit and nothing is committed.
 
 Adding a stage is one entry in :data:`STAGES` (an import path, so heavy
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 import time
 import traceback
@@ -35,6 +37,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from popqa.errors import OutputError
 from popqa.period import Period
 
 __all__ = ["Stage", "RunContext", "STAGES", "Progress", "run_stages", "stage_names"]
@@ -141,6 +144,22 @@ def _rows(value: Any) -> int | None:
     return None
 
 
+_WORKER_CPU = [0.0]
+
+
+def charge_cpu(seconds: float) -> None:
+    """Count CPU seconds spent for this audit in processes that are not its children (a pool's
+    forkserver workers, which report their own use), in the running stage's ``cpu_seconds``."""
+    _WORKER_CPU[0] += float(seconds)
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process, of its children that have ended and of the
+    workers that reported theirs (:func:`charge_cpu`)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system + _WORKER_CPU[0]
+
+
 def _peak_rss_mb() -> float | None:
     """The process's peak resident set so far, in MB (None where ``resource`` is missing)."""
     try:
@@ -170,16 +189,18 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             progress.done(stage.name, "skipped", 0.0, entry["reason"])
             report.append(entry)
             continue
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         try:
             out = dict(stage.resolve()(ctx) or {})
         except Exception as exc:
             entry.update(status="failed", seconds=round(time.perf_counter() - t0, 3),
-                         cpu_seconds=round(time.process_time() - c0, 3), peak_rss_mb=_peak_rss_mb(),
+                         cpu_seconds=round(_cpu_seconds() - c0, 3), peak_rss_mb=_peak_rss_mb(),
                          error=f"{type(exc).__name__}: {exc}"[:500])
             progress.done(stage.name, "failed", entry["seconds"], entry["error"])
             report.append(entry)
-            if stage.essential:
+            if stage.essential or isinstance(exc, OutputError):
+                # a write that failed (full disk, lost permission) is not the stage's own failure:
+                # the audit cannot be committed whole, so nothing is
                 raise
             log.warning("stage %s failed and was skipped: %s\n%s", stage.name, entry["error"],
                         "".join(traceback.format_exception(exc))[-2000:])
@@ -189,9 +210,10 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             entry["notes"] = list(notes)
         ctx.artifacts.update(out)
         entry["seconds"] = round(time.perf_counter() - t0, 3)
-        # CPU seconds of the whole process (every thread; not the children), comparable on a shared
-        # machine where the wall clock is not; the peak resident memory so far (which stage sets it)
-        entry["cpu_seconds"] = round(time.process_time() - c0, 3)
+        # CPU seconds of the whole process (every thread) and of the worker processes the stage
+        # waited for, comparable on a shared machine where the wall clock is not; the peak resident
+        # memory of this process so far (which stage sets it)
+        entry["cpu_seconds"] = round(_cpu_seconds() - c0, 3)
         entry["peak_rss_mb"] = _peak_rss_mb()
         entry["rows"] = {k: n for k, v in out.items() if (n := _rows(v)) is not None}
         progress.done(stage.name, "ok", entry["seconds"])

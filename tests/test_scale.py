@@ -55,3 +55,29 @@ def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
     m = dask.results_dir / "manifest.json"
     assert '"executor": "dask"' in m.read_text()
     assert local["audit_id"] == dask["audit_id"]  # how it ran is not what it computed
+
+
+def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):
+    """The deduplication and the source linkages side by side in a local pool (the default for a
+    register of a few hundred thousand persons) give the same pairs, clusters, findings and audit."""
+    from popqa.config import Config
+    from popqa.linkage.config import LinkageConfig
+
+    one = audit(SAMPLE, PERIOD, tmp_path / "one", workbooks=False,
+                config=Config(linkage=LinkageConfig(workers=1)))
+    two = audit(SAMPLE, PERIOD, tmp_path / "two", workbooks=False,
+                config=Config(linkage=LinkageConfig(workers=2)))
+    a, b = one.results_dir / "analyst", two.results_dir / "analyst"
+    for name in ("findings.parquet", "duplicate_pairs.parquet", "clusters.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(b / name), obj=name)
+    assert len(pd.read_parquet(a / "duplicate_pairs.parquet")) > 0
+    pd.testing.assert_frame_equal(pd.read_parquet(one.results_dir / "indicators.parquet"),
+                                  pd.read_parquet(two.results_dir / "indicators.parquet"))
+    assert one["audit_id"] == two["audit_id"]
+    # the workers' CPU is counted in the stage's CPU seconds (about what the same work costs in one process)
+    import json
+
+    cpu = [next(s for s in json.loads((r.results_dir / "manifest.json").read_text())["stages"]
+                if s["name"] == "link")["cpu_seconds"] for r in (one, two)]
+    assert cpu[1] >= 0.5 * cpu[0]
+

@@ -68,5 +68,10 @@ class LinkageConfig(BaseModel):
         "m estimated by EM, so no level becomes impossible evidence (0 = EM's estimates alone)"
     )
     max_iterations: int = Field(25, ge=1, description="EM iterations per training session")
+    workers: int | None = Field(
+        None, ge=1, description="local processes running the link stage's models (deduplication and one per "
+        "source) side by side; None = the machine's cores (at most 4) from 20,000 to 500,000 persons, else one "
+        "(each worker holds a copy of the person features; a small register is done before workers start)"
+    )
     threads: int | None = Field(None, ge=1, description="DuckDB threads; None = all cores")
     memory_limit: str | None = Field("5GB", description="DuckDB memory limit, e.g. '5GB'; None = DuckDB default")

@@ -7,6 +7,10 @@ task trains its own model once and scores its candidate pairs on its worker, and
 process only gathers the pairs. The results are those of :func:`popqa.linkage.dedupe` and
 :func:`popqa.linkage.link` called in the main process (``tests/test_scale.py``).
 
+Without a cluster, the local link stage uses the same tasks in a process pool of the machine's
+cores (:func:`local_pool`, :func:`link_workers`) when the register is small enough that each
+worker's copy of the features costs little; the results are the same as one after the other.
+
 The candidate pairs of one model are not split further here (scoring the pairs of one model in
 partitions of its blocking keys on several workers is what Splink's Spark backend does; see
 docs/scale.md).
@@ -14,40 +18,93 @@ docs/scale.md).
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["dedupe_and_link"]
+__all__ = ["dedupe_and_link", "local_pool", "link_workers"]
+
+#: Above this many persons the local link stage runs its models one after the other: each pool
+#: worker holds its own copy of the persons' features and its own DuckDB working memory, and at
+#: that size the link stage already sets the audit's peak memory (docs/scale.md).
+PARALLEL_MAX_PERSONS = 500_000
+#: Below this many persons the models take a few seconds in all: starting worker processes
+#: (each imports Splink) would cost more than it saves.
+PARALLEL_MIN_PERSONS = 20_000
 
 
 def _dedupe_task(persons: pd.DataFrame, config: Any, features: pd.DataFrame, extra: dict[str, Any]):
     from popqa.linkage import dedupe
 
-    return dedupe(persons, config, features=features, **extra)
+    c0 = time.process_time()
+    return dedupe(persons, config, features=features, **extra), time.process_time() - c0
 
 
 def _link_task(persons: pd.DataFrame, source: pd.DataFrame, kind: str, config: Any, features: pd.DataFrame):
     from popqa.linkage import link
 
-    return link(persons, source, kind, config, features=features).links
+    c0 = time.process_time()
+    return link(persons, source, kind, config, features=features).links, time.process_time() - c0
+
+
+def link_workers(config: Any, persons: int) -> int:
+    """How many local processes the link stage uses: ``config.workers``, or when it is None the
+    machine's cores (at most 4) for a register of :data:`PARALLEL_MIN_PERSONS` to
+    :data:`PARALLEL_MAX_PERSONS` persons, else one.
+
+    >>> from popqa.linkage.config import LinkageConfig
+    >>> link_workers(LinkageConfig(workers=3), 10), link_workers(LinkageConfig(), 10_000_000)
+    (3, 1)
+    """
+    if config.workers is not None:
+        return int(config.workers)
+    if not PARALLEL_MIN_PERSONS <= persons <= PARALLEL_MAX_PERSONS:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
+                      4))
+
+
+def local_pool(workers: int):
+    """A process pool for the link stage's models (forkserver: a fork of a process that has run
+    DuckDB or Arrow threads can crash; the server preloads Splink once for every worker)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["popqa.linkage.dedupe", "popqa.linkage.link", "splink"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
 
 def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFrame], config: Any,
                     features: pd.DataFrame, dedupe_kwargs: dict[str, Any] | None = None):
-    """``(dedupe result, {source: links})`` computed on the workers of ``client``.
+    """``(dedupe result, {source: links})`` computed on the workers of ``client``: a
+    ``dask.distributed`` client, or a local :class:`concurrent.futures.Executor` (:func:`local_pool`).
 
     The heaviest tasks are submitted first (the register's deduplication, then the sources
     by size), so two workers finish together when they can.
     """
     stamp = time.time_ns()
-    p, f = client.scatter([persons, features])
-    futs = {None: client.submit(_dedupe_task, p, config, f, dict(dedupe_kwargs or {}), pure=False,
-                                key=f"popqa-dedupe-{stamp}")}
+    dask = hasattr(client, "scatter")
+    if dask:
+        p, f = client.scatter([persons, features])
+    else:  # a local pool pickles the frames into each task
+        p, f = persons, features
+    futs = {None: client.submit(_dedupe_task, p, config, f, dict(dedupe_kwargs or {}),
+                                **({"pure": False, "key": f"popqa-dedupe-{stamp}"} if dask else {}))}
     for name in sorted(sources, key=lambda n: -len(sources[n])):
-        s = client.scatter(sources[name])
-        futs[name] = client.submit(_link_task, p, s, name, config, f, pure=False, key=f"popqa-link-{name}-{stamp}")
-    results = {name: fut.result() for name, fut in futs.items()}
+        s = client.scatter(sources[name]) if dask else sources[name]
+        futs[name] = client.submit(_link_task, p, s, name, config, f,
+                                   **({"pure": False, "key": f"popqa-link-{name}-{stamp}"} if dask else {}))
+    results = {}
+    for name, fut in futs.items():
+        results[name], cpu = fut.result()
+        if not dask:  # a local run's CPU counts in the stage's cpu_seconds (a cluster's is its own)
+            from popqa.stages import charge_cpu
+
+            charge_cpu(cpu)
     dd = results.pop(None)
     return dd, {name: results[name] for name in sources}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -76,16 +77,30 @@ def known_given(given: pd.Series, *, bare: pd.Series | None = None, min_share: f
     [True, True, False, False, False]
     >>> known_given(pd.Series(["hao"]), bare=pd.Series([True])).tolist()
     [True]
+    >>> known_given(pd.Series([None, None], dtype="string")).tolist()
+    [False, False]
     """
     g = pd.Series(given, copy=False).astype(_STR)
-    counts = g.map(g.value_counts())
-    common = g.isin(COMMON_GIVEN) | (counts >= max(min_count, min_share * int(g.notna().sum())))
+    # counted and folded once per distinct name (a province has a few thousand given names)
+    codes, uniq = pd.factorize(g, use_na_sentinel=True)
+    names = pd.Series(uniq, dtype=_STR)
+    counts = np.bincount(codes[codes >= 0], minlength=len(names))
+    least = max(min_count, min_share * int((codes >= 0).sum()))
+    common_u = (names.isin(COMMON_GIVEN) | (counts >= least)).to_numpy(dtype=bool)
     if bare is not None:
-        folded = fold(g)
-        fcounts = folded.map(folded.value_counts())
-        by_letters = folded.isin(_COMMON_FOLDED) | (fcounts >= max(min_count, min_share * int(g.notna().sum())))
-        common = common | (pd.Series(bare, index=g.index).fillna(False).astype(bool) & by_letters)
-    return common.fillna(False).astype(bool)
+        folded = fold(names)
+        fcodes, funiq = pd.factorize(folded, use_na_sentinel=True)
+        fcounts = np.bincount(fcodes[fcodes >= 0], weights=counts[fcodes >= 0], minlength=len(funiq))
+        by_letters_u = (folded.isin(_COMMON_FOLDED).to_numpy(dtype=bool)
+                        | np.where(fcodes >= 0, fcounts[np.maximum(fcodes, 0)] >= least, False))
+    rows = np.maximum(codes, 0)
+    if not len(names):  # no given name at all
+        return pd.Series(False, index=g.index, dtype=bool)
+    common = np.where(codes >= 0, common_u[rows], False)
+    if bare is not None:
+        by_letters = np.where(codes >= 0, by_letters_u[rows], False)
+        common = common | (pd.Series(bare, index=g.index).astype("boolean").fillna(False).to_numpy(dtype=bool) & by_letters)
+    return pd.Series(common, index=g.index, dtype=bool)
 
 
 def normalise(s: pd.Series) -> pd.Series:
