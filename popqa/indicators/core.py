@@ -134,7 +134,20 @@ def empty_indicators() -> pd.DataFrame:
     return _typed(pd.DataFrame({c: [] for c in INDICATOR_COLUMNS}))
 
 
+def _dtype_of(column: str) -> str:
+    if column in _TEXT:
+        return "string"
+    if column in _FLOAT:
+        return "float64"
+    return "Int64" if column == "target_year" else "boolean"
+
+
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    if tuple(df.columns) == INDICATOR_COLUMNS and all(
+            str(df[c].dtype) == _dtype_of(c) for c in INDICATOR_COLUMNS):
+        # already typed (the rows of indicator_rows, gathered again by concat_indicators): one copy,
+        # no conversion per column
+        return df.reset_index(drop=True)
     out = pd.DataFrame(index=df.index)
     for c in INDICATOR_COLUMNS:
         s = df[c]
