@@ -17,7 +17,7 @@ import pandas as pd
 __all__ = ["LABELS", "GRADE_COLOURS", "t", "fmt_score", "fmt_change", "fmt_share", "fmt_indicator", "badge",
            "fmt_number", "fmt_int", "fmt_date", "fmt_datetime", "LOCAL_TZ", "SPARK_RANGE", "SORT_SCRIPT",
            "PRINT_CSS", "grade_word_css", "sparkline_svg", "table_html", "figure_html", "setup_matplotlib", "commune_map_figure",
-           "pyramid_html", "fixed_margins", "timeliness_figure", "duplicates_figure"]
+           "pyramid_html", "fixed_margins"]
 
 #: Babel locale of each report language.
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
@@ -722,16 +722,15 @@ def pyramid_html(groups: Sequence[str], males: pd.Series, females: pd.Series, la
                        crop=crop)
 
 
-#: Margins of the report charts, in inches. ``tight_layout`` measures every text of a chart to find them,
+#: Margins of the matplotlib charts, in inches. ``tight_layout`` measures every text of a chart to find them,
 #: which took 60 % of a chart's time (0.74 of 1.18 s for a report's four charts); these were measured once
 #: with it over the 72 reports of the demo (the largest margin of each chart, rounded up, with room for tick
 #: labels a digit or two longer at full scale). ``tests/reporting/test_chart_layout.py`` checks that every
-#: text of each chart stays inside its figure in both languages with full-scale numbers.
+#: text of each chart stays inside its figure in both languages with full-scale numbers. (The unit
+#: report's bar charts and pyramid are inline SVG, :mod:`popqa.reporting.svgcharts`.)
 _MARGINS: dict[str, dict[str, float]] = {
     "map": {"left": 1.0, "right": 0.5, "bottom": 0.65, "top": 0.42},
     "pyramid": {"left": 1.0, "right": 0.3, "bottom": 0.7, "top": 0.42},
-    "timeliness": {"left": 0.95, "right": 0.85, "bottom": 1.15, "top": 0.42, "gap": 1.0},
-    "duplicates": {"left": 0.95, "right": 0.2, "bottom": 1.0, "top": 0.42},
 }
 
 
@@ -756,65 +755,3 @@ def fixed_margins(fig: Any, *, left: float, right: float, bottom: float, top: fl
         axes_w = (w - left - right - gap * (ncols - 1)) / ncols
         kw["wspace"] = gap / axes_w
     fig.subplots_adjust(**kw)
-
-
-def _number_axis(ax: Any, lang: str, axis: str = "y") -> None:
-    """Tick labels in the report's number format (Vietnamese 2,5 and 1.000, not 2.5 and 1,000)."""
-    import matplotlib.pyplot as plt
-
-    fmt = plt.FuncFormatter(lambda v, _: fmt_number(v, lang, 0 if float(v).is_integer() else 1))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
-
-
-def timeliness_figure(lag: pd.DataFrame, monthly: pd.DataFrame, lang: str = "vi"):
-    """The unit report's timeliness chart: events by recording lag (``lag``: bin, events) beside the events
-    and the share recorded late by month (``monthly``: month, events, late_share).
-
-    >>> import matplotlib; matplotlib.use("Agg")
-    >>> fig = timeliness_figure(pd.DataFrame({"bin": ["0-7", ">180"], "events": [5, 1]}),
-    ...                         pd.DataFrame({"month": ["2026-09"], "events": [6], "late_share": [0.5]}), "en")
-    >>> [a.get_title() for a in fig.axes[:2]]
-    ['Recording lag of events', 'Monthly trend']
-    """
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
-    axes[0].bar(lag["bin"], lag["events"], color="#3b6fb6")
-    axes[0].set_title(t("lag_hist", lang))
-    axes[0].set_xlabel(t("lag_days", lang))
-    axes[0].set_ylabel(t("events", lang))
-    if len(monthly):
-        axes[1].bar(monthly["month"], monthly["events"], color="#9ecae1", label=t("events", lang))
-        axes[1].set_ylabel(t("events", lang))
-        ax2 = axes[1].twinx()
-        ax2.plot(monthly["month"], 100 * monthly["late_share"], color="#d73027", marker="o",
-                 label=t("late_share", lang))
-        ax2.set_ylabel(t("late_share", lang) + " (%)")
-        axes[1].tick_params(axis="x", rotation=60)
-    axes[1].set_title(t("monthly", lang))
-    axes[1].set_xlabel(t("month", lang))
-    for a in fig.axes:
-        _number_axis(a, lang)
-    fixed_margins(fig, **_MARGINS["timeliness"])
-    return fig
-
-
-def duplicates_figure(dup: pd.DataFrame, lang: str = "vi"):
-    """Probable duplicate persons per 1,000 by commune (``dup``: commune_code, per_1000), in the given order.
-
-    >>> import matplotlib; matplotlib.use("Agg")
-    >>> fig = duplicates_figure(pd.DataFrame({"commune_code": ["25480"], "per_1000": [12.5]}), "vi")
-    >>> fig.axes[0].get_ylabel()
-    'Trên 1.000 nhân khẩu'
-    """
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(11, 3.2))
-    ax.bar(dup["commune_code"], dup["per_1000"], color="#756bb1")
-    ax.set_title(f"{t('duplicates', lang)} — {t('per_1000', lang)}")
-    ax.set_xlabel(t("commune", lang))
-    ax.set_ylabel(t("per_1000", lang))
-    ax.tick_params(axis="x", rotation=90)
-    _number_axis(ax, lang)
-    fixed_margins(fig, **_MARGINS["duplicates"])
-    return fig

@@ -44,14 +44,17 @@ def test_district_report_html_has_sections_no_code_no_personal_data(one_district
     assert "Tóm tắt" in html and "Tính kịp thời" in html  # Vietnamese headings with diacritics
     # code hidden: no source of the template appears
     assert "read_parquet" not in html and "import json" not in html and "district_code =" not in html
-    # charts embedded as images, nothing loaded from elsewhere
-    assert html.count("data:image/png;base64") >= 3
+    # charts embedded in the page, nothing loaded from elsewhere: the commune map as a PNG image, the bar
+    # charts and the pyramid as inline SVG (popqa.reporting.svgcharts)
+    svgs = re.findall(r'<svg [^>]*\bclass="chart"[^>]*>', html)  # (nbconvert writes attributes sorted)
+    assert html.count("data:image/png;base64") >= 1 and len(svgs) >= 3 and all('role="img"' in s for s in svgs)
     assert not re.search(r"<script[^>]+src=", html) and not re.search(r"<link[^>]+href=\"?https?:", html)
     assert personal_data_in(html, audited["secrets"]) == []
-    # every chart has an alternative text in the report language
-    imgs = re.findall(r"<img[^>]*>", html)
-    assert imgs and all(re.search(r'alt="[^"]{10,}"', i) for i in imgs), [i[:80] for i in imgs]
-    assert 'alt="Biểu đồ: Tháp dân số' in html
+    # every chart has an alternative text in the report language (an image's alt, an SVG chart's aria-label)
+    imgs = re.findall(r'<img[^>]*>|<svg [^>]*\bclass="chart"[^>]*>', html)
+    assert len(imgs) >= 4 and all(re.search(r'(?:alt|aria-label)="[^"]{10,}"', i) for i in imgs), [i[:80] for i in imgs]
+    assert 'aria-label="Biểu đồ: Tháp dân số' in html and 'aria-label="Biểu đồ: Phân bố độ trễ' in html
+    assert 'alt="Biểu đồ: Bản đồ xã/phường' in html  # the map
     # text columns left-aligned, numbers right-aligned: the rule description is text, counts are numbers
     rules = html[html.index('id="rules"'):html.index('id="collaborators"')]
     assert re.search(r'<th class="txt">Mô tả</th>', rules) and re.search(r'<td class="num" data-v="\d+">\d+</td>', rules)

@@ -38,7 +38,6 @@ from popqa.reporting.draw import (
     SORT_SCRIPT,
     badge,
     commune_map_figure,
-    duplicates_figure,
     figure_html,
     fmt_change,
     fmt_indicator,
@@ -47,13 +46,12 @@ from popqa.reporting.draw import (
     fmt_score,
     fmt_share,
     grade_word_css,
-    pyramid_html,
     setup_matplotlib,
     sparkline_svg,
     t,
     table_html,
-    timeliness_figure,
 )
+from popqa.reporting.svgcharts import bar_chart_svg, pyramid_svg
 from popqa.store import unit_results_rel
 
 setup_matplotlib()
@@ -271,13 +269,19 @@ else:
 h2("timeliness_title", "timeliness")
 lag = pd.read_parquet(ddir / "lag_hist.parquet")
 monthly = pd.read_parquet(ddir / "monthly.parquet")
-fig = timeliness_figure(lag, monthly, lang)  # tick labels in the report's number format too
 alt_lag = f'{t("chart", lang)}: {t("lag_hist", lang)}; ' + ", ".join(
     f"{b}: {fmt_int(n, lang)}" for b, n in zip(lag["bin"], lag["events"], strict=True))
+# the charts are inline SVG (popqa.reporting.svgcharts): texts in the report's language and number format
+panels = [{"cats": [str(b) for b in lag["bin"]], "vals": lag["events"].tolist(), "colour": "#3b6fb6",
+           "title": t("lag_hist", lang), "xlabel": t("lag_days", lang), "ylabel": t("events", lang), "lang": lang}]
 if len(monthly):
     alt_lag += f'. {t("monthly", lang)}: ' + ", ".join(
         f"{m}: {fmt_int(n, lang)}" for m, n in zip(monthly["month"], monthly["events"], strict=True))
-display(HTML(figure_html(fig, alt_lag, crop=False)))
+    panels.append({"cats": monthly["month"].astype(str).tolist(), "vals": monthly["events"].tolist(),
+                   "colour": "#9ecae1", "title": t("monthly", lang), "xlabel": t("month", lang),
+                   "ylabel": t("events", lang), "lang": lang, "rotate": 60,
+                   "line": (100 * monthly["late_share"]).tolist(), "line_label": t("late_share", lang) + " (%)"})
+display(HTML(bar_chart_svg(panels, alt_lag)))
 tl = kpis.get("timeliness") or {}
 display(HTML(f"<p>{t('late_share', lang)} ({t('late_days_note', lang).format(n=kpis['late_days'])}): "
              f"{fmt_share(tl.get('late_share'), lang)}; {t('median_lag', lang)}: "
@@ -288,11 +292,13 @@ h2("duplicates_title", "duplicates")
 dup = pd.read_parquet(ddir / "duplicates.parquet")
 if len(dup):
     dup = dup.sort_values("per_1000", ascending=False)
-    fig = duplicates_figure(dup, lang)
     top3 = ", ".join(f"{c}: {fmt_number(v, lang, 1)}" for c, v in zip(dup["commune_code"].head(3), dup["per_1000"].head(3),
                                                     strict=True))
     alt_dup = f"{t('chart', lang)}: {t('duplicates', lang)} — {t('per_1000', lang)}; {top3}"
-    display(HTML(figure_html(fig, alt_dup, crop=False)))
+    display(HTML(bar_chart_svg([{"cats": dup["commune_code"].astype(str).tolist(), "vals": dup["per_1000"].tolist(),
+                                 "colour": "#756bb1", "title": f"{t('duplicates', lang)} — {t('per_1000', lang)}",
+                                 "xlabel": t("commune", lang), "ylabel": t("per_1000", lang), "lang": lang,
+                                 "rotate": 90}], alt_dup)))
     display(HTML(table_html(dup, {"commune_code": t("code", lang), "commune_name": t("name", lang),
                                            "persons": t("persons", lang), "duplicates": t("duplicates", lang),
                                            "per_1000": t("per_1000", lang)},
@@ -307,7 +313,9 @@ pyr = pd.read_parquet(ddir / "pyramid.parquet")
 groups = list(dict.fromkeys(pyr["age_group"]))
 m = pyr[pyr.sex == "male"].set_index("age_group")["persons"].reindex(groups, fill_value=0)
 f = pyr[pyr.sex == "female"].set_index("age_group")["persons"].reindex(groups, fill_value=0)
-display(HTML(pyramid_html(groups, m, f, lang, crop=False)))
+display(HTML(pyramid_svg(groups, m.tolist(), f.tolist(), lang, label=(
+    f"{t('chart', lang)}: {t('pyramid', lang)}; {t('male', lang)} {fmt_int(int(m.sum()), lang)}, "
+    f"{t('female', lang)} {fmt_int(int(f.sum()), lang)}"))))
 srb = kpis.get("sex_ratio_at_birth")
 if srb and srb.get("ratio") is not None:
     display(HTML(f"<p>{t('srb', lang)}: <b>{fmt_number(srb['ratio'], lang, 1)}</b> {t('srb_unit', lang)} "
