@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["dedupe_and_link", "local_pool", "link_workers"]
+__all__ = ["dedupe_and_link", "local_pool", "link_workers", "per_worker_config"]
 
 #: Above this many persons the local link stage runs its models one after the other: each pool
 #: worker holds its own copy of the persons' features and its own DuckDB working memory, and at
@@ -35,18 +35,55 @@ PARALLEL_MAX_PERSONS = 500_000
 PARALLEL_MIN_PERSONS = 20_000
 
 
+def _use() -> tuple[int, float | None]:
+    """This worker's pid and its peak resident memory so far, in MB (None where unknown)."""
+    try:
+        import resource
+
+        return os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except ImportError:  # not on Windows
+        return os.getpid(), None
+
+
 def _dedupe_task(persons: pd.DataFrame, config: Any, features: pd.DataFrame, extra: dict[str, Any]):
     from popqa.linkage import dedupe
 
     c0 = time.process_time()
-    return dedupe(persons, config, features=features, **extra), time.process_time() - c0
+    out = dedupe(persons, config, features=features, **extra)
+    return out, time.process_time() - c0, *_use()
 
 
 def _link_task(persons: pd.DataFrame, source: pd.DataFrame, kind: str, config: Any, features: pd.DataFrame):
     from popqa.linkage import link
 
     c0 = time.process_time()
-    return link(persons, source, kind, config, features=features).links, time.process_time() - c0
+    out = link(persons, source, kind, config, features=features).links
+    return out, time.process_time() - c0, *_use()
+
+
+def per_worker_config(config: Any, workers: int) -> Any:
+    """``config`` with DuckDB's memory limit shared among ``workers`` processes (so the link
+    stage's DuckDB memory stays within the one limit), and its threads among them too.
+
+    >>> from popqa.linkage.config import LinkageConfig
+    >>> c = per_worker_config(LinkageConfig(memory_limit="5GB"), 2)
+    >>> c.memory_limit, c.threads is None
+    ('2560MB', True)
+    """
+    if workers <= 1:
+        return config
+    update: dict[str, Any] = {}
+    limit = str(config.memory_limit or "").strip().upper().replace(" ", "")
+    for suffix, mb in (("GB", 1024), ("GIB", 1024), ("MB", 1), ("MIB", 1)):
+        if limit.endswith(suffix):
+            try:
+                update["memory_limit"] = f"{int(float(limit[:-len(suffix)]) * mb / workers)}MB"
+            except ValueError:
+                pass
+            break
+    if config.threads:
+        update["threads"] = max(1, int(config.threads) // workers)
+    return config.model_copy(update=update) if update else config
 
 
 def link_workers(config: Any, persons: int) -> int:
@@ -93,18 +130,25 @@ def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFra
         p, f = client.scatter([persons, features])
     else:  # a local pool pickles the frames into each task
         p, f = persons, features
-    futs = {None: client.submit(_dedupe_task, p, config, f, dict(dedupe_kwargs or {}),
+    futs: dict[str | None, Any] = {None: client.submit(_dedupe_task, p, config, f, dict(dedupe_kwargs or {}),
                                 **({"pure": False, "key": f"popqa-dedupe-{stamp}"} if dask else {}))}
     for name in sorted(sources, key=lambda n: -len(sources[n])):
         s = client.scatter(sources[name]) if dask else sources[name]
         futs[name] = client.submit(_link_task, p, s, name, config, f,
                                    **({"pure": False, "key": f"popqa-link-{name}-{stamp}"} if dask else {}))
-    results = {}
-    for name, fut in futs.items():
-        results[name], cpu = fut.result()
+    results: dict[str | None, Any] = {}
+    peaks: dict[int, float] = {}
+    for key, fut in futs.items():
+        results[key], cpu, pid, peak = fut.result()
         if not dask:  # a local run's CPU counts in the stage's cpu_seconds (a cluster's is its own)
             from popqa.stages import charge_cpu
 
             charge_cpu(cpu)
+            if peak is not None:
+                peaks[pid] = max(peaks.get(pid, 0.0), peak)
+    if peaks:
+        from popqa.stages import charge_worker_memory
+
+        charge_worker_memory(sum(peaks.values()))  # each worker's own peak, added up: a bound
     dd = results.pop(None)
     return dd, {name: results[name] for name in sources}

@@ -150,9 +150,9 @@ def link(
     rank = np.lexsort((per, -pairs["match_probability"].to_numpy(dtype="float64"), src))
     pairs = pairs.iloc[rank].reset_index(drop=True)
     src = src[rank]
-    first = np.ones(len(src), dtype=bool)
-    first[1:] = src[1:] != src[:-1]
-    best = pairs.loc[first, ["source_id", "person_id", "match_probability"]]
+    top = np.ones(len(src), dtype=bool)  # the first (best) pair of each source record
+    top[1:] = src[1:] != src[:-1]
+    best = pairs.loc[top, ["source_id", "person_id", "match_probability"]]
     accepted = pairs[pairs["match_probability"] >= cfg.link_threshold]
     chosen = one_to_one(accepted) if cfg.one_to_one else accepted.drop_duplicates("source_id")
     chosen = chosen[["source_id", "person_id", "match_probability"]]
