@@ -145,12 +145,19 @@ def _rows(value: Any) -> int | None:
 
 
 _WORKER_CPU = [0.0]
+_WORKER_PEAK: list[float] = []
 
 
 def charge_cpu(seconds: float) -> None:
     """Count CPU seconds spent for this audit in processes that are not its children (a pool's
     forkserver workers, which report their own use), in the running stage's ``cpu_seconds``."""
     _WORKER_CPU[0] += float(seconds)
+
+
+def charge_worker_memory(mb: float) -> None:
+    """Record the peak resident memory of worker processes of the running stage (the sum of each
+    worker's own peak: an upper bound of what they held at once), kept as ``workers_peak_rss_mb``."""
+    _WORKER_PEAK.append(float(mb))
 
 
 def _cpu_seconds() -> float:
@@ -190,6 +197,7 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
             report.append(entry)
             continue
         t0, c0 = time.perf_counter(), _cpu_seconds()
+        _WORKER_PEAK.clear()
         try:
             out = dict(stage.resolve()(ctx) or {})
         except Exception as exc:
@@ -215,6 +223,8 @@ def run_stages(ctx: RunContext, stages: list[Stage], *, progress: Progress | Non
         # memory of this process so far (which stage sets it)
         entry["cpu_seconds"] = round(_cpu_seconds() - c0, 3)
         entry["peak_rss_mb"] = _peak_rss_mb()
+        if _WORKER_PEAK:
+            entry["workers_peak_rss_mb"] = round(max(_WORKER_PEAK), 1)
         entry["rows"] = {k: n for k, v in out.items() if (n := _rows(v)) is not None}
         progress.done(stage.name, "ok", entry["seconds"])
         log.info("audit stage %s: %.1f s", stage.name, entry["seconds"])

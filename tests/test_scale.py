@@ -77,7 +77,9 @@ def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):
     # the workers' CPU is counted in the stage's CPU seconds (about what the same work costs in one process)
     import json
 
-    cpu = [next(s for s in json.loads((r.results_dir / "manifest.json").read_text())["stages"]
-                if s["name"] == "link")["cpu_seconds"] for r in (one, two)]
-    assert cpu[1] >= 0.5 * cpu[0]
+    link = [next(s for s in json.loads((r.results_dir / "manifest.json").read_text())["stages"]
+                 if s["name"] == "link") for r in (one, two)]
+    assert link[1]["cpu_seconds"] >= 0.5 * link[0]["cpu_seconds"]
+    # and the workers' memory beside the main process's (none in one process)
+    assert link[1]["workers_peak_rss_mb"] > 0 and "workers_peak_rss_mb" not in link[0]
 
