@@ -51,6 +51,8 @@ if os.environ.get("POPQA_BENCH_STAGES") == "core":
 def cpu():
     u = resource.getrusage(resource.RUSAGE_SELF)
     return u.ru_utime + u.ru_stime
+if os.environ.get("POPQA_BENCH_CONFIG"):
+    kwargs["config"] = os.environ["POPQA_BENCH_CONFIG"]
 c1, t1 = cpu(), time.perf_counter()
 res = audit(data, period, out / "results", **kwargs)
 t2, c2 = time.perf_counter(), cpu()
@@ -58,7 +60,8 @@ rkw = {"geography": os.environ["POPQA_BENCH_GEOGRAPHY"]} if os.environ.get("POPQ
 run = report(out / "results", out / "site", period=period, workers=workers, progress=False, **rkw)
 t3 = time.perf_counter()
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024
-stage_cpu = {e["name"]: [e.get("cpu_seconds"), e.get("peak_rss_mb")] for e in res.get("stages", [])}
+stage_cpu = {e["name"]: [e.get("cpu_seconds"), e.get("peak_rss_mb"), e.get("workers_peak_rss_mb")]
+             for e in res.get("stages", [])}
 print(json.dumps({"code": popqa.__file__, "timings": res["timings"], "stage_cpu": stage_cpu, "audit_s": t2 - t1, "audit_cpu_s": c2 - c1, "report_s": t3 - t2,
                   "site_s": run.manifest["timings"]["reports_seconds"], "peak_mb": hwm,
                   "reports": len(run.results), "failed": len(run.failed)}))
@@ -69,7 +72,8 @@ def _cpu(entry) -> str:
     """`` (CPU x s, peak y MB)`` of a stage, when the audit's manifest records them (after 7289604)."""
     if not entry or entry[0] is None:
         return ""
-    return f" (CPU {entry[0]:.1f} s, peak so far {entry[1]:,.0f} MB)"
+    workers = f", link workers' peaks added up {entry[2]:,.0f} MB" if len(entry) > 2 and entry[2] else ""
+    return f" (CPU {entry[0]:.1f} s, peak so far {entry[1]:,.0f} MB{workers})"
 
 
 def main() -> int:
@@ -83,6 +87,7 @@ def main() -> int:
     ap.add_argument("--code", default=None, help="time the popqa of this checkout instead of the current one")
     ap.add_argument("--geography", choices=("2025", "legacy"), default=None,
                     help="report organisation (legacy: the 9 district reports the code before issue 8 rendered)")
+    ap.add_argument("--config", default=None, help="a popqa configuration (YAML) for the audit")
     ap.add_argument("--stages", choices=("all", "core"), default="all",
                     help="core: the quality audit only, without the analytic stages")
     args = ap.parse_args()
@@ -116,6 +121,8 @@ def main() -> int:
         env["POPQA_BENCH_STAGES"] = "core"
     if args.geography:
         env["POPQA_BENCH_GEOGRAPHY"] = args.geography
+    if args.config:
+        env["POPQA_BENCH_CONFIG"] = str(Path(args.config).resolve())
     child = subprocess.run([sys.executable, "-c", CHILD, str(data), str(work), args.period, str(args.workers)],
                            capture_output=True, text=True, env=env, cwd=work)  # cwd: no checkout on sys.path
     if child.returncode:
