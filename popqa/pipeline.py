@@ -190,7 +190,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     elif (workers := link_workers(cfg.linkage, len(feats))) > 1 and sources:
         # the models side by side in local processes (same results as one after the other)
         from popqa.linkage.distributed import dedupe_and_link, local_pool, per_worker_config
-        from popqa.reporting.runner import _kill_pool
+        from popqa.processes import kill_pool
 
         workers = min(workers, 1 + len(sources))
         pool = local_pool(workers)
@@ -198,7 +198,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
             dd, links_done = dedupe_and_link(pool, reg.persons, sources, per_worker_config(cfg.linkage, workers),
                                              feats, linkage_reviews(cfg.linkage))
         except BaseException:  # interrupted or failed: no worker outlives the stage
-            _kill_pool(pool)
+            kill_pool(pool)
             raise
         pool.shutdown(wait=True)
     else:

@@ -19,7 +19,7 @@ report after report in it with nbclient:
   timeout, a dead kernel or anything else shuts it down and the next report
   (or the retry) starts a fresh one;
 * the kernel is a child of the worker: stopping the run kills it with the worker
-  (:func:`popqa.reporting.runner._kill_pool`), and a worker that ends normally
+  (:func:`popqa.processes.kill_pool`), and a worker that ends normally
   shuts its kernel down (a :class:`multiprocessing.util.Finalize` hook).
 """
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from popqa.errors import InputError
+from popqa.processes import descendants, kill_pool
 from popqa.reporting.config import ReportingConfig
 from popqa.store import (
     atomic_write_text,
@@ -282,42 +283,6 @@ class ReportRun:
         return {d: r.get("error") or "" for d, r in sorted(self.results.items()) if r["status"] != "ok"}
 
 
-def _children(pid: int) -> list[int]:
-    """Every descendant of ``pid`` (Linux ``/proc``; empty elsewhere)."""
-    parents: dict[int, list[int]] = {}
-    for d in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(d.name))
-    out, todo = [], [pid]
-    while todo:
-        for c in parents.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c)
-    return out
-
-
-def _kill_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: its workers and everything they started (kernels) are killed, queued work dropped."""
-    import signal as _signal
-
-    procs = dict(getattr(pool, "_processes", None) or {})
-    victims: list[int] = []
-    for pid in procs:
-        victims += _children(pid)
-        victims.append(pid)
-    for pid in victims:
-        try:
-            os.kill(pid, _signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs.values():
-        p.join(timeout=5)
-
-
 def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
@@ -345,7 +310,7 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
             bar.update(1)
         bar.close()
     except BaseException:  # interrupted (SIGINT/SIGTERM): stop every worker and kernel now
-        _kill_pool(pool)
+        kill_pool(pool)
         raise
     _shutdown_pool(pool)
     return results
@@ -368,7 +333,7 @@ def _shutdown_pool(pool: ProcessPoolExecutor) -> None:
             return False
         return state != "Z" and cmdline(pid) == cmd
 
-    kernels = {c: cmdline(c) for pid in dict(getattr(pool, "_processes", None) or {}) for c in _children(pid)}
+    kernels = {c: cmdline(c) for pid in dict(getattr(pool, "_processes", None) or {}) for c in descendants(pid)}
     pool.shutdown(wait=True)
     deadline = time.monotonic() + 5
     for pid, cmd in kernels.items():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from popqa.reporting.runner import _children
+from popqa.processes import descendants as _children
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 
