@@ -104,16 +104,11 @@ def link_workers(config: Any, persons: int) -> int:
 
 
 def local_pool(workers: int):
-    """A process pool for the link stage's models (forkserver: a fork of a process that has run
-    DuckDB or Arrow threads can crash; the server preloads Splink once for every worker)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """A process pool for the link stage's models (:func:`popqa.processes.process_pool`; the fork
+    server imports Splink once for every worker)."""
+    from popqa.processes import process_pool
 
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["popqa.linkage.dedupe", "popqa.linkage.link", "splink"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return process_pool(workers, preload=("popqa.linkage.dedupe", "popqa.linkage.link", "splink"))
 
 
 def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFrame], config: Any,

@@ -114,8 +114,8 @@ def _col(df: pd.DataFrame, name: str, dtype: object = _STR) -> pd.Series:
 def _per_distinct(values: pd.Series, fn: Callable[[pd.Series], pd.DataFrame]) -> pd.DataFrame:
     """``fn`` (row by row in effect) computed once per distinct value and spread back to every row.
 
-    A province has far fewer distinct names and birth dates than persons (29,179 names for 325,980
-    records at scale 0.3), and the Unicode and date work is the costly part of the features.
+    A province has far fewer distinct names than persons (29,179 names for 325,980 records at
+    scale 0.3), and the Unicode work on them is the costly part of the features.
     Missing values go through ``fn`` as one missing value.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import re
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from popqa.errors import InputError
-from popqa.processes import descendants, kill_pool
+from popqa.processes import descendants, kill_pool, process_pool
 from popqa.reporting.config import ReportingConfig
 from popqa.store import (
     atomic_write_text,
@@ -287,13 +286,7 @@ def _run_local(tasks: list[dict[str, Any]], workers: int, progress: bool) -> lis
     from tqdm import tqdm
 
     results = []
-    # forkserver where available: a plain fork of a parent that has run DuckDB, Arrow or BLAS
-    # threads can crash the child (seen as segfaults); the fork server is a fresh process, so
-    # its children start clean, and it still starts faster than spawn.
-    methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
-    ctx = multiprocessing.get_context(method)
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=ctx)
+    pool = process_pool(min(workers, len(tasks)))
     # each worker keeps one kernel from report to report (popqa.reporting.kernels)
     tasks = [{**t, "reuse_kernel": t.get("reuse_kernel", True)} for t in tasks]
     try:
