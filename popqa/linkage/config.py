@@ -52,6 +52,12 @@ class LinkageConfig(BaseModel):
         24, ge=0, description="a person with a move_in event in this many months up to the period's end counts "
         "as a mover: its household and commune differences are weak evidence against a duplicate"
     )
+    settle_by_id: bool = Field(
+        True, description="a source record whose valid citizen ID is held by exactly one register person (and "
+        "no other record of the source), with the same folded full name and exact birth date, is compared with "
+        "that person only (the ID blocking rule); the other rules are for the records an ID does not settle. "
+        "False scores every candidate of every record (about nine times the pairs of a large source)"
+    )
     seed: int = Field(20261, description="seed of every random sample (u estimation), for reproducible models")
     u_max_pairs: float = Field(1e6, gt=0, description="record pairs sampled to estimate the u probabilities")
     em_max_pairs: float | None = Field(

@@ -11,7 +11,7 @@ import pandas as pd
 
 from popqa.linkage.dedupe import resolve_config
 
-__all__ = ["LinkResult", "link", "one_to_one"]
+__all__ = ["LinkResult", "link", "one_to_one", "text_codes"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,30 @@ class LinkResult:
     threshold: float = 0.9
 
 
+def text_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of ``values`` in the text order of the values (missing: -1).
+
+    The codes ``pd.factorize(values, sort=True)`` gives, without its sort: pandas sorts the
+    distinct values as Python objects (11 s of the 100 s a 1.09 M-record source took to link);
+    Arrow sorts them in C++ by their UTF-8 bytes, which is the order of their code points.
+
+    Examples
+    --------
+    >>> text_codes(pd.Series(["b", "a", None, "b", "Ă"], dtype="string")).tolist()
+    [1, 0, -1, 1, 2]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return codes
+    order = pc.sort_indices(pa.array(np.asarray(uniques, dtype=object), type=pa.string())).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
+
+
 def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     """Greedy one-to-one assignment: best pair first, each source_id and person_id used once.
 
@@ -62,8 +86,7 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
         return pairs.iloc[0:0]
     # sorted and assigned on integer codes (ids sorted as text: the codes keep their order);
     # string comparisons were most of the time at 300,000 records
-    src, _ = pd.factorize(pairs["source_id"], sort=True)
-    per, _ = pd.factorize(pairs["person_id"], sort=True)
+    src, per = text_codes(pairs["source_id"]), text_codes(pairs["person_id"])
     rank = np.lexsort((per, src, -pairs[key].to_numpy(dtype="float64")))
     cand, src, per = pairs.iloc[rank], src[rank], per[rank]
     order = np.arange(len(cand))
@@ -145,8 +168,7 @@ def link(
     first = ["source_id", "person_id", "match_probability", "match_weight"]
     pairs = pairs[first + [c for c in pairs.columns if c not in first]]
     # by source record, best first, ties by person (on integer codes that keep the ids' text order)
-    src, _ = pd.factorize(pairs["source_id"], sort=True)
-    per, _ = pd.factorize(pairs["person_id"], sort=True)
+    src, per = text_codes(pairs["source_id"]), text_codes(pairs["person_id"])
     rank = np.lexsort((per, -pairs["match_probability"].to_numpy(dtype="float64"), src))
     pairs = pairs.iloc[rank].reset_index(drop=True)
     src = src[rank]
@@ -161,6 +183,6 @@ def link(
     links = pd.DataFrame({"source_id": right["unique_id"].astype("string")}).merge(
         pd.concat([chosen, best], ignore_index=True), on="source_id", how="left")
     links = links.astype({"source_id": "string", "person_id": "string", "match_probability": "float64"})
-    links = links.sort_values("source_id", ignore_index=True)
+    links = links.iloc[np.argsort(text_codes(links["source_id"]), kind="stable")].reset_index(drop=True)
     log.info("link %s: %d records, %d linked", kind, len(links), int(links["person_id"].notna().sum()))
     return LinkResult(pairs.reset_index(drop=True), links, kind, cfg.link_threshold)
