@@ -170,3 +170,19 @@ def test_cli_read_writes_parquet_and_bad_input_exits_2(tmp_path, capsys):
     assert main(["read", "--data", str(d), "--out", str(tmp_path / "pq2")]) == 2
     err = capsys.readouterr().err
     assert "error" in err and "households" in err and "Traceback" not in err
+
+
+def test_text_columns_share_one_object_per_distinct_value(tmp_path):
+    """A register's codes and names repeat: one Python string per distinct value keeps it small."""
+    n = 3000
+    df = pd.DataFrame({"household_id": [f"H{i:05d}" for i in range(n)], "province_code": "72",
+                       "district_code": "703", "commune_code": ["25456", "25459", None] * (n // 3),
+                       "village": "Ấp 1", "address": ["12 Lê Lợi", "Trần Thị  Bình "] * (n // 2),
+                       "collaborator_id": "C1", "created_date": "2020-01-01"})
+    df.to_csv(tmp_path / "households.csv", index=False)
+    got = read_table(tmp_path / "households.csv", "households")[0]
+    codes = got["commune_code"].array._ndarray
+    assert len({id(x) for x in codes if isinstance(x, str)}) == 2
+    assert got["commune_code"].isna().sum() == n // 3
+    assert got["address"].iloc[1] == "Trần Thị Bình"  # trimmed, inner spaces collapsed
+    assert len({id(x) for x in got["address"].array._ndarray}) == 2
