@@ -153,6 +153,24 @@ def _name_parts(names: pd.Series) -> pd.DataFrame:
 
 
 def _dates(birth: pd.Series, precision: pd.Series) -> pd.DataFrame:
+    """The date features of every row, computed once per distinct (date, precision).
+
+    A province has far fewer distinct birth dates (about 36,500 in a century) than persons:
+    at 1.2 M persons the string work per row took 6 s.
+    """
+    d = pd.to_datetime(birth, errors="coerce")
+    prec = precision.astype(_STR)
+    dcodes, _ = pd.factorize(d, use_na_sentinel=True)
+    pcodes, _ = pd.factorize(prec, use_na_sentinel=True)
+    key = (dcodes.astype(np.int64) + 1) * (int(pcodes.max(initial=-1)) + 2) + (pcodes + 1)
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    per = _dates_rows(pd.Series(d.to_numpy()[first]), pd.Series(prec.to_numpy()[first], dtype=_STR))
+    out = per.iloc[inverse.ravel()]
+    out.index = birth.index
+    return out
+
+
+def _dates_rows(birth: pd.Series, precision: pd.Series) -> pd.DataFrame:
     d = pd.to_datetime(birth, errors="coerce")
     prec = precision.astype(_STR).str.strip().str.lower()
     prec = prec.where(prec.isin(["day", "month", "year", "age"]), "day").where(d.notna())
@@ -252,7 +270,7 @@ def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = No
         raise InputError("persons need a person_id column", column="person_id")
     p = persons
     names = _col(p, "full_name")
-    folded = fold(names)
+    folded = _per_distinct(names, lambda distinct: pd.DataFrame({"f": fold(distinct)}))["f"]
     if "mother_id" in p.columns:
         by_id = pd.Series(folded.to_numpy(), index=p["person_id"].astype(_STR).to_numpy())
         by_id = by_id[~by_id.index.duplicated()]
