@@ -57,6 +57,12 @@ def _empty_columns(persons: pd.DataFrame) -> list[str]:
             out.append(c)
             continue
         s = persons[c]
+        head = s.dropna().head(1000)  # nearly always a filled value among the first: no full pass
+        if head.dtype == object or isinstance(head.dtype, pd.StringDtype):
+            head = head.astype("string").str.strip()
+            head = head[head != ""]
+        if len(head):
+            continue
         empty = s.isna()
         if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
             empty = empty | (s.astype("string").str.strip() == "").fillna(True)
