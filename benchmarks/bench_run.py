@@ -76,6 +76,46 @@ def _cpu(entry) -> str:
     return f" (CPU {entry[0]:.1f} s, peak so far {entry[1]:,.0f} MB{workers})"
 
 
+def _child(data: Path, work: Path, args: argparse.Namespace, env: dict[str, str]) -> dict | None:
+    """One audit + report in a fresh process; its JSON summary, or None (stderr shown) when it failed."""
+    shutil.rmtree(work / "results", ignore_errors=True)
+    shutil.rmtree(work / "site", ignore_errors=True)
+    child = subprocess.run([sys.executable, "-c", CHILD, str(data), str(work), args.period, str(args.workers)],
+                           capture_output=True, text=True, env=env, cwd=work)  # cwd: no checkout on sys.path
+    if child.returncode:
+        sys.stderr.write(child.stderr[-5000:])
+        return None
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def _pairs(args: argparse.Namespace, data: Path, work: Path, env: dict[str, str]) -> int:
+    """``--pairs`` pairs of runs, this code against ``--against``, back to back, the order alternating
+    (the earlier checkout first in odd pairs): a machine's speed drifts between hours, so only a pair
+    compares, and more than one pair shows the noise."""
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("POPQA_BENCH_")}
+    base_env["PYTHONPATH"] = str(Path(args.against).resolve()) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    rows = []
+    for i in range(args.pairs):
+        order = [("before", base_env), ("now", env)] if i % 2 == 0 else [("now", env), ("before", base_env)]
+        got = {}
+        for name, e in order:
+            r = _child(data, work, args, e)
+            if r is None:
+                return 1
+            got[name] = r
+            print(f"pair {i + 1} {name}: audit {r['audit_s']:.1f} s, CPU {r['audit_cpu_s']:.1f} s, "
+                  f"peak {r['peak_mb']:,.0f} MB ({r['code']})", flush=True)
+        b, n = got["before"], got["now"]
+        rows.append((n["audit_s"] / b["audit_s"], n["audit_cpu_s"] / b["audit_cpu_s"], n["peak_mb"] / b["peak_mb"]))
+        print(f"pair {i + 1} ({' then '.join(x for x, _ in order)}): wall {rows[-1][0]:.3f}x, CPU {rows[-1][1]:.3f}x, "
+              f"peak {rows[-1][2]:.3f}x", flush=True)
+    mean = [sum(r[k] for r in rows) / len(rows) for k in range(3)]
+    print(f"mean of {len(rows)} pairs: wall {mean[0]:.3f}x (range {min(r[0] for r in rows):.3f}-"
+          f"{max(r[0] for r in rows):.3f}), CPU {mean[1]:.3f}x, peak {mean[2]:.3f}x")
+    (work / "pairs.json").write_text(json.dumps({"pairs": rows, "mean": mean}, indent=2))
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -90,6 +130,10 @@ def main() -> int:
     ap.add_argument("--config", default=None, help="a popqa configuration (YAML) for the audit")
     ap.add_argument("--stages", choices=("all", "core"), default="all",
                     help="core: the quality audit only, without the analytic stages")
+    ap.add_argument("--against", default=None,
+                    help="another checkout (e.g. a worktree of c4cd14d) timed in pairs with this code; its "
+                         "audit runs with its own defaults (no --stages, --geography or --config)")
+    ap.add_argument("--pairs", type=int, default=3, help="with --against: pairs of runs, the order alternating")
     args = ap.parse_args()
 
     out = Path(args.out)
@@ -123,12 +167,11 @@ def main() -> int:
         env["POPQA_BENCH_GEOGRAPHY"] = args.geography
     if args.config:
         env["POPQA_BENCH_CONFIG"] = str(Path(args.config).resolve())
-    child = subprocess.run([sys.executable, "-c", CHILD, str(data), str(work), args.period, str(args.workers)],
-                           capture_output=True, text=True, env=env, cwd=work)  # cwd: no checkout on sys.path
-    if child.returncode:
-        sys.stderr.write(child.stderr[-5000:])
-        return child.returncode
-    r = json.loads(child.stdout.strip().splitlines()[-1])
+    if args.against:
+        return _pairs(args, data, work, env)
+    r = _child(data, work, args, env)
+    if r is None:
+        return 1
     timings, site_s, t_audit, t_report = r["timings"], r["site_s"], r["audit_s"], r["report_s"]
     peak, n_reports, failed = r["peak_mb"], r["reports"], r["failed"]
 
