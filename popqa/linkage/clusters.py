@@ -33,7 +33,7 @@ def connected_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float) 
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components as cc
 
-    uniq = pd.Index(pd.unique(ids.astype("string").dropna())).sort_values()
+    uniq = _sorted_unique(ids)
     n = len(uniq)
     if n == 0:
         return pd.DataFrame(
@@ -148,12 +148,25 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
     return out, pd.Index(refused)
 
 
-def _sorted_unique(ids: pd.Series) -> pd.Index:
-    """The distinct non-missing ids in text order (sorted by Arrow: pandas sorts Python objects, 1.2 s
-    at 1.2 M persons)."""
+def text_order(values: np.ndarray) -> np.ndarray:
+    """The positions of ``values`` (text, no missing) in text order: their argsort, by Arrow.
+
+    pandas sorts text as Python objects (1.2 s for the ids of 1.2 M persons, 11 s in a large
+    source's links); Arrow sorts in C++ by UTF-8 bytes, which is the order of the code points,
+    so the order is the same.
+
+    Examples
+    --------
+    >>> text_order(np.array(["b", "Ă", "a"], dtype=object)).tolist()
+    [2, 0, 1]
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    return pc.sort_indices(pa.array(np.asarray(values, dtype=object), type=pa.string())).to_numpy()
+
+
+def _sorted_unique(ids: pd.Series) -> pd.Index:
+    """The distinct non-missing ids in text order."""
     u = np.asarray(pd.unique(ids.astype("string").dropna()), dtype=object)
-    order = pc.sort_indices(pa.array(u, type=pa.string())).to_numpy()
-    return pd.Index(u[order], dtype="string")
+    return pd.Index(u[text_order(u)], dtype="string")
