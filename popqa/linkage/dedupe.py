@@ -49,6 +49,14 @@ def _citizen_ids(persons: pd.DataFrame) -> pd.Series | None:
 IDENTIFYING = ("full_name", "birth_date", "citizen_id")
 
 
+def _blank(s: pd.Series) -> pd.Series:
+    """Missing, or text that is only spaces."""
+    empty = s.isna()
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        empty = empty | (s.astype("string").str.strip() == "").fillna(True)
+    return empty
+
+
 def _empty_columns(persons: pd.DataFrame) -> list[str]:
     """Identifying columns absent or empty in every record (a privacy-reduced export)."""
     out = []
@@ -57,16 +65,8 @@ def _empty_columns(persons: pd.DataFrame) -> list[str]:
             out.append(c)
             continue
         s = persons[c]
-        head = s.dropna().head(1000)  # nearly always a filled value among the first: no full pass
-        if head.dtype == object or isinstance(head.dtype, pd.StringDtype):
-            head = head.astype("string").str.strip()
-            head = head[head != ""]
-        if len(head):
-            continue
-        empty = s.isna()
-        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            empty = empty | (s.astype("string").str.strip() == "").fillna(True)
-        if bool(empty.all()):
+        # nearly always a filled value among the first rows: the whole column only when there is none
+        if bool(_blank(s.head(1000)).all()) and bool(_blank(s).all()):
             out.append(c)
     return out
 
