@@ -163,7 +163,7 @@ def _dates(birth: pd.Series, precision: pd.Series) -> pd.DataFrame:
     dcodes, _ = pd.factorize(d, use_na_sentinel=True)
     pcodes, _ = pd.factorize(prec, use_na_sentinel=True)
     key = (dcodes.astype(np.int64) + 1) * (int(pcodes.max(initial=-1)) + 2) + (pcodes + 1)
-    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     per = _dates_rows(pd.Series(d.to_numpy()[first]), pd.Series(prec.to_numpy()[first], dtype=_STR))
     out = per.iloc[inverse.ravel()]
     out.index = birth.index
@@ -270,28 +270,27 @@ def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = No
         raise InputError("persons need a person_id column", column="person_id")
     p = persons
     names = _col(p, "full_name")
-    folded = _per_distinct(names, lambda distinct: pd.DataFrame({"f": fold(distinct)}))["f"]
-    if "mother_id" in p.columns:
-        by_id = pd.Series(folded.to_numpy(), index=p["person_id"].astype(_STR).to_numpy())
-        by_id = by_id[~by_id.index.duplicated()]
-        mother = p["mother_id"].astype(_STR).map(by_id).astype(_STR)
-    else:
-        mother = pd.Series(pd.NA, index=p.index, dtype=_STR)
     birth = p["birth_date"] if "birth_date" in p.columns else pd.Series(pd.NaT, index=p.index)
     rel = pd.to_numeric(_col(p, "relation_to_head", "object"), errors="coerce")
     mover = (rel == 7).fillna(False)
     if move_in_ids is not None:
         mover = mover | p["person_id"].astype(_STR).isin(pd.Series(move_in_ids).astype(_STR)).fillna(False)
-    return _frame(
+    out = _frame(
         p,
         p["person_id"],
         names,
         birth,
         _col(p, "birth_date_precision"),
-        mother,
+        pd.Series(pd.NA, index=p.index, dtype=_STR),
         _col(p, "district_code"),
         mover,
     )
+    if "mother_id" in p.columns:  # the mother's folded name: her own record's, folded once above
+        by_id = pd.Series(out["name_fold"].to_numpy(), index=out["unique_id"].to_numpy())
+        by_id = by_id[~by_id.index.duplicated()]
+        mother = p["mother_id"].astype(_STR).map(by_id)
+        out["mother_fold"] = pd.Series(mother.to_numpy(), index=out.index).astype(_STR)
+    return out
 
 
 def source_features(
