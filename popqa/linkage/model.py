@@ -484,7 +484,7 @@ def run_splink(
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
     settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(left, right)
-    if settled.any():  # a NULL key joins nothing: a settled record is left to the ID rule
+    if right is not None and settled.any():  # a NULL key joins nothing: a settled record is left to the ID rule
         log.info("%s: %d of %d records settled by their citizen ID", kind, int(settled.sum()), n_right)
         left = left.assign(**{OPEN_KEY: np.int8(1)})
         right = right.assign(**{OPEN_KEY: pd.array(np.where(settled, pd.NA, 1), dtype="Int8")})
