@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from popqa.io.safe import safe_cell, safe_frame
-from popqa.store import atomic_write_file
+from popqa.store import atomic_write_bytes
 
 __all__ = ["write_workbook", "route_findings", "workbook_sheets", "safe_cell", "VALUE_NOTES", "LANGS",
            "DUPLICATE_RULES", "ROUTE_COLUMNS"]
@@ -408,31 +408,11 @@ def _notes(lang: str, rule_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cols, vals
 
 
-def _cells(df: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
-    """Headers and formula-safe columns as Python lists (None for missing; numbers as float)."""
-    safe = safe_frame(df)
-    cols = []
-    for c in safe.columns:
-        s = safe[c]
-        if pd.api.types.is_numeric_dtype(df[c].dtype) and not pd.api.types.is_bool_dtype(df[c].dtype):
-            v = s.astype("float64").to_numpy()
-            cols.append([None if np.isnan(x) else float(x) for x in v])
-        else:
-            cols.append([None if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)) else str(x)
-                         for x in s.astype("object").to_numpy()])
-    return [str(c) for c in df.columns], cols
+def _rows_of(df: pd.DataFrame) -> tuple[list[str], bytes]:
+    """Headers and the formula-safe rows' XML of a small frame (summary, notes)."""
+    from popqa.io.xlsx import row_xml, rows_blob
 
-
-def _write(ws, headers: list[str], cols: list[list[Any]], row: int, bold, lo: int = 0, hi: int | None = None
-           ) -> int:
-    ws.write_row(row, 0, headers, bold)
-    n = 0
-    for j, col in enumerate(cols):
-        part = col[lo:hi]
-        n = len(part)
-        if n:
-            ws.write_column(row + 1, j, part)
-    return row + 1 + n
+    return [str(c) for c in df.columns], rows_blob(row_xml(safe_frame(df)), 0, len(df))
 
 
 def write_workbook(
@@ -478,7 +458,7 @@ def write_workbook(
     >>> [c.value for c in wb["c1"]["A"]], wb["c1"]["M2"].value
     (['Severity', 'error', 'warning'], "'=9")
     """
-    import xlsxwriter
+    from popqa.io.xlsx import Sheet, row_xml, rows_blob, text_rows, workbook_bytes
 
     _check_lang(lang)
     path = Path(path)
@@ -488,33 +468,24 @@ def write_workbook(
     summary, body, names = _prepare(routed, lang, weights)
     col_notes, value_notes = _notes(lang, routed["rule_id"].dropna().astype(str).tolist())
 
-    def fill(tmp: str) -> None:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False,
-                                       "strings_to_numbers": False, "nan_inf_to_errors": True,
-                                       "in_memory": True})
-        bold = wb.add_format({"bold": True})
-        ws = wb.add_worksheet(_tr("summary", lang))
-        _write(ws, *_cells(summary), 0, bold)
-        ws.autofilter(0, 0, max(len(summary), 1), len(summary.columns) - 1)
-        ws.freeze_panes(1, 0)
-        ws.activate()
-        choices = [_tr("fixed", lang), _tr("not_an_error", lang), _tr("pending", lang)]
-        corr = _SHEET_COLUMNS.index("correction")
-        sheet_of = body.pop("_sheet").to_numpy()
-        headers, cols = _cells(body)
-        bounds = np.flatnonzero(np.r_[True, sheet_of[1:] != sheet_of[:-1], True]) if len(body) else np.array([0])
-        for name, lo, hi in zip(names, bounds[:-1], bounds[1:], strict=True):
-            ws = wb.add_worksheet(name)
-            _write(ws, headers, cols, 0, bold, int(lo), int(hi))
-            ws.autofilter(0, 0, max(int(hi - lo), 1), len(headers) - 1)
-            ws.freeze_panes(1, 0)
-            ws.data_validation(1, corr, max(int(hi - lo), 1), corr, {"validate": "list", "source": choices})
-        ws = wb.add_worksheet(_tr("notes", lang))
-        end = _write(ws, *_cells(col_notes), 0, bold)
-        _write(ws, *_cells(value_notes), end + 1, bold)
-        wb.close()
-
-    atomic_write_file(path, fill)
+    # every collaborator's rows are built at once (Arrow and DuckDB), then cut into sheets
+    sheet_of = body.pop("_sheet").to_numpy()
+    headers = [str(c) for c in body.columns]
+    rows = row_xml(safe_frame(body))
+    bounds = np.flatnonzero(np.r_[True, sheet_of[1:] != sheet_of[:-1], True]) if len(body) else np.array([0])
+    choices = {_SHEET_COLUMNS.index("correction"): [_tr("fixed", lang), _tr("not_an_error", lang),
+                                                     _tr("pending", lang)]}
+    s_head, s_rows = _rows_of(summary)
+    sheets = [Sheet(_tr("summary", lang), s_head, s_rows, ncols=len(s_head), nrows=len(summary))]
+    for name, lo, hi in zip(names, bounds[:-1], bounds[1:], strict=True):
+        sheets.append(Sheet(name, headers, rows_blob(rows, int(lo), int(hi)), ncols=len(headers),
+                            nrows=int(hi - lo), choices=choices))
+    c_head, c_rows = _rows_of(col_notes)
+    v_head, v_rows = _rows_of(value_notes)
+    notes = c_rows + text_rows([[]]) + text_rows([v_head], bold=True) + v_rows
+    sheets.append(Sheet(_tr("notes", lang), c_head, notes, ncols=max(len(c_head), len(v_head)),
+                        nrows=len(col_notes) + 2 + len(value_notes), freeze=False, filter=False))
+    atomic_write_bytes(path, workbook_bytes(sheets))
     return path
 
 

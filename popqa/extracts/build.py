@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from popqa.definitions import age_at, is_present, reference_date
 from popqa.errors import InputError
 from popqa.extracts.kinds import KINDS, as_datetime, birth_interval, eligibility
-from popqa.extracts.xlsx import to_arrow
+from popqa.io.xlsx import to_arrow
 from popqa.period import Period
 
 __all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable",

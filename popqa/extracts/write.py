@@ -40,8 +40,8 @@ from popqa.extracts.build import (
     flag_table,
 )
 from popqa.extracts.kinds import KIND_TEXT
-from popqa.extracts.xlsx import Sheet, row_xml, rows_blob, text_rows, workbook_bytes
 from popqa.io.safe import safe_cell
+from popqa.io.xlsx import Sheet, row_xml, rows_blob, text_rows, workbook_bytes
 from popqa.store import atomic_write_bytes, is_safe_code, read_json, write_json
 
 __all__ = ["extract", "write_extract", "ExtractResult", "check_extract_dir", "COLUMN_LABELS", "FLAG_TEXT",
@@ -213,8 +213,8 @@ def safe_arrow(rows: pd.DataFrame) -> pa.Table:
     >>> safe_arrow(pd.DataFrame({"v": ["=1+1", "-2.8", "Ấp 3", None]})).column("v").to_pylist()
     ["'=1+1", '-2.8', 'Ấp 3', None]
     """
-    from popqa.extracts.xlsx import to_arrow
     from popqa.io.safe import _NUMBER_PATTERN, FORMULA_START
+    from popqa.io.xlsx import to_arrow
 
     cols = {}
     starts = pa.array(list(FORMULA_START), type=pa.large_string())

@@ -1,4 +1,4 @@
-"""A small, vectorised XLSX writer for long lists (an extract's sheets per commune).
+"""A small, vectorised XLSX writer for long lists (extracts per commune, analyst workbooks).
 
 xlsxwriter and openpyxl write cell by cell from Python, about a million cells in
 several seconds; an extract of the voters of a province has some ten million.
@@ -26,8 +26,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -136,18 +136,23 @@ def row_xml(df: pd.DataFrame | pa.Table) -> pa.ChunkedArray:
 _BAD_XML_RE = re.compile(_BAD_XML)
 
 
-def text_rows(rows: Sequence[Sequence[Any]]) -> bytes:
+def text_rows(rows: Sequence[Sequence[Any]], *, bold: bool = False) -> bytes:
     """The ``<row>`` XML of a few rows of text cells built in Python (a summary sheet), cells as
     :func:`row_xml` makes them: inline strings, XML-escaped, forbidden characters removed; ``None`` is
-    an empty cell. The caller escapes formulas (:func:`popqa.io.safe.safe_cell`).
+    an empty cell, ``[]`` an empty row. ``bold`` gives the cells the header's style (a second table's
+    header further down a sheet). The caller escapes formulas (:func:`popqa.io.safe.safe_cell`).
 
     >>> text_rows([["a<b", None]])
     b'<row><c t="inlineStr"><is><t>a&lt;b</t></is></c><c/></row>'
+    >>> text_rows([["Rule"]], bold=True)
+    b'<row><c t="inlineStr" s="1"><is><t>Rule</t></is></c></row>'
     """
+    style = ' s="1"' if bold else ""
     out = []
     for row in rows:
         cells = "".join("<c/>" if v is None else
-                        f'<c t="inlineStr"><is><t>{escape(_BAD_XML_RE.sub("", str(v)))}</t></is></c>' for v in row)
+                        f'<c t="inlineStr"{style}><is><t>{escape(_BAD_XML_RE.sub("", str(v)))}</t></is></c>'
+                        for v in row)
         out.append(f"<row>{cells}</row>")
     return "".join(out).encode("utf-8")
 
@@ -178,7 +183,9 @@ def rows_blob(rows: pa.Array | pa.ChunkedArray, start: int, stop: int) -> bytes:
 class Sheet:
     """One worksheet: its name, header labels, the rows' XML, and its size.
 
-    ``widths`` are column widths in characters; ``filter`` adds an autofilter on the header.
+    ``widths`` are column widths in characters; ``filter`` adds an autofilter on the header;
+    ``choices`` gives columns (0-based) a drop-down list of allowed values on every data row
+    (``{column: [value, ...]}``, a spreadsheet's list validation).
     """
 
     name: str
@@ -189,6 +196,7 @@ class Sheet:
     widths: Sequence[float] | None = None
     freeze: bool = True
     filter: bool = True
+    choices: Mapping[int, Sequence[str]] = field(default_factory=dict)
 
 
 def _header_row(labels: Sequence[str]) -> str:
@@ -210,6 +218,17 @@ def _sheet_xml(sh: Sheet) -> bytes:
     tail = "</sheetData>"
     if sh.filter:
         tail += f'<autoFilter ref="A1:{column_letter(sh.ncols - 1)}{sh.nrows + 1}"/>'
+    if sh.choices:
+        last = max(sh.nrows, 1) + 1
+        rules = []
+        for col, values in sorted(sh.choices.items()):
+            listed = ",".join(str(v).replace('"', '""') for v in values)
+            if "," in "".join(str(v) for v in values) or len(listed) > 255:
+                raise ValueError(f"a drop-down list holds at most 255 characters and no comma: {listed!r}")
+            letter = column_letter(col)
+            rules.append(f'<dataValidation type="list" allowBlank="1" showErrorMessage="1" '
+                         f'sqref="{letter}2:{letter}{last}"><formula1>"{escape(listed)}"</formula1></dataValidation>')
+        tail += f'<dataValidations count="{len(rules)}">{"".join(rules)}</dataValidations>'
     tail += "</worksheet>"
     return head + sh.body + tail.encode("utf-8")
 

@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 import pyarrow as pa
 
-from popqa.extracts.xlsx import Sheet, column_letter, row_xml, rows_blob, workbook_bytes
+from popqa.io.xlsx import Sheet, column_letter, row_xml, rows_blob, workbook_bytes
 
 
 def test_slices_of_one_buffer_make_separate_sheets_with_the_right_rows():
@@ -52,3 +52,29 @@ def test_rows_keep_their_order_and_slices_cross_chunk_boundaries():
         assert rows_blob(chunked, lo, hi) == flat[12 * lo:12 * hi]
     large = pa.array(chunked.to_pylist(), type=pa.large_string())
     assert rows_blob(large, 1, 4) == flat[12:48]
+
+
+def test_drop_down_choices_and_a_bold_second_header_are_read_back_by_openpyxl():
+    import openpyxl
+
+    from popqa.io.xlsx import text_rows
+
+    df = pd.DataFrame({"id": ["a", "b", "c"], "fix": [None, None, None]})
+    body = rows_blob(row_xml(df), 0, 3) + text_rows([[]]) + text_rows([["Rule", "Meaning"]], bold=True)
+    data = workbook_bytes([Sheet("s", ["id", "fix"], body, ncols=2, nrows=5,
+                                 choices={1: ["fixed", 'say "no"', "pending"]})])
+    ws = openpyxl.load_workbook(io.BytesIO(data))["s"]
+    dv = ws.data_validations.dataValidation
+    assert len(dv) == 1 and str(dv[0].sqref) == "B2:B6"
+    assert dv[0].formula1 == '"fixed,say ""no"",pending"'
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[:4] == [("id", "fix"), ("a", None), ("b", None), ("c", None)]
+    assert rows[-1] == ("Rule", "Meaning") and ws.cell(row=len(rows), column=1).font.b
+    assert not ws.cell(row=2, column=1).font.b
+
+
+def test_a_choice_with_a_comma_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="comma"):
+        workbook_bytes([Sheet("s", ["x"], b"", ncols=1, nrows=0, choices={0: ["a,b"]})])
