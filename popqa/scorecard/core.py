@@ -182,13 +182,19 @@ def _parent(level: str) -> str | None:
     return {"district": "province_code", "commune": "district_code", "collaborator": "district_code"}.get(level)
 
 
-def most_common(df: pd.DataFrame, key: str, value: str) -> pd.Series:
+def most_common(df: pd.DataFrame, key: str, value: str, weight: str | None = None) -> pd.Series:
     """The most frequent ``value`` for each ``key`` (ties: the smallest value), vectorised.
+
+    ``weight`` names a column of row counts (a frame already counted by a groupby).
 
     >>> most_common(pd.DataFrame({"k": ["a", "a", "a", "b"], "v": ["x", "y", "y", "z"]}), "k", "v").to_dict()
     {'a': 'y', 'b': 'z'}
+    >>> most_common(pd.DataFrame({"k": ["a", "a"], "v": ["x", "y"], "n": [1, 2]}), "k", "v", "n").to_dict()
+    {'a': 'y'}
     """
-    counts = df.dropna(subset=[key, value]).groupby([key, value], observed=True).size().rename("n").reset_index()
+    # groupby leaves out the rows with a missing key or value itself (a dropna first copied the frame)
+    g = df.groupby([key, value], observed=True, dropna=True)
+    counts = (g.size() if weight is None else g[weight].sum()).rename("n").reset_index()
     counts = counts.sort_values(["n", value], ascending=[False, True], kind="stable")
     return counts.drop_duplicates(key).set_index(key)[value]
 
@@ -322,17 +328,25 @@ def compute_scorecard(
     # overall: worst weight of each flagged record over every dimension, with its units
     worst_rec = findings.groupby(["table", "record_id"], observed=True)["_w"].max().rename("_w").reset_index()
     worst_rec = worst_rec[worst_rec["_w"] > 0]
-    flagged_rec = worst_rec.merge(records.drop_duplicates(["table", "record_id"]), on=["table", "record_id"],
+    # the flagged records' rows only (a few per cent of the records; order kept, so the first row of a
+    # duplicated key is still the one taken)
+    cand = records[records["record_id"].isin(worst_rec["record_id"].unique()).to_numpy(bool)]
+    flagged_rec = worst_rec.merge(cand.drop_duplicates(["table", "record_id"]), on=["table", "record_id"],
                                   how="inner")
     extra_rec = flagged_rec[~flagged_rec["table"].isin(register_tables)]  # source records the register misses
 
+    # records counted once by every unit column and table (a few thousand rows): each level's
+    # denominators and parents are sums over it rather than groupbys of the millions of records
+    unit_cols = list(dict.fromkeys([*(LEVEL_COLUMNS[lv] for lv in levels),
+                                    *(p for lv in levels if (p := _parent(lv)))]))
+    compact = records.groupby([*unit_cols, "table"], observed=True, dropna=False).size().rename("n").reset_index()
     out = []
     for level in levels:
         col = LEVEL_COLUMNS[level]
         parent = _parent(level)
         # denominators: records per unit and table
-        per_table = records.groupby([col, "table"], observed=True).size().rename("n").reset_index()
-        units = pd.Index(records[col].dropna().unique(), dtype="string", name=col)
+        per_table = compact.groupby([col, "table"], observed=True)["n"].sum().reset_index()
+        units = pd.Index(compact[col].dropna().unique(), dtype="string", name=col)
         den = {}
         for d in DIMENSIONS:
             den[d] = per_table[per_table["table"].isin(scope[d])].groupby(col)["n"].sum().reindex(units, fill_value=0)
@@ -360,7 +374,7 @@ def compute_scorecard(
         long = pd.concat(rows, ignore_index=True)
         long.insert(0, "level", level)
         if parent:
-            pmap = most_common(records, col, parent)
+            pmap = most_common(compact, col, parent, "n")
             long["parent_code"] = long["unit_code"].map(pmap).astype("string")
         else:
             long["parent_code"] = pd.Series(pd.NA, index=long.index, dtype="string")
