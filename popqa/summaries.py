@@ -98,7 +98,9 @@ def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
     >>> duplicate_extras(pd.DataFrame({"person_id": ["a", "b", "c"], "cluster_id": [1, 1, 2]})).tolist()
     ['b']
     """
-    cl = clusters[["person_id", "cluster_id"]].sort_values(["cluster_id", "person_id"], kind="stable")
+    cl = clusters[["person_id", "cluster_id"]]
+    cl = cl[cl["cluster_id"].duplicated(keep=False).to_numpy()]  # singletons have no extra: sort the rest only
+    cl = cl.sort_values(["cluster_id", "person_id"], kind="stable")
     return cl.loc[cl["cluster_id"].duplicated(), "person_id"].reset_index(drop=True)
 
 
@@ -148,6 +150,16 @@ def _cached(register, key: str, make):
     return store[key]
 
 
+def _first_by_person(persons: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of each person id's first row, indexed by person id (two columns copied, not the table).
+
+    >>> _first_by_person(pd.DataFrame({"person_id": ["a", "b", "a"], "sex": [1, 2, 2]}), "sex").to_dict()
+    {'a': 1, 'b': 2}
+    """
+    two = persons[["person_id", column]]
+    return two[~two["person_id"].duplicated().to_numpy()].set_index("person_id")[column]
+
+
 def _memo(register, key: str, source: Any, make):
     """A value derived from ``source`` (a frame the caller holds), computed once per register and source.
 
@@ -188,7 +200,8 @@ def collaborator_units(records: pd.DataFrame, level: str) -> pd.Series:
     """Each collaborator's main unit at ``level`` (the unit of most of their records)."""
     from popqa.scorecard.core import most_common
 
-    return most_common(records.assign(_u=unit_of(records, level)), "collaborator_id", "_u")
+    return most_common(pd.DataFrame({"collaborator_id": records["collaborator_id"], "_u": unit_of(records, level)}),
+                       "collaborator_id", "_u")
 
 
 def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str, float] | None = None,
@@ -222,7 +235,7 @@ def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str,
     f = f.assign(via=pd.Series(pd.NA, index=f.index, dtype="string"))
     if register is not None and SYMPTOM_CAUSES:
         hh_of = _cached(register, "household_of_person",
-                        lambda: register.persons.drop_duplicates("person_id").set_index("person_id")["household_id"])
+                        lambda: _first_by_person(register.persons, "household_id"))
         for symptom, causes in SYMPTOM_CAUSES.items():
             cause = f[f["rule_id"].isin(causes) & (f["table"] == "households")]
             if not len(cause):
@@ -442,7 +455,7 @@ def unit_results(
     srb = None
     if events is not None and len(events):
         births = events[(events["event_type"] == "birth").fillna(False)]
-        sex_of = _cached(register, "sex_of_person", lambda: pp.drop_duplicates("person_id").set_index("person_id")["sex"])
+        sex_of = _cached(register, "sex_of_person", lambda: _first_by_person(pp, "sex"))
         bsex = births["person_id"].map(sex_of)
         males, females = int((bsex == 1).sum()), int((bsex == 2).sum())
         srb = {"births": int(len(births)), "male": males, "female": females,
