@@ -85,7 +85,12 @@ def _child(data: Path, work: Path, args: argparse.Namespace, env: dict[str, str]
     if child.returncode:
         sys.stderr.write(child.stderr[-5000:])
         return None
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    # the summary is the last line that is a JSON object; anything else a library printed is shown, not parsed
+    lines = child.stdout.strip().splitlines()
+    summary = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].startswith('{"code"'))
+    for line in lines[:summary] + lines[summary + 1:]:
+        sys.stderr.write(f"(child stdout) {line}\n")
+    return json.loads(lines[summary])
 
 
 def _pairs(args: argparse.Namespace, data: Path, work: Path, env: dict[str, str]) -> int:
