@@ -166,6 +166,36 @@ def stage_check(ctx: RunContext) -> dict[str, Any]:
     return check_stage(ctx)
 
 
+def _linkage_models(ctx: RunContext, kinds: list[str]) -> Any:
+    """The linkage configuration of this audit: the models of earlier audits to reuse and where the models
+    used are written (``linkage/models/<kind>.json`` in the audit's folder).
+
+    A model is reused from the latest earlier period of the results folder that holds one of the same
+    fingerprint (:func:`popqa.linkage.model.model_fingerprint`) trained at most ``retrain_months`` months
+    before this period; a model is never taken from this period or a later one, so re-auditing a month
+    gives the same model.
+    """
+    from popqa.linkage.model import read_model
+
+    cfg = ctx.config.linkage
+    if ctx.staging is None:
+        return cfg
+    store, period = ctx.staging.store, ctx.period
+    update: dict[str, Any] = {"model_period": str(period), "save_models_to": str(ctx.staging.file("linkage/models")),
+                              "model_files": {}}
+    if cfg.retrain_months > 0:
+        oldest = str(period.shift(-cfg.retrain_months))
+        earlier = [p for p in store.periods() if oldest <= p < str(period)]
+        for kind in kinds:
+            for p in sorted(earlier, reverse=True):
+                f = store.period_dir(p) / "linkage" / "models" / f"{kind}.json"
+                stored = read_model(f, kind, cfg) if f.is_file() else None
+                if stored is not None and str(stored.get("trained_period") or "") >= oldest:
+                    update["model_files"][kind] = str(f)
+                    break
+    return cfg.model_copy(update=update)
+
+
 def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once)."""
     from popqa.checks import coverage_findings
@@ -176,6 +206,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     from popqa.summaries import duplicate_extras
 
     reg, cfg = ctx["register"], ctx.config
+    lcfg = _linkage_models(ctx, ["dedupe", *(s for s in LINK_SOURCES if s in reg)])
     ids = reg.persons["person_id"].astype("string")
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
@@ -185,7 +216,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
         from popqa.linkage.distributed import dedupe_and_link
 
-        dd, links_done = dedupe_and_link(client, reg.persons, sources, cfg.linkage, feats,
+        dd, links_done = dedupe_and_link(client, reg.persons, sources, lcfg, feats,
                                          linkage_reviews(cfg.linkage))
     elif (workers := link_workers(cfg.linkage, len(feats))) > 1 and sources:
         # the models side by side in local processes (same results as one after the other)
@@ -195,21 +226,21 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         workers = min(workers, 1 + len(sources))
         pool = local_pool(workers)
         try:
-            dd, links_done = dedupe_and_link(pool, reg.persons, sources, per_worker_config(cfg.linkage, workers),
+            dd, links_done = dedupe_and_link(pool, reg.persons, sources, per_worker_config(lcfg, workers),
                                              feats, linkage_reviews(cfg.linkage))
         except BaseException:  # interrupted or failed: no worker outlives the stage
             kill_pool(pool)
             raise
         pool.shutdown(wait=True)
     else:
-        dd, links_done = dedupe(reg.persons, cfg.linkage, features=feats, **linkage_reviews(cfg.linkage)), None
+        dd, links_done = dedupe(reg.persons, lcfg, features=feats, **linkage_reviews(cfg.linkage)), None
     if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)
         ctx.write_json("linkage_calibration.json", dd.calibration.summary())
         save_calibration(dd, cfg.linkage)
     links: dict[str, pd.DataFrame] = {}
     for source in sources:
         links[source] = (links_done[source] if links_done is not None
-                         else link(reg.persons, reg[source], source, cfg.linkage, features=feats).links)
+                         else link(reg.persons, reg[source], source, lcfg, features=feats).links)
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),

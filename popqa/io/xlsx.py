@@ -110,7 +110,7 @@ def row_xml(df: pd.DataFrame | pa.Table) -> pa.ChunkedArray:
     escaped with Arrow kernels; DuckDB concatenates each row's cells (one pass, on every core: Arrow's
     element-wise join of a dozen columns was the slowest step of a large extract).
     """
-    import duckdb
+    from popqa.io.duck import connect
 
     columns = list(df.columns) if isinstance(df, pd.DataFrame) else df.column_names
     if not columns:
@@ -124,7 +124,7 @@ def row_xml(df: pd.DataFrame | pa.Table) -> pa.ChunkedArray:
         values[f"c{i}"] = _number_values(arr) if numeric else _text_values(arr)
         pre, post = _NUMBER_CELL if numeric else _TEXT_CELL
         parts.append(f"CASE WHEN c{i} IS NULL THEN '<c/>' ELSE '{pre}' || c{i} || '{post}' END")
-    con = duckdb.connect(":memory:")
+    con = connect()  # no progress bar: a long sheet drew one on the audit's standard output
     try:
         con.register("cells", pa.table(values))
         res = con.sql(f"SELECT concat('<row>', {', '.join(parts)}, '</row>') AS x FROM cells").to_arrow_table()

@@ -74,6 +74,20 @@ class LinkageConfig(BaseModel):
         "m estimated by EM, so no level becomes impossible evidence (0 = EM's estimates alone)"
     )
     max_iterations: int = Field(25, ge=1, description="EM iterations per training session")
+    retrain_months: int = Field(
+        3, ge=0, le=24, description="an audit reuses the model an earlier audit of the same results folder trained, "
+        "for up to this many months after the period it was trained on (then, or when the comparisons or the "
+        "training settings change, it trains a new one); between retrainings the months' duplicates and links "
+        "move with the data, not with the noise of re-estimation. 0 = train at every audit"
+    )
+    model_files: dict[str, str] = Field(
+        default_factory=dict, description="set by the audit: trained models to reuse, by kind (dedupe or a source)"
+    )
+    model_period: str | None = Field(None, description="set by the audit: the period audited (a model trained "
+                                     "now is stored as trained on it)")
+    save_models_to: str | None = Field(
+        None, description="set by the audit: the folder where the models used are written (one JSON per kind)"
+    )
     workers: int | None = Field(
         None, ge=1, description="local processes running the link stage's models (deduplication and one per "
         "source) side by side; None = the machine's cores (at most 4) from 20,000 to 500,000 persons, else one "

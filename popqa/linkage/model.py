@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -286,13 +287,13 @@ def id_resolved(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
     >>> id_resolved(reg, src.iloc[:3]).tolist()
     [True, False, False]
     """
-    import duckdb
+    from popqa.io.duck import connect
 
     cols = ["citizen_id", "name_fold", "dob", "dob_precision"]
     out = np.zeros(len(right), dtype=bool)
     if len(right) == 0 or any(c not in left.columns or c not in right.columns for c in cols):
         return out
-    con = duckdb.connect(":memory:")
+    con = connect()
     try:
         con.register("reg", left[cols])
         con.register("src", right[cols].assign(_row=np.arange(len(right))))
@@ -337,9 +338,9 @@ def blocked(left: pd.DataFrame, right: pd.DataFrame | None, pairs: pd.DataFrame,
     >>> [c for c in b.columns if c.startswith("rule_") and b.loc[0, c]], bool(b.loc[0, "compared"])
     (['rule_11'], True)
     """
-    import duckdb
+    from popqa.io.duck import connect
 
-    con = duckdb.connect(":memory:")
+    con = connect()
     try:
         con.register("l_frame", left)
         con.register("r_frame", right if right is not None else left)
@@ -431,6 +432,56 @@ def _settings(kind: str, link_type: str, prior: float, config: LinkageConfig, se
     }
 
 
+#: The training settings a model depends on (with the comparisons): a change of any of them retrains.
+TRAINING_FIELDS = ("seed", "u_max_pairs", "em_max_pairs", "min_train_records", "prior_m_share", "max_iterations")
+
+
+def model_fingerprint(kind: str, config: LinkageConfig) -> str:
+    """A hash of what a trained model of ``kind`` depends on besides the data: its comparisons (levels,
+    SQL, documented priors) and the training settings. A stored model is reused only under the same
+    fingerprint.
+
+    >>> a = model_fingerprint("dedupe", LinkageConfig())
+    >>> a == model_fingerprint("dedupe", LinkageConfig(retrain_months=0)), a == model_fingerprint("dedupe", LinkageConfig(seed=1))
+    (True, False)
+    """
+    import hashlib
+    import json
+
+    link_type = "dedupe_only" if kind == "dedupe" else "link_only"
+    basis = {"kind": kind, "link_type": link_type,
+             "comparisons": _settings(kind, link_type, 0.5, config)["comparisons"],
+             "training": {k: getattr(config, k) for k in TRAINING_FIELDS}}
+    return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def read_model(path: str | Path, kind: str, config: LinkageConfig) -> dict[str, Any] | None:
+    """A stored model (:func:`run_splink` writes them) if it is of ``kind`` under the current fingerprint,
+    else None (a missing, unreadable or outdated file is a reason to train, not an error)."""
+    import json
+
+    try:
+        stored = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("kind") != kind \
+            or stored.get("fingerprint") != model_fingerprint(kind, config):
+        return None
+    settings = stored.get("settings")
+    if not isinstance(settings, dict) or "comparisons" not in settings:
+        return None
+    return stored
+
+
+def _save_model(folder: str, kind: str, config: LinkageConfig, settings: dict[str, Any], *,
+                trained_period: str | None, records: list[int | None], reused_from: str | None = None) -> None:
+    from popqa.store import write_json
+
+    write_json(Path(folder) / f"{kind}.json", {
+        "kind": kind, "fingerprint": model_fingerprint(kind, config), "trained_period": trained_period,
+        "trained_records": records, "reused_from": reused_from, "settings": settings})
+
+
 def _prior(n_left: int, n_right: int | None) -> float:
     """Prior probability that two random records match (before estimation)."""
     if n_right is None:  # dedupe: assume about 2% of records have one duplicate
@@ -461,8 +512,9 @@ def run_splink(
     ``gamma_<comparison>`` and its match weight ``mw_<comparison>`` (log2 Bayes factor);
     pairs below ``config.min_probability`` left out.
     """
-    import duckdb
     from splink import DuckDBAPI, Linker
+
+    from popqa.io.duck import connect
 
     # Splink warns at length about levels a small or clean sample does not show; keep that
     # for users who ask for it (an explicitly set "splink" logger level is left alone)
@@ -470,16 +522,12 @@ def run_splink(
     if splink_log.level == logging.NOTSET:
         splink_log.setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
 
-    con = duckdb.connect(":memory:")
+    con = connect()
     if config.threads:
         con.execute(f"SET threads = {int(config.threads)}")
     if config.memory_limit:
         con.execute(f"SET memory_limit = '{config.memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
-    try:
-        con.execute("SET enable_progress_bar = false")
-    except duckdb.Error:  # inside Jupyter DuckDB refuses to touch the setting without ipywidgets
-        pass
     db = DuckDBAPI(connection=con)
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
@@ -494,12 +542,25 @@ def run_splink(
         inputs = db.register(left, table_name="register")
     else:
         inputs = [db.register(left, table_name="a_register"), db.register(right, table_name="b_source")]
+    stored = read_model(config.model_files[kind], kind, config) if kind in config.model_files else None
+    if stored is not None:  # an earlier audit's model: its m, u and prior; this run's blocking rules
+        settings["comparisons"] = stored["settings"]["comparisons"]
+        settings["probability_two_random_records_match"] = stored["settings"]["probability_two_random_records_match"]
     linker = Linker(inputs, settings, log_level=logging.WARNING if log.isEnabledFor(logging.INFO) else None)
     n_total = n_left + (n_right or 0)
-    if min(n_left, n_right or n_left) >= config.min_train_records or (
+    if stored is not None:
+        log.info("%s: model trained on %s reused (%s)", kind, stored.get("trained_period"), config.model_files[kind])
+        if config.save_models_to:
+            _save_model(config.save_models_to, kind, config, stored["settings"],
+                        trained_period=stored.get("trained_period"), records=stored.get("trained_records", []),
+                        reused_from=str(config.model_files[kind]))
+    elif min(n_left, n_right or n_left) >= config.min_train_records or (
         right is None and n_total >= config.min_train_records
     ):
         linker = _train(linker, kind, config)
+        if config.save_models_to:
+            _save_model(config.save_models_to, kind, config, linker.misc.save_model_to_json(),
+                        trained_period=config.model_period, records=[n_left, n_right])
     else:
         log.info("%s: %d records, keeping the prior model (no training)", kind, n_total)
     t0 = time.perf_counter()
