@@ -185,9 +185,9 @@ def _linkage_models(ctx: RunContext, kinds: list[str]) -> Any:
                               "model_files": {}}
     if cfg.retrain_months > 0:
         oldest = str(period.shift(-cfg.retrain_months))
-        earlier = [p for p in store.periods() if oldest <= p < str(period)]
+        latest_first = [p for p in reversed(store.periods()) if oldest <= p < str(period)]
         for kind in kinds:
-            for p in sorted(earlier, reverse=True):
+            for p in latest_first:
                 f = store.period_dir(p) / "linkage" / "models" / f"{kind}.json"
                 stored = read_model(f, kind, cfg) if f.is_file() else None
                 if stored is not None and str(stored.get("trained_period") or "") >= oldest:
@@ -206,13 +206,13 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     from popqa.summaries import duplicate_extras
 
     reg, cfg = ctx["register"], ctx.config
-    lcfg = _linkage_models(ctx, ["dedupe", *(s for s in LINK_SOURCES if s in reg)])
+    sources = {s: reg[s] for s in LINK_SOURCES if s in reg}
+    lcfg = _linkage_models(ctx, ["dedupe", *sources])
     ids = reg.persons["person_id"].astype("string")
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
     feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
     client = ctx.options.get("dask_client")
-    sources = {s: reg[s] for s in LINK_SOURCES if s in reg}
     if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
         from popqa.linkage.distributed import dedupe_and_link
 
