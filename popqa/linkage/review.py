@@ -110,6 +110,21 @@ def _sheet(wb: Any, name: str, cols: list[tuple[str, pd.Series]], head: Any) -> 
     ws.set_column(0, len(cols) - 1, 16)
 
 
+_INSTRUCTIONS = (
+    "Ghi 'match' (cùng một người) hoặc 'non-match' (hai người khác nhau) vào cột decision.",
+    "Write 'match' (same person) or 'non-match' (different people) in the decision column.",
+    "Quyết định được đọc lại ở lần chạy sau và thay cho mô hình. / Decisions override the model on the next run.",
+    "Tệp chứa họ tên và số định danh: không chia sẻ. / Contains names and IDs: do not share.",
+    "weight_*: log2 hệ số Bayes, dương = giống, âm = khác. / log2 Bayes factor, positive for, negative against.",
+    "Trang 'rules': các cặp mô hình cho là trùng nhưng quy tắc giữ riêng (sinh đôi cùng hộ, hai số định danh "
+    "khác nhau, năm sinh cách nhau từ 5 năm, hoặc cặp mà việc gộp sẽ qua cặp khác đưa hai số định danh "
+    "khác nhau vào một người: cluster_conflict). / Sheet 'rules': pairs the model scored high but a rule "
+    "kept apart (twins in one household, two different citizen IDs, birth years 5 or more apart, or a pair "
+    "whose merge would, through other pairs, put two different IDs in one person: cluster_conflict); "
+    "'match' there overrides the rule.",
+)
+
+
 def write_review(
     pairs: pd.DataFrame, persons: pd.DataFrame, path: str | Path, *, overridden: pd.DataFrame | None = None
 ) -> Path:
@@ -132,32 +147,26 @@ def write_review(
     """
     import xlsxwriter
 
+    from popqa.store import atomic_write_file
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    try:
-        head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        _sheet(wb, "review", _columns(pairs, persons), head)
-        if overridden is not None and len(overridden):
-            _sheet(wb, "rules", _columns(overridden, persons), head)
-        info = wb.add_worksheet("instructions")
-        lines = [
-            "Ghi 'match' (cùng một người) hoặc 'non-match' (hai người khác nhau) vào cột decision.",
-            "Write 'match' (same person) or 'non-match' (different people) in the decision column.",
-            "Quyết định được đọc lại ở lần chạy sau và thay cho mô hình. / Decisions override the model on the next run.",
-            "Tệp chứa họ tên và số định danh: không chia sẻ. / Contains names and IDs: do not share.",
-            "weight_*: log2 hệ số Bayes, dương = giống, âm = khác. / log2 Bayes factor, positive for, negative against.",
-            "Trang 'rules': các cặp mô hình cho là trùng nhưng quy tắc giữ riêng (sinh đôi cùng hộ, hai số định danh "
-            "khác nhau, năm sinh cách nhau từ 5 năm, hoặc cặp mà việc gộp sẽ qua cặp khác đưa hai số định danh "
-            "khác nhau vào một người: cluster_conflict). / Sheet 'rules': pairs the model scored high but a rule "
-            "kept apart (twins in one household, two different citizen IDs, birth years 5 or more apart, or a pair "
-            "whose merge would, through other pairs, put two different IDs in one person: cluster_conflict); "
-            "'match' there overrides the rule.",
-        ]
-        for i, line in enumerate(lines):
-            info.write_string(i, 0, line)
-    finally:
-        wb.close()
+
+    def fill(tmp: str) -> None:
+        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False})
+        try:
+            head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+            _sheet(wb, "review", _columns(pairs, persons), head)
+            if overridden is not None and len(overridden):
+                _sheet(wb, "rules", _columns(overridden, persons), head)
+            info = wb.add_worksheet("instructions")
+            for i, line in enumerate(_INSTRUCTIONS):
+                info.write_string(i, 0, line)
+        finally:
+            wb.close()
+
+    # written beside the target and renamed into place: a reviewer's earlier workbook is never left
+    # half-overwritten by a failed run (a full disk, an interrupted job)
+    atomic_write_file(path, fill)
     return path
 
 

@@ -63,3 +63,27 @@ def test_read_reviews_rejects_a_non_workbook(tmp_path):
 
     with pytest.raises(InputError):
         read_reviews(tmp_path / "missing.xlsx")
+
+
+def test_a_failed_review_write_keeps_the_earlier_workbook(persons, tmp_path, monkeypatch):
+    # a reviewer's workbook is replaced whole or not at all: a failure half-way (here the
+    # second sheet) leaves the earlier file as it was and no temporary file beside it
+    import popqa.linkage.review as review
+
+    pairs = pd.DataFrame({"person_id_l": ["P15"], "person_id_r": ["P16"], "match_probability": [0.7]})
+    path = write_review(pairs, persons, tmp_path / "r.xlsx")
+    before = path.read_bytes()
+    calls = {"n": 0}
+    real = review._sheet
+
+    def failing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(review, "_sheet", failing)
+    with pytest.raises(Exception, match="no space left"):
+        write_review(pairs, persons, path, overridden=pairs.assign(rule="twins"))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
