@@ -24,6 +24,7 @@ are appended as one JSON line to ``benchmarks/out/scale/results.jsonl``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -136,6 +137,8 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--partition", default="-", help="partition_by (district, commune, commune_2025)")
     ap.add_argument("--label", default="")
+    ap.add_argument("--keep", default=None,
+                    help="write the results under this folder and keep them (e.g. to time the reports after)")
     ap.add_argument("--limit-gb", type=float, default=14.0, help="stop the child past this resident memory")
     ap.add_argument("--results", default=str(HERE / "out" / "scale" / "results.jsonl"))
     args = ap.parse_args()
@@ -146,7 +149,11 @@ def main() -> int:
         if args.executor != "local" or args.partition != "-":
             ap.error("--code runs code before issue 16: local executor, no --partition")
     partition = args.partition if args.partition != "-" else ("district" if args.executor == "dask" else "-")
-    with tempfile.TemporaryDirectory(prefix="popqa-scale-", dir=HERE / "out") as work:
+    (HERE / "out").mkdir(exist_ok=True)
+    keep = contextlib.nullcontext(str(Path(args.keep).resolve())) if args.keep else None
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+    with keep or tempfile.TemporaryDirectory(prefix="popqa-scale-", dir=HERE / "out") as work:
         t0 = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(Path(args.data).resolve()), work, args.period,
                                   args.executor, str(args.workers), partition],

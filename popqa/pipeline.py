@@ -269,7 +269,7 @@ def stage_findings(ctx: RunContext) -> dict[str, Any]:
              if p is not None and len(p)]
     findings = pd.concat(parts, ignore_index=True) if parts else _empty_findings()
     ctx.write_parquet("analyst/findings.parquet", findings)
-    return {"findings": findings, "records": record_units(ctx["register"])}
+    return {"findings": findings, "records": record_units(ctx["register"], ctx.config.province_code)}
 
 
 def _audited_communes(ctx: RunContext) -> list[tuple[str, str]]:
@@ -345,6 +345,7 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
             duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
             checks_config=cfg.checks, out_dir=ctx.staging.file(f"districts/{d}"), parts=parts_d.get(d, {}),
         )
+    del parts_d  # each unit's rows are copies: freed before the 2025 communes' split (a peak at 3.3 M persons)
     # the 2025 communes of the province (its legacy communes' targets) get their own files; records
     # whose 2025 commune lies outside the province are counted apart, never as units
     from popqa.geo import crosswalk_2025_province
@@ -375,6 +376,7 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
             checks_config=cfg.checks, out_dir=ctx.staging.file(unit_results_rel("commune_2025", c)),
             weights=dict(cfg.scorecard.severity_weights), parts=parts_25.get(c, {}), main_unit=main_25,
         )
+    del parts_25
     if ctx.options.get("workbooks", True):
         in_d = findings["district_code"].isin(districts).fillna(False)
         # probable duplicates reach the collaborators of both records, across districts too

@@ -68,19 +68,34 @@ def _add_2025(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(commune_code_2025=new[cat.codes])
 
 
-def demography_inputs(register: Any, *, period: Any, config: DemographyConfig | None = None) -> DemographyInputs:
-    """Person-years, window events and present persons (unit codes, sex, age at the period end)."""
+def demography_inputs(register: Any, *, period: Any, config: DemographyConfig | None = None,
+                      province_code: str | None = None) -> DemographyInputs:
+    """Person-years, window events and present persons (unit codes, sex, age at the period end).
+
+    With the audited ``province_code``, persons and events of a legacy province merged into the
+    same 2025 province count under it (:func:`popqa.geo.province_unit`): the province's rates,
+    life table and projection are those of the whole province, not one per legacy province.
+    """
     cfg = config or DemographyConfig()
     p = register.persons[is_present(register.persons)]
     pa = _add_2025(p[["province_code", "district_code", "commune_code"]].astype(object).copy())
+    exp = _add_2025(exposure(register, period=period, window_months=cfg.window_months))
+    ev = _add_2025(vital_events(register, period=period, window_months=cfg.window_months))
+    if province_code:
+        from popqa.geo import province_unit
+
+        for frame in (pa, exp, ev):
+            if "province_code" in frame.columns and len(frame):
+                frame["province_code"] = province_unit(frame["province_code"], province_code).astype(object).where(
+                    frame["province_code"].notna(), None)
     sex = p["sex"].to_numpy(dtype="float64", na_value=np.nan)
     pa["sex"] = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
     age = age_at(p["birth_date"], reference_date(period)).to_numpy()
     pa["age"] = np.where(np.isfinite(age) & (age >= 0), np.minimum(age, 110), -1).astype(np.int64)
     return DemographyInputs(
         period=str(period),
-        exposure=_add_2025(exposure(register, period=period, window_months=cfg.window_months)),
-        events=_add_2025(vital_events(register, period=period, window_months=cfg.window_months)),
+        exposure=exp,
+        events=ev,
         persons=pa,
     )
 
@@ -309,7 +324,7 @@ class DemographyResults:
 
 
 def demography_indicators(register: Any, *, period: Any, config: DemographyConfig | None = None,
-                          coverage: pd.Series | None = None) -> pd.DataFrame:
+                          coverage: pd.Series | None = None, province_code: str | None = None) -> pd.DataFrame:
     """Indicator rows of the demography stage for a register and period.
 
     Parameters
@@ -320,6 +335,7 @@ def demography_indicators(register: Any, *, period: Any, config: DemographyConfi
     coverage : optional register coverage by province or district code (e.g.
         0.97 from the reconciliation stage); the projection's base population
         is divided by it.
+    province_code : the audited province (:func:`demography_inputs`); None: each record's own.
 
     Returns
     -------
@@ -329,11 +345,12 @@ def demography_indicators(register: Any, *, period: Any, config: DemographyConfi
     ``pooled=district``), life expectancy for the province and districts, and
     the projected population to the horizon (province and districts).
     """
-    return demography_results(register, period=period, config=config, coverage=coverage).indicators
+    return demography_results(register, period=period, config=config, coverage=coverage,
+                              province_code=province_code).indicators
 
 
 def demography_results(register: Any, *, period: Any, config: DemographyConfig | None = None,
-                       coverage: pd.Series | None = None) -> DemographyResults:
+                       coverage: pd.Series | None = None, province_code: str | None = None) -> DemographyResults:
     """The demography stage's indicator rows (:func:`demography_indicators`) with its other results.
 
     Besides the rows: the life tables of the province and districts
@@ -344,7 +361,7 @@ def demography_results(register: Any, *, period: Any, config: DemographyConfig |
     """
     cfg = config or DemographyConfig()
     per = str(pd.Period(str(period), freq="M"))
-    inputs = demography_inputs(register, period=per, config=cfg)
+    inputs = demography_inputs(register, period=per, config=cfg, province_code=province_code)
     parts = []
     tables = {}
     for level in ("province", "district", "commune", "commune_2025"):
@@ -395,7 +412,8 @@ def demography_stage(ctx: Any) -> dict[str, Any]:
     from popqa.demography.quality import age_quality_rows
 
     reg, period = ctx["register"], str(ctx.period)
-    res = demography_results(reg, period=period, config=ctx.config.demography)
+    res = demography_results(reg, period=period, config=ctx.config.demography,
+                             province_code=ctx.config.province_code)
     quality = age_quality_rows(reg, period=period, province_code=ctx.config.province_code)
     ctx.write_parquet(ARTIFACTS["life_tables"], res.life_tables)
     ctx.write_parquet(ARTIFACTS["projection"], res.projection)

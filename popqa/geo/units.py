@@ -35,6 +35,7 @@ __all__ = [
     "units_2025",
     "crosswalk",
     "crosswalk_2025_province",
+    "province_unit",
     "provinces",
     "districts",
     "province_name",
@@ -245,6 +246,27 @@ def crosswalk_2025_province(province_code) -> pd.DataFrame:
     cw = _crosswalk_all()
     mine = set(cw.loc[cw["province_code"].isin(_codes(province_code)), "province_code_2025"])
     return cw[cw["province_code_2025"].isin(mine)].reset_index(drop=True)
+
+
+def province_unit(codes: pd.Series, province_code) -> pd.Series:
+    """The province an audit counts each record under (the "province" level of scores and indicators).
+
+    A register of a merged 2025 province holds records of several legacy provinces
+    (Tây Ninh "72" and Long An "80"); the audit is of one province, so every record
+    whose legacy province lies in the audited 2025 province is counted under the
+    audited ``province_code`` (the first code when several are configured). A code of
+    another province stays as it is (shown as outside the province), and a missing
+    code stays missing.
+
+    >>> province_unit(pd.Series(["72", "80", "79", None]), "72").tolist()
+    ['72', '72', '79', <NA>]
+    """
+    s = codes.astype("string")
+    own = _codes(province_code)
+    if not own:
+        return s
+    inside = set(crosswalk_2025_province(own)["province_code"]) | set(own)
+    return s.mask(s.isin(inside).fillna(False).to_numpy(bool), own[0])
 
 
 def provinces(kind: str = "legacy") -> pd.DataFrame:

@@ -96,12 +96,15 @@ def _with_2025(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def record_units(register) -> pd.DataFrame:
+def record_units(register, province_code: str | None = None) -> pd.DataFrame:
     """One row per scored record with the units it belongs to.
 
     Households, persons (collaborator of their household) and events of the
     register, plus the records of any administrative source present (commune
-    only; district and province from the admin-unit list).
+    only; district and province from the admin-unit list). With the audited
+    ``province_code``, a record of a legacy province merged into the same 2025
+    province is counted under it (:func:`popqa.geo.province_unit`): one province,
+    not one per legacy province.
 
     Returns
     -------
@@ -175,6 +178,10 @@ def record_units(register) -> pd.DataFrame:
                 )
             )
     out = pd.concat([p.astype("string") for p in parts], ignore_index=True)
+    if province_code:
+        from popqa.geo import province_unit
+
+        out["province_code"] = province_unit(out["province_code"], province_code)
     return _with_2025(out)[_RECORD_COLUMNS]
 
 

@@ -77,3 +77,25 @@ def test_legacy_units_of_a_merged_province_are_reported_under_its_2025_province(
         outside = html[html.index('id="outside"'):]
         assert hanoi in outside[:outside.index("</ul>" if page == "index.html" else "</table>")]
         assert "Ngoài tỉnh" in outside
+
+
+@pytest.mark.slow
+def test_a_merged_province_is_one_province_in_scores_and_indicators(straddling):
+    # Long An's records count under the audited province, not as a second "province" beside it:
+    # two province units made the province demography report fail at 3.3 M persons (duplicate
+    # age groups in one pyramid) and split the province's score in two
+    import pandas as pd
+
+    root, _ = straddling
+    res = root / "results" / PERIOD
+    sc = pd.read_parquet(res / "scorecard.parquet")
+    prov_units = set(sc.loc[sc["level"] == "province", "unit_code"])
+    assert "72" in prov_units and "80" not in prov_units
+    assert prov_units - {"72"} <= {HANOI["province_code"]}  # another province's code stays apart
+    ind = pd.read_parquet(res / "indicators.parquet")
+    prov = ind[(ind["level"] == "province") & (ind["unit_code"] != HANOI["province_code"])]
+    assert set(prov["unit_code"]) == {"72"}
+    share = prov[prov["indicator_id"] == "population_share"]
+    assert len(share) and share["group"].is_unique
+    # every district of both legacy provinces has the one province as its parent
+    assert set(sc.loc[sc["level"] == "district", "parent_code"]) <= {"72", HANOI["province_code"]}
