@@ -89,18 +89,47 @@ def wilson(k: Any, n: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]
 
 
 @lru_cache(maxsize=8)
-def _unit_map(province_code: str | None) -> pd.DataFrame:
-    from popqa.geo import crosswalk, legacy_units
+def _unit_map(province_code: str | None, merged: tuple[str, ...] = ()) -> pd.DataFrame:
+    from popqa.geo import crosswalk, legacy_units, province_unit
 
-    u = legacy_units(province_code)[["commune_code", "district_code", "province_code"]]
-    cw = crosswalk(province_code, default_only=True)[["commune_code", "commune_code_2025", "province_code_2025"]]
-    out = u.merge(cw, on="commune_code", how="left")
-    return out.astype("string").set_index("commune_code")
+    codes: Any = province_code
+    if province_code and merged:
+        codes = sorted({c.strip() for c in str(province_code).split(",") if c.strip()} | set(merged))
+    u = legacy_units(codes)[["commune_code", "district_code", "province_code"]]
+    cw = crosswalk(codes, default_only=True)[["commune_code", "commune_code_2025", "province_code_2025"]]
+    out = u.merge(cw, on="commune_code", how="left").astype("string")
+    if province_code and merged:
+        out["province_code"] = province_unit(out["province_code"], province_code)
+    return out.set_index("commune_code")
 
 
-def unit_map(province_code: str | None = None) -> pd.DataFrame:
-    """Legacy commune -> district, province, 2025 commune and 2025 province (default crosswalk target)."""
-    return _unit_map(province_code).copy()
+def unit_map(province_code: str | None = None, merged: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Legacy commune -> district, province, 2025 commune and 2025 province (default crosswalk target).
+
+    ``merged``: other legacy provinces of the same 2025 province whose communes come too, each
+    counted under ``province_code`` (:func:`popqa.geo.province_unit`).
+
+    >>> m = unit_map("72", merged=("80",))
+    >>> sorted(set(m["province_code"])), bool((m["district_code"] == "795").any())
+    (['72'], True)
+    >>> bool((unit_map("72")["district_code"] == "795").any())
+    False
+    """
+    return _unit_map(province_code, tuple(sorted(merged))).copy()
+
+
+def register_units(register, config: ReconcileConfig) -> pd.DataFrame:
+    """:func:`unit_map` of the audited province, with the legacy provinces merged into its 2025 province
+    that the register holds records of (a register of the 2025 Tây Ninh: Long An's communes too)."""
+    prov = _province_of(register, config)
+    if not prov:
+        return unit_map(prov)
+    from popqa.geo import crosswalk_2025_province
+
+    held = set(register.households["province_code"].dropna().astype(str))
+    own = {c.strip() for c in str(prov).split(",") if c.strip()}
+    merged = (set(crosswalk_2025_province(prov)["province_code"]) & held) - own
+    return unit_map(prov, tuple(sorted(merged)))
 
 
 def _province_of(register, config: ReconcileConfig) -> str | None:
@@ -153,7 +182,7 @@ def event_records(register, links: dict[str, pd.DataFrame], *, event: str, perio
     cfg = config or ReconcileConfig()
     table, date_col = EVENT_SOURCES[event]
     start, ref = _window(period)
-    units = unit_map(_province_of(register, cfg))
+    units = register_units(register, cfg)
     communes = pd.Index(units.index)
 
     ev = register.events
@@ -283,7 +312,7 @@ def event_coverage(register, links: dict[str, pd.DataFrame], *, period: Any, con
     EventCoverage
     """
     cfg = config or ReconcileConfig()
-    units = unit_map(_province_of(register, cfg))
+    units = register_units(register, cfg)
     tables, removed, records = [], [], []
     for event in events:
         rec = event_records(register, links, event=event, period=period, config=cfg, clusters=clusters)
@@ -347,7 +376,7 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     res, lk = register.get("residents"), links.get("residents")
     if res is None or lk is None:
         return {}
-    units = unit_map(_province_of(register, cfg))
+    units = register_units(register, cfg)
     res = res[~res["citizen_id"].astype("string").duplicated()]
     linked = lk.loc[lk["person_id"].notna()]
     pmap = linked.set_index(linked["source_id"].astype("string"))["person_id"].astype("string")
@@ -372,7 +401,7 @@ def insurance_coverage(register, links: dict[str, pd.DataFrame], *, config: Reco
     ins, lk = register.get("insurance"), links.get("insurance")
     if ins is None or lk is None:
         return None
-    units = unit_map(_province_of(register, cfg))
+    units = register_units(register, cfg)
     ins = ins[~ins["insurance_id"].astype("string").duplicated()]
     ins = ins[ins["contributing"].fillna(False).astype(bool).to_numpy()]
     linked = pd.Index(lk.loc[lk["person_id"].notna(), "source_id"].astype("string"))

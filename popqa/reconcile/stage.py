@@ -34,7 +34,6 @@ from popqa.reconcile.coverage import (
     event_coverage,
     insurance_coverage,
     resident_coverage,
-    unit_map,
     wilson,
 )
 from popqa.reconcile.survey import survey_comparison
@@ -214,10 +213,10 @@ def reconcile_stage(register, links: dict[str, pd.DataFrame], *, period: Any, co
     cfg = config or ReconcileConfig()
     period = str(period)
     ec = event_coverage(register, links, period=period, config=cfg, clusters=clusters)
-    from popqa.reconcile.coverage import _province_of
+    from popqa.reconcile.coverage import _province_of, register_units
 
     prov = _province_of(register, cfg)
-    units = unit_map(prov)
+    units = register_units(register, cfg)
     parts = [event_indicator_rows(ec.table, ec.removed, period=period, level=cfg.level, province_code=prov)]
     for ind, t in resident_coverage(register, links, config=cfg).items():
         parts.append(_share_rows(ind, t, period))

@@ -243,14 +243,14 @@ def survey_comparison(register, *, period: Any, config: ReconcileConfig | None =
     -------
     SurveyComparison, or None when the register has no survey.
     """
-    from popqa.reconcile.coverage import _province_of, unit_map
+    from popqa.reconcile.coverage import register_units
 
     survey = register.get(_TABLE)
     if survey is None:
         return None
     cfg = config or ReconcileConfig()
     ref = reference_date(period)
-    units = unit_map(_province_of(register, cfg))
+    units = register_units(register, cfg)
     if not len(survey):
         raise InputError("the survey table has no row", file=_TABLE)
     data = _survey_frame(survey, units, ref)

@@ -99,3 +99,7 @@ def test_a_merged_province_is_one_province_in_scores_and_indicators(straddling):
     assert len(share) and share["group"].is_unique
     # every district of both legacy provinces has the one province as its parent
     assert set(sc.loc[sc["level"] == "district", "parent_code"]) <= {"72", HANOI["province_code"]}
+    # the reconciliation with the sources covers Long An's units too (it knew only Tây Ninh's)
+    dist = ind[ind["level"] == "district"]
+    rec = dist[dist["indicator_id"] == "register_in_residents"]
+    assert {"710", "795"} <= set(rec["unit_code"])
