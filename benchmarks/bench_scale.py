@@ -78,6 +78,8 @@ def wrap(stage):
     return dataclasses.replace(stage, func=run)
 
 kwargs = {"stages": [wrap(s) for s in STAGES], "workbooks": True}
+if os.environ.get("POPQA_BENCH_CONFIG"):
+    kwargs["config"] = os.environ["POPQA_BENCH_CONFIG"]
 cluster = client = None
 if executor == "dask":
     from distributed import Client, LocalCluster
@@ -137,6 +139,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--partition", default="-", help="partition_by (district, commune, commune_2025)")
     ap.add_argument("--label", default="")
+    ap.add_argument("--config", default=None, help="a popqa configuration (YAML) for the audit")
     ap.add_argument("--keep", default=None,
                     help="write the results under this folder and keep them (e.g. to time the reports after)")
     ap.add_argument("--limit-gb", type=float, default=14.0, help="stop the child past this resident memory")
@@ -144,6 +147,8 @@ def main() -> int:
     args = ap.parse_args()
 
     env = dict(os.environ)
+    if args.config:
+        env["POPQA_BENCH_CONFIG"] = str(Path(args.config).resolve())
     if args.code:
         env["PYTHONPATH"] = str(Path(args.code).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
         if args.executor != "local" or args.partition != "-":
@@ -170,7 +175,8 @@ def main() -> int:
             time.sleep(0.5)
         out, err = child.communicate()
         wall = time.perf_counter() - t0
-    rec = {"label": args.label, "data": str(args.data), "executor": args.executor, "workers": args.workers,
+    rec = {"label": args.label, "data": str(args.data), "config": args.config, "executor": args.executor,
+           "workers": args.workers,
            "partition": partition, "code": args.code or "current", "wall_s": round(wall, 1),
            "peak_tree_mb": round(peak_tree), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     if stopped:
