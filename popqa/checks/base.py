@@ -236,6 +236,10 @@ def text(s: pd.Series) -> pd.Series:
     return s.astype("string")
 
 
+#: The 2025 reform of the administrative units: provinces merged, two levels, from this date.
+MERGER_DATE = pd.Timestamp("2025-07-01")
+
+
 def reference_date(register) -> pd.Timestamp:
     """The export date: last day of ``register.period``; else the latest recorded/updated date.
 
@@ -324,6 +328,31 @@ class Context:
         if hh is None or not len(hh) or hh["province_code"].dropna().empty:
             return None
         return str(hh["province_code"].dropna().value_counts().sort_index().idxmax())
+
+    @cached_property
+    def own_provinces(self) -> list[str] | None:
+        """The legacy province codes whose communes lie inside the audited province.
+
+        The configured codes; from 1 July 2025 (the reform: the reference date on or after it)
+        also every legacy province merged into the same 2025 province, so a register of the
+        2025 Tây Ninh configured as "72" holds Long An's communes ("80") as its own. Before
+        the reform only the configured codes. None when no province is known.
+
+        >>> from types import SimpleNamespace
+        >>> reg = SimpleNamespace(period="2026-10", tables={})
+        >>> Context(reg, None, province_code="72").own_provinces
+        ['72', '80']
+        >>> Context(SimpleNamespace(period="2025-06", tables={}), None, province_code="72").own_provinces
+        ['72']
+        """
+        if not self.province_code:
+            return None
+        own = [c.strip() for c in str(self.province_code).split(",") if c.strip()]
+        if self.ref_date >= MERGER_DATE:
+            from popqa.geo import crosswalk_2025_province
+
+            own += sorted(set(crosswalk_2025_province(own)["province_code"]) - set(own))
+        return own
 
     @cached_property
     def household_collaborator(self) -> pd.Series:

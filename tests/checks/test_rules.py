@@ -232,8 +232,10 @@ def test_findings_carry_units_and_collaborator():
 
 
 def test_merged_2025_province_codes_are_all_inside():
-    """A register of the 2025 Tây Ninh carries legacy codes 72 and 80 (Long An); configured as "72,80", a
-    Long An commune is inside the audited province, configured as "72" it is outside (V020/V022)."""
+    """A register of the 2025 Tây Ninh carries legacy codes 72 and 80 (Long An). Since the reform (1 July
+    2025) a Long An commune is inside the audited province whether it is configured as "72,80" or as "72"
+    (its 2025 province holds both); in an export from before the reform, configured as "72", it is
+    outside (V020/V022), and a commune of another 2025 province is outside either way."""
     from popqa.config import Config
 
     long_an = {"province_code": "80", "district_code": "794", "commune_code": "27685"}  # Phường 5, Tân An
@@ -244,6 +246,11 @@ def test_merged_2025_province_codes_are_all_inside():
     pp.loc[pp["household_id"] == "H2", "province_code"] = long_an["province_code"]
     merged = run_checks(make(hh=hh, pp=pp), Config(province_code="72,80"))
     assert not flagged(merged, "V020") and not flagged(merged, "V022")
-    alone = run_checks(make(hh=hh, pp=pp), Config(province_code="72"))
+    since = run_checks(make(hh=hh, pp=pp), Config(province_code="72"))
+    assert not flagged(since, "V020") and not flagged(since, "V022")
+    alone = run_checks(make(hh=hh, pp=pp, period="2025-06"), Config(province_code="72"))
     assert flagged(alone, "V020") == {"H2"}
     assert flagged(alone, "V022") == set(pp.loc[pp["household_id"] == "H2", "person_id"])
+    hanoi = {"province_code": "01", "district_code": "001", "commune_code": "00001"}  # Phường Phúc Xá
+    far = _set(households(), "household_id", "H2", **hanoi)
+    assert flagged(run_checks(make(hh=far, pp=persons()), Config(province_code="72")), "V020") == {"H2"}

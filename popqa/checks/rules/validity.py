@@ -203,8 +203,9 @@ def _unknown_commune(table: str):
         df = _frame(ctx, table)
         h = _hier(df)
         prov = df["commune_code"].map(ctx.units["province_code"])
-        # a merged 2025 province is audited as several legacy codes ("72,80")
-        own = str(ctx.province_code).split(",") if ctx.province_code else None
+        # the legacy provinces of the audited one: several configured ("72,80"), and since the 2025
+        # reform every legacy province merged into its 2025 province (Context.own_provinces)
+        own = ctx.own_provinces
         outside = prov.notna() & ~prov.isin(own) if own else prov.isna() & False
         bad = df["commune_code"].notna() & (~h["commune_known"] | outside)
         return ctx.hits(df, bad, key=_KEYS[table], column="commune_code")
