@@ -40,7 +40,9 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     province_code: str = Field("72", description="legacy GSO code of the province audited; several, comma-separated, "
-                               "for a merged 2025 province (\"72,80\": Tây Ninh 2025 = legacy Tây Ninh + Long An)")
+                               "for a merged 2025 province (\"72,80\": Tây Ninh 2025 = legacy Tây Ninh + Long An). "
+                               "From 1 July 2025 the legacy provinces merged into the same 2025 province are "
+                               "inside the audited province either way, counted under the first code")
     language: str = Field("vi", pattern="^(vi|en)$", description="report language")
     read: ReadConfig = ReadConfig()
     checks: ChecksConfig = ChecksConfig()
