@@ -347,12 +347,9 @@ class Context:
         """
         if not self.province_code:
             return None
-        own = [c.strip() for c in str(self.province_code).split(",") if c.strip()]
-        if self.ref_date >= MERGER_DATE:
-            from popqa.geo import crosswalk_2025_province
+        from popqa.geo import province_codes
 
-            own += sorted(set(crosswalk_2025_province(own)["province_code"]) - set(own))
-        return own
+        return province_codes(self.province_code, merged=self.ref_date >= MERGER_DATE)
 
     @cached_property
     def household_collaborator(self) -> pd.Series:

@@ -35,6 +35,7 @@ __all__ = [
     "units_2025",
     "crosswalk",
     "crosswalk_2025_province",
+    "province_codes",
     "province_unit",
     "provinces",
     "districts",
@@ -248,6 +249,22 @@ def crosswalk_2025_province(province_code) -> pd.DataFrame:
     return cw[cw["province_code_2025"].isin(mine)].reset_index(drop=True)
 
 
+def province_codes(province_code, *, merged: bool = False) -> list[str]:
+    """The legacy province codes of a ``province_code`` setting (``"72"``, ``"72,80"`` or a list).
+
+    With ``merged``, followed by every other legacy province that lies in the same 2025
+    province(s): the legacy provinces whose communes are the audited province's since the
+    2025 reform.
+
+    >>> province_codes("72"), province_codes("72", merged=True), province_codes(" 80,72 ", merged=True)
+    (['72'], ['72', '80'], ['80', '72'])
+    """
+    own = _codes(province_code)
+    if merged and own:
+        own += sorted(set(crosswalk_2025_province(own)["province_code"]) - set(own))
+    return own
+
+
 def province_unit(codes: pd.Series, province_code) -> pd.Series:
     """The province an audit counts each record under (the "province" level of scores and indicators).
 
@@ -262,11 +279,10 @@ def province_unit(codes: pd.Series, province_code) -> pd.Series:
     ['72', '72', '79', <NA>]
     """
     s = codes.astype("string")
-    own = _codes(province_code)
-    if not own:
+    inside = province_codes(province_code, merged=True)
+    if not inside:
         return s
-    inside = set(crosswalk_2025_province(own)["province_code"]) | set(own)
-    return s.mask(s.isin(inside).fillna(False).to_numpy(bool), own[0])
+    return s.mask(s.isin(inside).fillna(False).to_numpy(bool), inside[0])
 
 
 def provinces(kind: str = "legacy") -> pd.DataFrame:

@@ -90,11 +90,11 @@ def wilson(k: Any, n: Any, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]
 
 @lru_cache(maxsize=8)
 def _unit_map(province_code: str | None, merged: tuple[str, ...] = ()) -> pd.DataFrame:
-    from popqa.geo import crosswalk, legacy_units, province_unit
+    from popqa.geo import crosswalk, legacy_units, province_codes, province_unit
 
     codes: Any = province_code
     if province_code and merged:
-        codes = sorted({c.strip() for c in str(province_code).split(",") if c.strip()} | set(merged))
+        codes = sorted(set(province_codes(province_code)) | set(merged))
     u = legacy_units(codes)[["commune_code", "district_code", "province_code"]]
     cw = crosswalk(codes, default_only=True)[["commune_code", "commune_code_2025", "province_code_2025"]]
     out = u.merge(cw, on="commune_code", how="left").astype("string")
@@ -124,11 +124,10 @@ def register_units(register, config: ReconcileConfig) -> pd.DataFrame:
     prov = _province_of(register, config)
     if not prov:
         return unit_map(prov)
-    from popqa.geo import crosswalk_2025_province
+    from popqa.geo import province_codes
 
     held = set(register.households["province_code"].dropna().astype(str))
-    own = {c.strip() for c in str(prov).split(",") if c.strip()}
-    merged = (set(crosswalk_2025_province(prov)["province_code"]) & held) - own
+    merged = (set(province_codes(prov, merged=True)) & held) - set(province_codes(prov))
     return unit_map(prov, tuple(sorted(merged)))
 
 
