@@ -47,3 +47,35 @@ def test_surname_middle_day_month_and_commune_compare_a_mover_with_a_typo_and_a_
     ])
     assert hit == ["l.surname = r.surname AND l.middle = r.middle AND l.md_any = r.md_any "
                    "AND l.commune_code = r.commune_code"]
+
+
+def test_split_mover_rules_compare_the_pairs_of_the_filtered_rules():
+    """Full name + year with one date not to the day, and surname + given + sex + day-month with
+    years at most one apart, are written as two rules of join keys each (docs/linkage.md): their
+    union must be exactly the pairs of the one rule with a filter, on a register made by another
+    generator (years of every parity, year-only and day dates, NULL precision)."""
+    import duckdb
+
+    from tests.linkage.independent_register import make_register
+
+    f = person_features(make_register(n_households=1_500, seed=3)["persons"])
+    filtered = [
+        "l.name_fold = r.name_fold AND l.birth_year = r.birth_year "
+        "AND (l.dob_precision <> 'day' OR r.dob_precision <> 'day')",
+        "l.surname = r.surname AND l.given = r.given AND l.sex = r.sex AND l.md_any = r.md_any "
+        "AND abs(l.birth_year - r.birth_year) <= 1",
+    ]
+    rules = blocking_rules_for("dedupe")
+    split = [[r for r in rules if "CASE WHEN" in r], [r for r in rules if "// 2" in r]]
+    con = duckdb.connect()
+    con.register("f", f)
+
+    def pairs(conds: list[str]) -> set:
+        sql = " UNION ".join(f"SELECT l.unique_id, r.unique_id FROM f l JOIN f r ON ({c}) "
+                             "AND l.unique_id < r.unique_id" for c in conds)
+        return set(con.execute(sql).fetchall())
+
+    for one, two in zip(filtered, split, strict=True):
+        assert len(two) == 2
+        expected = pairs([one])
+        assert expected and pairs(two) == expected
