@@ -158,13 +158,14 @@ def _empty_pairs(kind: str = "dedupe") -> pd.DataFrame:
 def _tidy_pairs(raw: pd.DataFrame, kind: str, *, order: bool = True) -> pd.DataFrame:
     from popqa.linkage.model import comparisons_for, gamma_to_labels
 
-    out = gamma_to_labels(raw, kind).rename(columns={"unique_id_l": "person_id_l", "unique_id_r": "person_id_r"})
-    out = out.rename(columns={f"mw_{c}": f"w_{c}" for c in comparisons_for(kind)})
+    out = gamma_to_labels(raw, kind)  # a new frame sharing the unchanged columns' data with ``raw``
+    names = {"unique_id_l": "person_id_l", "unique_id_r": "person_id_r",
+             **{f"mw_{c}": f"w_{c}" for c in comparisons_for(kind)}}
+    out.columns = [names.get(c, c) for c in out.columns]  # renamed without copying the data
     swap = out["person_id_l"] > out["person_id_r"]
-    if order and swap.any():
-        left = out.loc[swap, "person_id_l"].copy()
-        out.loc[swap, "person_id_l"] = out.loc[swap, "person_id_r"]
-        out.loc[swap, "person_id_r"] = left
+    if order and swap.any():  # new columns (``out`` shares the ids' data with ``raw``)
+        lo, hi = out["person_id_l"], out["person_id_r"]
+        out["person_id_l"], out["person_id_r"] = lo.where(~swap, hi), hi.where(~swap, lo)
     out["review"] = pd.Series(pd.NA, index=out.index, dtype="string")
     out["model_probability"] = out["match_probability"]
     out = apply_merge_rules(out, kind)
@@ -184,7 +185,7 @@ def apply_merge_rules(pairs: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame
     >>> apply_merge_rules(p)[["match_probability", "rule"]].values.tolist()
     [[0.0, 'twins'], [0.0, 'distinct_ids']]
     """
-    out = pairs.copy()
+    out = pairs.copy(deep=False)  # columns are replaced, never written into: ``pairs`` stays as it was
     rule = pd.Series(pd.NA, index=out.index, dtype="string")
     cid = out["ev_citizen_id"].astype("string") if "ev_citizen_id" in out else pd.Series("missing", index=out.index)
     if kind == "dedupe" and {"ev_place", "ev_birth_date", "ev_given"} <= set(out.columns):
@@ -202,7 +203,9 @@ def apply_merge_rules(pairs: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame
     if "rule" in out.columns:
         rule = out["rule"].astype("string").fillna(rule)
     out["rule"] = rule
-    out.loc[rule.notna().to_numpy(), "match_probability"] = 0.0
+    prob = out["match_probability"].to_numpy(dtype="float64", copy=True)
+    prob[rule.notna().to_numpy()] = 0.0
+    out["match_probability"] = prob
     return out
 
 

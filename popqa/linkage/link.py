@@ -157,6 +157,7 @@ def link(
         left = features if features is not None else person_features(left_p)
         raw = run_splink(left, right, kind, cfg)
         pairs = _tidy_pairs(raw, kind, order=False).drop(columns=["review"])  # left: the register
+        del raw  # a large source's scored pairs: each copy held at once adds to the audit's peak
         pairs = pairs.rename(columns={"person_id_l": "person_id", "person_id_r": "source_id"})
     else:
         from popqa.linkage.dedupe import _empty_pairs
@@ -165,16 +166,18 @@ def link(
             columns={"person_id_l": "person_id", "person_id_r": "source_id"}
         )
     first = ["source_id", "person_id", "match_probability", "match_weight"]
-    pairs = pairs[first + [c for c in pairs.columns if c not in first]]
+    order = [pairs.columns.get_loc(c) for c in first + [c for c in pairs.columns if c not in first]]
     # by source record, best first, ties by person (on integer codes that keep the ids' text order)
     src, per = text_codes(pairs["source_id"]), text_codes(pairs["person_id"])
     rank = np.lexsort((per, -pairs["match_probability"].to_numpy(dtype="float64"), src))
-    pairs = pairs.iloc[rank].reset_index(drop=True)
+    pairs = pairs.iloc[rank, order]  # one copy: rows sorted and columns ordered together
+    pairs.index = pd.RangeIndex(len(pairs))
     src = src[rank]
     top = np.ones(len(src), dtype=bool)  # the first (best) pair of each source record
     top[1:] = src[1:] != src[:-1]
     best = pairs.loc[top, ["source_id", "person_id", "match_probability"]]
-    accepted = pairs[pairs["match_probability"] >= cfg.link_threshold]
+    # the assignment needs the ids and the scores only (not every comparison's evidence)
+    accepted = pairs.loc[pairs["match_probability"].to_numpy() >= cfg.link_threshold, first]
     chosen = one_to_one(accepted) if cfg.one_to_one else accepted.drop_duplicates("source_id")
     chosen = chosen[["source_id", "person_id", "match_probability"]]
     best = best[~best["source_id"].isin(chosen["source_id"])]
@@ -184,4 +187,4 @@ def link(
     links = links.astype({"source_id": "string", "person_id": "string", "match_probability": "float64"})
     links = links.iloc[np.argsort(text_codes(links["source_id"]), kind="stable")].reset_index(drop=True)
     log.info("link %s: %d records, %d linked", kind, len(links), int(links["person_id"].notna().sum()))
-    return LinkResult(pairs.reset_index(drop=True), links, kind, cfg.link_threshold)
+    return LinkResult(pairs, links, kind, cfg.link_threshold)

@@ -701,8 +701,11 @@ def _smoothed(linker: Any, kind: str, share: float) -> Any:
 
 
 def gamma_to_labels(pairs: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Replace the ``gamma_<comparison>`` codes by readable level labels (``ev_<comparison>``)."""
-    out = pairs.copy()
+    """Replace the ``gamma_<comparison>`` codes by readable level labels (``ev_<comparison>``).
+
+    Returns a new frame; its other columns share their data with ``pairs`` (a large source's
+    scored pairs are not copied whole for a relabelling)."""
+    out = pairs.copy(deep=False)
     for name, labels in evidence_labels(kind).items():
         col = f"gamma_{name}"
         if col in out.columns:
