@@ -50,7 +50,7 @@ class Level:
     u: float
     tf: str | None = None
     fix_m: bool = False
-    only: str | None = None  # a level used by one kind of model only ("dedupe")
+    only: str | None = None  # a level used by one kind of model only: "dedupe", or "source" (every source)
 
 
 #: name -> (null condition or None, levels best first; the last is the else level)
@@ -165,7 +165,12 @@ COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
         "commune_code_l IS NULL OR commune_code_r IS NULL",
         (
             Level("same household", "household_id_l = household_id_r", 0.45, 0.0005),
-            Level("same commune", "commune_code_l = commune_code_r", 0.32, 0.01),
+            # another household of the commune: a person entered again after a move (weak evidence
+            # against), or two people (evidence against when neither record says it moved)
+            Level("same commune, one record moved", "commune_code_l = commune_code_r AND (mover_l OR mover_r)",
+                  0.25, 0.002, only="dedupe"),
+            Level("same commune", "commune_code_l = commune_code_r", 0.07, 0.008, only="dedupe"),
+            Level("same commune", "commune_code_l = commune_code_r", 0.32, 0.01, only="source"),
             Level("elsewhere, one record moved", "mover_l OR mover_r", 0.10, 0.03),
             Level("same district", "district_code_l = district_code_r", 0.07, 0.1),
             Level("elsewhere", "ELSE", 0.06, 0.8595),
@@ -387,7 +392,7 @@ def _levels(name: str, kind: str) -> tuple[Level, ...]:
     levels = COMPARISONS[name][1]
     if name == "place" and kind != "dedupe":
         levels = levels[1:]
-    return tuple(lv for lv in levels if lv.only in (None, kind))
+    return tuple(lv for lv in levels if lv.only in (None, kind) or (lv.only == "source" and kind != "dedupe"))
 
 
 def _comparison_dict(name: str, kind: str) -> dict[str, Any]:
@@ -674,7 +679,7 @@ def smooth_m(model: dict[str, Any], kind: str, share: float) -> dict[str, Any]:
     comps = []
     for comp in model["comparisons"]:
         name = comp["output_column_name"]
-        levels = COMPARISONS[name][1] if name in COMPARISONS else ()
+        levels = _levels(name, kind) if name in COMPARISONS else ()
         prior = {lv.label: lv.m for lv in levels}
         cl = [dict(lv) for lv in comp["comparison_levels"]]
         free = [lv for lv in cl if not lv.get("is_null_level") and not lv.get("fix_m_probability")

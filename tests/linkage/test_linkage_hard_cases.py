@@ -37,6 +37,12 @@ ROWS = [
     # namesakes sharing a date, each with a different valid citizen ID
     ("D1", "Nguyễn Văn Hùng", 1, "1990-01-05", "day", "25477", "HD1", "072090005005", 1),
     ("D2", "Nguyễn Văn Hùng", 1, "1990-01-05", "day", "25477", "HD2", "072090006006", 1),
+    # one name and one date in two households of one commune, one record without ID: two people
+    # when neither record says it moved, the same person entered again when one did
+    ("S1", "Võ Văn Nam", 1, "1983-07-21", "day", "25480", "HS1", "072083007007", 1),
+    ("S2", "Võ Văn Nam", 1, "1983-07-21", "day", "25480", "HS2", None, 3),
+    ("S3", "Đặng Thị Mỹ Duyên", 2, "1994-12-02", "day", "25483", "HS3", "072194008008", 3),
+    ("S4", "Đặng Thị Mỹ Duyên", 2, "1994-12-02", "day", "25483", "HS4", None, 7),
 ]
 COLUMNS = ["person_id", "full_name", "sex", "birth_date", "birth_date_precision", "commune_code",
            "household_id", "citizen_id", "relation_to_head"]
@@ -88,6 +94,17 @@ def test_identical_name_and_date_in_another_household_links(hard_result):
     assert p["ev_place"] == "elsewhere, one record moved"
     assert p["match_probability"] >= hard_result.threshold
     assert _cluster(hard_result, "N1") == _cluster(hard_result, "N2")
+
+
+def test_another_household_of_the_commune_counts_against_unless_one_record_moved(hard_result):
+    still = pair(hard_result, "S1", "S2")
+    moved = pair(hard_result, "S3", "S4")
+    assert still["ev_place"] == "same commune"
+    assert moved["ev_place"] == "same commune, one record moved"
+    # the prior evidence of the two levels (no training on 19 records): a move explains the other
+    # household, nothing explains it for two records that stayed
+    assert moved["w_place"] > still["w_place"] + 3
+    assert moved["match_probability"] >= hard_result.threshold
 
 
 def test_mover_without_id_and_swapped_date_is_compared_and_linked(hard_result):
