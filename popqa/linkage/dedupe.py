@@ -32,6 +32,9 @@ MERGE_RULES: dict[str, str] = {
              "same ID): twins",
     "year_gap": "birth years 5 or more apart (and not the same ID): a parent and a child, or two "
                 "namesakes a generation apart",
+    "sibling_gap": "one household, both birth dates known to the day and 1 to 4 years apart with no slip "
+                   "that explains the difference (not day and month swapped, not one year off, not one "
+                   "digit), and not the same ID: two children of the household",
     "cluster_conflict": "accepted, but joining it would put two different valid citizen IDs, or two "
                         "records a rule keeps apart, in one person (through other pairs)",
 }
@@ -199,6 +202,12 @@ def apply_merge_rules(pairs: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame
         rule = rule.mask(twins, "twins")
         gap = ((out["ev_birth_date"] == "5 or more years apart") & (cid != "same")).fillna(False).astype(bool)
         rule = rule.mask(gap, "year_gap")
+        if "dates_to_the_day" in out.columns:
+            # "different, within 4 years" is the level left when no slip of a date explains the
+            # difference: inside one household, with both dates to the day, two children of one name
+            sib = ((out["ev_place"] == "same household") & (out["ev_birth_date"] == "different, within 4 years")
+                   & out["dates_to_the_day"].fillna(False).astype(bool) & (cid != "same")).fillna(False).astype(bool)
+            rule = rule.mask(sib, "sibling_gap")
     rule = rule.mask((cid == "different").fillna(False).astype(bool), "distinct_ids")
     if "rule" in out.columns:
         rule = out["rule"].astype("string").fillna(rule)

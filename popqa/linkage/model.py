@@ -605,7 +605,8 @@ def run_splink(
               "match_weight", "match_probability"]
     select += [f"gamma_{c}" for c in comparisons_for(kind)]
     select += [f"mw_{c}" for c in comparisons_for(kind)]
-    select += ["given_known_l", "given_known_r"]
+    select += ["given_known_l", "given_known_r",
+               "coalesce(dob_precision_l = 'day' AND dob_precision_r = 'day', false) AS dates_to_the_day"]
     df = con.sql(f"SELECT {', '.join(select)} FROM {table}").df()
     df["unique_id_l"] = df["unique_id_l"].astype("string")
     df["unique_id_r"] = df["unique_id_r"].astype("string")
