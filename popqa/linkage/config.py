@@ -97,4 +97,8 @@ class LinkageConfig(BaseModel):
         "(each worker holds a copy of the person features; a small register is done before workers start)"
     )
     threads: int | None = Field(None, ge=1, description="DuckDB threads; None = all cores")
-    memory_limit: str | None = Field("5GB", description="DuckDB memory limit, e.g. '5GB'; None = DuckDB default")
+    memory_limit: str | None = Field(
+        "5GB", description="DuckDB memory limit, e.g. '5GB'; None = DuckDB default. When it is not set in the "
+        "configuration, an audit of more than 2,000,000 persons uses 2500MB (the register then takes the memory "
+        "a 5 GB limit would: 10.3 GB peak at 3.38 M persons with 5GB, 7.8 GB with 2500MB; docs/scale.md)"
+    )
