@@ -156,9 +156,10 @@ def link(
 
         left = features if features is not None else person_features(left_p)
         raw = run_splink(left, right, kind, cfg)
-        pairs = _tidy_pairs(raw, kind, order=False).drop(columns=["review"])  # left: the register
+        pairs = _tidy_pairs(raw, kind, order=False)  # a new frame; left: the register
         del raw  # a large source's scored pairs: each copy held at once adds to the audit's peak
-        pairs = pairs.rename(columns={"person_id_l": "person_id", "person_id_r": "source_id"})
+        del pairs["review"]  # dropped and renamed in place, not copied
+        pairs.columns = [{"person_id_l": "person_id", "person_id_r": "source_id"}.get(c, c) for c in pairs.columns]
     else:
         from popqa.linkage.dedupe import _empty_pairs
 

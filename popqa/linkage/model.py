@@ -164,7 +164,7 @@ COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
     "place": (
         "commune_code_l IS NULL OR commune_code_r IS NULL",
         (
-            Level("same household", "household_id_l = household_id_r", 0.45, 0.0005),
+            Level("same household", "household_id_l = household_id_r", 0.45, 0.0005, only="dedupe"),
             # another household of the commune: a person entered again after a move (weak evidence
             # against), or two people (evidence against when neither record says it moved)
             Level("same commune, one record moved", "commune_code_l = commune_code_r AND (mover_l OR mover_r)",
@@ -390,8 +390,6 @@ def _level_dict(level: Level, null: bool = False) -> dict[str, Any]:
 def _levels(name: str, kind: str) -> tuple[Level, ...]:
     """The levels of comparison ``name`` in a model of ``kind`` (a source has no household)."""
     levels = COMPARISONS[name][1]
-    if name == "place" and kind != "dedupe":
-        levels = levels[1:]
     return tuple(lv for lv in levels if lv.only in (None, kind) or (lv.only == "source" and kind != "dedupe"))
 
 
