@@ -226,12 +226,19 @@ def blocking_rules_for(kind: str) -> list[str]:
     with a slipped given name and a one-year-off or swapped date). Rules stay narrow enough despite Nguyễn and a few given names
     covering much of the population (measured in docs/linkage.md). A survey, whose
     age-only records know their year only to within one, is also compared on
-    surname + given + commune.
+    surname + given + commune. The register against itself has three more, all with a place key
+    (their pairs grow with the persons, not with their square): full name + commune with birth
+    years at most one apart (a move within the commune that also slipped the year or kept only
+    the year; two rules of join keys, the year buckets as above) and household + surname + middle
+    name (a double entry in one household with a slip in the given name and in the date). Measured
+    on the 1.2 M-person synthetic province they compare 47 of the 108 true pairs no other rule did,
+    for 0.77 M more candidate pairs (9.27 M before); not used for the sources, where they would
+    add to the largest linkage (police residence records) without a measured gain.
 
     Examples
     --------
     >>> len(blocking_rules_for("dedupe")), len(blocking_rules_for("survey_persons"))
-    (16, 17)
+    (19, 17)
     """
     rules = [
         "l.citizen_id = r.citizen_id",
@@ -264,6 +271,17 @@ def blocking_rules_for(kind: str) -> list[str]:
         # a move within the commune with a slip in the given name and in the year or the date's order
         "l.surname = r.surname AND l.middle = r.middle AND l.md_any = r.md_any AND l.commune_code = r.commune_code",
     ]
+    if kind == "dedupe":
+        rules += [
+            # a move within the commune that also slipped the year (one year off, the day at times
+            # shifted) or made the date year-only: full name + commune, years at most one apart
+            # (two rules of join keys, as above)
+            "l.name_fold = r.name_fold AND l.commune_code = r.commune_code AND l.birth_year // 2 = r.birth_year // 2",
+            "l.name_fold = r.name_fold AND l.commune_code = r.commune_code "
+            "AND (l.birth_year + 1) // 2 = (r.birth_year + 1) // 2",
+            # a double entry in one household with a slip in the given name and in the date
+            "l.household_id = r.household_id AND l.surname = r.surname AND l.middle = r.middle",
+        ]
     if kind == "civil_births":
         rules.append("l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year")
     if kind == "survey_persons":
