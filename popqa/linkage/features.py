@@ -26,6 +26,9 @@ with a civil-registration, police, insurance or survey record:
                    or a move-in event (``move_in_ids``); household and commune differences
                    are weak evidence for such a record
 ``mother_fold``    folded mother's name (register: through mother_id; births: mother_name)
+``education``      register persons aged 25 or more: education level 0-6 (else missing: a child's
+                   or a student's level says its age, not who it is)
+``marital``        register persons aged 18 or more: marital status 1-5 (else missing)
 
 Examples
 --------
@@ -74,6 +77,8 @@ LINKAGE_COLUMNS = (
     "citizen_id",
     "mover",
     "mother_fold",
+    "education",
+    "marital",
 )
 
 #: kind -> (id column, name column) of each source table of the data contract.
@@ -226,7 +231,27 @@ def _frame(
     out["citizen_id"] = _valid_cid(_col(df, "citizen_id"))
     out["mover"] = (mover if mover is not None else pd.Series(False, index=df.index)).fillna(False).astype(bool)
     out["mother_fold"] = mother.astype(_STR)
+    out["education"] = pd.Series(pd.NA, index=df.index, dtype="Int8")
+    out["marital"] = pd.Series(pd.NA, index=df.index, dtype="Int8")
     return out[list(LINKAGE_COLUMNS)].reset_index(drop=True)
+
+
+def _settled(values: pd.Series, birth_year: pd.Series, ref_year: int, min_age: int, valid: range) -> pd.Series:
+    """``values`` as small integers where the person is ``min_age`` or older in ``ref_year`` and the
+    code is one of ``valid``; missing elsewhere."""
+    v = pd.to_numeric(values, errors="coerce")
+    ok = v.isin(list(valid)).fillna(False) & (birth_year <= ref_year - min_age).fillna(False)
+    return v.where(ok.to_numpy()).astype("Int8")
+
+
+def _reference_year(p: pd.DataFrame, birth_year: pd.Series) -> int | None:
+    """The year the register describes: of its latest update, else of its youngest person's birth."""
+    if "updated_at" in p.columns:
+        u = pd.to_datetime(p["updated_at"], errors="coerce").max()
+        if pd.notna(u):
+            return int(u.year)
+    y = birth_year.max()
+    return None if pd.isna(y) else int(y)
 
 
 def recent_move_ins(events: pd.DataFrame | None, end: pd.Timestamp, months: int = 24) -> pd.Series:
@@ -290,6 +315,13 @@ def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = No
         by_id = by_id[~by_id.index.duplicated()]
         mother = p["mother_id"].astype(_STR).map(by_id)
         out["mother_fold"] = pd.Series(mother.to_numpy(), index=out.index).astype(_STR)
+    ref = _reference_year(p, out["birth_year"])
+    if ref is not None:
+        by = pd.Series(out["birth_year"].to_numpy(), index=p.index)
+        if "education_level" in p.columns:
+            out["education"] = _settled(p["education_level"], by, ref, 25, range(0, 7)).to_numpy()
+        if "marital_status" in p.columns:
+            out["marital"] = _settled(p["marital_status"], by, ref, 18, range(1, 6)).to_numpy()
     return out
 
 

@@ -689,6 +689,28 @@ class _Injector:
             out.append("+".join(parts))
         return out
 
+    def _retyped_attributes(self, dup: pd.DataFrame) -> None:
+        """A record entered again is written again: its education and marital status are not always
+        the first record's. Of the adult duplicates, 10% have an education one level off (25 and
+        over) and 8% another marital status (18 and over: married since, or a slip), from their own
+        random stream (the other draws stay as they were), so that the linkage's lesser identifiers
+        are not tested on copies only."""
+        if not {"education_level", "marital_status"} <= set(dup.columns) or not len(dup):
+            return
+        rng = np.random.default_rng([len(dup), 17])
+        year = int(str(np.datetime64(self.export, "Y")))
+        age = year - dup["birth_year"].to_numpy()
+        edu = pd.to_numeric(dup["education_level"], errors="coerce").to_numpy(dtype=float)
+        u1, u2, step = rng.random(len(dup)), rng.random(len(dup)), rng.choice([-1, 1], size=len(dup))
+        shift = (u1 < 0.10) & (age >= 25) & (edu >= 0) & (edu <= 6)
+        new_edu = np.clip(edu + step, 0, 6)
+        new_edu = np.where(new_edu == edu, edu - step, new_edu)
+        dup["education_level"] = pd.array(np.where(shift, new_edu, edu), dtype="Float64").round().astype("Int64")
+        mar = pd.to_numeric(dup["marital_status"], errors="coerce").to_numpy(dtype=float)
+        other = np.where(mar == 1, 2, np.where(mar == 2, rng.choice([1, 3, 4], size=len(dup)), 2))
+        change = (u2 < 0.08) & (age >= 18) & (mar >= 1) & (mar <= 5)
+        dup["marital_status"] = pd.array(np.where(change, other, mar), dtype="Float64").round().astype("Int64")
+
     def duplicates(self) -> pd.DataFrame:
         P, rng, H = self.P, self.rng, self.H
         pres = self.present
@@ -779,6 +801,7 @@ class _Injector:
         dup["birth_year"] = bd.astype("datetime64[Y]").astype(int) + 1970
         dup["birth_date_precision"] = prec
         dup["citizen_id"] = cid
+        self._retyped_attributes(dup)
         dup["mother_id"] = np.where(np.isin(np.arange(n), moved), None, dup["mother_id"].to_numpy(dtype=object))
         dup["dup_shift"] = True
         self.extra_persons.append(dup.drop(columns=["original_person_id"]))
