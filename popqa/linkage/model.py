@@ -292,6 +292,14 @@ def blocking_rules_for(kind: str) -> list[str]:
         "l.surname = r.surname AND l.middle = r.middle AND l.md_any = r.md_any AND l.commune_code = r.commune_code",
     ]
     if kind == "dedupe":
+        # A rule without a household, place or ID key compares pairs across the whole province, and
+        # their number grows with its square. Two records that both carry a valid citizen ID are
+        # never merged by such a rule: the same ID is the ID rule's pair, two different IDs are kept
+        # apart by the merge rule ``distinct_ids``. So these rules compare only pairs where at least
+        # one record has no valid ID (8 % of the records, mostly children under 14): 21.3 M -> 2.9 M
+        # candidate pairs at 3.38 M persons. A filter, not a join key: the join's pairs are few
+        # beside the comparisons that the filter spares.
+        rules = [f"{r} AND (l.citizen_id IS NULL OR r.citizen_id IS NULL)" if _place_less(r) else r for r in rules]
         rules += [
             # a move within the commune that also slipped the year (one year off, the day at times
             # shifted) or made the date year-only: full name + commune, years at most one apart
@@ -307,6 +315,15 @@ def blocking_rules_for(kind: str) -> list[str]:
     if kind == "survey_persons":
         rules.append("l.surname = r.surname AND l.given = r.given AND l.commune_code = r.commune_code")
     return rules
+
+
+def _place_less(rule: str) -> bool:
+    """A blocking rule with no household, commune, district or ID key.
+
+    >>> _place_less("l.given = r.given AND l.dob_any = r.dob_any"), _place_less("l.dob = r.dob AND l.commune_code = r.commune_code")
+    (True, False)
+    """
+    return not any(k in rule for k in ("household_id", "commune_code", "district_code", "citizen_id"))
 
 
 #: The column that takes a source record out of every blocking rule but the ID rule (see :func:`id_resolved`).

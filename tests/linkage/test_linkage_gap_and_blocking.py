@@ -60,11 +60,12 @@ def test_split_mover_rules_compare_the_pairs_of_the_filtered_rules():
     from tests.linkage.independent_register import make_register
 
     f = person_features(make_register(n_households=1_500, seed=3)["persons"])
+    no_id = " AND (l.citizen_id IS NULL OR r.citizen_id IS NULL)"
     filtered = [
         "l.name_fold = r.name_fold AND l.birth_year = r.birth_year "
-        "AND (l.dob_precision <> 'day' OR r.dob_precision <> 'day')",
+        "AND (l.dob_precision <> 'day' OR r.dob_precision <> 'day')" + no_id,
         "l.surname = r.surname AND l.given = r.given AND l.sex = r.sex AND l.md_any = r.md_any "
-        "AND abs(l.birth_year - r.birth_year) <= 1",
+        "AND abs(l.birth_year - r.birth_year) <= 1" + no_id,
         "l.name_fold = r.name_fold AND l.commune_code = r.commune_code AND abs(l.birth_year - r.birth_year) <= 1",
     ]
     rules = blocking_rules_for("dedupe")
@@ -113,10 +114,29 @@ def test_household_surname_and_middle_compare_a_double_entry_with_a_slipped_name
 
 
 def test_the_register_only_rules_are_not_used_for_sources():
-    dedupe_rules = blocking_rules_for("dedupe")
+    no_id = " AND (l.citizen_id IS NULL OR r.citizen_id IS NULL)"
+    dedupe_rules = [r.replace(no_id, "") for r in blocking_rules_for("dedupe")]
     for kind in ("residents", "insurance", "civil_births", "survey_persons"):
         src = blocking_rules_for(kind)
-        assert not [r for r in src if "l.name_fold = r.name_fold AND l.commune_code" in r]
+        assert not [r for r in src if "l.name_fold = r.name_fold AND l.commune_code" in r or no_id in r]
         assert set(src) - set(dedupe_rules) <= {"l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year",
                                                "l.surname = r.surname AND l.given = r.given "
                                                "AND l.commune_code = r.commune_code"}
+
+
+def test_register_rules_without_a_place_compare_only_pairs_one_of_which_has_no_id():
+    """Two records with valid IDs are the ID rule's pair (same ID) or kept apart by distinct_ids
+    (different IDs), so a rule without household, place or ID key leaves them out."""
+    row = ("Nguyễn Văn Hải", 1, "1990-05-24", "day")
+    persons = pd.DataFrame([("a", *row, "25001", "H1", 1, "072090000001"),
+                            ("b", *row, "25999", "H9", 7, "072090000002"),
+                            ("c", *row, "25777", "H7", 7, None)],
+                           columns=["person_id", "full_name", "sex", "birth_date", "birth_date_precision",
+                                    "commune_code", "household_id", "relation_to_head", "citizen_id"])
+    persons["birth_date"] = pd.to_datetime(persons["birth_date"])
+    pairs = pd.DataFrame({"id_l": ["a", "a", "b"], "id_r": ["b", "c", "c"]})
+    b = blocked(person_features(persons), None, pairs, "dedupe")
+    assert b["compared"].tolist() == [False, True, True]
+    rules = blocking_rules_for("dedupe")
+    assert all("citizen_id IS NULL" in r for r in rules if not any(
+        k in r for k in ("household_id", "commune_code", "district_code", "l.citizen_id = r.citizen_id")))
