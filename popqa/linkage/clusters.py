@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["connected_components", "constrained_components"]
+__all__ = ["connected_components", "constrained_components", "dates_conflict"]
 
 
 def connected_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -53,8 +53,40 @@ def connected_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float) 
     return out.reset_index(drop=True)
 
 
+def dates_conflict(a: str, b: str) -> bool:
+    """Two birth dates, both known to the day (``YYYY-MM-DD``), that no slip of one date explains.
+
+    The slips are those the model's birth-date levels know: day and month swapped, one year off
+    (365 days, give or take 2), the same year and month, one character typed wrongly or two
+    neighbouring ones swapped.
+
+    Examples
+    --------
+    >>> dates_conflict("1962-02-16", "1962-07-10"), dates_conflict("1962-02-06", "1962-06-02")
+    (True, False)
+    >>> dates_conflict("1990-05-24", "1991-05-24"), dates_conflict("1990-05-24", "1990-05-02")
+    (False, False)
+    >>> dates_conflict("1990-05-24", "1909-05-24"), dates_conflict("1990-05-24", "1993-08-24")
+    (False, True)
+    """
+    if a == b:
+        return False
+    if a[:7] == b[:7] or a == f"{b[:4]}-{b[8:10]}-{b[5:7]}":
+        return False
+    diff = [i for i in range(len(a)) if i >= len(b) or a[i] != b[i]]
+    if len(a) == len(b) and (len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])):
+        return False
+    try:
+        days = abs((pd.Timestamp(a) - pd.Timestamp(b)).days)
+    except (ValueError, TypeError):
+        return False
+    return abs(days - 365) > 2
+
+
 def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float,
-                           citizen_ids: pd.Series | None = None) -> tuple[pd.DataFrame, pd.Index]:
+                           citizen_ids: pd.Series | None = None,
+                           exact_dates: pd.Series | None = None) -> tuple[pd.DataFrame, pd.Index]:
     """Cluster records linked by pairs at or above ``threshold``, never joining what must stay apart.
 
     Connected components are transitive: A-B and B-C accepted put A and C in one
@@ -62,7 +94,10 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
     Here accepted pairs join clusters one at a time, most probable first, and a
     join is refused when the two clusters would then hold two different valid
     citizen IDs (``citizen_ids``: person_id -> a valid ID or missing) or a pair a
-    merge rule blocked (``pairs["rule"]`` set). A reviewer's match
+    merge rule blocked (``pairs["rule"]`` set), or two records both dated to the day
+    (``exact_dates``: person_id -> ``YYYY-MM-DD`` or missing) whose dates no slip explains
+    (:func:`dates_conflict`) unless that pair itself was accepted: a record dated to the year
+    only can match two persons born that year, and must not make them one. A reviewer's match
     (``pairs["review"] == "match"``) is joined first and never refused. Refused
     pairs are returned by their row labels in ``pairs`` so the caller can send
     them to review.
@@ -104,6 +139,19 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
         c = citizen_ids.dropna()
         c = c[c.index.isin(pd.concat([acc["_l"], acc["_r"]]).unique())]
         cid = dict(zip(c.index.astype(str), c.astype(str), strict=True))
+    dob: dict[str, str] = {}
+    accepted: set[tuple[str, str]] = set()
+    if exact_dates is not None:
+        d = exact_dates.dropna()
+        d = d[d.index.isin(pd.concat([acc["_l"], acc["_r"]]).unique())]
+        dob = dict(zip(d.index.astype(str), d.astype(str), strict=True))
+        accepted = {(a, b) for a, b in zip(acc["_l"], acc["_r"], strict=True) if a in dob and b in dob}
+        accepted |= {(b, a) for a, b in accepted}
+
+    def date_conflict(ma: list[str], mb: list[str]) -> bool:
+        return any(x in dob and y in dob and (x, y) not in accepted and dates_conflict(dob[x], dob[y])
+                   for x in ma for y in mb)
+
     parent: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     idset: dict[str, set[str]] = {}
@@ -124,7 +172,8 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
         ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
         ia = idset.get(ra, {cid[ra]} if ra in cid else set())
         ib = idset.get(rb, {cid[rb]} if rb in cid else set())
-        if not forced and ((ia and ib and ia != ib) or any(cannot.get(m, set()).intersection(mb) for m in ma)):
+        if not forced and ((ia and ib and ia != ib) or any(cannot.get(m, set()).intersection(mb) for m in ma)
+                           or (dob and date_conflict(ma, mb))):
             refused.append(label)
             continue
         if len(ma) < len(mb):

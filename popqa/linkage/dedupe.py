@@ -48,6 +48,18 @@ def _citizen_ids(persons: pd.DataFrame) -> pd.Series | None:
     return pd.Series(_valid_cid(persons["citizen_id"]).to_numpy(), index=persons["person_id"].astype("string"))
 
 
+def _exact_dates(persons: pd.DataFrame) -> pd.Series | None:
+    """person_id -> birth date as ``YYYY-MM-DD`` when known to the day, else missing."""
+    if "birth_date" not in persons.columns:
+        return None
+    d = pd.to_datetime(persons["birth_date"], errors="coerce")
+    prec = (persons["birth_date_precision"].astype("string").str.strip().str.lower()
+            if "birth_date_precision" in persons.columns else pd.Series("day", index=persons.index, dtype="string"))
+    text = pd.Series(d.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(str), index=persons.index)
+    keep = (d.notna() & prec.isin(["day"]).fillna(False)).to_numpy()
+    return pd.Series(text.where(keep).to_numpy(), index=persons["person_id"].astype("string"))
+
+
 #: Columns that identify a person; with all of them empty in every record there is nothing to compare.
 IDENTIFYING = ("full_name", "birth_date", "citizen_id")
 
@@ -341,7 +353,8 @@ def dedupe(
         pairs = apply_calibration(pairs, cal)
     pairs = _apply_reviews(pairs, reviews)
     pairs = pairs.sort_values(["person_id_l", "person_id_r"], ignore_index=True)
-    clusters, refused = constrained_components(ids, pairs, cfg.threshold, citizen_ids=_citizen_ids(unique))
+    clusters, refused = constrained_components(ids, pairs, cfg.threshold, citizen_ids=_citizen_ids(unique),
+                                               exact_dates=_exact_dates(unique))
     if len(refused):
         # accepted pairs whose join would put two IDs or a blocked pair in one person: reviewed, not merged
         pairs.loc[refused, "rule"] = "cluster_conflict"

@@ -47,3 +47,21 @@ def test_sizes_and_singletons_match_connected_components_without_constraints():
     cl, refused = constrained_components(ids, pairs, 0.9)
     pd.testing.assert_frame_equal(cl, connected_components(ids, pairs, 0.9))
     assert not len(refused)
+
+
+def test_a_year_only_record_does_not_make_two_persons_born_that_year_one():
+    """Nguyễn Tấn Hùng of 1962-02-16 (no ID) and Nguyễn Tấn Hùng of 1962-07-10 (with his own
+    year-only duplicate "1962") in one commune: the year-only record matches both, the two dated
+    records are two people (the 1.2 M-person extracts benchmark's case, docs/extracts.md)."""
+    pairs = _pairs([("A", "B", 0.99, None, None), ("B", "C", 0.95, None, None)])
+    ids = pd.Series(["A", "B", "C"])
+    dates = pd.Series(["1962-07-10", None, "1962-02-16"], index=["A", "B", "C"])
+    cl, refused = constrained_components(ids, pairs, 0.9, exact_dates=dates)
+    assert cl["cluster_id"].tolist() == ["A", "A", "C"] and list(refused) == [1]
+    # a slip explains the difference (day and month swapped): no conflict
+    cl, refused = constrained_components(ids, pairs, 0.9, exact_dates=dates.replace({"1962-02-16": "1962-10-07"}))
+    assert cl["cluster_id"].tolist() == ["A", "A", "A"] and not len(refused)
+    # the model accepted the two dated records as a pair itself: they stay joined
+    both = _pairs([("A", "B", 0.99, None, None), ("B", "C", 0.95, None, None), ("A", "C", 0.91, None, None)])
+    cl, refused = constrained_components(ids, both, 0.9, exact_dates=dates)
+    assert cl["cluster_id"].tolist() == ["A", "A", "A"] and not len(refused)
