@@ -151,3 +151,24 @@ def test_clean_events_are_timely_and_in_period(prov):
     moves = clean[clean["event_type"].isin(["move_in", "move_out"])]
     assert moves["other_commune_code"].notna().all()
     assert set(clean["entry_channel"]) == {"paper", "web", "mobile"}
+
+
+def test_duplicates_are_written_again_not_copied(prov):
+    """Of the adult duplicates about 10% have an education one level off (25 and over) and about 8%
+    another marital status (18 and over); a child's duplicate keeps both (docs/synthetic-province.md)."""
+    d = prov.truth["duplicates"]
+    p = prov.register.persons.set_index("person_id")
+    dup, orig = p.loc[d["person_id"]], p.loc[d["original_person_id"]]
+    year = pd.to_datetime(p["updated_at"]).max().year
+    age = year - pd.to_datetime(orig["birth_date"]).dt.year.to_numpy()
+    edu_d = pd.to_numeric(dup["education_level"]).to_numpy(dtype=float)
+    edu_o = pd.to_numeric(orig["education_level"]).to_numpy(dtype=float)
+    mar_d = pd.to_numeric(dup["marital_status"]).to_numpy(dtype=float)
+    mar_o = pd.to_numeric(orig["marital_status"]).to_numpy(dtype=float)
+    edu_changed = (edu_d != edu_o) & ~np.isnan(edu_d) & ~np.isnan(edu_o)
+    mar_changed = (mar_d != mar_o) & ~np.isnan(mar_d) & ~np.isnan(mar_o)
+    adults25 = age >= 26  # a year's margin: ages here are by calendar year
+    assert 0.03 < edu_changed[adults25].mean() < 0.2
+    assert (np.abs(edu_d - edu_o)[edu_changed] == 1).all()
+    assert 0.02 < mar_changed[age >= 19].mean() < 0.16
+    assert not edu_changed[age < 24].any() and not mar_changed[age < 17].any()
