@@ -138,7 +138,10 @@ COMPARISONS: dict[str, tuple[str | None, tuple[Level, ...]]] = {
                 0.03,
                 0.001,
             ),
-            Level("one digit differs", "damerau_levenshtein(dob_l, dob_r) <= 1", 0.02, 0.001),
+            # a slip of one digit, unless it puts the years a generation apart (1948 and 1998):
+            # those fall to the last level, which the merge rule ``year_gap`` makes decisive
+            Level("one digit differs", "damerau_levenshtein(dob_l, dob_r) <= 1 AND abs(birth_year_l - birth_year_r) < 5",
+                  0.02, 0.001),
             Level("same year", "birth_year_l = birth_year_r", 0.01, 0.012),
             Level("different, within 4 years", "abs(birth_year_l - birth_year_r) <= 4", 0.019, 0.1),
             # fixed: EM on data without gross year errors would push m to 0 (an infinite weight)
@@ -439,6 +442,7 @@ def _level_dict(level: Level, null: bool = False) -> dict[str, Any]:
     if level.tf:
         d["tf_adjustment_column"] = level.tf
         d["tf_adjustment_weight"] = 1.0
+        d["disable_tf_exact_match_detection"] = True
     return d
 
 
