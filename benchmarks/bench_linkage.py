@@ -386,7 +386,9 @@ def run_compare_at(n: int, seed: int, blocking: bool, timeout_min: float) -> Non
         b = blocking_recall(persons, truth)
         out(", ".join(f"{k} {v:,.4f}" if isinstance(v, float) else f"{k} {v:,}" for k, v in b.items()) + "\n")
     rows = []
-    with tempfile.TemporaryDirectory(dir=os.path.join(os.path.dirname(__file__), "out")) as tmp:
+    scratch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+    os.makedirs(scratch, exist_ok=True)  # not in a fresh clone (ignored by git)
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         persons.to_parquet(os.path.join(tmp, "persons.parquet"))
         truth.to_parquet(os.path.join(tmp, "truth.parquet"))
         del sp, persons
