@@ -30,6 +30,11 @@ class LinkageConfig(BaseModel):
         True, description="a source record links to at most one person and a person to at most one "
         "record of each source (greedy by match probability)"
     )
+    whole_name_frequency: bool = Field(
+        True, description="deduplication: two records that agree on surname, middle name, given name and sex "
+        "are weighed by how many records of the register bear that whole name, not by the product of the "
+        "parts' frequencies (popqa.linkage.namefreq)"
+    )
     calibration_method: Literal["logistic", "isotonic"] = Field(
         "logistic", description="how reviewed decisions recalibrate match probabilities (popqa.linkage.calibration)"
     )

@@ -345,7 +345,13 @@ def dedupe(
         from popqa.linkage.model import run_splink
 
         feats = features if features is not None else person_features(unique)
-        pairs = _tidy_pairs(run_splink(feats, None, "dedupe", cfg), "dedupe")
+        raw = run_splink(feats, None, "dedupe", cfg)
+        if cfg.whole_name_frequency:
+            from popqa.linkage.namefreq import whole_name_adjustment
+
+            raw = whole_name_adjustment(raw, feats)
+        pairs = _tidy_pairs(raw, "dedupe")
+        del raw
     else:
         pairs = _empty_pairs()
     cal, cal_note = _calibration(pairs, reviews, calibration, cfg)
