@@ -214,7 +214,7 @@ def large_register_memory(lcfg: Any, persons: int) -> Any:
     '2500MB'
     >>> large_register_memory(LinkageConfig(), 1_200_000).memory_limit, large_register_memory(
     ...     LinkageConfig(memory_limit="6GB"), 3_000_000).memory_limit
-    ('5GB', '6GB')
+    ('2GB', '6GB')
     """
     if persons <= LARGE_REGISTER_PERSONS or "memory_limit" in lcfg.model_fields_set:
         return lcfg

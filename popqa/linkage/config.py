@@ -103,7 +103,9 @@ class LinkageConfig(BaseModel):
     )
     threads: int | None = Field(None, ge=1, description="DuckDB threads; None = all cores")
     memory_limit: str | None = Field(
-        "5GB", description="DuckDB memory limit, e.g. '5GB'; None = DuckDB default. When it is not set in the "
-        "configuration, an audit of more than 2,000,000 persons uses 2500MB (the register then takes the memory "
-        "a 5 GB limit would: 10.3 GB peak at 3.38 M persons with 5GB, 7.8 GB with 2500MB; docs/scale.md)"
+        "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "
+        "DuckDB default (80 % of the machine). 2GB keeps the deduplication of 1.2 M persons at 3.8 GB peak for the "
+        "time 5GB takes (4.1 GB; docs/benchmarks.md). When it is not set in the configuration, an audit of more than "
+        "2,000,000 persons uses 2500MB, the limit measured there (10.3 GB peak at 3.38 M persons with 5GB, 7.8 GB "
+        "with 2500MB; docs/scale.md)"
     )

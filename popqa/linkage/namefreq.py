@@ -59,9 +59,11 @@ def name_adjustments(frame: pd.DataFrame) -> pd.Series:
     sex = frame["sex"]
     u_sex = float((sex.value_counts(normalize=True, dropna=True) ** 2).sum())
     whole = frame[cols].notna().all(axis=1).to_numpy()
-    key = frame.loc[whole, cols].astype("string").agg("\x1f".join, axis=1)
+    named = frame.loc[whole, cols]
     joint = np.full(len(frame), np.nan)
-    joint[whole] = key.map(key.value_counts(normalize=True)).to_numpy(dtype="float64")
+    if len(named):  # one grouping, no per-row key (a row-wise join took 30 s at 1.2 M records)
+        size = named.groupby(cols, sort=False, observed=True)[cols[0]].transform("size")
+        joint[whole] = size.to_numpy(dtype="float64") / len(named)
     with np.errstate(divide="ignore", invalid="ignore"):
         adj = np.log2(share["surname"] * share["middle"] * share["given"] * u_sex / joint)
     adj = np.where(np.isfinite(adj), adj, 0.0)
