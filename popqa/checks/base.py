@@ -379,11 +379,13 @@ class Context:
 
     @cached_property
     def person_ids(self) -> pd.Index:
-        return pd.Index(self.table("persons")["person_id"].dropna().unique())
+        """The register's person ids, once each (object dtype: :func:`isin` looks them up by the index's
+        own hash table, built once)."""
+        return pd.Index(self.table("persons")["person_id"].dropna().unique(), dtype=object)
 
     @cached_property
     def person_household_ids(self) -> pd.Index:
-        return pd.Index(self.table("persons")["household_id"].dropna().unique())
+        return pd.Index(self.table("persons")["household_id"].dropna().unique(), dtype=object)
 
     @cached_property
     def persons_by_id(self) -> pd.DataFrame:
@@ -481,9 +483,14 @@ def isin(s: pd.Series, values) -> pd.Series:
     >>> isin(pd.Series(["a", None, "c"], dtype="string"), ["a", "b"]).tolist()
     [True, False, False]
     """
+    arr = s.to_numpy(dtype=object, na_value=None)
+    if isinstance(values, pd.Index) and values.dtype == object and values.is_unique and not values.hasnans:
+        # an Index kept by the context (``ctx.person_ids``...): its hash table is built once and kept
+        # with it, where ``Index.isin`` hashed the whole set again at every call (the check stage's
+        # largest cost growing faster than the register: 2.1 s at 1.25 M persons, 12.7 s at 3.38 M)
+        return pd.Series(values.get_indexer(arr) >= 0, index=s.index)
     if isinstance(values, pd.Series | pd.Index):
         vals = values.dropna().to_numpy(dtype=object)
     else:
         vals = np.asarray([v for v in values if v is not None and v is not pd.NA], dtype=object)
-    arr = s.to_numpy(dtype=object, na_value=None)
     return pd.Series(pd.Index(arr).isin(vals), index=s.index)
