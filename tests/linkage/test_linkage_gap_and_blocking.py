@@ -118,8 +118,8 @@ def test_the_register_only_rules_are_not_used_for_sources():
     dedupe_rules = [r.replace(no_id, "") for r in blocking_rules_for("dedupe")]
     for kind in ("residents", "insurance", "civil_births", "survey_persons"):
         src = blocking_rules_for(kind)
-        assert not [r for r in src if "l.name_fold = r.name_fold AND l.commune_code" in r or no_id in r]
-        assert set(src) - set(dedupe_rules) <= {"l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year",
+        assert not [r for r in src if "l.name_fold = r.name_fold AND l.commune_code" in r]
+        assert set(r.replace(no_id, "") for r in src) - set(dedupe_rules) <= {"l.mother_fold = r.mother_fold AND l.birth_year = r.birth_year",
                                                "l.surname = r.surname AND l.given = r.given "
                                                "AND l.commune_code = r.commune_code"}
 
@@ -140,3 +140,24 @@ def test_register_rules_without_a_place_compare_only_pairs_one_of_which_has_no_i
     rules = blocking_rules_for("dedupe")
     assert all("citizen_id IS NULL" in r for r in rules if not any(
         k in r for k in ("household_id", "commune_code", "district_code", "l.citizen_id = r.citizen_id")))
+
+
+def test_source_rules_without_a_place_compare_only_pairs_one_of_which_has_no_id():
+    """The same for a source: a police residence record with another valid ID than the register's
+    namesake is never linked to it (``distinct_ids``), so the province-wide rules leave the pair out;
+    the source record without ID is still compared (docs/linkage.md, "Blocking")."""
+    row = ("Nguyễn Văn Hải", 1, "1990-05-24", "day")
+    cols = ["person_id", "full_name", "sex", "birth_date", "birth_date_precision", "commune_code",
+            "household_id", "relation_to_head", "citizen_id"]
+    reg = pd.DataFrame([("a", *row, "25001", "H1", 1, "072090000001")], columns=cols)
+    src = pd.DataFrame([("s1", *row, "25999", "H9", 1, "072090000002"),
+                        ("s2", *row, "25777", "H7", 1, None)], columns=cols)
+    for df in (reg, src):
+        df["birth_date"] = pd.to_datetime(df["birth_date"])
+    pairs = pd.DataFrame({"id_l": ["a", "a"], "id_r": ["s1", "s2"]})
+    b = blocked(person_features(reg), person_features(src), pairs, "residents")
+    assert b["compared"].tolist() == [False, True]
+    for kind in ("residents", "insurance", "civil_deaths"):
+        rules = blocking_rules_for(kind)
+        assert all("citizen_id IS NULL" in r for r in rules if not any(
+            k in r for k in ("household_id", "commune_code", "district_code", "l.citizen_id = r.citizen_id")))
