@@ -197,17 +197,19 @@ def _linkage_models(ctx: RunContext, kinds: list[str]) -> Any:
 
 
 #: Above this many persons an audit whose configuration does not set ``linkage.memory_limit`` gives
-#: DuckDB :data:`LARGE_REGISTER_MEMORY_LIMIT` instead of the default (docs/scale.md).
+#: DuckDB :data:`LARGE_REGISTER_MEMORY_LIMIT`, the limit measured at that size, instead of the
+#: default (2GB, measured at 1.2 M persons; docs/scale.md).
 LARGE_REGISTER_PERSONS = 2_000_000
 LARGE_REGISTER_MEMORY_LIMIT = "2500MB"
 
 
 def large_register_memory(lcfg: Any, persons: int) -> Any:
-    """``lcfg`` with DuckDB's memory limit lowered for a large register, unless the configuration set it.
+    """``lcfg`` with DuckDB's memory limit for a large register, unless the configuration set it.
 
-    At 3.38 M persons the register and the linkage's pandas side hold about 5 GB, so DuckDB's default 5 GB
-    took the audit to a 10.3 GB peak; 2.5 GB keeps it under 8 GB for about 10 % more link time (measured,
-    docs/benchmarks.md). A limit set in the configuration is always kept.
+    At 3.38 M persons the register and the linkage's pandas side hold about 5 GB, so DuckDB's former
+    default of 5 GB took the audit to a 10.3 GB peak; 2.5 GB keeps it under 8 GB for about 10 % more link
+    time, and is the limit the merged province's audits were measured with (docs/benchmarks.md). The
+    default (2GB) was measured at 1.2 M persons. A limit set in the configuration is always kept.
 
     >>> from popqa.linkage.config import LinkageConfig
     >>> large_register_memory(LinkageConfig(), 3_000_000).memory_limit

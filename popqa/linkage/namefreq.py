@@ -75,7 +75,7 @@ def whole_name_adjustment(raw: pd.DataFrame, frame: pd.DataFrame, kind: str = "d
     records agree on every part of the name and on the sex.
 
     ``match_weight`` and ``match_probability`` are replaced (new columns; ``raw`` is not written
-    into); ``name_adjustment`` holds the bits added (0 elsewhere).
+    into); other pairs keep their values.
     """
     from popqa.linkage.model import evidence_labels
 
@@ -86,7 +86,6 @@ def whole_name_adjustment(raw: pd.DataFrame, frame: pd.DataFrame, kind: str = "d
         col = f"gamma_{name}"
         codes = [k for k, v in labels.get(name, {}).items() if v == label]
         if col not in out.columns or not codes:
-            out["name_adjustment"] = 0.0
             return out
         hit &= out[col].to_numpy() == codes[0]
     adj = np.zeros(len(out))
@@ -98,5 +97,5 @@ def whole_name_adjustment(raw: pd.DataFrame, frame: pd.DataFrame, kind: str = "d
     prob = out["match_probability"].to_numpy(dtype="float64", copy=True)
     weight[hit] = np.round(weight[hit] + adj[hit], 6)
     prob[hit] = np.round(1.0 / (1.0 + np.exp2(-weight[hit])), 10)
-    out["match_weight"], out["match_probability"], out["name_adjustment"] = weight, prob, adj
+    out["match_weight"], out["match_probability"] = weight, prob
     return out

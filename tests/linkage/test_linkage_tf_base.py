@@ -1,7 +1,9 @@
 """The evidence of an exact given name, and of a one-digit slip that puts two births a generation apart.
 
-Fellegi-Sunter with term frequencies (Winkler 1989; Splink's documentation, "term frequency
-adjustments"): for a value v, the Bayes factor of an exact agreement is m / u(v), with u(v) the
+Fellegi-Sunter with term frequencies (Winkler 1989; Splink 5.0.0, the version pinned in
+pyproject.toml: its documentation, "term frequency adjustments", and the comparison-level option
+``disable_tf_exact_match_detection`` in splink/internals/comparison_level.py). No published
+figure is used: the expected values are computed here from the documented priors. In short: for a value v, the Bayes factor of an exact agreement is m / u(v), with u(v) the
 frequency of v. Splink writes it as the level's m / u times the adjustment u / u(v), where u must be
 the u of *that* level. By default Splink takes the u of the first level whose SQL is a bare
 ``given_l = given_r``; in popqa's given-name comparison that is "same letters, other tone marks"
