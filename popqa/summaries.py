@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.definitions import age_at, is_late, is_present, lag_days, reference_date
 from popqa.store import write_json, write_parquet
 
@@ -99,7 +100,7 @@ def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
     ['b']
     """
     cl = clusters[["person_id", "cluster_id"]]
-    cl = cl[cl["cluster_id"].duplicated(keep=False).to_numpy()]  # singletons have no extra: sort the rest only
+    cl = cl[textkeys.duplicated(cl["cluster_id"], keep=False)]  # singletons have no extra: sort the rest only
     cl = cl.sort_values(["cluster_id", "person_id"], kind="stable")
     return cl.loc[cl["cluster_id"].duplicated(), "person_id"].reset_index(drop=True)
 
@@ -157,7 +158,7 @@ def _first_by_person(persons: pd.DataFrame, column: str) -> pd.Series:
     {'a': 1, 'b': 2}
     """
     two = persons[["person_id", column]]
-    return two[~two["person_id"].duplicated().to_numpy()].set_index("person_id")[column]
+    return two[~textkeys.duplicated(two["person_id"])].set_index("person_id")[column]
 
 
 def _memo(register, key: str, source: Any, make):
@@ -433,7 +434,7 @@ def unit_results(
     # duplicates by commune
     dup_total = None
     if duplicate_ids is not None:
-        is_dup = persons["person_id"].isin(duplicate_ids)
+        is_dup = pd.Series(textkeys.isin(persons["person_id"], duplicate_ids), index=persons.index)
         dup = pd.DataFrame({"commune_code": persons["commune_code"], "dup": is_dup}).groupby(
             "commune_code", observed=True).agg(persons=("dup", "size"), duplicates=("dup", "sum")).reset_index()
         dup["per_1000"] = (1000 * dup["duplicates"] / dup["persons"]).round(2)

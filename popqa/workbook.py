@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.io.safe import safe_cell, safe_frame
 from popqa.store import atomic_write_bytes
 
@@ -197,7 +198,8 @@ def _record_info(register, findings: pd.DataFrame) -> pd.DataFrame:
     need_e = set(rid[(tab == "events").fillna(False)].dropna())
     persons = register.persons
     # filtering keeps the register's order, so the first of a duplicated id is still the one kept
-    pp = persons[persons["person_id"].isin(need_p).to_numpy(bool)].drop_duplicates("person_id")
+    pp = persons[textkeys.isin(persons["person_id"], pd.Series(sorted(need_p), dtype=object))]
+    pp = textkeys.first_rows(pp, "person_id")
     ev = register.events
     if ev is not None and len(ev):
         ev = ev[ev["event_id"].isin(need_e).to_numpy(bool)].drop_duplicates("event_id")

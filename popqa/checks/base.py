@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.checks.config import ChecksConfig
 from popqa.contract import DIMENSIONS, SEVERITIES, TABLES
 from popqa.definitions import age_at, is_present  # age_at re-exported: one definition
@@ -391,7 +392,7 @@ class Context:
     def persons_by_id(self) -> pd.DataFrame:
         """One row per person_id (the first), indexed by person_id."""
         p = self.persons
-        return p.drop_duplicates("person_id").set_index("person_id")
+        return textkeys.first_rows(p, "person_id").set_index("person_id")
 
     @cached_property
     def units(self) -> pd.DataFrame:

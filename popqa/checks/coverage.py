@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from popqa import textkeys
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 
 __all__ = ["coverage_findings"]
@@ -73,7 +74,7 @@ def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
         src = register[source]
         key = TABLES[source].key
         linked = lk.loc[lk["person_id"].notna(), "source_id"]
-        miss = src[~src[key].isin(linked)]
+        miss = src[~textkeys.isin(src[key], linked)]
         cc = miss["commune_code"].astype("string")
         frames.append(pd.DataFrame({
             "rule_id": r.rule_id, "dimension": r.dimension, "severity": r.severity, "table": source,

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from popqa import textkeys
 from popqa.definitions import age_at, is_present, reference_date
 
 __all__ = [
@@ -270,7 +271,7 @@ def vital_events(register: Any, *, period: Any, window_months: int = 12) -> pd.D
     m = ev["event_type"].isin(kinds).fillna(False).to_numpy(bool)
     e = ev.loc[m]
     e = e[(e["event_date"] >= start) & (e["event_date"] < end)]
-    person = p.drop_duplicates("person_id").set_index("person_id")
+    person = textkeys.first_rows(p, "person_id").set_index("person_id")
     sex = e["person_id"].map(person["sex"]).to_numpy(dtype="float64", na_value=np.nan)
     sex = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
     bd = e["person_id"].map(person["birth_date"])

@@ -32,9 +32,12 @@ __all__ = ["program_target_rows", "timeliness_rows", "duplicate_rows", "linkage_
 def _units(df: pd.DataFrame, province_code: str) -> list[tuple[str, str, pd.Series]]:
     """(level, code, mask) for the province and each district present."""
     out = [("province", province_code, pd.Series(True, index=df.index))]
-    dc = df["district_code"].astype("string")
-    for d in sorted(dc.dropna().unique()):
-        out.append(("district", str(d), dc.eq(d).fillna(False)))
+    # one factorisation, then integer comparisons: a comparison of the text per district made this
+    # grow with districts x persons (24 districts of the merged province)
+    codes, uniq = pd.factorize(df["district_code"].astype("string").to_numpy(dtype=object, na_value=None),
+                               use_na_sentinel=True)
+    for k in np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable"):
+        out.append(("district", str(uniq[k]), pd.Series(codes == k, index=df.index)))
     return out
 
 

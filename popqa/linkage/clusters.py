@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
+
 __all__ = ["connected_components", "constrained_components", "dates_conflict"]
 
 
@@ -121,7 +123,7 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
         return connected_components(ids, pairs, threshold), pd.Index([])
     acc = pairs[pairs["match_probability"] >= threshold]
     acc = acc.assign(_l=acc["person_id_l"].astype("string"), _r=acc["person_id_r"].astype("string"))
-    acc = acc[acc["_l"].isin(uniq) & acc["_r"].isin(uniq)]
+    acc = acc[textkeys.isin(acc["_l"], uniq) & textkeys.isin(acc["_r"], uniq)]
     # a reviewer's "match" is joined first and unconditionally: the reviewer saw both records
     reviewed = (acc["review"] == "match").fillna(False).astype(bool) if "review" in acc.columns else False
     acc = acc.assign(_forced=reviewed).sort_values(["_forced", "match_probability", "_l", "_r"],

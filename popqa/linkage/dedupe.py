@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.contract import FINDINGS_COLUMNS
 from popqa.linkage.clusters import constrained_components
 from popqa.linkage.config import LinkageConfig
@@ -331,7 +332,7 @@ def dedupe(
 
         raise InputError("persons need a person_id column", column="person_id")
     ids = persons["person_id"].astype("string")
-    unique = persons[~ids.duplicated() & ids.notna()]
+    unique = persons[~textkeys.duplicated(ids) & ids.notna().to_numpy()]
     empty = _empty_columns(unique) if len(unique) >= 2 else []
     note = ""
     if len(empty) == len(IDENTIFYING):

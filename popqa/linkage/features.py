@@ -47,6 +47,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.errors import InputError
 from popqa.linkage.names import fold, known_given, normalise, split_name
 
@@ -311,10 +312,11 @@ def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = No
         mover,
     )
     if "mother_id" in p.columns:  # the mother's folded name: her own record's, folded once above
-        by_id = pd.Series(out["name_fold"].to_numpy(), index=out["unique_id"].to_numpy())
-        by_id = by_id[~by_id.index.duplicated()]
-        mother = p["mother_id"].astype(_STR).map(by_id)
-        out["mother_fold"] = pd.Series(mother.to_numpy(), index=out.index).astype(_STR)
+        # the first record of each id (keys: linear in the ids where pandas' hash tables are not)
+        pos = textkeys.positions(p["mother_id"].astype(_STR), out["unique_id"])
+        folds = out["name_fold"].to_numpy(dtype=object, na_value=None)
+        mother = np.where(pos >= 0, folds[np.maximum(pos, 0)], None)
+        out["mother_fold"] = pd.Series(mother, index=out.index, dtype=_STR)
     ref = _reference_year(p, out["birth_year"])
     if ref is not None:
         by = pd.Series(out["birth_year"].to_numpy(), index=p.index)

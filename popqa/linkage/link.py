@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.linkage.dedupe import resolve_config
 
 __all__ = ["LinkResult", "link", "one_to_one", "text_codes"]
@@ -148,9 +149,9 @@ def link(
     kind = canonical_kind(kind)
     ref = reference_year if reference_year is not None else _reference_year(persons)
     right = source_features(source, kind, persons=persons, reference_year=ref)
-    right = right[right["unique_id"].notna() & ~right["unique_id"].duplicated()].reset_index(drop=True)
+    right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])].reset_index(drop=True)
     pids = persons["person_id"].astype("string")
-    left_p = persons[pids.notna() & ~pids.duplicated()]
+    left_p = persons[pids.notna().to_numpy() & ~textkeys.duplicated(pids)]
     if len(right) and len(left_p):
         from popqa.linkage.model import run_splink
 

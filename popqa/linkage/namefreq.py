@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
+
 #: The comparisons whose agreement makes "the same whole name", with their agreeing level.
 PARTS: tuple[tuple[str, str], ...] = (("surname", "exact"), ("middle", "same"), ("given", "exact"), ("sex", "same"))
 
@@ -92,7 +94,7 @@ def whole_name_adjustment(raw: pd.DataFrame, frame: pd.DataFrame, kind: str = "d
     if hit.any():
         per_record = name_adjustments(frame)
         ids = out["unique_id_l"].astype("string").to_numpy()[hit]
-        adj[hit] = per_record.reindex(ids).fillna(0.0).to_numpy(dtype="float64")
+        adj[hit] = textkeys.lookup(ids, per_record).fillna(0.0).to_numpy(dtype="float64")
     weight = out["match_weight"].to_numpy(dtype="float64", copy=True)
     prob = out["match_probability"].to_numpy(dtype="float64", copy=True)
     weight[hit] = np.round(weight[hit] + adj[hit], 6)

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from popqa import textkeys
 from popqa.definitions import is_present, reference_date
 from popqa.reconcile.config import ReconcileConfig
 from popqa.reconcile.dse import dse_table
@@ -147,9 +148,11 @@ def _person_key(pids: pd.Series, clusters: pd.DataFrame | None) -> pd.Series:
     pids = pids.astype("string")
     if clusters is None or not len(clusters):
         return pids
-    cmap = clusters.drop_duplicates("person_id").set_index(clusters.drop_duplicates("person_id")["person_id"]
-                                                            .astype("string"))["cluster_id"].astype("string")
-    return pids.map(cmap).fillna(pids).astype("string")
+    # the first row of each person id (keys: Arrow's hash tables, linear in the ids where pandas' are not)
+    pos = textkeys.positions(pids, clusters["person_id"])
+    cid = clusters["cluster_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    key = np.where(pos >= 0, cid[np.maximum(pos, 0)], None)
+    return pd.Series(key, index=pids.index, dtype="string").fillna(pids)
 
 
 def _reason(commune: pd.Series, date: pd.Series, communes: pd.Index, start, ref) -> pd.Series:
@@ -376,15 +379,16 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     if res is None or lk is None:
         return {}
     units = register_units(register, cfg)
-    res = res[~res["citizen_id"].astype("string").duplicated()]
+    res = res[~textkeys.duplicated(res["citizen_id"].astype("string"))]
     linked = lk.loc[lk["person_id"].notna()]
-    pmap = linked.set_index(linked["source_id"].astype("string"))["person_id"].astype("string")
-    hit = res["citizen_id"].astype("string").isin(pmap.index).fillna(False)
+    hit = pd.Series(textkeys.isin(res["citizen_id"].astype("string"), linked["source_id"].astype("string")),
+                    index=res.index)
     rtype = res["residence_type"].map({1: "permanent", 2: "temporary"}).astype("string")
     a = _share_table(units, res["commune_code"], hit, rtype, cfg, cfg.min_matches)
     p = register.persons
-    p = p[is_present(p).to_numpy() & ~p["person_id"].astype("string").duplicated().to_numpy()]
-    found = p["person_id"].astype("string").isin(pd.Index(pmap.to_numpy())).fillna(False)
+    p = p[is_present(p).to_numpy() & ~textkeys.duplicated(p["person_id"].astype("string"))]
+    found = pd.Series(textkeys.isin(p["person_id"].astype("string"), linked["person_id"].astype("string")),
+                      index=p.index)
     rstat = p["residence_status"].map({1: "permanent", 2: "temporary", 3: "temporarily_absent"}).astype("string")
     b = _share_table(units, p["commune_code"], found, rstat, cfg, cfg.min_matches)
     return {"residents_in_register": a, "register_in_residents": b}

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.contract import DIMENSIONS
 from popqa.scorecard.config import ScorecardConfig
 
@@ -337,7 +338,7 @@ def compute_scorecard(
     worst_rec = worst_rec[worst_rec["_w"] > 0]
     # the flagged records' rows only (a few per cent of the records; order kept, so the first row of a
     # duplicated key is still the one taken)
-    cand = records[records["record_id"].isin(worst_rec["record_id"].unique()).to_numpy(bool)]
+    cand = records[textkeys.isin(records["record_id"], worst_rec["record_id"])]
     flagged_rec = worst_rec.merge(cand.drop_duplicates(["table", "record_id"]), on=["table", "record_id"],
                                   how="inner")
     extra_rec = flagged_rec[~flagged_rec["table"].isin(register_tables)]  # source records the register misses

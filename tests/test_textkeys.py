@@ -1,0 +1,67 @@
+"""popqa.textkeys gives what pandas gives, on text keys of every storage, missing values included."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from popqa import textkeys
+
+
+def _keys(n: int, seed: int, dtype) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    vals = np.array([f"{v:012d}" for v in rng.integers(0, n // 2 + 1, n)], dtype=object)
+    vals[rng.random(n) < 0.1] = None
+    return pd.Series(vals, dtype=dtype)
+
+
+DTYPES = [object, "string", pd.StringDtype("pyarrow")]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("keep", ["first", "last", False])
+def test_duplicated_is_pandas(dtype, keep):
+    s = _keys(2000, 1, dtype)
+    assert textkeys.duplicated(s, keep=keep).tolist() == s.duplicated(keep=keep).tolist()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_frame_duplicated_and_first_rows(dtype):
+    df = pd.DataFrame({"a": _keys(3000, 2, dtype), "b": _keys(3000, 3, dtype).str[-1:]})
+    assert textkeys.frame_duplicated(df, ["a", "b"]).tolist() == df.duplicated(["a", "b"]).tolist()
+    pd.testing.assert_frame_equal(textkeys.first_rows(df, "a"), df.drop_duplicates("a"))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_isin_is_pandas_without_missing_matches(dtype):
+    s, vals = _keys(2000, 4, dtype), _keys(500, 5, object).dropna()
+    want = s.isin(vals.tolist()).fillna(False).to_numpy(bool) & s.notna().to_numpy()
+    assert textkeys.isin(s, vals).tolist() == want.tolist()
+    assert textkeys.isin(s, pd.Index(vals)).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_positions_and_lookup_are_map(dtype):
+    s = _keys(2000, 6, dtype)
+    table = _keys(800, 7, object).dropna().drop_duplicates()
+    mapping = pd.Series(np.arange(len(table), dtype=np.int64) * 3, index=table.to_numpy())
+    want = s.astype(object).map(mapping)
+    got = textkeys.lookup(s, mapping)
+    assert got.index.equals(s.index)
+    np.testing.assert_array_equal(got.to_numpy(dtype=float), want.to_numpy(dtype=float))
+    pos = textkeys.positions(s, pd.Series(mapping.index))
+    hit = pos >= 0
+    assert (hit == want.notna().to_numpy()).all()
+    assert (mapping.to_numpy()[pos[hit]] == want.to_numpy()[hit]).all()
+
+
+def test_lookup_keeps_extension_dtypes_and_dates():
+    s = pd.Series(["a", "x", None], dtype="string")
+    m = pd.Series(pd.array([1, 2], dtype="Int64"), index=["a", "b"])
+    assert textkeys.lookup(s, m).tolist() == [1, pd.NA, pd.NA]
+    d = pd.Series(pd.to_datetime(["2020-01-02", "2021-03-04"]), index=["a", "b"])
+    got = textkeys.lookup(s, d)
+    assert got.dtype == d.dtype and got.iloc[0] == pd.Timestamp("2020-01-02") and got.iloc[1:].isna().all()
+
+
+def test_positions_takes_the_first_of_repeated_keys():
+    assert textkeys.positions(pd.Series(["b", "a"]), pd.Series(["a", "b", "a", "b"])).tolist() == [1, 0]
