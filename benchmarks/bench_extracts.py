@@ -112,12 +112,14 @@ def _load(args) -> tuple:
     return reg, truth
 
 
-def _audit_inputs(reg, args) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Findings (checks + linkage) and clusters, as the audit makes them; cached with ``--cache``."""
+def _audit_inputs(reg, args) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Findings (checks + linkage), clusters and scored pairs, as the audit makes them; cached with ``--cache``."""
     if args.cache and os.path.isfile(os.path.join(args.cache, "clusters.parquet")):
         out(f"audit inputs read from {args.cache}\n\n")
+        pairs = os.path.join(args.cache, "pairs.parquet")
         return (pd.read_parquet(os.path.join(args.cache, "findings.parquet")),
-                pd.read_parquet(os.path.join(args.cache, "clusters.parquet")))
+                pd.read_parquet(os.path.join(args.cache, "clusters.parquet")),
+                pd.read_parquet(pairs) if os.path.isfile(pairs) else None)
     from popqa.checks import run_checks
     from popqa.config import Config
     from popqa.linkage import dedupe
@@ -143,7 +145,8 @@ def _audit_inputs(reg, args) -> tuple[pd.DataFrame, pd.DataFrame]:
                 f[c] = f[c].astype("string")
         f.to_parquet(os.path.join(args.cache, "findings.parquet"), index=False)
         dd.clusters.to_parquet(os.path.join(args.cache, "clusters.parquet"), index=False)
-    return findings, dd.clusters
+        dd.pairs.to_parquet(os.path.join(args.cache, "pairs.parquet"), index=False)
+    return findings, dd.clusters, dd.pairs
 
 
 def _truth_groups(persons: pd.DataFrame, truth: dict) -> tuple[pd.Series, pd.DataFrame, set]:
@@ -186,6 +189,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="time each kind this many times (best kept)")
     ap.add_argument("--timing-only", action="store_true", help="no comparison with the truth")
     ap.add_argument("--profile", help="cProfile this kind once and print the top functions")
+    ap.add_argument("--collapse-at", dest="collapse_at", type=float, default=None,
+                    help="build_extract's collapse_at: one row only for records linked at this probability or more")
     ap.add_argument("--explain", type=int, default=0, help="print the rows that absorbed N missed clean persons")
     args = ap.parse_args()
 
@@ -193,7 +198,12 @@ def main() -> None:
 
     out(f"popqa from {os.path.dirname(popqa.__file__)}\n")
     reg, truth = _load(args)
-    findings, clusters = _audit_inputs(reg, args)
+    findings, clusters, pairs = _audit_inputs(reg, args)
+    if args.collapse_at is not None and pairs is None:
+        sys.exit("--collapse-at needs the scored pairs: use a new --cache folder")
+    collapse = {"pairs": pairs, "collapse_at": args.collapse_at}
+    if args.collapse_at is not None:
+        out(f"collapse_at {args.collapse_at}\n")
     persons = reg.persons
     if args.profile:
         import cProfile
@@ -202,7 +212,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             pr = cProfile.Profile()
             pr.enable()
-            table = build_extract(reg, args.profile, period=args.period, clusters=clusters, findings=findings)
+            table = build_extract(reg, args.profile, period=args.period, clusters=clusters, findings=findings,
+                                  **collapse)
             write_extract(table, os.path.join(tmp, "extracts"), lang="vi")
             pr.disable()
         pstats.Stats(pr, stream=sys.stdout).sort_stats("cumulative").print_stats(45)
@@ -218,7 +229,8 @@ def main() -> None:
             for _ in range(args.repeat):
                 c0 = time.process_time()
                 t0 = time.perf_counter()
-                table = build_extract(reg, kind, period=args.period, clusters=clusters, findings=findings)
+                table = build_extract(reg, kind, period=args.period, clusters=clusters, findings=findings,
+                                      **collapse)
                 t_build = time.perf_counter() - t0
                 t0 = time.perf_counter()
                 res = write_extract(table, os.path.join(tmp, "extracts"), lang="vi")

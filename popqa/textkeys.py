@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["codes", "duplicated", "frame_duplicated", "isin", "positions", "lookup", "first_rows"]
+__all__ = ["codes", "factorize", "duplicated", "frame_duplicated", "isin", "positions", "lookup", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -74,6 +74,18 @@ def codes(values) -> np.ndarray:
     """
     enc = pc.dictionary_encode(_arrow(values))
     return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+def factorize(values) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values)``: codes in order of first appearance (-1 missing) and the distinct values.
+
+    >>> c, u = factorize(pd.Series(["x", None, "y", "x"], dtype="string"))
+    >>> c.tolist(), u.tolist()
+    ([0, -1, 1, 0], ['x', 'y'])
+    """
+    enc = pc.dictionary_encode(_arrow(values))
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return codes, pd.Index(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def duplicated(values, keep="first") -> np.ndarray:

@@ -9,6 +9,7 @@ here (:mod:`popqa.extracts.write` does that).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from popqa import textkeys
 from popqa.definitions import age_at, is_present, reference_date
 from popqa.errors import InputError
 from popqa.extracts.kinds import KINDS, as_datetime, birth_interval, eligibility
@@ -83,6 +85,7 @@ class ExtractParams:
     reference_date: pd.Timestamp
     school_year: int | None = None
     election_date: pd.Timestamp | None = None
+    collapse_at: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = {"kind": self.kind, "period": self.period, "export_date": self.export_date.date().isoformat(),
@@ -91,6 +94,8 @@ class ExtractParams:
             d["school_year"] = int(self.school_year)
         if self.election_date is not None:
             d["election_date"] = self.election_date.date().isoformat()
+        if self.collapse_at is not None:
+            d["collapse_at"] = float(self.collapse_at)
         return d
 
 
@@ -294,16 +299,21 @@ def _unit_names(codes: pd.DataFrame) -> dict[str, pa.Array]:
     return out
 
 
-def _review_pairs(findings: pd.DataFrame | None, pid_a: pa.Array, ccode: np.ndarray, ncodes: int) -> np.ndarray:
+def _review_pairs(findings: pd.DataFrame | None, pid_a: pa.Array, ccode: np.ndarray, ncodes: int,
+                  split: pd.DataFrame | None = None) -> np.ndarray:
     """For each cluster code, whether one of its records is in a pair proposed for clerical review
-    (rule L002: ``record_id`` and the record in ``value``, scored below the merge threshold) with a
+    (rule L002: ``record_id`` and the record in ``value``, scored below the merge threshold), or in a
+    pair of ``split`` (linked by the deduplication below ``collapse_at``: same columns), with a
     record of *another* person (another cluster, present or not). Records not in the register are
     ignored."""
     out = np.zeros(ncodes + 1, dtype=bool)
-    if findings is None or not len(findings) or not {"rule_id", "record_id", "value"} <= set(findings.columns):
-        return out[:ncodes]
-    f = findings[(findings["rule_id"] == "L002").fillna(False).to_numpy(bool)]
-    if not len(f):
+    parts = []
+    if findings is not None and len(findings) and {"rule_id", "record_id", "value"} <= set(findings.columns):
+        parts.append(findings.loc[(findings["rule_id"] == "L002").fillna(False).to_numpy(bool), ["record_id", "value"]])
+    if split is not None and len(split):
+        parts.append(split[["record_id", "value"]])
+    f = pd.concat(parts, ignore_index=True) if parts else None
+    if f is None or not len(f):
         return out[:ncodes]
     ends = []
     for col in ("record_id", "value"):
@@ -314,6 +324,60 @@ def _review_pairs(findings: pd.DataFrame | None, pid_a: pa.Array, ccode: np.ndar
     out[a[pair]] = True
     out[b[pair]] = True
     return out[:ncodes]
+
+
+def refine_clusters(clusters: pd.DataFrame, pairs: pd.DataFrame, collapse_at: float
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the linkage's clusters to the records linked at ``collapse_at`` or more.
+
+    Within each cluster of several records, the records are joined again by the cluster's own pairs
+    of ``pairs`` (the deduplication's scored pairs) at or above ``collapse_at`` (a reviewer's match
+    always; a pair a merge rule blocked never: :func:`popqa.linkage.clusters.constrained_components`).
+    A cluster is only ever split, never joined to another. Returns the new clusters (same columns; a
+    part's id is its smallest person id) and the cluster's pairs whose two records were split apart,
+    as ``record_id`` / ``value`` (the form of a review finding: both rows get ``possible_duplicate``).
+
+    >>> cl = pd.DataFrame({"person_id": ["A", "B", "C", "D"], "cluster_id": ["A", "A", "A", "D"]})
+    >>> pairs = pd.DataFrame({"person_id_l": ["A", "B"], "person_id_r": ["B", "C"],
+    ...                       "match_probability": [0.9995, 0.8]})
+    >>> new, split = refine_clusters(cl, pairs, 0.999)
+    >>> new["cluster_id"].tolist(), split.values.tolist()
+    (['A', 'A', 'C', 'D'], [['B', 'C']])
+    """
+    from popqa.linkage.clusters import constrained_components
+
+    out = clusters.copy()
+    cid = clusters["cluster_id"].astype("string")
+    multi = textkeys.duplicated(cid, keep=False) & clusters["person_id"].notna().to_numpy()
+    empty = pd.DataFrame({"record_id": pd.Series(dtype="string"), "value": pd.Series(dtype="string")})
+    if not multi.any() or pairs is None or not len(pairs):
+        return out, empty
+    members = pd.Series(cid[multi].to_numpy(), index=clusters.loc[multi, "person_id"].astype("string").to_numpy())
+    members = members[~textkeys.duplicated(pd.Series(members.index))]
+    cl_l = textkeys.lookup(pairs["person_id_l"].astype("string"), members)
+    cl_r = textkeys.lookup(pairs["person_id_r"].astype("string"), members)
+    same = (cl_l.notna() & cl_l.eq(cl_r)).fillna(False).to_numpy(bool)
+    within = pairs[same]
+    if "review" in within.columns:  # a reviewer's match stays joined whatever its score
+        matched = (within["review"] == "match").fillna(False).to_numpy(bool)
+        if matched.any():
+            within = within.assign(match_probability=np.where(
+                matched, np.maximum(within["match_probability"].to_numpy(dtype=float), collapse_at),
+                within["match_probability"].to_numpy(dtype=float)))
+    parts, _ = constrained_components(pd.Series(members.index, dtype="string"), within, collapse_at)
+    part = pd.Series(parts["cluster_id"].astype("string").to_numpy(), index=parts["person_id"].astype("string").to_numpy())
+    new_cid = textkeys.lookup(clusters.loc[multi, "person_id"].astype("string"), part)
+    out["cluster_id"] = out["cluster_id"].astype("string")
+    out.loc[multi, "cluster_id"] = new_cid.to_numpy()
+    if "cluster_size" in out.columns:
+        out["cluster_size"] = out.groupby("cluster_id", dropna=False)["person_id"].transform("size").astype(
+            clusters["cluster_size"].dtype)
+    pl = textkeys.lookup(within["person_id_l"].astype("string"), part)
+    pr = textkeys.lookup(within["person_id_r"].astype("string"), part)
+    apart = pl.ne(pr).fillna(False).to_numpy(bool)
+    split = pd.DataFrame({"record_id": within["person_id_l"].astype("string").to_numpy()[apart],
+                          "value": within["person_id_r"].astype("string").to_numpy()[apart]})
+    return out, split
 
 
 def _households(register: Any) -> pd.DataFrame | None:
@@ -336,6 +400,8 @@ def build_extract(
     election_date: Any = None,
     clusters: pd.DataFrame | None = None,
     findings: pd.DataFrame | None = None,
+    pairs: pd.DataFrame | None = None,
+    collapse_at: float | None = None,
 ) -> ExtractTable:
     """The rows of one extract (no file is written).
 
@@ -351,6 +417,12 @@ def build_extract(
         person. Without it, only records repeating a person id are folded together.
     findings : the audit's findings (contract columns); the ids of each person's error and warning
         findings on the ``persons`` table become flags.
+    pairs, collapse_at : the deduplication's scored pairs (``DedupeResult.pairs``) and a probability:
+        records of one cluster are one row only where they are linked at ``collapse_at`` or more
+        (:func:`refine_clusters`); records the deduplication linked below it are listed apart, both
+        rows flagged ``possible_duplicate``. For a list where a person left out loses a service (a
+        school place, a health card, a vote) and a flagged double costs a check. Default: the
+        clusters as they are.
 
     Returns
     -------
@@ -378,6 +450,14 @@ def build_extract(
     if not period:
         raise InputError("the extract needs the period of the export (YYYY-MM)")
     params = extract_params(kind, period, as_of=as_of, school_year=school_year, election_date=election_date)
+    split = None
+    if collapse_at is not None:
+        if not 0 < float(collapse_at) <= 1:
+            raise InputError(f"collapse_at must be a probability in (0, 1], not {collapse_at!r}")
+        if clusters is None or pairs is None:
+            raise InputError("collapse_at needs the deduplication's clusters and scored pairs")
+        params = dataclasses.replace(params, collapse_at=float(collapse_at))
+        clusters, split = refine_clusters(clusters, pairs, float(collapse_at))
     ref = params.reference_date
     p = register.persons
     if not (isinstance(p.index, pd.RangeIndex) and p.index.start == 0 and p.index.step == 1):
@@ -458,7 +538,7 @@ def build_extract(
             fc = pd.Series(np.where(where >= 0, ccode[mem_idx][np.maximum(where, 0)], -1))
             keep = (where >= 0)
             rule_flags = _join_groups(fc[keep], f["rule_id"].astype("string")[keep])
-    possible_dup = _review_pairs(findings, pid_a, ccode, ncodes)
+    possible_dup = _review_pairs(findings, pid_a, ccode, ncodes, split)
     lo, hi = birth_interval(rep, ref)
     age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
     cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)

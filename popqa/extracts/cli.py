@@ -29,6 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="voters: election date YYYY-MM-DD (default the reference date)")
     p.add_argument("--results", help="results folder of the audit of this period: reuse its duplicate clusters "
                                      "and findings (else the checks and the deduplication run here)")
+    p.add_argument("--collapse-at", dest="collapse_at", type=float,
+                   help="list the records of one probable person as one row only where the deduplication linked "
+                        "them at this probability or more (e.g. 0.99); the rest are listed apart, flagged "
+                        "possible_duplicate (default: the linkage's clusters as they are)")
     p.add_argument("--config", help="YAML configuration (checks:, linkage:, language)")
     p.add_argument("--lang", choices=("vi", "en"), help="language of the workbooks (default the configuration's)")
     p.set_defaults(handler=_extract)
@@ -78,7 +82,9 @@ def _extract(args: argparse.Namespace) -> int:
     provenance = {"data": str(data.resolve()),
                   "inputs": [{"file": r.get("file"), "sha256": r.get("sha256")} for r in report if r.get("sha256")]}
     if args.results:
-        clusters, findings, prov = _audit_artifacts(args.results, args.period, report)
+        clusters, findings, prov = _audit_artifacts(args.results, args.period, report,
+                                                    pairs=args.collapse_at is not None)
+        pairs = prov.pop("_pairs", None)
         provenance.update(prov)
     else:
         from popqa.checks import run_checks
@@ -87,12 +93,13 @@ def _extract(args: argparse.Namespace) -> int:
         sys.stderr.write("popqa extract: no --results: running the checks and the deduplication …\n")
         findings = run_checks(reg, cfg)
         dd = dedupe(reg.persons, cfg.linkage, households=reg.get("households"))
-        clusters = dd.clusters
+        clusters, pairs = dd.clusters, dd.pairs
         if len(dd.findings):
             findings = pd.concat([findings, dd.findings], ignore_index=True)
     for k in kinds:
         table = build_extract(reg, k, period=args.period, as_of=args.as_of, school_year=school_year,
-                              election_date=args.election_date, clusters=clusters, findings=findings)
+                              election_date=args.election_date, clusters=clusters, findings=findings,
+                              pairs=pairs, collapse_at=args.collapse_at)
         res = write_extract(table, out, lang=args.lang or cfg.language, provenance=provenance)
         s = res.summary
         sys.stdout.write(f"{k}: {s['persons']} persons, {s['flags'].get('any', 0)} to verify, {len(res.files) - 1} commune workbook(s) -> {out / (k + '.csv')}\n")

@@ -36,6 +36,11 @@ class ExtractsConfig(BaseModel):
         description="school_entry: school year starting in September (default: the next after June)")
     election_date: date | None = Field(None, description="voters: election date (default the reference date)")
     lang: Literal["vi", "en"] | None = Field(None, description="workbook language (default the report language)")
+    collapse_at: float | None = Field(
+        None, gt=0, le=1,
+        description="one row per person only where the deduplication linked the records at this probability or "
+                    "more (e.g. 0.99); records linked below it are listed apart, flagged possible_duplicate "
+                    "(default: the linkage's clusters as they are)")
 
     @model_validator(mode="after")
     def _out_with_kinds(self) -> ExtractsConfig:

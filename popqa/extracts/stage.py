@@ -52,6 +52,7 @@ def extracts_stage(ctx: Any) -> dict[str, Any]:
     out = check_extract_dir(Path(cfg.out) / period, data_dir=getattr(ctx, "data_dir", None), forbidden=forbidden)
     dd = ctx.get("dedupe")
     clusters = dd.clusters if dd is not None else None
+    pairs = getattr(dd, "pairs", None)
     findings = _findings(ctx)
     lang = cfg.lang or getattr(ctx.config, "language", "vi")
     provenance = {"data": str(Path(ctx.data_dir).resolve()) if getattr(ctx, "data_dir", None) else None,
@@ -60,7 +61,8 @@ def extracts_stage(ctx: Any) -> dict[str, Any]:
     parts = []
     for kind in cfg.kinds:
         table = build_extract(ctx["register"], kind, period=period, as_of=cfg.as_of, school_year=cfg.school_year,
-                              election_date=cfg.election_date, clusters=clusters, findings=findings)
+                              election_date=cfg.election_date, clusters=clusters, findings=findings,
+                              pairs=pairs, collapse_at=cfg.collapse_at)
         write_extract(table, out, lang=lang, provenance=provenance)
         parts.append(extract_indicator_rows(table, period=period))
     return {"indicators:extracts": concat_indicators(parts)}

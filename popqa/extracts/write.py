@@ -420,9 +420,10 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
     return ExtractResult(kind, out, table, summary, tuple(files), entry)
 
 
-def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[str, Any]] | None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Clusters and findings of the committed audit of ``period`` (checked to be of the same input files)."""
+def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[str, Any]] | None,
+                     *, pairs: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Clusters and findings of the committed audit of ``period`` (checked to be of the same input files);
+    with ``pairs``, the provenance dict also holds the scored pairs under ``"_pairs"`` (popped by the caller)."""
     from popqa.store import ResultsStore
 
     store = ResultsStore(results)
@@ -443,7 +444,14 @@ def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[st
     except FileNotFoundError as exc:
         raise InputError("the committed audit has no clusters or findings file",
                          file=str(exc.filename or store.period_dir(period) / "analyst")) from None
-    return clusters, findings, {"results": str(Path(results).resolve()), "audit_id": manifest.get("audit_id")}
+    prov: dict[str, Any] = {"results": str(Path(results).resolve()), "audit_id": manifest.get("audit_id")}
+    if pairs:
+        try:
+            prov["_pairs"] = store.read_artifact(period, "analyst/duplicate_pairs.parquet")
+        except FileNotFoundError as exc:
+            raise InputError("collapse_at needs the audit's scored pairs; the committed audit has none",
+                             file=str(exc.filename or store.period_dir(period) / "analyst")) from None
+    return clusters, findings, prov
 
 
 def extract(
@@ -460,6 +468,8 @@ def extract(
     findings: pd.DataFrame | None = None,
     config: Any = None,
     lang: str | None = None,
+    pairs: pd.DataFrame | None = None,
+    collapse_at: float | None = None,
 ) -> ExtractResult:
     """Make one data-sharing extract and write it into ``out``.
 
@@ -474,6 +484,8 @@ def extract(
         are used (the audit must be of the same input files). Without it, and without ``clusters`` /
         ``findings``, the checks and the deduplication are run here.
     clusters, findings : the linkage's clusters and the findings, when the caller has them.
+    pairs, collapse_at : see :func:`popqa.extracts.build.build_extract` (``pairs``: the deduplication's
+        scored pairs; taken from ``results`` or the deduplication run here when not given).
     config : a :class:`popqa.config.Config`, a YAML path or None (checks, linkage, language).
     lang : language of the workbooks' headers and explanations (default the configuration's).
 
@@ -519,7 +531,9 @@ def extract(
     if not period:
         raise InputError("give the period of the export (YYYY-MM)")
     if results is not None:
-        clusters, findings, prov = _audit_artifacts(results, str(period), report)
+        clusters, findings, prov = _audit_artifacts(results, str(period), report,
+                                                    pairs=collapse_at is not None and pairs is None)
+        pairs = prov.pop("_pairs", pairs)
         provenance.update(prov)
     else:
         if findings is None:
@@ -531,8 +545,10 @@ def extract(
 
             dd = dedupe(reg.persons, cfg.linkage, households=reg.get("households"))
             clusters = dd.clusters
+            pairs = dd.pairs if pairs is None else pairs
             if len(dd.findings):
                 findings = pd.concat([findings, dd.findings], ignore_index=True)
     table = build_extract(reg, kind, period=period, as_of=as_of, school_year=school_year,
-                          election_date=election_date, clusters=clusters, findings=findings)
+                          election_date=election_date, clusters=clusters, findings=findings,
+                          pairs=pairs, collapse_at=collapse_at)
     return write_extract(table, out_dir, lang=lang or cfg.language, provenance=provenance)

@@ -219,5 +219,5 @@ def text_order(values: np.ndarray) -> np.ndarray:
 
 def _sorted_unique(ids: pd.Series) -> pd.Index:
     """The distinct non-missing ids in text order."""
-    u = np.asarray(pd.unique(ids.astype("string").dropna()), dtype=object)
+    u = np.asarray(textkeys.factorize(ids.astype("string"))[1], dtype=object)
     return pd.Index(u[text_order(u)], dtype="string")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from popqa.errors import InputError
 from popqa.extracts import EXTRACT_COLUMNS, build_extract
 from tests.extracts.frames import no_findings, person, register
 
@@ -151,3 +153,52 @@ def test_possible_duplicate_is_ordered_among_the_named_flags():
                       findings=review_pairs(("C", "A")))
     r = t.rows.set_index("person_id")["flags"].to_dict()
     assert r == {"B": "probable_duplicate;possible_duplicate", "C": "age_uncertain;possible_duplicate"}
+
+
+def scored(*pairs: tuple[str, str, float], review: str | None = None) -> pd.DataFrame:
+    """The deduplication's scored pairs (person_id_l < person_id_r) with their probabilities."""
+    return pd.DataFrame([{"person_id_l": min(a, b), "person_id_r": max(a, b), "match_probability": p,
+                          "review": review} for a, b, p in pairs])
+
+
+def test_collapse_at_lists_apart_records_linked_below_it():
+    # one cluster A-B-C by two links: A-B near certain, B-C at 0.8 (a namesake folded in, say); D-E one
+    # cluster at 0.75. At 0.99: A+B one row, C and its cluster mates flagged, D and E two rows, both flagged
+    rows = [person("A", "2022-03-04"), person("B", "2022-03-04", citizen_id=None),
+            person("C", "2022-03-04", household_id="H2"), person("D", "2021-05-06"), person("E", "2021-05-06")]
+    cl = clusters(("A", "B", "C"), ("D", "E"))
+    pairs = scored(("A", "B", 0.9995), ("B", "C", 0.8), ("D", "E", 0.75))
+    default = build_extract(register(rows), "under6", clusters=cl, findings=no_findings(), pairs=pairs)
+    assert default.rows["person_id"].tolist() == ["A", "D"]      # without collapse_at: the clusters as they are
+    t = build_extract(register(rows), "under6", clusters=cl, findings=no_findings(), pairs=pairs, collapse_at=0.99)
+    r = t.rows.set_index("person_id")
+    assert sorted(r.index) == ["A", "C", "D", "E"]
+    assert r.loc["A", "duplicate_person_ids"] == "B" and r.loc["C", "duplicate_person_ids"] == ""
+    assert r["flags"].to_dict() == {"A": "probable_duplicate;possible_duplicate", "C": "possible_duplicate",
+                                    "D": "possible_duplicate", "E": "possible_duplicate"}
+    assert t.params.collapse_at == 0.99 and t.summary()["collapse_at"] == 0.99
+    # at 0.9999 nothing is one row: every record listed, every row flagged
+    t = build_extract(register(rows), "under6", clusters=cl, findings=no_findings(), pairs=pairs,
+                      collapse_at=0.9999)
+    assert sorted(t.rows["person_id"]) == ["A", "B", "C", "D", "E"]
+    assert t.rows["flags"].str.contains("possible_duplicate").all()
+
+
+def test_collapse_at_never_joins_clusters_and_keeps_reviewers_matches():
+    # a pair across two clusters (refused by the clusters' constraints) stays apart; a reviewer's match
+    # below collapse_at stays joined
+    rows = [person("A", "2022-03-04"), person("B", "2022-03-04"), person("C", "2022-03-04"),
+            person("D", "2022-03-04")]
+    cl = clusters(("A", "B"), ("C",), ("D",))
+    pairs = pd.concat([scored(("A", "B", 0.72), review="match"), scored(("B", "C", 0.9999))], ignore_index=True)
+    t = build_extract(register(rows), "under6", clusters=cl, findings=no_findings(), pairs=pairs, collapse_at=0.99)
+    assert sorted(t.rows["person_id"]) == ["A", "C", "D"]
+    assert t.rows.set_index("person_id")["flags"].to_dict() == {"A": "probable_duplicate", "C": "", "D": ""}
+
+
+def test_collapse_at_is_checked():
+    rows = [person("A", "2022-03-04")]
+    with pytest.raises(InputError, match="probability"):
+        build_extract(register(rows), "under6", clusters=clusters(("A",)), pairs=scored(), collapse_at=1.5)
+    with pytest.raises(InputError, match="scored pairs"):
+        build_extract(register(rows), "under6", clusters=clusters(("A",)), collapse_at=0.99)

@@ -117,6 +117,38 @@ def test_cli_reuses_the_audit_clusters_and_findings(tmp_path, capsys):
     assert json.loads(log[0])["source"]["audit_id"] == "a1b2c3d4e5f60718"
 
 
+def test_cli_collapse_at_reads_the_audit_pairs_and_logs_the_setting(tmp_path):
+    data = tmp_path / "register"
+    _reg().to_parquet(data)
+    from popqa.io import read_register
+
+    inputs = [{"file": r["file"], "sha256": r["sha256"]} for r in read_register(data).read_report if r.get("sha256")]
+    _committed_audit(tmp_path / "results", "2026-10", inputs,
+                     pd.DataFrame({"person_id": ["A", "B", "C", "D"], "cluster_id": ["A", "A", "C", "D"]}),
+                     pd.DataFrame({"table": ["persons"], "severity": ["error"], "record_id": ["B"],
+                                   "rule_id": ["V013"]}))
+    argv = ["extract", "--data", str(data), "--period", "2026-10", "--kind", "under6", "--out", str(tmp_path / "ex"),
+            "--results", str(tmp_path / "results"), "--collapse-at", "0.99"]
+    args = _parser().parse_args(argv)
+    with pytest.raises(InputError, match="scored pairs"):  # an audit without its pairs file
+        args.handler(args)
+    store = ResultsStore(tmp_path / "results")
+    with store.begin("2026-10", audit_id="a1b2c3d4e5f60719") as st:
+        st.write_parquet("analyst/clusters.parquet", pd.DataFrame({"person_id": ["A", "B", "C", "D"],
+                                                                   "cluster_id": ["A", "A", "C", "D"]}))
+        st.write_parquet("analyst/findings.parquet", pd.DataFrame({"table": ["persons"], "severity": ["error"],
+                                                                   "record_id": ["B"], "rule_id": ["V013"]}))
+        st.write_parquet("analyst/duplicate_pairs.parquet", pd.DataFrame(
+            {"person_id_l": ["A"], "person_id_r": ["B"], "match_probability": [0.8]}))
+        st.commit({"status": "ok", "inputs": inputs})
+    assert args.handler(args) == 0
+    df = pd.read_csv(tmp_path / "ex" / "under6.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    flags = df.set_index("person_id")["flags"].to_dict()
+    assert flags["A"] == "possible_duplicate" and flags["B"] == "V013;possible_duplicate"  # A-B at 0.8: two rows
+    log = json.loads((tmp_path / "ex" / "sharing-log.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert log["parameters"]["collapse_at"] == 0.99
+
+
 def test_cli_refuses_an_audit_of_other_files(tmp_path):
     data = tmp_path / "register"
     _reg().to_parquet(data)
