@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["codes", "factorize", "duplicated", "frame_duplicated", "isin", "positions", "lookup", "first_rows"]
+__all__ = ["codes", "factorize", "duplicated", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -126,9 +126,17 @@ def lookup(values, mapping: pd.Series, index=None) -> pd.Series:
     """``values.map(mapping)``: the value of ``mapping`` at each key (its first row when a key repeats),
     missing when absent. Returns a Series on ``values``' index (or ``index``) of ``mapping``'s dtype
     where it holds missing values (else float / object as pandas would)."""
-    pos = positions(values, pd.Series(mapping.index))
     if index is None:
         index = values.index if isinstance(values, pd.Series) else None
+    return take(mapping, positions(values, pd.Series(mapping.index)), index)
+
+
+def take(mapping: pd.Series, pos: np.ndarray, index=None) -> pd.Series:
+    """``mapping``'s values at positions ``pos`` (from :func:`positions`; -1: missing), as :func:`lookup`.
+
+    >>> take(pd.Series([1.5, 2.5]), np.array([1, -1, 0])).tolist()
+    [2.5, nan, 1.5]
+    """
     found = pos >= 0
     if found.all():
         return pd.Series(mapping.to_numpy()[pos], index=index, dtype=mapping.dtype)
@@ -139,5 +147,6 @@ def lookup(values, mapping: pd.Series, index=None) -> pd.Series:
         out = taken.astype(object).where(found)
     else:
         out = taken.astype("float64").where(found) if mapping.dtype.kind in "iu" else taken.where(found)
-    out.index = index if index is not None else out.index
+    if index is not None:
+        out.index = index
     return out

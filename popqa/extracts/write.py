@@ -95,12 +95,13 @@ FLAG_TEXT: dict[str, tuple[str, str]] = {
         "This person is probably recorded more than once (see the duplicate record ids); the most complete "
         "record is shown. Verify and merge the records."),
     "possible_duplicate": (
-        "Có thể là cùng một người với một bản ghi khác trong sổ (điểm giống nhau dưới ngưỡng gộp; cặp bản ghi "
-        "đang chờ rà soát thủ công, quy tắc L002): người này có thể xuất hiện hai lần trong danh sách. "
+        "Có thể là cùng một người với một bản ghi khác trong sổ (điểm giống nhau chưa đủ chắc chắn để ghép "
+        "thành một dòng: dưới ngưỡng gộp, cặp bản ghi đang chờ rà soát thủ công theo quy tắc L002, hoặc dưới "
+        "ngưỡng ghép dòng của danh sách này): người này có thể xuất hiện hai lần trong danh sách. "
         "Xác minh trước khi chia sẻ.",
-        "Possibly the same person as another record of the register (similarity below the merge threshold; "
-        "the pair awaits clerical review, rule L002): the person may be listed twice. Verify before the list "
-        "is shared."),
+        "Possibly the same person as another record of the register (a similarity not certain enough to list "
+        "them as one row: below the merge threshold, the pair awaiting clerical review under rule L002, or below "
+        "this list's collapse_at): the person may be listed twice. Verify before the list is shared."),
     "no_citizen_id": (
         "Từ 14 tuổi trở lên nhưng thiếu số định danh cá nhân.",
         "Aged 14 or more without a citizen id number."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa import definitions
+from popqa import definitions, textkeys
 from popqa.checks.base import Context, isin, rule, text
 from popqa.checks.config import LEGAL_DEADLINES
 
@@ -163,8 +163,9 @@ def _e009(ctx: Context) -> pd.DataFrame:
 def _e010(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
     b = ctx.persons_by_id
-    lo = e["person_id"].map(b["_bd_lo"])
-    hi = e["person_id"].map(b["_bd_hi"])
+    # one lookup of each event's person for both dates (Arrow's hash table, linear in the persons)
+    pos = textkeys.positions(e["person_id"], b.index.to_series())
+    lo, hi = textkeys.take(b["_bd_lo"], pos, e.index), textkeys.take(b["_bd_hi"], pos, e.index)
     d = e["event_date"]
     bad = _is(e, "birth") & lo.notna() & d.notna() & ((d < lo) | (d > hi))
     return ctx.hits(e, bad, key="event_id", column="event_date",

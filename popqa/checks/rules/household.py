@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.checks.base import YEAR_DAYS, Context, empty_hits, isin, rule
 
 _HH = ("persons", "households")
@@ -300,7 +301,7 @@ def _m005(ctx: Context) -> pd.DataFrame:
 def _dup_key(table: str, key: str):
     def fn(ctx: Context) -> pd.DataFrame:
         df = ctx.persons if table == "persons" else ctx.table(table)
-        dup = df[key].notna() & df[key].duplicated(keep=False)
+        dup = df[key].notna().to_numpy() & textkeys.duplicated(df[key], keep=False)
         return ctx.hits(df, dup, key=key, column=key)
 
     return fn
