@@ -72,8 +72,15 @@ def codes(values) -> np.ndarray:
     >>> codes(pd.Series(["x", None, "y", "x"], dtype="string")).tolist()
     [0, -1, 1, 0]
     """
-    enc = pc.dictionary_encode(_arrow(values))
-    return pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return _indices(pc.dictionary_encode(_arrow(values)))
+
+
+def _indices(enc: pa.DictionaryArray) -> np.ndarray:
+    """The dictionary's indices as a NumPy array, -1 for a null (no copy when there is none)."""
+    idx = enc.indices
+    if idx.null_count:
+        idx = pc.fill_null(idx, -1)
+    return idx.to_numpy(zero_copy_only=False)
 
 
 def factorize(values) -> tuple[np.ndarray, pd.Index]:
@@ -84,8 +91,7 @@ def factorize(values) -> tuple[np.ndarray, pd.Index]:
     ([0, -1, 1, 0], ['x', 'y'])
     """
     enc = pc.dictionary_encode(_arrow(values))
-    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return codes, pd.Index(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    return _indices(enc), pd.Index(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def duplicated(values, keep="first") -> np.ndarray:
@@ -96,9 +102,9 @@ def duplicated(values, keep="first") -> np.ndarray:
 def frame_duplicated(df: pd.DataFrame, columns, keep="first") -> np.ndarray:
     """``DataFrame.duplicated(subset=columns, keep=keep)`` as a boolean array."""
     columns = [columns] if isinstance(columns, str) else list(columns)
-    key = codes(df[columns[0]]) + 1
+    key = codes(df[columns[0]]).astype(np.int64) + 1
     for c in columns[1:]:
-        nxt = codes(df[c]) + 1
+        nxt = codes(df[c]).astype(np.int64) + 1
         key = pd.factorize(key * (int(nxt.max(initial=0)) + 1) + nxt)[0].astype(np.int64)
     return pd.Series(key).duplicated(keep=keep).to_numpy()
 

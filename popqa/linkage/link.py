@@ -55,7 +55,9 @@ def text_codes(values: pd.Series) -> np.ndarray:
     """
     from popqa.linkage.clusters import text_order
 
-    codes, uniques = textkeys.factorize(values)  # Arrow's hash table: pandas' grew 6x for 2.7x the ids
+    # pandas' factorize, not popqa.textkeys': on a large source's scored pairs Arrow's copy of the text
+    # raised the link stage's peak at 3.38 M persons by 0.4 GB (7.9 -> 8.35 GB) for 7 s saved
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return codes
     order = text_order(uniques)
