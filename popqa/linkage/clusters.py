@@ -219,5 +219,7 @@ def text_order(values: np.ndarray) -> np.ndarray:
 
 def _sorted_unique(ids: pd.Series) -> pd.Index:
     """The distinct non-missing ids in text order."""
-    u = np.asarray(textkeys.factorize(ids.astype("string"))[1], dtype=object)
+    # pandas' unique keeps the register's own string objects (the clusters hold them for the whole audit);
+    # textkeys.factorize made new ones: 0.4 GB more at the link stage's peak at 3.38 M persons
+    u = np.asarray(pd.unique(ids.astype("string").dropna()), dtype=object)
     return pd.Index(u[text_order(u)], dtype="string")
