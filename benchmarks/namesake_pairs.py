@@ -54,7 +54,7 @@ def main(data: str, results: str) -> None:
                                      ["both missing", "one missing"], "both present")
     print(f"{len(pairs):,} pairs of day-precise records with one whole name, sex and birth date\n")
     print(pd.crosstab([pairs["truth"], pairs["same household"], pairs["same commune"], pairs["citizen IDs"]],
-                      pairs["linked"].map({True: "linked", False: "apart"})).to_markdown())
+                      pairs["linked"].map({True: "linked", False: "apart"})).to_string())
 
     dp = pd.read_parquet(f"{folder}/duplicate_pairs.parquet")
     dp["true"] = [true(str(a)) == true(str(b)) for a, b in zip(dp["person_id_l"], dp["person_id_r"], strict=True)]
