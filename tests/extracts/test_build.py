@@ -202,3 +202,17 @@ def test_collapse_at_is_checked():
         build_extract(register(rows), "under6", clusters=clusters(("A",)), pairs=scored(), collapse_at=1.5)
     with pytest.raises(InputError, match="scored pairs"):
         build_extract(register(rows), "under6", clusters=clusters(("A",)), collapse_at=0.99)
+
+
+def test_refine_clusters_recounts_cluster_size_and_splits_only_within_clusters():
+    from popqa.extracts.build import refine_clusters
+
+    cl = pd.DataFrame({"person_id": ["A", "B", "C", "D", "E"], "cluster_id": ["A", "A", "A", "D", "D"],
+                       "cluster_size": pd.array([3, 3, 3, 2, 2], dtype="Int64")})
+    pairs = scored(("A", "B", 0.9999), ("A", "C", 0.75), ("D", "E", 0.995), ("C", "D", 0.9999))
+    new, split = refine_clusters(cl, pairs, 0.99)
+    assert new["cluster_id"].tolist() == ["A", "A", "C", "D", "D"]      # C-D (two clusters) never joins them
+    assert new["cluster_size"].tolist() == [2, 2, 1, 2, 2] and new["cluster_size"].dtype == cl["cluster_size"].dtype
+    assert split.values.tolist() == [["A", "C"]]
+    same, none = refine_clusters(cl, pairs, 0.7)                      # at or below every link: unchanged
+    assert same["cluster_id"].tolist() == cl["cluster_id"].tolist() and none.empty
