@@ -242,12 +242,6 @@ def text_column(values: Any) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 
-def _positions(keys: pa.Array, values: pa.Array) -> np.ndarray:
-    """Position of each key in ``values`` (-1 when absent), by Arrow hashing."""
-    idx = pc.index_in(keys, value_set=values)
-    return np.nan_to_num(idx.to_numpy(zero_copy_only=False).astype(float), nan=-1).astype(np.int64)
-
-
 def _by_code(values: pd.Series, codes: np.ndarray, ncodes: int) -> np.ndarray:
     """``values`` (indexed by integer cluster code) for each of ``codes``; "" where none."""
     arr = np.full(ncodes, "", dtype=object)
@@ -317,7 +311,7 @@ def _review_pairs(findings: pd.DataFrame | None, pid_a: pa.Array, ccode: np.ndar
         return out[:ncodes]
     ends = []
     for col in ("record_id", "value"):
-        where = _positions(pa.array(f[col].astype("string"), type=pa.large_string()), pid_a)
+        where = textkeys.positions(f[col].astype("string"), pid_a)
         ends.append(np.where(where >= 0, ccode[np.maximum(where, 0)], -1))
     a, b = ends
     pair = (a >= 0) & (b >= 0) & (a != b)
@@ -476,7 +470,7 @@ def build_extract(
         # index_in finds the first row of a repeated person id, as drop_duplicates would keep it
         cl_pid = to_arrow(clusters["person_id"]).cast(pa.large_string())
         cl_cid = to_arrow(clusters["cluster_id"]).cast(pa.large_string())
-        where = _positions(pid_a, cl_pid)
+        where = textkeys.positions(pid_a, cl_pid)
         taken = cl_cid.take(pa.array(np.maximum(where, 0)))
         cid_a = pc.if_else(pa.array(where >= 0), pc.coalesce(taken, pid_a), pid_a)
     else:
@@ -533,7 +527,7 @@ def build_extract(
         f = findings[(findings["table"] == "persons").fillna(False).to_numpy(bool)
                      & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
         if len(f):
-            where = _positions(pa.array(f["record_id"].astype("string"), type=pa.large_string()),
+            where = textkeys.positions(f["record_id"].astype("string"),
                                pid_a.take(pa.array(mem_idx, type=pa.int64())))
             fc = pd.Series(np.where(where >= 0, ccode[mem_idx][np.maximum(where, 0)], -1))
             keep = (where >= 0)
@@ -576,7 +570,7 @@ def build_extract(
     nulls = pa.nulls(len(out), type=pa.large_string())
     village, collab = nulls, nulls
     if hh is not None:
-        where = _positions(to_arrow(text_column(out["household_id"])),
+        where = textkeys.positions(to_arrow(text_column(out["household_id"])),
                            pa.array(hh.index.to_numpy(dtype=object), type=pa.large_string()))
         take = pa.array(where, mask=where < 0)
         if "village" in hh:

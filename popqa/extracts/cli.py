@@ -61,7 +61,12 @@ def _extract(args: argparse.Namespace) -> int:
     from popqa.config import load_config
     from popqa.errors import InputError
     from popqa.extracts.build import build_extract, extract_params
-    from popqa.extracts.write import _audit_artifacts, check_extract_dir, write_extract
+    from popqa.extracts.write import (
+        _audit_artifacts,
+        _audit_pairs,
+        check_extract_dir,
+        write_extract,
+    )
     from popqa.io import read_register
 
     kinds = _kinds(args.kind)
@@ -82,9 +87,8 @@ def _extract(args: argparse.Namespace) -> int:
     provenance = {"data": str(data.resolve()),
                   "inputs": [{"file": r.get("file"), "sha256": r.get("sha256")} for r in report if r.get("sha256")]}
     if args.results:
-        clusters, findings, prov = _audit_artifacts(args.results, args.period, report,
-                                                    pairs=args.collapse_at is not None)
-        pairs = prov.pop("_pairs", None)
+        clusters, findings, prov = _audit_artifacts(args.results, args.period, report)
+        pairs = _audit_pairs(args.results, args.period) if args.collapse_at is not None else None
         provenance.update(prov)
     else:
         from popqa.checks import run_checks

@@ -421,10 +421,9 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
     return ExtractResult(kind, out, table, summary, tuple(files), entry)
 
 
-def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[str, Any]] | None,
-                     *, pairs: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Clusters and findings of the committed audit of ``period`` (checked to be of the same input files);
-    with ``pairs``, the provenance dict also holds the scored pairs under ``"_pairs"`` (popped by the caller)."""
+def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[str, Any]] | None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Clusters and findings of the committed audit of ``period`` (checked to be of the same input files)."""
     from popqa.store import ResultsStore
 
     store = ResultsStore(results)
@@ -445,14 +444,19 @@ def _audit_artifacts(results: str | Path, period: str, read_report: list[dict[st
     except FileNotFoundError as exc:
         raise InputError("the committed audit has no clusters or findings file",
                          file=str(exc.filename or store.period_dir(period) / "analyst")) from None
-    prov: dict[str, Any] = {"results": str(Path(results).resolve()), "audit_id": manifest.get("audit_id")}
-    if pairs:
-        try:
-            prov["_pairs"] = store.read_artifact(period, "analyst/duplicate_pairs.parquet")
-        except FileNotFoundError as exc:
-            raise InputError("collapse_at needs the audit's scored pairs; the committed audit has none",
-                             file=str(exc.filename or store.period_dir(period) / "analyst")) from None
-    return clusters, findings, prov
+    return clusters, findings, {"results": str(Path(results).resolve()), "audit_id": manifest.get("audit_id")}
+
+
+def _audit_pairs(results: str | Path, period: str) -> pd.DataFrame:
+    """The deduplication's scored pairs of the committed audit of ``period`` (for ``collapse_at``)."""
+    from popqa.store import ResultsStore
+
+    store = ResultsStore(results)
+    try:
+        return store.read_artifact(period, "analyst/duplicate_pairs.parquet")
+    except FileNotFoundError as exc:
+        raise InputError("collapse_at needs the audit's scored pairs; the committed audit has none",
+                         file=str(exc.filename or store.period_dir(period) / "analyst")) from None
 
 
 def extract(
@@ -532,9 +536,9 @@ def extract(
     if not period:
         raise InputError("give the period of the export (YYYY-MM)")
     if results is not None:
-        clusters, findings, prov = _audit_artifacts(results, str(period), report,
-                                                    pairs=collapse_at is not None and pairs is None)
-        pairs = prov.pop("_pairs", pairs)
+        clusters, findings, prov = _audit_artifacts(results, str(period), report)
+        if collapse_at is not None and pairs is None:
+            pairs = _audit_pairs(results, str(period))
         provenance.update(prov)
     else:
         if findings is None:

@@ -314,9 +314,7 @@ def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = No
     if "mother_id" in p.columns:  # the mother's folded name: her own record's, folded once above
         # the first record of each id (keys: linear in the ids where pandas' hash tables are not)
         pos = textkeys.positions(p["mother_id"].astype(_STR), out["unique_id"])
-        folds = out["name_fold"].to_numpy(dtype=object, na_value=None)
-        mother = np.where(pos >= 0, folds[np.maximum(pos, 0)], None)
-        out["mother_fold"] = pd.Series(mother, index=out.index, dtype=_STR)
+        out["mother_fold"] = textkeys.take(out["name_fold"].astype(_STR), pos, out.index)
     ref = _reference_year(p, out["birth_year"])
     if ref is not None:
         by = pd.Series(out["birth_year"].to_numpy(), index=p.index)

@@ -150,9 +150,7 @@ def _person_key(pids: pd.Series, clusters: pd.DataFrame | None) -> pd.Series:
         return pids
     # the first row of each person id (keys: Arrow's hash tables, linear in the ids where pandas' are not)
     pos = textkeys.positions(pids, clusters["person_id"])
-    cid = clusters["cluster_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    key = np.where(pos >= 0, cid[np.maximum(pos, 0)], None)
-    return pd.Series(key, index=pids.index, dtype="string").fillna(pids)
+    return textkeys.take(clusters["cluster_id"].astype("string"), pos, pids.index).fillna(pids)
 
 
 def _reason(commune: pd.Series, date: pd.Series, communes: pd.Index, start, ref) -> pd.Series:
