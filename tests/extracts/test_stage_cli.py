@@ -88,24 +88,34 @@ def _parser():
     return p
 
 
-def _committed_audit(root: Path, period: str, inputs, clusters: pd.DataFrame, findings: pd.DataFrame) -> None:
+def _committed_audit(root: Path, period: str, inputs, clusters: pd.DataFrame, findings: pd.DataFrame,
+                     pairs: pd.DataFrame | None = None, audit_id: str = "a1b2c3d4e5f60718") -> None:
     store = ResultsStore(root)
-    with store.begin(period, audit_id="a1b2c3d4e5f60718") as st:
+    with store.begin(period, audit_id=audit_id) as st:
         st.write_parquet("analyst/clusters.parquet", clusters)
         st.write_parquet("analyst/findings.parquet", findings)
+        if pairs is not None:
+            st.write_parquet("analyst/duplicate_pairs.parquet", pairs)
         st.commit({"status": "ok", "inputs": inputs})
 
 
-def test_cli_reuses_the_audit_clusters_and_findings(tmp_path, capsys):
+def _audited_register(tmp_path: Path, **audit) -> tuple[Path, list[dict]]:
+    """The test register written as Parquet and a committed audit of it (clusters A+B, C, D; V013 on B)."""
     data = tmp_path / "register"
     _reg().to_parquet(data)
     from popqa.io import read_register
 
     inputs = [{"file": r["file"], "sha256": r["sha256"]} for r in read_register(data).read_report if r.get("sha256")]
-    _committed_audit(tmp_path / "results", "2026-10", inputs,
-                     pd.DataFrame({"person_id": ["A", "B", "C", "D"], "cluster_id": ["A", "A", "C", "D"]}),
-                     pd.DataFrame({"table": ["persons"], "severity": ["error"], "record_id": ["B"],
-                                   "rule_id": ["V013"]}))
+    _committed_audit(tmp_path / "results", "2026-10", inputs, *_AUDIT, **audit)
+    return data, inputs
+
+
+_AUDIT = (pd.DataFrame({"person_id": ["A", "B", "C", "D"], "cluster_id": ["A", "A", "C", "D"]}),
+          pd.DataFrame({"table": ["persons"], "severity": ["error"], "record_id": ["B"], "rule_id": ["V013"]}))
+
+
+def test_cli_reuses_the_audit_clusters_and_findings(tmp_path, capsys):
+    data, _ = _audited_register(tmp_path)
     args = _parser().parse_args(["extract", "--data", str(data), "--period", "2026-10", "--kind", "under6,voters",
                                  "--out", str(tmp_path / "ex"), "--results", str(tmp_path / "results"),
                                  "--lang", "en"])
@@ -118,29 +128,14 @@ def test_cli_reuses_the_audit_clusters_and_findings(tmp_path, capsys):
 
 
 def test_cli_collapse_at_reads_the_audit_pairs_and_logs_the_setting(tmp_path):
-    data = tmp_path / "register"
-    _reg().to_parquet(data)
-    from popqa.io import read_register
-
-    inputs = [{"file": r["file"], "sha256": r["sha256"]} for r in read_register(data).read_report if r.get("sha256")]
-    _committed_audit(tmp_path / "results", "2026-10", inputs,
-                     pd.DataFrame({"person_id": ["A", "B", "C", "D"], "cluster_id": ["A", "A", "C", "D"]}),
-                     pd.DataFrame({"table": ["persons"], "severity": ["error"], "record_id": ["B"],
-                                   "rule_id": ["V013"]}))
+    data, inputs = _audited_register(tmp_path)
     argv = ["extract", "--data", str(data), "--period", "2026-10", "--kind", "under6", "--out", str(tmp_path / "ex"),
             "--results", str(tmp_path / "results"), "--collapse-at", "0.99"]
     args = _parser().parse_args(argv)
     with pytest.raises(InputError, match="scored pairs"):  # an audit without its pairs file
         args.handler(args)
-    store = ResultsStore(tmp_path / "results")
-    with store.begin("2026-10", audit_id="a1b2c3d4e5f60719") as st:
-        st.write_parquet("analyst/clusters.parquet", pd.DataFrame({"person_id": ["A", "B", "C", "D"],
-                                                                   "cluster_id": ["A", "A", "C", "D"]}))
-        st.write_parquet("analyst/findings.parquet", pd.DataFrame({"table": ["persons"], "severity": ["error"],
-                                                                   "record_id": ["B"], "rule_id": ["V013"]}))
-        st.write_parquet("analyst/duplicate_pairs.parquet", pd.DataFrame(
-            {"person_id_l": ["A"], "person_id_r": ["B"], "match_probability": [0.8]}))
-        st.commit({"status": "ok", "inputs": inputs})
+    _committed_audit(tmp_path / "results", "2026-10", inputs, *_AUDIT, audit_id="a1b2c3d4e5f60719",
+                     pairs=pd.DataFrame({"person_id_l": ["A"], "person_id_r": ["B"], "match_probability": [0.8]}))
     assert args.handler(args) == 0
     df = pd.read_csv(tmp_path / "ex" / "under6.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     flags = df.set_index("person_id")["flags"].to_dict()
