@@ -35,10 +35,29 @@ def test_a_bad_scheduler_address_is_one_line_and_exit_2(tmp_path, capsys):
 def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
     from distributed import LocalCluster
 
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    class Seen(SchedulerPlugin):  # where each task ran
+        def __init__(self):
+            self.ran: dict[str, str] = {}
+
+        def transition(self, key, start, finish, *args, **kwargs):
+            if finish == "memory" and kwargs.get("worker"):
+                self.ran[str(key)] = kwargs["worker"]
+
     local = audit(SAMPLE, PERIOD, tmp_path / "local", workbooks=False)
+    seen = Seen()
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        cluster.scheduler.add_plugin(seen)
         dask = audit(SAMPLE, PERIOD, tmp_path / "dask", workbooks=False, executor="dask",
                      scheduler=cluster.scheduler_address, partition_by="commune_2025")
+    # each model was trained once (one task) and its candidate pairs scored in one partition per worker
+    # thread, as tasks of their own spread over the workers
+    scored = {k: w for k, w in seen.ran.items() if k.startswith("popqa-score-")}
+    for kind in ("dedupe", "residents"):
+        mine = [k for k in scored if k.startswith(f"popqa-score-{kind}-")]
+        assert sorted(k.split("-")[3] for k in mine) == ["1of2", "2of2"], seen.ran
+    assert len(set(scored.values())) == 2, scored  # the scheduler places them; over five models both workers score
     a, b = local.results_dir / "analyst", dask.results_dir / "analyst"
     # findings (the checks' and the coverage findings of the source linkages), pairs and scores
     for name in ("findings.parquet", "duplicate_pairs.parquet", "clusters.parquet"):
@@ -55,6 +74,24 @@ def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
     m = dask.results_dir / "manifest.json"
     assert '"executor": "dask"' in m.read_text()
     assert local["audit_id"] == dask["audit_id"]  # how it ran is not what it computed
+
+
+def test_scoring_in_partitions_gives_the_pairs_of_one_scoring():
+    """A model's candidate pairs scored in partitions (Splink's chunks, one after the other) are the
+    pairs and scores of one scoring, for the deduplication and a source linkage."""
+    from popqa.io import read_register
+    from popqa.linkage import dedupe, link
+    from popqa.linkage.config import LinkageConfig
+
+    reg = read_register(SAMPLE, period=PERIOD)
+    one, three = LinkageConfig(score_partitions=1), LinkageConfig(score_partitions=3)
+    a, b = dedupe(reg.persons, one).pairs, dedupe(reg.persons, three).pairs
+    assert len(a) > 0
+    pd.testing.assert_frame_equal(a, b)
+    for kind in ("residents", "civil_births"):
+        a, b = link(reg.persons, reg[kind], kind, one).links, link(reg.persons, reg[kind], kind, three).links
+        assert len(a) > 0
+        pd.testing.assert_frame_equal(a, b, obj=kind)
 
 
 def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):

@@ -102,6 +102,13 @@ class LinkageConfig(BaseModel):
         "(each worker holds a copy of the person features; a small register is done before workers start)"
     )
     threads: int | None = Field(None, ge=1, description="DuckDB threads; None = all cores")
+    score_partitions: int | None = Field(
+        None, ge=1, description="partitions the candidate pairs of each model are scored in (Splink's chunks: the "
+        "pairs whose right-hand record falls in one hash bucket of its id), one after the other in one process, or "
+        "side by side on the workers of a Dask cluster with the model trained once. The same pairs and scores "
+        "however many. None = one per 1,500,000 records of the model (left and right together) in one process, "
+        "and on a Dask cluster at least one per worker thread"
+    )
     memory_limit: str | None = Field(
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "
         "DuckDB default (80 % of the machine). 2GB keeps the deduplication of 1.2 M persons at 3.8 GB peak for the "

@@ -3,23 +3,26 @@
 The audit's link stage runs one deduplication of the register's persons and one linkage per
 administrative source; they share the person features and nothing else, so each is one task
 on the cluster: the persons and their features are sent to the workers once (``scatter``), each
-task trains its own model once and scores its candidate pairs on its worker, and the main
-process only gathers the pairs. The results are those of :func:`popqa.linkage.dedupe` and
+task trains its own model once on its worker, and the main process only gathers the pairs. The results are those of :func:`popqa.linkage.dedupe` and
 :func:`popqa.linkage.link` called in the main process (``tests/test_scale.py``).
 
 Without a cluster, the local link stage uses the same tasks in a process pool of the machine's
 cores (:func:`local_pool`, :func:`link_workers`) when the register is small enough that each
 worker's copy of the features costs little; the results are the same as one after the other.
 
-The candidate pairs of one model are not split further here (scoring the pairs of one model in
-partitions of its blocking keys on several workers is what Splink's Spark backend does; see
-docs/scale.md).
+Each model's candidate pairs are scored in partitions (``linkage.score_partitions``; on a cluster at
+least one per worker thread): the task trains the model once, then submits one task per partition to
+the cluster (:func:`score_on_cluster`; Splink's chunks, the pairs whose right-hand record falls in one
+hash bucket of its id, :func:`popqa.linkage.model.score_partition`) and gathers their pairs, the same
+pairs and scores as one scoring. Duplicates across provinces of a national register are Splink's Spark
+backend's work (docs/scale.md).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -45,20 +48,63 @@ def _use() -> tuple[int, float | None]:
         return os.getpid(), None
 
 
-def _dedupe_task(persons: pd.DataFrame, config: Any, features: pd.DataFrame, extra: dict[str, Any]):
+def _dedupe_task(persons: pd.DataFrame, config: Any, features: pd.DataFrame, extra: dict[str, Any],
+                 cluster: bool = False):
     from popqa.linkage import dedupe
 
     c0 = time.process_time()
-    out = dedupe(persons, config, features=features, **extra)
+    with _scoring_on_cluster(cluster):
+        out = dedupe(persons, config, features=features, **extra)
     return out, time.process_time() - c0, *_use()
 
 
-def _link_task(persons: pd.DataFrame, source: pd.DataFrame, kind: str, config: Any, features: pd.DataFrame):
+def _link_task(persons: pd.DataFrame, source: pd.DataFrame, kind: str, config: Any, features: pd.DataFrame,
+               cluster: bool = False):
     from popqa.linkage import link
 
     c0 = time.process_time()
-    out = link(persons, source, kind, config, features=features).links
+    with _scoring_on_cluster(cluster):
+        out = link(persons, source, kind, config, features=features).links
     return out, time.process_time() - c0, *_use()
+
+
+@contextmanager
+def _scoring_on_cluster(cluster: bool):
+    """Within a model's task on a Dask worker: its scoring partitions become tasks of the cluster."""
+    if not cluster:
+        yield
+        return
+    from popqa.linkage.model import _SCORER
+
+    token = _SCORER.set(score_on_cluster)
+    try:
+        yield
+    finally:
+        _SCORER.reset(token)
+
+
+def score_on_cluster(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, config: Any,
+                     settings: dict[str, Any], parts: int) -> list[pd.DataFrame]:
+    """Score the ``parts`` partitions of a trained model's candidate pairs as tasks of the cluster this
+    task runs on (:func:`popqa.linkage.model.score_partition` each); the calling task leaves its worker's
+    thread while it waits (``worker_client``), so a one-thread worker scores partitions too."""
+    from distributed import worker_client
+
+    from popqa.linkage.model import score_partition
+
+    stamp = time.time_ns()
+    with worker_client() as client:
+        frames = client.scatter([left] if right is None else [left, right])
+        lf, rf = frames[0], (frames[1] if right is not None else None)
+        futs = [client.submit(score_partition, lf, rf, kind, config, settings, (j, parts), pure=False,
+                              key=f"popqa-score-{kind}-{j}of{parts}-{stamp}") for j in range(1, parts + 1)]
+        return client.gather(futs)
+
+
+def _local_parts(config: Any, persons: pd.DataFrame) -> int:
+    from popqa.linkage.model import score_partitions
+
+    return score_partitions(config, len(persons))
 
 
 def per_worker_config(config: Any, workers: int) -> Any:
@@ -122,14 +168,17 @@ def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFra
     stamp = time.time_ns()
     dask = hasattr(client, "scatter")
     if dask:
+        if config.score_partitions is None:  # every worker thread scores a partition of each model
+            threads = sum(client.nthreads().values()) or 1
+            config = config.model_copy(update={"score_partitions": max(threads, _local_parts(config, persons))})
         p, f = client.scatter([persons, features])
     else:  # a local pool pickles the frames into each task
         p, f = persons, features
-    futs: dict[str | None, Any] = {None: client.submit(_dedupe_task, p, config, f, dict(dedupe_kwargs or {}),
+    futs: dict[str | None, Any] = {None: client.submit(_dedupe_task, p, config, f, dict(dedupe_kwargs or {}), dask,
                                 **({"pure": False, "key": f"popqa-dedupe-{stamp}"} if dask else {}))}
     for name in sorted(sources, key=lambda n: -len(sources[n])):
         s = client.scatter(sources[name]) if dask else sources[name]
-        futs[name] = client.submit(_link_task, p, s, name, config, f,
+        futs[name] = client.submit(_link_task, p, s, name, config, f, dask,
                                    **({"pure": False, "key": f"popqa-link-{name}-{stamp}"} if dask else {}))
     results: dict[str | None, Any] = {}
     peaks: dict[int, float] = {}

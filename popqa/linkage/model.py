@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -599,20 +601,13 @@ def run_splink(
     """
     from splink import DuckDBAPI, Linker
 
-    from popqa.io.duck import connect
-
     # Splink warns at length about levels a small or clean sample does not show; keep that
     # for users who ask for it (an explicitly set "splink" logger level is left alone)
     splink_log = logging.getLogger("splink")
     if splink_log.level == logging.NOTSET:
         splink_log.setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
 
-    con = connect()
-    if config.threads:
-        con.execute(f"SET threads = {int(config.threads)}")
-    if config.memory_limit:
-        con.execute(f"SET memory_limit = '{config.memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
+    con = _connect(config)
     db = DuckDBAPI(connection=con)
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
@@ -622,11 +617,7 @@ def run_splink(
         left = _with_column(left, OPEN_KEY, np.int8(1))
         right = _with_column(right, OPEN_KEY, pd.array(np.where(settled, pd.NA, 1), dtype="Int8"))
     settings = _settings(kind, link_type, _prior(n_left, n_right), config, settled=bool(settled.any()))
-    inputs: Any
-    if right is None:
-        inputs = db.register(left, table_name="register")
-    else:
-        inputs = [db.register(left, table_name="a_register"), db.register(right, table_name="b_source")]
+    inputs = _register(db, left, right)
     stored = read_model(config.model_files[kind], kind, config) if kind in config.model_files else None
     if stored is not None:  # an earlier audit's model: its m, u and prior; this run's blocking rules
         settings["comparisons"] = stored["settings"]["comparisons"]
@@ -649,14 +640,104 @@ def run_splink(
     else:
         log.info("%s: %d records, keeping the prior model (no training)", kind, n_total)
     t0 = time.perf_counter()
-    predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
-    log.info("%s: pairs scored in %.1f s", kind, time.perf_counter() - t0)
-    # only the columns kept leave DuckDB (the whole predict table, every input column on both
-    # sides, was a third of the linkage time of a large source); the register's id on the left
-    table = predicted.physical_name
+    parts = score_partitions(config, n_left + (n_right or 0))
+    scorer = _SCORER.get()
+    if parts > 1 and scorer is not None:  # the partitions on a cluster's workers, the model trained here
+        con.close()
+        df = _concat_parts(scorer(left, right, kind, config, linker.misc.save_model_to_json(), parts))
+    elif parts > 1:  # one partition after the other in this DuckDB: its working memory is a partition's
+        df = _concat_parts([_score_part(linker, con, kind, right is not None, config, (j, parts))
+                            for j in range(1, parts + 1)])
+        con.close()
+    else:
+        predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
+        df = _collect(con, predicted.physical_name, kind, right is not None)
+        con.close()
+    log.info("%s: pairs scored in %.1f s (%d partition%s)", kind, time.perf_counter() - t0, parts,
+             "" if parts == 1 else "s")
+    return df
+
+
+#: Set by a task of a ``dask.distributed`` cluster (:mod:`popqa.linkage.distributed`): a function
+#: ``(left, right, kind, config, trained settings, partitions) -> [pairs of each partition]`` that scores
+#: the partitions on the cluster's workers. None: they are scored in this process.
+_SCORER: ContextVar[Callable[..., list[pd.DataFrame]] | None] = ContextVar("popqa_scorer", default=None)
+
+
+def score_partitions(config: LinkageConfig, records: int) -> int:
+    """Partitions the candidate pairs of one model are scored in: ``config.score_partitions``, or when
+    it is None one per :data:`SCORE_PARTITION_RECORDS` records (left and right together), at least one.
+
+    >>> score_partitions(LinkageConfig(score_partitions=3), 10), score_partitions(LinkageConfig(), 10)
+    (3, 1)
+    """
+    if config.score_partitions is not None:
+        return int(config.score_partitions)
+    return max(1, -(-records // SCORE_PARTITION_RECORDS))
+
+
+#: Records (left and right together) per scoring partition when ``score_partitions`` is not set.
+SCORE_PARTITION_RECORDS = 10**12
+
+
+def _connect(config: LinkageConfig) -> Any:
+    """A DuckDB connection with the linkage's threads and memory limit."""
+    from popqa.io.duck import connect
+
+    con = connect()
+    if config.threads:
+        con.execute(f"SET threads = {int(config.threads)}")
+    if config.memory_limit:
+        con.execute(f"SET memory_limit = '{config.memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _register(db: Any, left: pd.DataFrame, right: pd.DataFrame | None) -> Any:
+    if right is None:
+        return db.register(left, table_name="register")
+    return [db.register(left, table_name="a_register"), db.register(right, table_name="b_source")]
+
+
+def _score_part(linker: Any, con: Any, kind: str, linking: bool, config: LinkageConfig,
+                part: tuple[int, int]) -> pd.DataFrame:
+    """The scored pairs of one partition: the candidate pairs whose right-hand record falls in ``part``
+    (``(j, n)``: the j-th of n by a hash of its id, Splink's chunking; every pair is in exactly one)."""
+    predicted = linker.inference.predict_chunk(right_chunk=part, threshold_match_probability=config.min_probability,
+                                               warning_mode="never")
+    df = _collect(con, predicted.physical_name, kind, linking)
+    predicted.drop_table_from_database_and_remove_from_cache()
+    return df
+
+
+def score_partition(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, config: LinkageConfig,
+                    settings: dict[str, Any], part: tuple[int, int]) -> pd.DataFrame:
+    """Score one partition of a trained model's candidate pairs in a DuckDB of its own (a cluster
+    worker's task): ``left`` and ``right`` as :func:`run_splink` registered them, ``settings`` the trained
+    model (Splink's JSON). The same pairs and weights as the partition scored where the model was trained."""
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    con = _connect(config)
+    linker = Linker(_register(DuckDBAPI(connection=con), left, right), settings, log_level=None)
+    try:
+        return _score_part(linker, con, kind, right is not None, config, part)
+    finally:
+        con.close()
+
+
+def _concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return out
+
+
+def _collect(con: Any, table: str, kind: str, linking: bool) -> pd.DataFrame:
+    """The scored pairs of a predict table as a frame: only the columns kept leave DuckDB (the whole
+    predict table, every input column on both sides, was a third of the linkage time of a large
+    source); the register's id on the left."""
     available = set(con.sql(f"SELECT * FROM {table} LIMIT 0").columns)
     uid_l, uid_r = "unique_id_l", "unique_id_r"
-    if right is not None and "source_dataset_l" in available:
+    if linking and "source_dataset_l" in available:
         flip = "source_dataset_l <> 'a_register'"
         uid_l, uid_r = (f"CASE WHEN {flip} THEN unique_id_r ELSE unique_id_l END",
                         f"CASE WHEN {flip} THEN unique_id_l ELSE unique_id_r END")
@@ -674,7 +755,6 @@ def run_splink(
         df[f"mw_{c}"] = df[f"mw_{c}"].astype("float64").round(4)
     df["match_probability"] = df["match_probability"].astype("float64").round(10)
     df["match_weight"] = df["match_weight"].astype("float64").round(6)
-    con.close()
     return df
 
 
