@@ -105,6 +105,8 @@ if client is not None:
 m = json.loads((Path(res["results_dir"]) / "manifest.json").read_text())
 print(json.dumps({"code": popqa.__file__, "audit_s": round(total, 1), "timings": res["timings"],
                   "stages": per_stage, "worker_peak_mb": worker_peaks,
+                  "cpu_s": round(sum(e.get("cpu_seconds") or 0 for e in m["stages"]), 1),
+                  "cpu_by_stage": {e["name"]: e.get("cpu_seconds") for e in m["stages"]},
                   "persons": m["tables"].get("persons"), "findings": sum(e["rows"].get("findings", 0)
                   for e in m["stages"] if e["name"] == "findings")}))
 """

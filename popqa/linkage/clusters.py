@@ -136,17 +136,16 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
         for a, b in zip(ruled["person_id_l"].astype("string"), ruled["person_id_r"].astype("string"), strict=True):
             cannot.setdefault(a, set()).add(b)
             cannot.setdefault(b, set()).add(a)
+    # the records of accepted pairs are the only ones asked: their values looked up by Arrow (a pandas
+    # hash table of the register's ids grew 10x for 2.7x the ids, docs/benchmarks.md)
+    asked = pd.Series(pd.concat([acc["_l"], acc["_r"]]).unique(), dtype="string")
     cid: dict[str, str] = {}
-    if citizen_ids is not None:  # the records of accepted pairs are the only ones asked
-        c = citizen_ids.dropna()
-        c = c[c.index.isin(pd.concat([acc["_l"], acc["_r"]]).unique())]
-        cid = dict(zip(c.index.astype(str), c.astype(str), strict=True))
+    if citizen_ids is not None:
+        cid = _known(asked, citizen_ids)
     dob: dict[str, str] = {}
     accepted: set[tuple[str, str]] = set()
     if exact_dates is not None:
-        d = exact_dates.dropna()
-        d = d[d.index.isin(pd.concat([acc["_l"], acc["_r"]]).unique())]
-        dob = dict(zip(d.index.astype(str), d.astype(str), strict=True))
+        dob = _known(asked, exact_dates)
         accepted = {(a, b) for a, b in zip(acc["_l"], acc["_r"], strict=True) if a in dob and b in dob}
         accepted |= {(b, a) for a, b in accepted}
 
@@ -191,7 +190,7 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
     size = np.ones(len(uniq), dtype=np.int64)
     if members:
         mem = [m for ms in members.values() for m in ms]
-        idx = uniq.get_indexer(pd.Index(mem, dtype="string"))
+        idx = textkeys.positions(pd.Series(mem, dtype="string"), uniq)
         cluster[idx] = [name for ms in members.values() for name in [min(ms)] * len(ms)]
         size[idx] = [n for ms in members.values() for n in [len(ms)] * len(ms)]
     out = pd.DataFrame({"person_id": uniq.astype("string"), "cluster_id": pd.array(cluster, dtype="string"),
@@ -215,6 +214,13 @@ def text_order(values: np.ndarray) -> np.ndarray:
     import pyarrow.compute as pc
 
     return pc.sort_indices(pa.array(np.asarray(values, dtype=object), type=pa.string())).to_numpy()
+
+
+def _known(asked: pd.Series, values: pd.Series) -> dict[str, str]:
+    """``{id: value}`` for the ``asked`` ids whose value (``values``, indexed by id) is not missing."""
+    got = textkeys.take(values, textkeys.positions(asked, pd.Series(values.index)))
+    ok = got.notna().to_numpy()
+    return dict(zip(asked[ok].astype(str), got[ok].astype(str), strict=True))
 
 
 def _sorted_unique(ids: pd.Series) -> pd.Index:

@@ -106,8 +106,8 @@ class LinkageConfig(BaseModel):
         None, ge=1, description="partitions the candidate pairs of each model are scored in (Splink's chunks: the "
         "pairs whose right-hand record falls in one hash bucket of its id), one after the other in one process, or "
         "side by side on the workers of a Dask cluster with the model trained once. The same pairs and scores "
-        "however many. None = one per 1,500,000 records of the model (left and right together) in one process, "
-        "and on a Dask cluster at least one per worker thread"
+        "however many. None = one in one process (there, partitions cost time: each repeats the blocking joins), "
+        "one per worker thread on a Dask cluster"
     )
     memory_limit: str | None = Field(
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "

@@ -10,8 +10,8 @@ Without a cluster, the local link stage uses the same tasks in a process pool of
 cores (:func:`local_pool`, :func:`link_workers`) when the register is small enough that each
 worker's copy of the features costs little; the results are the same as one after the other.
 
-Each model's candidate pairs are scored in partitions (``linkage.score_partitions``; on a cluster at
-least one per worker thread): the task trains the model once, then submits one task per partition to
+Each model's candidate pairs are scored in partitions (``linkage.score_partitions``; on a cluster
+one per worker thread unless set): the task trains the model once, then submits one task per partition to
 the cluster (:func:`score_on_cluster`; Splink's chunks, the pairs whose right-hand record falls in one
 hash bucket of its id, :func:`popqa.linkage.model.score_partition`) and gathers their pairs, the same
 pairs and scores as one scoring. Duplicates across provinces of a national register are Splink's Spark
@@ -101,12 +101,6 @@ def score_on_cluster(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, 
         return client.gather(futs)
 
 
-def _local_parts(config: Any, persons: pd.DataFrame) -> int:
-    from popqa.linkage.model import score_partitions
-
-    return score_partitions(config, len(persons))
-
-
 def per_worker_config(config: Any, workers: int) -> Any:
     """``config`` with DuckDB's memory limit shared among ``workers`` processes (so the link
     stage's DuckDB memory stays within the one limit), and its threads among them too.
@@ -170,7 +164,7 @@ def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFra
     if dask:
         if config.score_partitions is None:  # every worker thread scores a partition of each model
             threads = sum(client.nthreads().values()) or 1
-            config = config.model_copy(update={"score_partitions": max(threads, _local_parts(config, persons))})
+            config = config.model_copy(update={"score_partitions": threads})
         p, f = client.scatter([persons, features])
     else:  # a local pool pickles the frames into each task
         p, f = persons, features

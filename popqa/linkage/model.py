@@ -665,19 +665,16 @@ _SCORER: ContextVar[Callable[..., list[pd.DataFrame]] | None] = ContextVar("popq
 
 
 def score_partitions(config: LinkageConfig, records: int) -> int:
-    """Partitions the candidate pairs of one model are scored in: ``config.score_partitions``, or when
-    it is None one per :data:`SCORE_PARTITION_RECORDS` records (left and right together), at least one.
+    """Partitions the candidate pairs of one model of ``records`` records are scored in where they are
+    scored one after the other: ``config.score_partitions``, else one. In one process partitions cost
+    time and save little memory (the deduplication of 3.38 M persons: 66 s in one, 99 s in four, peak
+    6.5 -> 6.3 GB; docs/benchmarks.md); on a Dask cluster :mod:`popqa.linkage.distributed` gives each
+    worker thread one.
 
-    >>> score_partitions(LinkageConfig(score_partitions=3), 10), score_partitions(LinkageConfig(), 10)
+    >>> score_partitions(LinkageConfig(score_partitions=3), 10), score_partitions(LinkageConfig(), 10**8)
     (3, 1)
     """
-    if config.score_partitions is not None:
-        return int(config.score_partitions)
-    return max(1, -(-records // SCORE_PARTITION_RECORDS))
-
-
-#: Records (left and right together) per scoring partition when ``score_partitions`` is not set.
-SCORE_PARTITION_RECORDS = 10**12
+    return 1 if config.score_partitions is None else int(config.score_partitions)
 
 
 def _connect(config: LinkageConfig) -> Any:
