@@ -47,7 +47,9 @@ def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
 
     local = audit(SAMPLE, PERIOD, tmp_path / "local", workbooks=False)
     seen = Seen()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    # worker processes on the loopback interface: every task, frame and model crosses a real connection
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
         cluster.scheduler.add_plugin(seen)
         dask = audit(SAMPLE, PERIOD, tmp_path / "dask", workbooks=False, executor="dask",
                      scheduler=cluster.scheduler_address, partition_by="commune_2025")
