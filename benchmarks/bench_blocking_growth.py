@@ -4,7 +4,12 @@ Figures in docs/benchmarks.md, "Where the link stage grows faster than the regis
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_blocking_growth.py REGISTER_DIR 2026-10
+    .venv/bin/python benchmarks/bench_blocking_growth.py REGISTER_DIR 2026-10 [SOURCE]
+
+With SOURCE (e.g. ``residents``) the rules of that source's linkage are counted instead: the register's
+person features against the source's records, the records settled by their citizen ID taking part in
+the ID rule only, as :func:`popqa.linkage.model.run_splink` sets them up; "post" is then each rule's own
+join (a pair met by two rules counts in both).
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ def main() -> None:
     ids = reg.persons["person_id"].astype("string")
     f = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
     con = duckdb.connect()
+    if len(sys.argv) > 3:
+        _source(con, reg, f, sys.argv[3])
+        return
     con.register("f", f)
     con.execute("CREATE TABLE t AS SELECT * FROM f")
     print("persons", len(f), flush=True)
@@ -37,6 +45,35 @@ def main() -> None:
         post = con.execute(f"SELECT count(*) FROM t l JOIN t r ON l.unique_id < r.unique_id AND {rule}").fetchone()[0]
         print(f"{i:2d} pre {int(pre or 0):>12,} post {post:>12,} {time.perf_counter() - t0:6.1f}s  {rule[:110]}",
               flush=True)
+
+
+def _source(con, reg, f, kind: str) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from popqa import textkeys
+    from popqa.linkage.features import source_features
+    from popqa.linkage.model import OPEN_KEY, _settings, id_resolved
+    from popqa.linkage.config import LinkageConfig
+
+    from popqa.linkage.link import _reference_year
+
+    right = source_features(reg[kind], kind, persons=reg.persons, reference_year=_reference_year(reg.persons))
+    right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])]
+    settled = id_resolved(f, right)
+    left = f.assign(**{OPEN_KEY: np.int8(1)})
+    right = right.assign(**{OPEN_KEY: pd.array(np.where(settled, pd.NA, 1), dtype="Int8")})
+    con.register("lf", left)
+    con.register("rf", right)
+    con.execute("CREATE TABLE l_t AS SELECT * FROM lf")
+    con.execute("CREATE TABLE r_t AS SELECT * FROM rf")
+    print("persons", len(left), kind, len(right), "settled", int(settled.sum()), flush=True)
+    rules = _settings(kind, "link_only", 0.5, LinkageConfig(), settled=bool(settled.any()))[
+        "blocking_rules_to_generate_predictions"]
+    for i, rule in enumerate(rules):
+        t0 = time.perf_counter()
+        post = con.execute(f"SELECT count(*) FROM l_t l JOIN r_t r ON {rule}").fetchone()[0]
+        print(f"{i:2d} post {post:>12,} {time.perf_counter() - t0:6.1f}s  {rule[:120]}", flush=True)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,11 @@ stage grows faster than the register".
 
 Usage (heavy: wrap in ``flock /tmp/bench.lock``)::
 
-    .venv/bin/python benchmarks/bench_link_models.py REGISTER_DIR 2026-10 [dedupe,residents [PARTITIONS]]
+    .venv/bin/python benchmarks/bench_link_models.py REGISTER_DIR 2026-10 [dedupe,residents [PARTITIONS [MEMORY]]]
 
 PARTITIONS: ``linkage.score_partitions`` (each model's candidate pairs scored in that many
-partitions, one after the other); by default the configuration's default.
+partitions, one after the other); by default the configuration's default. MEMORY: DuckDB's
+``linkage.memory_limit`` (default 2500MB).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def main() -> None:
     logging.getLogger("splink").setLevel(logging.ERROR)
     data, period = sys.argv[1], sys.argv[2]
     only = sys.argv[3].split(",") if len(sys.argv) > 3 and sys.argv[3] else None
-    parts = int(sys.argv[4]) if len(sys.argv) > 4 else None
-    cfg = LinkageConfig(memory_limit="2500MB", score_partitions=parts)
+    parts = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[4] else None
+    memory = sys.argv[5] if len(sys.argv) > 5 else "2500MB"
+    cfg = LinkageConfig(memory_limit=memory, score_partitions=parts)
     t0 = time.perf_counter()
     reg = read_register(data, period=period)
     print("read", round(time.perf_counter() - t0, 1), "rss", round(_status("VmRSS")), flush=True)
@@ -64,7 +66,7 @@ def main() -> None:
             n = len(link(reg.persons, reg[kind], kind, cfg, features=feats).links)
         print(json.dumps({"kind": kind, "s": round(time.perf_counter() - t0, 1),
                           "cpu": round(time.process_time() - c0, 1), "peak": round(_status("VmHWM")),
-                          "rss": round(_status("VmRSS")), "rows": n, "partitions": parts}), flush=True)
+                          "rss": round(_status("VmRSS")), "rows": n, "partitions": parts, "memory_limit": memory}), flush=True)
 
 
 if __name__ == "__main__":
