@@ -52,11 +52,10 @@ def _source(con, reg, f, kind: str) -> None:
     import pandas as pd
 
     from popqa import textkeys
-    from popqa.linkage.features import source_features
-    from popqa.linkage.model import OPEN_KEY, _settings, id_resolved
     from popqa.linkage.config import LinkageConfig
-
+    from popqa.linkage.features import source_features
     from popqa.linkage.link import _reference_year
+    from popqa.linkage.model import OPEN_KEY, _settings, id_resolved
 
     right = source_features(reg[kind], kind, persons=reg.persons, reference_year=_reference_year(reg.persons))
     right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])]

@@ -34,7 +34,6 @@ def test_a_bad_scheduler_address_is_one_line_and_exit_2(tmp_path, capsys):
 @pytest.mark.slow
 def test_the_audit_on_a_dask_local_cluster_is_the_local_audit(tmp_path):
     from distributed import LocalCluster
-
     from distributed.diagnostics.plugin import SchedulerPlugin
 
     class Seen(SchedulerPlugin):  # where each task ran

@@ -3,18 +3,19 @@
 The audit's link stage runs one deduplication of the register's persons and one linkage per
 administrative source; they share the person features and nothing else, so each is one task
 on the cluster: the persons and their features are sent to the workers once (``scatter``), each
-task trains its own model once on its worker, and the main process only gathers the pairs. The results are those of :func:`popqa.linkage.dedupe` and
-:func:`popqa.linkage.link` called in the main process (``tests/test_scale.py``).
+task trains its own model once on its worker, and the main process only gathers the pairs. The
+results are those of :func:`popqa.linkage.dedupe` and :func:`popqa.linkage.link` called in the
+main process (``tests/test_scale.py``).
 
 Without a cluster, the local link stage uses the same tasks in a process pool of the machine's
 cores (:func:`local_pool`, :func:`link_workers`) when the register is small enough that each
 worker's copy of the features costs little; the results are the same as one after the other.
 
 Each model's candidate pairs are scored in partitions (``linkage.score_partitions``; on a cluster
-one per worker thread unless set): the task trains the model once, then submits one task per partition to
-the cluster (:func:`score_on_cluster`; Splink's chunks, the pairs whose right-hand record falls in one
-hash bucket of its id, :func:`popqa.linkage.model.score_partition`) and gathers their pairs, the same
-pairs and scores as one scoring. Duplicates across provinces of a national register are Splink's Spark
+one per worker thread unless set): the task trains the model once, then submits one task per
+partition to the cluster (:func:`score_on_cluster`; Splink's chunks, the pairs whose right-hand
+record falls in one hash bucket of its id, :func:`popqa.linkage.model.score_partition`) and gathers
+their pairs, the same pairs and scores as one scoring. Duplicates across provinces of a national register are Splink's Spark
 backend's work (docs/scale.md).
 """
 

@@ -601,12 +601,7 @@ def run_splink(
     """
     from splink import DuckDBAPI, Linker
 
-    # Splink warns at length about levels a small or clean sample does not show; keep that
-    # for users who ask for it (an explicitly set "splink" logger level is left alone)
-    splink_log = logging.getLogger("splink")
-    if splink_log.level == logging.NOTSET:
-        splink_log.setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
-
+    _quiet_splink()
     con = _connect(config)
     db = DuckDBAPI(connection=con)
     link_type = "dedupe_only" if right is None else "link_only"
@@ -640,14 +635,18 @@ def run_splink(
     else:
         log.info("%s: %d records, keeping the prior model (no training)", kind, n_total)
     t0 = time.perf_counter()
-    parts = score_partitions(config, n_left + (n_right or 0))
+    # one partition unless configured: in one process partitions cost time and save little memory
+    # (the deduplication of 3.38 M persons: 66 s in one, 99 s in four, peak 6.5 -> 6.3 GB;
+    # docs/benchmarks.md); on a Dask cluster popqa.linkage.distributed gives each worker thread one
+    parts = config.score_partitions or 1
     scorer = _SCORER.get()
     if parts > 1 and scorer is not None:  # the partitions on a cluster's workers, the model trained here
+        model = linker.misc.save_model_to_json()
         con.close()
-        df = _concat_parts(scorer(left, right, kind, config, linker.misc.save_model_to_json(), parts))
+        df = pd.concat(scorer(left, right, kind, config, model, parts), ignore_index=True)
     elif parts > 1:  # one partition after the other in this DuckDB: its working memory is a partition's
-        df = _concat_parts([_score_part(linker, con, kind, right is not None, config, (j, parts))
-                            for j in range(1, parts + 1)])
+        df = pd.concat([_score_part(linker, con, kind, right is not None, config, (j, parts))
+                        for j in range(1, parts + 1)], ignore_index=True)
         con.close()
     else:
         predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
@@ -664,17 +663,12 @@ def run_splink(
 _SCORER: ContextVar[Callable[..., list[pd.DataFrame]] | None] = ContextVar("popqa_scorer", default=None)
 
 
-def score_partitions(config: LinkageConfig, records: int) -> int:
-    """Partitions the candidate pairs of one model of ``records`` records are scored in where they are
-    scored one after the other: ``config.score_partitions``, else one. In one process partitions cost
-    time and save little memory (the deduplication of 3.38 M persons: 66 s in one, 99 s in four, peak
-    6.5 -> 6.3 GB; docs/benchmarks.md); on a Dask cluster :mod:`popqa.linkage.distributed` gives each
-    worker thread one.
-
-    >>> score_partitions(LinkageConfig(score_partitions=3), 10), score_partitions(LinkageConfig(), 10**8)
-    (3, 1)
-    """
-    return 1 if config.score_partitions is None else int(config.score_partitions)
+def _quiet_splink() -> None:
+    """Splink warns at length about levels a small or clean sample does not show; keep that for
+    users who ask for it (an explicitly set "splink" logger level is left alone)."""
+    splink_log = logging.getLogger("splink")
+    if splink_log.level == logging.NOTSET:
+        splink_log.setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
 
 
 def _connect(config: LinkageConfig) -> Any:
@@ -714,18 +708,13 @@ def score_partition(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, c
     model (Splink's JSON). The same pairs and weights as the partition scored where the model was trained."""
     from splink import DuckDBAPI, Linker
 
-    logging.getLogger("splink").setLevel(logging.ERROR)
+    _quiet_splink()
     con = _connect(config)
     linker = Linker(_register(DuckDBAPI(connection=con), left, right), settings, log_level=None)
     try:
         return _score_part(linker, con, kind, right is not None, config, part)
     finally:
         con.close()
-
-
-def _concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return out
 
 
 def _collect(con: Any, table: str, kind: str, linking: bool) -> pd.DataFrame:
