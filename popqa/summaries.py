@@ -406,6 +406,7 @@ def unit_results(
         coll[f"top_{col}"] = coll["top_rule"].map(
             lambda r, col=col: text.get(r, {}).get(col) if isinstance(r, str) else None).astype("string")
     coll = sort_for_action(coll, "collaborator_id")
+    coll["collaborator_id"] = coll["collaborator_id"].astype("string")  # text whatever the register's storage
     write_parquet(out_dir / "collaborators.parquet", coll)
 
     # timeliness
@@ -471,7 +472,7 @@ def unit_results(
         def by_commune(src=src, lk=lk, key=TABLES[source].key):
             # the source's records and linked records per commune, once for every unit
             t = pd.DataFrame({"commune_code": src["commune_code"].astype("string"),
-                              "linked": src[key].isin(lk.loc[lk["person_id"].notna(), "source_id"])})
+                              "linked": textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"])})
             return t.groupby("commune_code").agg(records=("linked", "size"), linked=("linked", "sum")).reset_index()
 
         g = _memo(register, f"coverage:{source}", lk, by_commune)

@@ -202,12 +202,13 @@ def _record_info(register, findings: pd.DataFrame) -> pd.DataFrame:
     pp = textkeys.first_rows(pp, "person_id")
     ev = register.events
     if ev is not None and len(ev):
-        ev = ev[ev["event_id"].isin(need_e).to_numpy(bool)].drop_duplicates("event_id")
+        ev = ev[textkeys.isin(ev["event_id"], pd.Series(sorted(need_e), dtype=object))].drop_duplicates("event_id")
     need_h = set(rid[(tab == "households").fillna(False)].dropna()) | set(pp["household_id"].dropna())
     if ev is not None and len(ev):
         need_h |= set(ev["household_id"].dropna())
     households = register.households
-    hh = households[households["household_id"].isin(need_h).to_numpy(bool)].drop_duplicates("household_id")
+    hh = households[textkeys.isin(households["household_id"], pd.Series(sorted(need_h), dtype=object))
+                    ].drop_duplicates("household_id")
     hh_idx = hh.set_index(hh["household_id"].astype("string"))
     parts = [pd.DataFrame({"table": "households", "record_id": hh["household_id"], "household_id": hh["household_id"],
                            "village": hh.get("village"), "collaborator_id": hh.get("collaborator_id"),

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.definitions import is_late, lag_days
 from popqa.indicators import register_stats  # noqa: F401 - declares the indicators computed here
 from popqa.indicators.core import concat_indicators, indicator_rows
@@ -154,7 +155,7 @@ def duplicate_rows(persons: pd.DataFrame, duplicate_ids: pd.Series | None, *, pe
     if duplicate_ids is None:
         return concat_indicators([])
     df = pd.DataFrame({"district_code": persons["district_code"].astype("string"),
-                       "dup": persons["person_id"].isin(duplicate_ids).to_numpy(bool)})
+                       "dup": textkeys.isin(persons["person_id"], duplicate_ids)})
     def stats(sub: pd.DataFrame) -> dict[str, float]:
         n, d = float(sub["dup"].sum()), float(len(sub))
         return {"value": 1000 * n / d if d else np.nan, "numerator": n, "denominator": d}
@@ -172,7 +173,7 @@ def linkage_rows(register, links: dict[str, pd.DataFrame], *, period: str, provi
     for source, lk in sorted(links.items()):
         src = register[source]
         key = TABLES[source].key
-        ok = src[key].isin(lk.loc[lk["person_id"].notna(), "source_id"]).to_numpy(bool)
+        ok = textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"])
         df = pd.DataFrame({"district_code": src["commune_code"].astype("string").map(units).astype("string"),
                            "ok": ok})
         rows += _by_unit("source_linked_share", df, province_code, period,

@@ -264,7 +264,6 @@ def _tidy(raw: _Raw, options: ReadOptions) -> _Raw:
 
 
 _STR = pd.StringDtype("pyarrow")
-_PLAIN = pd.StringDtype("python")
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -298,23 +297,23 @@ def _to_text(s: pd.Series) -> pd.Series:
     return s.map(one).astype(_STR)
 
 
-def _plain(t: pd.Series) -> pd.Series:
-    """Arrow-backed text to plain pandas strings, repeated values sharing one Python object.
+def _compact(t: pd.Series) -> pd.Series:
+    """Arrow-backed text in one compact buffer (the steps above leave slices and chunks behind).
 
-    Codes, dates as text and names repeat a lot in a register; sharing the objects keeps a
-    province's persons table hundreds of megabytes smaller than one object per cell.
+    A table's text stays in Arrow: one Python string per cell of a unique column (ids, citizen IDs,
+    names) is about 70 bytes against 15-25 in Arrow; at 3.38 M persons the register held 3,153 MB
+    with plain pandas strings and 2,372 MB in Arrow (docs/benchmarks.md). Look-ups of many keys go
+    through :mod:`popqa.textkeys`: pandas 2.x's ``isin`` on Arrow-backed text loops in Python over
+    the values looked for.
     """
     arr = pa.array(t.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    # each distinct value made a Python string once (Arrow's dictionary encoding), then taken by index
-    # (Arrow's to_pandas(deduplicate_objects=True) gives the same objects, 13 s slower at 1.2 M persons)
-    enc = pc.dictionary_encode(arr)
-    values = np.empty(len(enc.dictionary) + 1, dtype=object)
-    values[:-1] = enc.dictionary.to_pylist()
-    values[-1] = None
-    obj = values[pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy()]
-    return pd.Series(pd.array(obj, dtype=_PLAIN), index=t.index)
+    data = arr.buffers()[2]
+    used = pc.sum(pc.binary_length(arr)).as_py() or 0
+    if arr.offset or (data is not None and data.size > used):  # a slice of a larger buffer: copy its bytes
+        arr = pc.take(arr, pa.array(np.arange(len(arr))))
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=t.index, dtype=_STR)
 
 
 def _pad_code(t: pd.Series, width: int, shortest: int = 1) -> tuple[pd.Series, int]:
@@ -440,9 +439,7 @@ def _coerce(
                 t, k = _pad_code(t, CODE_WIDTHS[col.name], _PAD_FROM.get(col.name, 1))
                 if k:
                     stats["leading_zeros_restored"][col.name] = k
-            # plain (Python-backed) strings in the table: pandas 2.x isin on Arrow-backed strings
-            # is a Python loop over the values, ruinous for lookups against a million ids
-            df[col.name] = _plain(t)
+            df[col.name] = _compact(t)
             continue
         if col.kind in ("int", "float"):
             if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from popqa import textkeys
 from popqa.labour.config import LabourConfig
 from popqa.labour.estimate import indicators, table_indicators
 
@@ -157,9 +158,9 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
     p = p[wa]
     lk = links[links["person_id"].notna()]
     if contributing_only and "contributing" in ins.columns:
-        ok_ids = ins.loc[ins["contributing"].fillna(False).astype(bool).to_numpy(), "insurance_id"].astype("string")
-        lk = lk[lk["source_id"].astype("string").isin(ok_ids).fillna(False).to_numpy()]
-    insured = p["person_id"].astype("string").isin(lk["person_id"].astype("string")).fillna(False).to_numpy()
+        ok_ids = ins.loc[ins["contributing"].fillna(False).astype(bool).to_numpy(), "insurance_id"]
+        lk = lk[textkeys.isin(lk["source_id"], ok_ids)]
+    insured = textkeys.isin(p["person_id"], lk["person_id"])
     keys = ["province_code", "district_code", "commune_code"]
     df = p[keys].astype("string").fillna("NA").assign(persons=1, absent=(~insured).astype(int))
     return df.groupby(keys, sort=True, as_index=False)[["persons", "absent"]].sum()

@@ -405,6 +405,6 @@ def insurance_coverage(register, links: dict[str, pd.DataFrame], *, config: Reco
     units = register_units(register, cfg)
     ins = ins[~ins["insurance_id"].astype("string").duplicated()]
     ins = ins[ins["contributing"].fillna(False).astype(bool).to_numpy()]
-    linked = pd.Index(lk.loc[lk["person_id"].notna(), "source_id"].astype("string"))
-    absent = ~ins["insurance_id"].astype("string").isin(linked).fillna(False)
+    absent = pd.Series(~textkeys.isin(ins["insurance_id"], lk.loc[lk["person_id"].notna(), "source_id"]),
+                       index=ins.index)
     return _share_table(units, ins["commune_code"], absent, ins["scheme"], cfg, cfg.min_matches)
