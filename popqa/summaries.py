@@ -406,7 +406,6 @@ def unit_results(
         coll[f"top_{col}"] = coll["top_rule"].map(
             lambda r, col=col: text.get(r, {}).get(col) if isinstance(r, str) else None).astype("string")
     coll = sort_for_action(coll, "collaborator_id")
-    coll["collaborator_id"] = coll["collaborator_id"].astype("string")  # text whatever the register's storage
     write_parquet(out_dir / "collaborators.parquet", coll)
 
     # timeliness

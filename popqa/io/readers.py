@@ -264,6 +264,7 @@ def _tidy(raw: _Raw, options: ReadOptions) -> _Raw:
 
 
 _STR = pd.StringDtype("pyarrow")
+_PLAIN = pd.StringDtype("python")
 
 
 def _to_text(s: pd.Series) -> pd.Series:
@@ -297,23 +298,29 @@ def _to_text(s: pd.Series) -> pd.Series:
     return s.map(one).astype(_STR)
 
 
-def _compact(t: pd.Series) -> pd.Series:
-    """Arrow-backed text in one compact buffer (the steps above leave slices and chunks behind).
+def _plain(t: pd.Series) -> pd.Series:
+    """Arrow-backed text to plain pandas strings, repeated values sharing one Python object.
 
-    A table's text stays in Arrow: one Python string per cell of a unique column (ids, citizen IDs,
-    names) is about 70 bytes against 15-25 in Arrow; at 3.38 M persons the register held 3,153 MB
-    with plain pandas strings and 2,372 MB in Arrow (docs/benchmarks.md). Look-ups of many keys go
-    through :mod:`popqa.textkeys`: pandas 2.x's ``isin`` on Arrow-backed text loops in Python over
-    the values looked for.
+    Codes, dates as text and names repeat a lot in a register; sharing the objects keeps a
+    province's persons table hundreds of megabytes smaller than one object per cell.
+
+    Arrow-backed text would hold the register in less (3.38 M persons: 2,372 MB after reading against
+    3,153 MB), but the stages turn its columns into Python objects again (``to_numpy(dtype=object)``,
+    ``astype("string")``, ``map``), each cell a new object where these share one per distinct value:
+    measured, the merged province's audit peaked at 8,895 MB against 7,871 MB (docs/benchmarks.md,
+    2026-12-03).
     """
     arr = pa.array(t.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    data = arr.buffers()[2]
-    used = pc.sum(pc.binary_length(arr)).as_py() or 0
-    if arr.offset or (data is not None and data.size > used):  # a slice of a larger buffer: copy its bytes
-        arr = pc.take(arr, pa.array(np.arange(len(arr))))
-    return pd.Series(pd.arrays.ArrowStringArray(arr), index=t.index, dtype=_STR)
+    # each distinct value made a Python string once (Arrow's dictionary encoding), then taken by index
+    # (Arrow's to_pandas(deduplicate_objects=True) gives the same objects, 13 s slower at 1.2 M persons)
+    enc = pc.dictionary_encode(arr)
+    values = np.empty(len(enc.dictionary) + 1, dtype=object)
+    values[:-1] = enc.dictionary.to_pylist()
+    values[-1] = None
+    obj = values[pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy()]
+    return pd.Series(pd.array(obj, dtype=_PLAIN), index=t.index)
 
 
 def _pad_code(t: pd.Series, width: int, shortest: int = 1) -> tuple[pd.Series, int]:
@@ -439,7 +446,9 @@ def _coerce(
                 t, k = _pad_code(t, CODE_WIDTHS[col.name], _PAD_FROM.get(col.name, 1))
                 if k:
                     stats["leading_zeros_restored"][col.name] = k
-            df[col.name] = _compact(t)
+            # plain (Python-backed) strings in the table: pandas 2.x isin on Arrow-backed strings
+            # is a Python loop over the values, ruinous for lookups against a million ids
+            df[col.name] = _plain(t)
             continue
         if col.kind in ("int", "float"):
             if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):

@@ -172,9 +172,8 @@ def test_cli_read_writes_parquet_and_bad_input_exits_2(tmp_path, capsys):
     assert "error" in err and "households" in err and "Traceback" not in err
 
 
-def test_text_columns_are_arrow_backed_in_one_buffer(tmp_path):
-    """A register's ids are unique: in Arrow each costs its bytes, not a Python object (about 70
-    bytes), and the column is one contiguous array (no slices of the steps that cleaned it)."""
+def test_text_columns_share_one_object_per_distinct_value(tmp_path):
+    """A register's codes and names repeat: one Python string per distinct value keeps it small."""
     n = 3000
     df = pd.DataFrame({"household_id": [f"H{i:05d}" for i in range(n)], "province_code": "72",
                        "district_code": "703", "commune_code": ["25456", "25459", None] * (n // 3),
@@ -182,11 +181,8 @@ def test_text_columns_are_arrow_backed_in_one_buffer(tmp_path):
                        "collaborator_id": "C1", "created_date": "2020-01-01"})
     df.to_csv(tmp_path / "households.csv", index=False)
     got = read_table(tmp_path / "households.csv", "households")[0]
-    for col in ("household_id", "commune_code", "address"):
-        assert got[col].dtype == pd.StringDtype("pyarrow")
-        chunks = got[col].array._pa_array.chunks
-        assert len(chunks) == 1 and chunks[0].offset == 0
-    ids = got["household_id"].array._pa_array.chunks[0]
-    assert ids.buffers()[2].size == 6 * n  # the ids' own bytes, nothing else
+    codes = got["commune_code"].array._ndarray
+    assert len({id(x) for x in codes if isinstance(x, str)}) == 2
     assert got["commune_code"].isna().sum() == n // 3
     assert got["address"].iloc[1] == "Trần Thị Bình"  # trimmed, inner spaces collapsed
+    assert len({id(x) for x in got["address"].array._ndarray}) == 2
