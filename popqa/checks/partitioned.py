@@ -250,7 +250,7 @@ def run_checks_partitioned(
                     rows = groups[n].get(part, np.empty(0, dtype=np.int64))
                     rows = np.sort(rows)
                     sub = df.iloc[rows]
-                    if n == "persons":
+                    if n == "persons" and collab is not None:  # persons present: their collaborators resolved
                         sub = sub.assign(**{RESOLVED_COLLABORATOR: collab[rows]})
                     inputs[n] = str(write_parquet(workdir / placement / f"{i:04d}" / f"{n}.parquet", sub))
                 tasks.append({**common, "inputs": inputs, "rules": ids, "placement": placement,

@@ -120,7 +120,7 @@ def _ma(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def _digits(digit: int | Sequence[int]) -> tuple[int, ...]:
-    d = (int(digit),) if np.isscalar(digit) else tuple(int(x) for x in digit)  # type: ignore[arg-type]
+    d = (int(digit),) if np.isscalar(digit) else tuple(int(x) for x in digit)  # type: ignore[arg-type, union-attr]
     if not d or any(x < 0 or x > 9 for x in d):
         raise ValueError(f"digit must be one digit 0-9 or several, got {digit!r}")
     return d

@@ -63,7 +63,7 @@ def _add_2025(frame: pd.DataFrame) -> pd.DataFrame:
 
     cat = pd.Categorical(frame["commune_code"].astype(object))
     cats = pd.Series(cat.categories.astype(str), dtype="string")
-    new = np.append(to_2025(cats).astype(object).to_numpy(), None)  # code -1 (missing) -> None
+    new = np.append(to_2025(cats).astype(object).to_numpy(), None)  # type: ignore[call-overload]  # code -1 -> None
     new = np.where(pd.isna(new), None, new)
     return frame.assign(commune_code_2025=new[cat.codes])
 
@@ -243,14 +243,14 @@ def unit_projections(inputs: DemographyInputs, *, level: str, config: Demography
         cov = float(coverage.get(unit, 1.0)) if coverage is not None else 1.0
         if not (0 < cov <= 1.5):
             raise ValueError(f"coverage of {unit} must be in (0, 1.5], got {cov}")
-        base = {s: _five_year(known[known["sex"] == s].groupby("age").size(), k) * spread / cov for s in (1, 2)}
+        base = {sx: _five_year(known[known["sex"] == sx].groupby("age").size(), k) * spread / cov for sx in (1, 2)}
         m_u = moves_of.get(unit, moves.iloc[:0])
         sign = np.where(m_u["event_type"] == "move_in", 1.0, -1.0)
         mig = {}
-        for s in (1, 2):
-            sel = (m_u["sex"] == s).to_numpy()
+        for sx in (1, 2):
+            sel = (m_u["sex"] == sx).to_numpy()
             ser = pd.Series(sign[sel], index=m_u["age"].to_numpy()[sel]).groupby(level=0).sum()
-            mig[s] = _five_year(ser, k) * 5 / years if len(ser) else np.zeros(k)
+            mig[sx] = _five_year(ser, k) * 5 / years if len(ser) else np.zeros(k)
         if details is not None:
             details[unit] = {
                 "projected": True, "fertility": "own" if own_f else "province", "births": int(len(b_u)),

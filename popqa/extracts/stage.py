@@ -44,7 +44,7 @@ def extracts_stage(ctx: Any) -> dict[str, Any]:
     from popqa.indicators import concat_indicators
 
     cfg: ExtractsConfig | None = getattr(ctx.config, "extracts", None)
-    if cfg is None or not cfg.enabled:
+    if cfg is None or not cfg.enabled or cfg.out is None:  # enabled: kinds set, and with them out (validated)
         return {}
     period = str(ctx.period)
     store = getattr(ctx, "options", {}).get("store")
@@ -54,7 +54,7 @@ def extracts_stage(ctx: Any) -> dict[str, Any]:
     clusters = dd.clusters if dd is not None else None
     pairs = getattr(dd, "pairs", None)
     findings = _findings(ctx)
-    lang = cfg.lang or getattr(ctx.config, "language", "vi")
+    lang = str(cfg.lang or getattr(ctx.config, "language", None) or "vi")
     provenance = {"data": str(Path(ctx.data_dir).resolve()) if getattr(ctx, "data_dir", None) else None,
                   "inputs": [{"file": i.get("file"), "sha256": i.get("sha256")} for i in (ctx.get("inputs") or [])],
                   "made_by": "popqa audit (extracts stage)"}

@@ -57,7 +57,7 @@ def _by_unit(indicator_id: str, df: pd.DataFrame, province_code: str, period: st
         if not mine:
             continue
         vals = [stats(df[mask.to_numpy(bool)]) for _, mask in mine]
-        cols = {k: np.array([v[k] for v in vals], dtype="float64") for k in vals[0]}
+        cols: dict[str, Any] = {k: np.array([v[k] for v in vals], dtype="float64") for k in vals[0]}
         out.append(indicator_rows(indicator_id, level=level, unit_code=[c for c, _ in mine], period=str(period),
                                   **cols, **fixed))
     return out
@@ -126,7 +126,7 @@ def program_target_rows(
                                  ("mobile_entry", mob, "mobile", "known")):
         ty, tv = _target(scorecard_config, ind, year)
         rows += _by_unit(ind, frame, province_code, period,
-                         lambda sub, num=num, den=den: {
+                         lambda sub, num=num, den=den: {  # type: ignore[misc]
                              "numerator": float(sub[num].sum()),
                              "denominator": float(len(sub)) if den is None else float(sub[den].sum())},
                          target=tv, target_year=ty)

@@ -259,7 +259,7 @@ def _line_by_line(
         if len(span) > 1:
             # a quoted value over several lines: genuine, or a stray quote swallowing rows?
             cut = last and not ends_with_newline  # the file's final line is judged on its own
-            alone = []
+            alone: list[tuple[list[str], tuple[list[str], int, str] | None]] = []
             for ln in span[:-1] if cut else span:
                 f = _fields(ln, sep)
                 if f is not None and len(f) == ncols:

@@ -186,7 +186,10 @@ def event_records(register, links: dict[str, pd.DataFrame], *, event: str, perio
     communes = pd.Index(units.index)
 
     ev = register.events
-    ev = ev.iloc[0:0] if ev is None else ev[ev["event_type"].astype("string").eq(event).fillna(False)]
+    if ev is None:  # no events table: no register event (it was an AttributeError on None)
+        ev = pd.DataFrame({c: pd.Series(dtype="string") for c in ("event_id", "event_type", "person_id", "commune_code")}
+                          | {c: pd.Series(dtype="datetime64[ns]") for c in ("event_date", "recorded_date")})
+    ev = ev[ev["event_type"].astype("string").eq(event).fillna(False)]
     r = pd.DataFrame({
         "source": "register", "record_id": ev["event_id"].astype("string"),
         "person_key": _person_key(ev["person_id"], clusters), "commune_code": ev["commune_code"].astype("string"),
@@ -287,7 +290,8 @@ def _status(t: pd.DataFrame, cfg: ReconcileConfig) -> pd.DataFrame:
                            np.where((t["n1"] + t["n2"]) > 0, "insufficient", "not_measurable"))
     why = np.where(t["m"] < cfg.min_matches,
                    "fewer than " + str(cfg.min_matches) + " events found in both sources",
-                   np.where(t["cv"] > cfg.max_cv, f"coefficient of variation above {cfg.max_cv:.0%}", None))
+                   np.where(t["cv"] > cfg.max_cv, f"coefficient of variation above {cfg.max_cv:.0%}",
+                            None))  # type: ignore[call-overload]
     t["reason"] = t["reason"].where(t["reason"].notna(), pd.Series(why, index=t.index).where(~t["reliable"]))
     t["reason"] = t["reason"].astype("object").where(t["reason"].notna(), None)
     return t

@@ -196,7 +196,7 @@ def dse_table(n1: Any, n2: Any, m: Any, *, method: str = "chapman", ci: str = "l
         comp2 = np.where(a1 > 0, am / np.where(a1 > 0, a1, 1), np.nan)
     none = am == 0
     empty = (a1 == 0) & (a2 == 0)
-    reason = np.where(empty, _EMPTY, np.where(none, NO_OVERLAP, None))
+    reason = np.where(empty, _EMPTY, np.where(none, NO_OVERLAP, None))  # type: ignore[call-overload]
     for arr in (est, se, lo, hi):
         arr[none] = np.nan
     out = pd.DataFrame({

@@ -431,10 +431,10 @@ def fmt_indicator(row: Any, unit: str, lang: str = "vi") -> str:
     if get("status") != "ok" or _nan(get("value")):
         return t("not_available", lang)
     f = _unit_format(unit, lang)
-    out = f(float(get("value")))
+    out = f(float(get("value")))  # type: ignore[arg-type]  # _nan above: a number
     lo, hi = get("ci_low"), get("ci_high")
     if not _nan(lo) and not _nan(hi):
-        out += f" ({f(float(lo))}–{f(float(hi))})"
+        out += f" ({f(float(lo))}–{f(float(hi))})"  # type: ignore[arg-type]
     return out
 
 

@@ -300,8 +300,8 @@ def _labour_extra(rows, a, urban, status, sector, training, in_edu, si) -> dict[
     hours_worked[employed & (r.random(n) < 0.005)] = np.nan   # item non-response
     wants = np.where(short, r.random(n) < 0.25, r.random(n) < 0.04)
     avail = wants & (r.random(n) < 0.85)
-    wants_more = np.where(employed, wants, None)
-    avail_more = np.where(employed, avail, None)
+    wants_more = np.where(employed, wants, None)  # type: ignore[call-overload]
+    avail_more = np.where(employed, avail, None)  # type: ignore[call-overload]
     in_training = ~in_edu & (r.random(n) < np.where(a < 25, 0.03, 0.01))
     voluntary = si & (r.random(n) < np.where(sector == "agriculture", 0.6, 0.05))
     scheme = np.where(si, np.where(voluntary, "voluntary", "compulsory"), "none")

@@ -177,6 +177,16 @@ def test_no_civil_table_gives_not_measurable_units():
     assert (a["n1"], a["n2"], a["m"]) == (5, 0, 0) and np.isnan(a["estimate"]) and a["status"] == "insufficient"
 
 
+def test_no_events_table_counts_only_the_civil_records():
+    """A register exported without its events table: every civil birth is a civil-only record."""
+    reg, links = _register({A: (0, 2, 3)})
+    reg.tables.pop("events")
+    rec = event_records(reg, links, event="birth", period="2026-10")
+    assert (rec["source"] == "civil").sum() == 5 and not (rec["source"] == "register").any()
+    a = _row(event_coverage(reg, links, period="2026-10", events=("birth",)).table, "commune", A)
+    assert (a["n1"], a["n2"], a["m"]) == (0, 5, 0)
+
+
 def test_unknown_event():
     reg, links = _register({A: (1, 1, 1)})
     with pytest.raises(ValueError, match="event must be one of"):

@@ -20,7 +20,7 @@ period = "2026-10"
 audit_dir = "out/demo/results/2026-10"
 lang = "vi"
 level = "district"
-periods = []
+periods: list[str] = []
 
 # %%
 import html as html_text
@@ -330,14 +330,14 @@ if len(rates):
         rates, {"indicator": t("indicator", lang), "value": t("value", lang)}, text_columns=["indicator"])))
 
 quality = []
-for i in ["age_whipple", "age_myers", "age_bachi", "age_age_sex_accuracy_adjusted", "age_age_sex_accuracy"]:
-    r = ind[(ind["indicator_id"] == i) & (ind["group"] == "sex=total")]
+for iid in ["age_whipple", "age_myers", "age_bachi", "age_age_sex_accuracy_adjusted", "age_age_sex_accuracy"]:
+    r = ind[(ind["indicator_id"] == iid) & (ind["group"] == "sex=total")]
     if len(r):
-        spec = indicator_spec(i)
+        spec = indicator_spec(iid)
         v = r.iloc[0]
         quality.append({"indicator": spec.name_vi if lang == "vi" else spec.name_en,
                         "value": fmt_indicator(v.to_dict(), spec.unit, lang),
-                        "band": t(quality_band(i.removeprefix("age_"), v["value"]), lang) or "–"})
+                        "band": t(quality_band(iid.removeprefix("age_"), v["value"]), lang) or "–"})
 if quality:
     display(HTML(f"<h3>{t('age_quality', lang)}</h3>" + table_html(
         pd.DataFrame(quality), {"indicator": t("indicator", lang), "value": t("value", lang),
@@ -380,10 +380,10 @@ else:
 comp_rows = []
 for ev in ("birth", "death"):
     vals = {}
-    for key, i in (("register", "reg_event_completeness"), ("civil", "civil_event_completeness"),
-                   ("missed", "dse_events_missed")):
-        r = ind[(ind["indicator_id"] == i) & (ind["group"] == f"event={ev}")]
-        vals[key] = fmt_indicator(r.iloc[0].to_dict(), indicator_spec(i).unit, lang) if len(r) else "–"
+    for key, iid in (("register", "reg_event_completeness"), ("civil", "civil_event_completeness"),
+                     ("missed", "dse_events_missed")):
+        r = ind[(ind["indicator_id"] == iid) & (ind["group"] == f"event={ev}")]
+        vals[key] = fmt_indicator(r.iloc[0].to_dict(), indicator_spec(iid).unit, lang) if len(r) else "–"
     if any(v != "–" for v in vals.values()):
         comp_rows.append({"event": t(f"event_{ev}", lang), **vals})
 if comp_rows:
