@@ -1,0 +1,86 @@
+"""The police residence records' model with its two feature frames held in pandas (as
+``popqa.linkage.model.run_splink`` registers them) or written to Parquet and read by DuckDB views with the
+pandas copies dropped (issue 16: a measured estimate of what holding the linkage's features out of core
+would save). The register stays in memory in both, as in the audit; the model is trained and scored as
+``run_splink`` does (same settings, ``linkage.memory_limit: 2500MB``). Figures in docs/benchmarks.md,
+"Three ways to a lower peak that did not lower it" (the last part).
+
+Usage (heavy: wrap in ``flock /tmp/bench.lock``)::
+
+    .venv/bin/python benchmarks/bench_features_out_of_core.py REGISTER_DIR pandas|parquet
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import tempfile
+import time
+
+
+def _status(key: str) -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main(data: str, mode: str) -> None:
+    import numpy as np
+    import pandas as pd
+    from splink import DuckDBAPI, Linker
+
+    from popqa import textkeys
+    from popqa.io import read_register
+    from popqa.linkage import model as M
+    from popqa.linkage.config import LinkageConfig
+    from popqa.linkage.features import person_features, recent_move_ins, source_features
+    from popqa.linkage.link import _reference_year
+    from popqa.period import Period
+
+    cfg = LinkageConfig(memory_limit="2500MB")
+    reg = read_register(data, period="2026-10")
+    ids = reg.persons["person_id"].astype("string")
+    moved = recent_move_ins(reg.get("events"), Period.parse("2026-10").end, cfg.mover_months)
+    left = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
+    right = source_features(reg["residents"], "residents", persons=reg.persons,
+                            reference_year=_reference_year(reg.persons))
+    right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])]
+    right = right.reset_index(drop=True)
+    settled = M.id_resolved(left, right)
+    left = M._with_column(left, M.OPEN_KEY, np.int8(1))
+    right = M._with_column(right, M.OPEN_KEY, pd.array(np.where(settled, pd.NA, 1), dtype="Int8"))
+    n_left, n_right = len(left), len(right)
+    gc.collect()
+    rss0 = _status("VmRSS")
+    with open("/proc/self/clear_refs", "w") as fh:  # the kernel's high-water mark from here
+        fh.write("5")
+    t0 = time.perf_counter()
+    con = M._connect(cfg)
+    db = DuckDBAPI(connection=con)
+    with tempfile.TemporaryDirectory(prefix="popqa-ooc-") as tmp:
+        if mode == "parquet":
+            for name, df in (("a_register", left), ("b_source", right)):
+                df.to_parquet(f"{tmp}/{name}.parquet", index=False)
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{tmp}/{name}.parquet')")
+            del left, right, df
+            gc.collect()
+            inputs = [db.register("a_register", table_name="a_register_in"),
+                      db.register("b_source", table_name="b_source_in")]
+        else:
+            inputs = M._register(db, left, right)
+        rss1 = _status("VmRSS")
+        settings = M._settings("residents", "link_only", M._prior(n_left, n_right), cfg, settled=bool(settled.any()))
+        linker = M._train(Linker(inputs, settings, log_level=None), "residents", cfg, None)
+        pred = linker.inference.predict(threshold_match_probability=cfg.min_probability)
+        n = con.execute(f"SELECT count(*) FROM {pred.physical_name}").fetchall()[0][0]
+        con.close()
+    print(json.dumps({"mode": mode, "s": round(time.perf_counter() - t0, 1), "rss_before": round(rss0),
+                      "rss_after_registering": round(rss1), "peak": round(_status("VmHWM")), "pairs": n}), flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[2] not in ("pandas", "parquet"):
+        raise SystemExit(__doc__)
+    main(sys.argv[1], sys.argv[2])
