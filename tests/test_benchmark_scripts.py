@@ -1,0 +1,47 @@
+"""benchmarks/run_all.py knows how to call every benchmark script: with ``--scale``, with its own
+defaults, or not at all (a script that needs an input named by hand). A new script that fits none
+of these fails here instead of failing in a full benchmark run."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _run_all():
+    spec = importlib.util.spec_from_file_location("run_all", BENCH / "run_all.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _options(path: Path) -> set[str]:
+    """The option strings a script's argparse declares."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+            out |= {a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+    return out
+
+
+def test_run_all_knows_how_to_call_every_script():
+    run_all = _run_all()
+    listed = set(run_all.NO_SCALE) | set(run_all.BY_HAND) | {"bench_synth.py", "bench_linkage.py"}
+    for script in sorted(BENCH.glob("bench_*.py")):
+        opts = _options(script)
+        if script.name in run_all.BY_HAND:
+            continue
+        if script.name in run_all.NO_SCALE:
+            assert "--scale" not in opts, f"{script.name} takes --scale: run it with it"
+            required = [n for n in ast.walk(ast.parse(script.read_text(encoding="utf-8")))
+                        if isinstance(n, ast.keyword) and n.arg == "required" and getattr(n.value, "value", False)]
+            assert not required, f"{script.name} has a required option: it belongs in BY_HAND"
+            continue
+        assert script.name in listed or "--scale" in opts, (
+            f"{script.name}: run_all.py would call it with --scale, which it does not take; "
+            "list it in NO_SCALE or BY_HAND")
+    for name in listed:
+        assert (BENCH / name).is_file(), f"run_all.py lists {name}, which is gone"
