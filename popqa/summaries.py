@@ -434,7 +434,12 @@ def unit_results(
     # duplicates by commune
     dup_total = None
     if duplicate_ids is not None:
-        is_dup = pd.Series(textkeys.isin(persons["person_id"], duplicate_ids), index=persons.index)
+        # the duplicate ids' hash table built once for every unit (each unit's textkeys.isin turned them all
+        # into Arrow again: 5.1 s of the publish stage at 3.38 M persons, 1.1 s at 1.25 M)
+        dup_ids = _memo(register, "duplicate_ids", duplicate_ids,
+                        lambda: pd.Index(textkeys.factorize(duplicate_ids)[1], dtype=object))
+        is_dup = pd.Series(dup_ids.get_indexer(persons["person_id"].to_numpy(dtype=object, na_value=None)) >= 0,
+                           index=persons.index)
         dup = pd.DataFrame({"commune_code": persons["commune_code"], "dup": is_dup}).groupby(
             "commune_code", observed=True).agg(persons=("dup", "size"), duplicates=("dup", "sum")).reset_index()
         dup["per_1000"] = (1000 * dup["duplicates"] / dup["persons"]).round(2)
