@@ -48,20 +48,12 @@ def main() -> None:
 
 
 def _source(con, reg, f, kind: str) -> None:
-    import numpy as np
-    import pandas as pd
-
-    from popqa import textkeys
     from popqa.linkage.config import LinkageConfig
-    from popqa.linkage.features import source_features
-    from popqa.linkage.link import _reference_year
-    from popqa.linkage.model import OPEN_KEY, _settings, id_resolved
+    from popqa.linkage.link import _reference_year, source_frame
+    from popqa.linkage.model import _settings, settle_by_id
 
-    right = source_features(reg[kind], kind, persons=reg.persons, reference_year=_reference_year(reg.persons))
-    right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])]
-    settled = id_resolved(f, right)
-    left = f.assign(**{OPEN_KEY: np.int8(1)})
-    right = right.assign(**{OPEN_KEY: pd.array(np.where(settled, pd.NA, 1), dtype="Int8")})
+    right = source_frame(reg[kind], kind, persons=reg.persons, reference_year=_reference_year(reg.persons))
+    left, right, settled = settle_by_id(f, right, LinkageConfig())
     con.register("lf", left)
     con.register("rf", right)
     con.execute("CREATE TABLE l_t AS SELECT * FROM lf")

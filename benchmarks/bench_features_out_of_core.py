@@ -18,25 +18,17 @@ import sys
 import tempfile
 import time
 
-
-def _status(key: str) -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from bench_link_models import _reset_peak, _status
 
 
 def main(data: str, mode: str) -> None:
-    import numpy as np
-    import pandas as pd
     from splink import DuckDBAPI, Linker
 
-    from popqa import textkeys
     from popqa.io import read_register
     from popqa.linkage import model as M
     from popqa.linkage.config import LinkageConfig
-    from popqa.linkage.features import person_features, recent_move_ins, source_features
-    from popqa.linkage.link import _reference_year
+    from popqa.linkage.features import person_features, recent_move_ins
+    from popqa.linkage.link import _reference_year, source_frame
     from popqa.period import Period
 
     cfg = LinkageConfig(memory_limit="2500MB")
@@ -44,18 +36,13 @@ def main(data: str, mode: str) -> None:
     ids = reg.persons["person_id"].astype("string")
     moved = recent_move_ins(reg.get("events"), Period.parse("2026-10").end, cfg.mover_months)
     left = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
-    right = source_features(reg["residents"], "residents", persons=reg.persons,
-                            reference_year=_reference_year(reg.persons))
-    right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])]
-    right = right.reset_index(drop=True)
-    settled = M.id_resolved(left, right)
-    left = M._with_column(left, M.OPEN_KEY, np.int8(1))
-    right = M._with_column(right, M.OPEN_KEY, pd.array(np.where(settled, pd.NA, 1), dtype="Int8"))
+    right = source_frame(reg["residents"], "residents", persons=reg.persons,
+                         reference_year=_reference_year(reg.persons))
+    left, right, settled = M.settle_by_id(left, right, cfg)
     n_left, n_right = len(left), len(right)
     gc.collect()
     rss0 = _status("VmRSS")
-    with open("/proc/self/clear_refs", "w") as fh:  # the kernel's high-water mark from here
-        fh.write("5")
+    _reset_peak()  # the kernel's high-water mark from here
     t0 = time.perf_counter()
     con = M._connect(cfg)
     db = DuckDBAPI(connection=con)

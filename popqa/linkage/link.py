@@ -118,6 +118,17 @@ def _reference_year(persons: pd.DataFrame) -> int | None:
     return None
 
 
+def source_frame(source: pd.DataFrame, kind: str, *, persons: pd.DataFrame,
+                 reference_year: int | None) -> pd.DataFrame:
+    """The linkage frame :func:`link` scores for a source: its features
+    (:func:`popqa.linkage.features.source_features`), one row per record id (the first), ids missing left out."""
+    from popqa.linkage.features import source_features
+
+    right = source_features(source, kind, persons=persons, reference_year=reference_year)
+    keep = right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])
+    return right[keep].reset_index(drop=True)
+
+
 def link(
     persons: pd.DataFrame,
     source: pd.DataFrame,
@@ -145,13 +156,12 @@ def link(
     LinkResult
     """
     from popqa.linkage.dedupe import _tidy_pairs
-    from popqa.linkage.features import canonical_kind, person_features, source_features
+    from popqa.linkage.features import canonical_kind, person_features
 
     cfg = resolve_config(config)
     kind = canonical_kind(kind)
     ref = reference_year if reference_year is not None else _reference_year(persons)
-    right = source_features(source, kind, persons=persons, reference_year=ref)
-    right = right[right["unique_id"].notna().to_numpy() & ~textkeys.duplicated(right["unique_id"])].reset_index(drop=True)
+    right = source_frame(source, kind, persons=persons, reference_year=ref)
     pids = persons["person_id"].astype("string")
     left_p = persons[pids.notna().to_numpy() & ~textkeys.duplicated(pids)]
     if len(right) and len(left_p):

@@ -577,6 +577,19 @@ def _with_column(df: pd.DataFrame, name: str, values: Any) -> pd.DataFrame:
     return out
 
 
+def settle_by_id(left: pd.DataFrame, right: pd.DataFrame | None,
+                 config: LinkageConfig) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray]:
+    """The frames a linkage registers, with the source records settled by their citizen ID
+    (:func:`id_resolved`; none for deduplication or without ``config.settle_by_id``). When some are, both
+    frames get :data:`OPEN_KEY`, NULL for a settled record: a NULL key joins nothing, so the other
+    blocking rules leave it to the ID rule. Returns ``(left, right, settled)``."""
+    settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(left, right)
+    if right is not None and settled.any():
+        left = _with_column(left, OPEN_KEY, np.int8(1))
+        right = _with_column(right, OPEN_KEY, pd.array(np.where(settled, pd.NA, 1), dtype="Int8"))
+    return left, right, settled
+
+
 def run_splink(
     left: pd.DataFrame,
     right: pd.DataFrame | None,
@@ -606,11 +619,9 @@ def run_splink(
     db = DuckDBAPI(connection=con)
     link_type = "dedupe_only" if right is None else "link_only"
     n_left, n_right = len(left), (None if right is None else len(right))
-    settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(left, right)
-    if right is not None and settled.any():  # a NULL key joins nothing: a settled record is left to the ID rule
+    left, right, settled = settle_by_id(left, right, config)
+    if settled.any():
         log.info("%s: %d of %d records settled by their citizen ID", kind, int(settled.sum()), n_right)
-        left = _with_column(left, OPEN_KEY, np.int8(1))
-        right = _with_column(right, OPEN_KEY, pd.array(np.where(settled, pd.NA, 1), dtype="Int8"))
     settings = _settings(kind, link_type, _prior(n_left, n_right), config, settled=bool(settled.any()))
     inputs = _register(db, left, right)
     stored = read_model(config.model_files[kind], kind, config) if kind in config.model_files else None
