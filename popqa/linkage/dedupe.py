@@ -332,8 +332,15 @@ def dedupe(
 
         raise InputError("persons need a person_id column", column="person_id")
     ids = persons["person_id"].astype("string")
-    unique = persons[~textkeys.duplicated(ids) & ids.notna().to_numpy()]
-    empty = _empty_columns(unique) if len(unique) >= 2 else []
+    # the first record of each id; its rows are taken only for the columns a step needs, when it needs
+    # them: a copy of the persons held while the model trains is 0.5 GB more at 3.4 M persons
+    keep = ~textkeys.duplicated(ids) & ids.notna().to_numpy()
+    n_unique = int(keep.sum())
+
+    def unique(cols: tuple[str, ...]) -> pd.DataFrame:
+        return persons.loc[keep, [c for c in cols if c in persons.columns]]
+
+    empty = _empty_columns(unique(IDENTIFYING)) if n_unique >= 2 else []
     note = ""
     if len(empty) == len(IDENTIFYING):
         note = "dedupe cannot run: full_name, birth_date and citizen_id are empty in every record"
@@ -341,11 +348,11 @@ def dedupe(
     elif empty:
         note = f"{' and '.join(empty)} empty in every record: dedupe compares the other columns"
         log.warning(note)
-    if len(unique) >= 2 and len(empty) < len(IDENTIFYING):
+    if n_unique >= 2 and len(empty) < len(IDENTIFYING):
         from popqa.linkage.features import person_features
         from popqa.linkage.model import run_splink
 
-        feats = features if features is not None else person_features(unique)
+        feats = features if features is not None else person_features(persons[keep])
         raw = run_splink(feats, None, "dedupe", cfg)
         if cfg.whole_name_frequency:
             from popqa.linkage.namefreq import whole_name_adjustment
@@ -360,8 +367,10 @@ def dedupe(
         pairs = apply_calibration(pairs, cal)
     pairs = _apply_reviews(pairs, reviews)
     pairs = pairs.sort_values(["person_id_l", "person_id_r"], ignore_index=True)
-    clusters, refused = constrained_components(ids, pairs, cfg.threshold, citizen_ids=_citizen_ids(unique),
-                                               exact_dates=_exact_dates(unique))
+    clusters, refused = constrained_components(
+        ids, pairs, cfg.threshold,
+        citizen_ids=_citizen_ids(unique(("person_id", "citizen_id"))),
+        exact_dates=_exact_dates(unique(("person_id", "birth_date", "birth_date_precision"))))
     if len(refused):
         # accepted pairs whose join would put two IDs or a blocked pair in one person: reviewed, not merged
         pairs.loc[refused, "rule"] = "cluster_conflict"

@@ -163,11 +163,14 @@ def link(
     ref = reference_year if reference_year is not None else _reference_year(persons)
     right = source_frame(source, kind, persons=persons, reference_year=ref)
     pids = persons["person_id"].astype("string")
-    left_p = persons[pids.notna().to_numpy() & ~textkeys.duplicated(pids)]
-    if len(right) and len(left_p):
+    keep = pids.notna().to_numpy() & ~textkeys.duplicated(pids)
+    del pids
+    if len(right) and keep.any():
         from popqa.linkage.model import run_splink
 
-        left = features if features is not None else person_features(left_p)
+        # the persons' rows are copied only when their features must be built here: a copy of the
+        # register's persons held while the model trains is 0.5 GB more at 3.4 M persons
+        left = features if features is not None else person_features(persons[keep])
         raw = run_splink(left, right, kind, cfg)
         pairs = _tidy_pairs(raw, kind, order=False)  # a new frame; left: the register
         del raw  # a large source's scored pairs: each copy held at once adds to the audit's peak
