@@ -152,6 +152,26 @@ def local_pool(workers: int):
     return process_pool(workers, preload=("popqa.linkage.dedupe", "popqa.linkage.link", "splink"))
 
 
+#: The persons' columns that the deduplication and the linkage read once the persons' features are
+#: computed: the ids, the identifying columns (whether any is filled in at all), the citizen ID and the
+#: exact birth date (what keeps two records apart in one cluster), the places (the findings' units, a
+#: source commune's district) and the latest update (a survey's reference year).
+LINK_PERSON_COLUMNS = ("person_id", "household_id", "full_name", "birth_date", "birth_date_precision",
+                       "citizen_id", "province_code", "district_code", "commune_code", "collaborator_id",
+                       "updated_at")
+
+
+def link_persons(persons: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``persons`` (:data:`LINK_PERSON_COLUMNS`) that the workers need beside the features:
+    what a cluster or a pool receives instead of the whole table (at 3.4 M persons 11 of its 19 columns).
+
+    >>> p = pd.DataFrame({"person_id": ["P1"], "full_name": ["An"], "ethnicity_code": ["01"]})
+    >>> list(link_persons(p).columns)
+    ['person_id', 'full_name']
+    """
+    return persons[[c for c in LINK_PERSON_COLUMNS if c in persons.columns]]
+
+
 def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFrame], config: Any,
                     features: pd.DataFrame, dedupe_kwargs: dict[str, Any] | None = None):
     """``(dedupe result, {source: links})`` computed on the workers of ``client``: a
@@ -162,6 +182,7 @@ def dedupe_and_link(client, persons: pd.DataFrame, sources: dict[str, pd.DataFra
     """
     stamp = time.time_ns()
     dask = hasattr(client, "scatter")
+    persons = link_persons(persons)  # sent to every task: the columns it reads, not the whole table
     if dask:
         if config.score_partitions is None:  # every worker thread scores a partition of each model
             threads = sum(client.nthreads().values()) or 1

@@ -1,0 +1,54 @@
+"""The persons' columns a pool or a cluster receives (``link_persons``) are all that the deduplication
+and the linkage read once the features are computed: the same pairs, clusters, findings and links as
+with the whole table. A step that starts reading another column fails here until the column is listed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from popqa.linkage import dedupe, link
+from popqa.linkage.distributed import LINK_PERSON_COLUMNS, link_persons
+from popqa.linkage.features import person_features
+
+
+@pytest.fixture(scope="module")
+def register():
+    from popqa.synth import generate_province
+
+    return generate_province(scale=0.005, seed=11).register
+
+
+@pytest.fixture(scope="module")
+def features(register):
+    return person_features(register.persons)
+
+
+def test_fewer_columns_than_the_table(register):
+    narrow = link_persons(register.persons)
+    assert set(narrow.columns) < set(register.persons.columns)
+    assert set(narrow.columns) <= set(LINK_PERSON_COLUMNS)
+    assert len(narrow) == len(register.persons)
+
+
+def test_deduplication_is_the_same_on_the_narrow_persons(register, features):
+    cfg = {"u_max_pairs": 1e5}
+    whole = dedupe(register.persons, cfg, features=features)
+    narrow = dedupe(link_persons(register.persons), cfg, features=features)
+    assert len(whole.pairs) and (whole.clusters["cluster_size"] > 1).any()
+    pd.testing.assert_frame_equal(whole.pairs, narrow.pairs)
+    pd.testing.assert_frame_equal(whole.clusters, narrow.clusters)
+    pd.testing.assert_frame_equal(whole.findings, narrow.findings)
+    assert whole.note == narrow.note
+
+
+@pytest.mark.parametrize("source", ["residents", "civil_births", "survey_persons"])
+def test_linkage_is_the_same_on_the_narrow_persons(register, features, source):
+    if source not in register:
+        pytest.skip(f"no {source} in this synthetic register")
+    cfg = {"u_max_pairs": 1e5}
+    whole = link(register.persons, register[source], source, cfg, features=features)
+    narrow = link(link_persons(register.persons), register[source], source, cfg, features=features)
+    assert whole.links["person_id"].notna().any()
+    pd.testing.assert_frame_equal(whole.links, narrow.links)
+    pd.testing.assert_frame_equal(whole.pairs, narrow.pairs)
