@@ -42,7 +42,7 @@ def test_deduplication_is_the_same_on_the_narrow_persons(register, features):
     assert whole.note == narrow.note
 
 
-@pytest.mark.parametrize("source", ["residents", "civil_births", "survey_persons"])
+@pytest.mark.parametrize("source", ["residents", "civil_births"])
 def test_linkage_is_the_same_on_the_narrow_persons(register, features, source):
     if source not in register:
         pytest.skip(f"no {source} in this synthetic register")
