@@ -25,6 +25,14 @@ def test_duplicated_is_pandas(dtype, keep):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_sorted_codes_are_pandas_sorted_factorize(dtype):
+    s = _keys(2000, 4, dtype)
+    s[s.notna() & (np.arange(len(s)) % 7 == 0)] = "Đặng Ă"  # beyond ASCII: ordered by code point, as Python
+    assert textkeys.sorted_codes(s).tolist() == pd.factorize(s.astype(object), sort=True)[0].tolist()
+    assert textkeys.sorted_codes(pd.Series([None, None], dtype=dtype)).tolist() == [-1, -1]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_frame_duplicated_and_first_rows(dtype):
     df = pd.DataFrame({"a": _keys(3000, 2, dtype), "b": _keys(3000, 3, dtype).str[-1:]})
     assert textkeys.frame_duplicated(df, ["a", "b"]).tolist() == df.duplicated(["a", "b"]).tolist()

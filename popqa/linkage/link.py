@@ -12,7 +12,7 @@ import pandas as pd
 from popqa import textkeys
 from popqa.linkage.dedupe import resolve_config
 
-__all__ = ["LinkResult", "link", "one_to_one", "text_codes"]
+__all__ = ["LinkResult", "link", "one_to_one"]
 
 log = logging.getLogger(__name__)
 
@@ -41,32 +41,6 @@ class LinkResult:
     threshold: float = 0.9
 
 
-def text_codes(values: pd.Series) -> np.ndarray:
-    """Integer codes of ``values`` in the text order of the values (missing: -1).
-
-    The codes ``pd.factorize(values, sort=True)`` gives, the distinct values sorted by
-    :func:`popqa.linkage.clusters.text_order` (pandas' object sort was 11 s of the 100 s a
-    1.09 M-record source took to link).
-
-    Examples
-    --------
-    >>> text_codes(pd.Series(["b", "a", None, "b", "Ă"], dtype="string")).tolist()
-    [1, 0, -1, 1, 2]
-    """
-    import pyarrow.compute as pc
-
-    # Arrow's hash table and sort, on codes only, no Python string made: pandas' factorize of the text ids
-    # grew 4.4x for 2.7x the scored pairs of the police residence records (1.8 -> 7.8 s at 3.38 M persons)
-    enc = pc.dictionary_encode(textkeys._arrow(values))
-    codes = textkeys._indices(enc)
-    if len(enc.dictionary) == 0:
-        return codes.astype(np.int64)
-    order = pc.sort_indices(enc.dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
-
-
 def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     """Greedy one-to-one assignment: best pair first, each source_id and person_id used once.
 
@@ -89,7 +63,7 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
         return pairs.iloc[0:0]
     # sorted and assigned on integer codes (ids sorted as text: the codes keep their order);
     # string comparisons were most of the time at 300,000 records
-    src, per = text_codes(pairs["source_id"]), text_codes(pairs["person_id"])
+    src, per = textkeys.sorted_codes(pairs["source_id"]), textkeys.sorted_codes(pairs["person_id"])
     rank = np.lexsort((per, src, -pairs[key].to_numpy(dtype="float64")))
     cand, src, per = pairs.iloc[rank], src[rank], per[rank]
     order = np.arange(len(cand))
@@ -186,7 +160,7 @@ def link(
     first = ["source_id", "person_id", "match_probability", "match_weight"]
     order = [pairs.columns.get_loc(c) for c in first + [c for c in pairs.columns if c not in first]]
     # by source record, best first, ties by person (on integer codes that keep the ids' text order)
-    src, per = text_codes(pairs["source_id"]), text_codes(pairs["person_id"])
+    src, per = textkeys.sorted_codes(pairs["source_id"]), textkeys.sorted_codes(pairs["person_id"])
     rank = np.lexsort((per, -pairs["match_probability"].to_numpy(dtype="float64"), src))
     pairs = pairs.iloc[rank, order]  # one copy: rows sorted and columns ordered together
     pairs.index = pd.RangeIndex(len(pairs))
@@ -203,6 +177,6 @@ def link(
     links = pd.DataFrame({"source_id": right["unique_id"].astype("string")}).merge(
         pd.concat([chosen, best], ignore_index=True), on="source_id", how="left")
     links = links.astype({"source_id": "string", "person_id": "string", "match_probability": "float64"})
-    links = links.iloc[np.argsort(text_codes(links["source_id"]), kind="stable")].reset_index(drop=True)
+    links = links.iloc[np.argsort(textkeys.sorted_codes(links["source_id"]), kind="stable")].reset_index(drop=True)
     log.info("link %s: %d records, %d linked", kind, len(links), int(links["person_id"].notna().sum()))
     return LinkResult(pairs, links, kind, cfg.link_threshold)
