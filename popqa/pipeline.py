@@ -229,6 +229,7 @@ def large_register_memory(lcfg: Any, persons: int) -> Any:
 
 def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once)."""
+    from popqa import textkeys
     from popqa.checks import coverage_findings
     from popqa.linkage import dedupe, link
     from popqa.linkage.calibration import linkage_reviews, save_calibration
@@ -240,10 +241,11 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     sources = {s: reg[s] for s in LINK_SOURCES if s in reg}
     lcfg = _linkage_models(ctx, ["dedupe", *sources])
     lcfg = large_register_memory(lcfg, len(reg.persons))
-    ids = reg.persons["person_id"].astype("string")
+    ids = reg.persons["person_id"]
+    first = ids.notna().to_numpy() & ~textkeys.duplicated(ids)  # each id's first record, as dedupe and link take
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
-    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
+    feats = person_features(reg.persons[first], move_in_ids=moved)
     client = ctx.options.get("dask_client")
     if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
         from popqa.linkage.distributed import dedupe_and_link
