@@ -22,13 +22,13 @@ import time
 def main() -> None:
     import duckdb
 
+    from popqa import textkeys
     from popqa.io import read_register
     from popqa.linkage.features import person_features
     from popqa.linkage.model import blocking_rules_for
 
     reg = read_register(sys.argv[1], period=sys.argv[2])
-    ids = reg.persons["person_id"].astype("string")
-    f = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
+    f = person_features(reg.persons[textkeys.first_of_each(reg.persons["person_id"])])
     con = duckdb.connect()
     if len(sys.argv) > 3:
         _source(con, reg, f, sys.argv[3])

@@ -120,6 +120,7 @@ def _audit_inputs(reg, args) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame |
         return (pd.read_parquet(os.path.join(args.cache, "findings.parquet")),
                 pd.read_parquet(os.path.join(args.cache, "clusters.parquet")),
                 pd.read_parquet(pairs) if os.path.isfile(pairs) else None)
+    from popqa import textkeys
     from popqa.checks import run_checks
     from popqa.config import Config
     from popqa.linkage import dedupe
@@ -131,8 +132,7 @@ def _audit_inputs(reg, args) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame |
     findings = run_checks(reg, cfg)
     t_checks = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ids = persons["person_id"].astype("string")
-    feats = person_features(persons[ids.notna() & ~ids.duplicated()])
+    feats = person_features(persons[textkeys.first_of_each(persons["person_id"])])
     dd = dedupe(persons, cfg.linkage, features=feats, households=reg.households)
     t_dedupe = time.perf_counter() - t0
     findings = pd.concat([findings, dd.findings], ignore_index=True)

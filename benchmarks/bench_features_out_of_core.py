@@ -24,6 +24,7 @@ from bench_link_models import _reset_peak, _status
 def main(data: str, mode: str) -> None:
     from splink import DuckDBAPI, Linker
 
+    from popqa import textkeys
     from popqa.io import read_register
     from popqa.linkage import model as M
     from popqa.linkage.config import LinkageConfig
@@ -33,9 +34,8 @@ def main(data: str, mode: str) -> None:
 
     cfg = LinkageConfig(memory_limit="2500MB")
     reg = read_register(data, period="2026-10")
-    ids = reg.persons["person_id"].astype("string")
     moved = recent_move_ins(reg.get("events"), Period.parse("2026-10").end, cfg.mover_months)
-    left = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
+    left = person_features(reg.persons[textkeys.first_of_each(reg.persons["person_id"])], move_in_ids=moved)
     right = source_frame(reg["residents"], "residents", persons=reg.persons,
                          reference_year=_reference_year(reg.persons))
     left, right, settled = M.settle_by_id(left, right, cfg)

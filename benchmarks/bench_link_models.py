@@ -33,6 +33,7 @@ def _reset_peak() -> None:
 
 
 def main() -> None:
+    from popqa import textkeys
     from popqa.io import read_register
     from popqa.linkage import dedupe, link
     from popqa.linkage.config import LinkageConfig
@@ -49,11 +50,10 @@ def main() -> None:
     t0 = time.perf_counter()
     reg = read_register(data, period=period)
     print("read", round(time.perf_counter() - t0, 1), "rss", round(_status("VmRSS")), flush=True)
-    ids = reg.persons["person_id"].astype("string")
     moved = recent_move_ins(reg.get("events"), Period.parse(period).end, cfg.mover_months)
     _reset_peak()
     t0 = time.perf_counter()
-    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()], move_in_ids=moved)
+    feats = person_features(reg.persons[textkeys.first_of_each(reg.persons["person_id"])], move_in_ids=moved)
     print("features", round(time.perf_counter() - t0, 1), "peak", round(_status("VmHWM")), flush=True)
     for kind in ["dedupe", "civil_births", "civil_deaths", "residents", "insurance"]:
         if (only and kind not in only) or (kind != "dedupe" and kind not in reg):

@@ -109,11 +109,11 @@ def blocking_recall(persons: pd.DataFrame, truth_pairs: pd.DataFrame) -> dict[st
     candidate pairs each rule generates (one DuckDB pass per rule, equi-join on its keys)."""
     import duckdb
 
+    from popqa import textkeys
     from popqa.linkage.features import person_features
     from popqa.linkage.model import blocking_rules_for
 
-    ids = persons["person_id"].astype("string")
-    f = person_features(persons[ids.notna() & ~ids.duplicated()])
+    f = person_features(persons[textkeys.first_of_each(persons["person_id"])])
     con = duckdb.connect(":memory:")
     con.register("f", f)
     con.register("t", truth_pairs[["a", "b"]].astype(str))

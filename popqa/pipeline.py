@@ -242,7 +242,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     lcfg = _linkage_models(ctx, ["dedupe", *sources])
     lcfg = large_register_memory(lcfg, len(reg.persons))
     ids = reg.persons["person_id"]
-    first = ids.notna().to_numpy() & ~textkeys.duplicated(ids)  # each id's first record, as dedupe and link take
+    first = textkeys.first_of_each(ids)  # each id's first record, as dedupe and link take
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
     feats = person_features(reg.persons[first], move_in_ids=moved)

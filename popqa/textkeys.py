@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["codes", "sorted_codes", "factorize", "duplicated", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
+__all__ = ["codes", "sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -123,6 +123,17 @@ def duplicated(values, keep="first") -> np.ndarray:
     return pd.Series(codes(values)).duplicated(keep=keep).to_numpy()
 
 
+def first_of_each(values) -> np.ndarray:
+    """True on the first row of each key, False on its repeats and on missing keys: the records of a
+    table that dedupe, link and the link stage take, one per id.
+
+    >>> first_of_each(pd.Series(["b", None, "a", "b", None], dtype="string")).tolist()
+    [True, False, True, False, False]
+    """
+    c = codes(values)
+    return ~pd.Series(c).duplicated().to_numpy() & (c >= 0)
+
+
 def frame_duplicated(df: pd.DataFrame, columns, keep="first") -> np.ndarray:
     """``DataFrame.duplicated(subset=columns, keep=keep)`` as a boolean array."""
     columns = [columns] if isinstance(columns, str) else list(columns)
@@ -166,10 +177,16 @@ def take(mapping: pd.Series, pos: np.ndarray, index=None) -> pd.Series:
 
     >>> take(pd.Series([1.5, 2.5]), np.array([1, -1, 0])).tolist()
     [2.5, nan, 1.5]
+    >>> take(pd.Series([], dtype="string"), np.array([-1, -1])).tolist()  # nothing to take from
+    [<NA>, <NA>]
     """
     found = pos >= 0
     if found.all():
         return pd.Series(mapping.to_numpy()[pos], index=index, dtype=mapping.dtype)
+    if not len(mapping):  # every position missing: one placeholder row of the mapping's dtype, masked below
+        kind = getattr(mapping.dtype, "kind", "O")
+        filler = 0 if kind in "iu" else False if kind == "b" else None
+        mapping = pd.Series([filler], dtype=mapping.dtype)
     taken = mapping.iloc[np.where(found, pos, 0)].reset_index(drop=True)
     if isinstance(mapping.dtype, pd.api.extensions.ExtensionDtype) or mapping.dtype.kind in "OMmU":
         out = taken.where(found)

@@ -73,3 +73,21 @@ def test_lookup_keeps_extension_dtypes_and_dates():
 
 def test_positions_takes_the_first_of_repeated_keys():
     assert textkeys.positions(pd.Series(["b", "a"]), pd.Series(["a", "b", "a", "b"])).tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_first_of_each_is_each_ids_first_record(dtype):
+    s = _keys(2000, 5, dtype)
+    want = (s.notna() & ~s.duplicated()).to_numpy()
+    assert s.isna().any() and s.dropna().duplicated().any()  # both cases the mask leaves out are present
+    assert textkeys.first_of_each(s).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("mapping", [pd.Series([], dtype="string"), pd.Series([], dtype="float64"),
+                                     pd.Series([], dtype="Int64"), pd.Series([], dtype="int64")])
+def test_take_from_an_empty_mapping_is_all_missing(mapping):
+    """A linkage without a single scored pair looks each source record up among no pairs at all."""
+    got = textkeys.take(mapping, np.array([-1, -1, -1]))
+    full = textkeys.take(pd.concat([mapping, pd.Series([1], dtype=mapping.dtype)], ignore_index=True),
+                         np.array([-1, -1, -1]))
+    assert got.isna().all() and len(got) == 3 and got.dtype == full.dtype

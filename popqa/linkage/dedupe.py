@@ -260,7 +260,9 @@ def _findings(
         & (pairs["match_probability"] < cfg.threshold)
         & pairs["review"].isna()
     ]
-    l002 = pd.DataFrame({"rule_id": "L002", "record_id": unc["person_id_r"], "value": unc["person_id_l"]})
+    # the pairs' ids are Arrow-backed text, the clusters' Python-backed: one kind before they are stacked
+    l002 = pd.DataFrame({"rule_id": "L002", "record_id": unc["person_id_r"].astype(l001["record_id"].dtype),
+                         "value": unc["person_id_l"].astype(l001["value"].dtype)})
     f = pd.concat([l001, l002], ignore_index=True)
     f["record_id"] = f["record_id"].astype("string")
     f["value"] = f["value"].astype("string")
@@ -334,7 +336,7 @@ def dedupe(
     ids = persons["person_id"].astype("string")
     # the first record of each id; its rows are taken only for the columns a step needs, when it needs
     # them: a copy of the persons held while the model trains is 0.5 GB more at 3.4 M persons
-    keep = ~textkeys.duplicated(ids) & ids.notna().to_numpy()
+    keep = textkeys.first_of_each(ids)
     n_unique = int(keep.sum())
 
     def unique(cols: tuple[str, ...]) -> pd.DataFrame:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from popqa.linkage.config import LinkageConfig
 
@@ -728,6 +729,9 @@ def score_partition(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, c
         con.close()
 
 
+_ARROW_STR = pd.StringDtype("pyarrow")
+
+
 def _collect(con: Any, table: str, kind: str, linking: bool) -> pd.DataFrame:
     """The scored pairs of a predict table as a frame: only the columns kept leave DuckDB (the whole
     predict table, every input column on both sides, was a third of the linkage time of a large
@@ -744,9 +748,11 @@ def _collect(con: Any, table: str, kind: str, linking: bool) -> pd.DataFrame:
     select += [f"mw_{c}" for c in comparisons_for(kind)]
     select += ["given_known_l", "given_known_r",
                "coalesce(dob_precision_l = 'day' AND dob_precision_r = 'day', false) AS dates_to_the_day"]
-    df = con.sql(f"SELECT {', '.join(select)} FROM {table}").df()
-    df["unique_id_l"] = df["unique_id_l"].astype("string")
-    df["unique_id_r"] = df["unique_id_r"].astype("string")
+    # the ids stay in Arrow's buffers (pandas' "string[pyarrow]"): as Python strings (DuckDB's ``df()``)
+    # a merged province's 3 M police pairs took 0.4 GB more and every later step on them converted
+    # them back to Arrow (text codes, look-ups)
+    df = con.sql(f"SELECT {', '.join(select)} FROM {table}").to_arrow_table().to_pandas(
+        types_mapper={pa.string(): _ARROW_STR, pa.large_string(): _ARROW_STR}.get)
     for c in comparisons_for(kind):
         df[f"gamma_{c}"] = df[f"gamma_{c}"].astype("int8")
         df[f"mw_{c}"] = df[f"mw_{c}"].astype("float64").round(4)

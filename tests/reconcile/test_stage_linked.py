@@ -14,13 +14,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def linked():
+    from popqa import textkeys
     from popqa.io import read_register
     from popqa.linkage import link
     from popqa.linkage.features import person_features
 
     reg = read_register(SAMPLE / "register", period="2026-10")
-    ids = reg.persons["person_id"].astype("string")
-    feats = person_features(reg.persons[ids.notna() & ~ids.duplicated()])
+    feats = person_features(reg.persons[textkeys.first_of_each(reg.persons["person_id"])])
     links = {s: link(reg.persons, reg[s], s, features=feats).links for s in SOURCES if s in reg}
     return reg, links, true_links(pd.read_parquet(SAMPLE / "truth" / "links.parquet"))
 
