@@ -57,13 +57,20 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     >>> one_to_one(p)[["source_id", "person_id"]].values.tolist()
     [['s1', 'a'], ['s2', 'b']]
     """
-    # the match weight orders pairs whose probabilities both round to 1
-    key = "match_weight" if "match_weight" in pairs.columns else "match_probability"
     if not len(pairs):
         return pairs.iloc[0:0]
     # sorted and assigned on integer codes (ids sorted as text: the codes keep their order);
     # string comparisons were most of the time at 300,000 records
-    src, per = textkeys.sorted_codes(pairs["source_id"]), textkeys.sorted_codes(pairs["person_id"])
+    return _one_to_one(pairs, textkeys.sorted_codes(pairs["source_id"]), textkeys.sorted_codes(pairs["person_id"]))
+
+
+def _one_to_one(pairs: pd.DataFrame, src: np.ndarray, per: np.ndarray) -> pd.DataFrame:
+    """:func:`one_to_one` on codes of the pairs' source and person ids that keep the ids' text order
+    (any such codes: those of a larger set of pairs serve as well as the pairs' own)."""
+    if not len(pairs):
+        return pairs.iloc[0:0]
+    # the match weight orders pairs whose probabilities both round to 1
+    key = "match_weight" if "match_weight" in pairs.columns else "match_probability"
     rank = np.lexsort((per, src, -pairs[key].to_numpy(dtype="float64")))
     cand, src, per = pairs.iloc[rank], src[rank], per[rank]
     order = np.arange(len(cand))
@@ -164,13 +171,15 @@ def link(
     rank = np.lexsort((per, -pairs["match_probability"].to_numpy(dtype="float64"), src))
     pairs = pairs.iloc[rank, order]  # one copy: rows sorted and columns ordered together
     pairs.index = pd.RangeIndex(len(pairs))
-    src = src[rank]
+    src, per = src[rank], per[rank]
     top = np.ones(len(src), dtype=bool)  # the first (best) pair of each source record
     top[1:] = src[1:] != src[:-1]
     best = pairs.loc[top, ["source_id", "person_id", "match_probability"]]
-    # the assignment needs the ids and the scores only (not every comparison's evidence)
-    accepted = pairs.loc[pairs["match_probability"].to_numpy() >= cfg.link_threshold, first]
-    chosen = one_to_one(accepted) if cfg.one_to_one else accepted.drop_duplicates("source_id")
+    # the assignment needs the ids and the scores only (not every comparison's evidence), and takes the
+    # codes computed here (each sorted_codes of 3 M text ids costs about 2 s)
+    ok = pairs["match_probability"].to_numpy() >= cfg.link_threshold
+    accepted = pairs.loc[ok, first]
+    chosen = _one_to_one(accepted, src[ok], per[ok]) if cfg.one_to_one else accepted.drop_duplicates("source_id")
     chosen = chosen[["source_id", "person_id", "match_probability"]]
     best = best[~textkeys.isin(best["source_id"], chosen["source_id"])]
     best = best.assign(person_id=pd.Series(pd.NA, index=best.index, dtype="string"))

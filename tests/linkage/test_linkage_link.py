@@ -43,3 +43,43 @@ def test_unknown_kind_is_an_input_error(persons, births):
 
     with pytest.raises(InputError, match="kind"):
         link(persons, births, "police")
+
+
+def _sequential_greedy(pairs: pd.DataFrame) -> list[tuple[str, str]]:
+    """The assignment one_to_one promises, one pair at a time: by decreasing match weight, ties by
+    source_id then person_id, a pair taken when neither of its records is taken yet."""
+    used_s, used_p, out = set(), set(), []
+    for row in pairs.sort_values(["match_weight", "source_id", "person_id"],
+                                 ascending=[False, True, True]).itertuples():
+        if row.source_id not in used_s and row.person_id not in used_p:
+            used_s.add(row.source_id)
+            used_p.add(row.person_id)
+            out.append((row.source_id, row.person_id))
+    return sorted(out)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_one_to_one_is_the_sequential_greedy_assignment(seed):
+    import numpy as np
+
+    from popqa import textkeys
+    from popqa.linkage.link import _one_to_one, one_to_one
+
+    rng = np.random.default_rng(seed)
+    n = 3000  # many records compete for the same persons, many weights tie
+    pairs = pd.DataFrame({"source_id": [f"s{v:04d}" for v in rng.integers(0, 900, n)],
+                          "person_id": [f"p{v:04d}" for v in rng.integers(0, 700, n)],
+                          "match_weight": rng.integers(0, 25, n).astype(float)}).drop_duplicates(
+                              ["source_id", "person_id"])
+    pairs["match_probability"] = 1 / (1 + 2.0 ** -pairs["match_weight"])
+    pairs = pairs.astype({"source_id": pd.StringDtype("pyarrow"), "person_id": "string"})
+    want = _sequential_greedy(pairs)
+    got = one_to_one(pairs)
+    assert sorted(zip(got["source_id"], got["person_id"], strict=True)) == want
+    assert got["source_id"].tolist() == sorted(got["source_id"])  # by source record
+    # on codes of a larger set of pairs (as link gives it those of every scored pair): the same
+    more = pd.concat([pairs, pd.DataFrame({"source_id": ["a0", "zz"], "person_id": ["p9999", "a"]})],
+                     ignore_index=True)
+    src, per = textkeys.sorted_codes(more["source_id"]), textkeys.sorted_codes(more["person_id"])
+    sub = _one_to_one(pairs, src[: len(pairs)], per[: len(pairs)])
+    pd.testing.assert_frame_equal(sub, got)
