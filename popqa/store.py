@@ -244,9 +244,34 @@ def read_json(path: str | Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def parquet_frame(df: pd.DataFrame, path: str | Path) -> None:
+    """Write ``df`` to ``path`` as Parquet, text as Arrow's ``string`` however pandas holds it.
+
+    pandas gives Arrow-backed text (``string[pyarrow]``, e.g. the linkage's pair ids) to Parquet as
+    ``large_string`` and Python strings as ``string``: the same column would change type from one
+    version of popqa to the next as its storage changes. Every text column is written as ``string``.
+
+    >>> import pyarrow.parquet as pq, tempfile, os
+    >>> f = os.path.join(tempfile.mkdtemp(), "t.parquet")
+    >>> parquet_frame(pd.DataFrame({"a": pd.Series(["x", None], dtype=pd.StringDtype("pyarrow")),
+    ...                             "b": pd.Series(["y", "z"], dtype="string")}), f)
+    >>> [str(t) for t in pq.read_schema(f).types], pd.read_parquet(f)["a"].tolist()
+    (['string', 'string'], ['x', <NA>])
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+    if any(pa.types.is_large_string(t) for t in table.schema.types):
+        schema = pa.schema([f.with_type(pa.string()) if pa.types.is_large_string(f.type) else f
+                            for f in table.schema], metadata=table.schema.metadata)
+        table = table.cast(schema)
+    pq.write_table(table, path)
+
+
 def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
-    """Write a frame as Parquet atomically."""
-    return _atomic(Path(path), lambda tmp: df.reset_index(drop=True).to_parquet(tmp, index=False))
+    """Write a frame as Parquet atomically (text as Arrow's ``string``: :func:`parquet_frame`)."""
+    return _atomic(Path(path), lambda tmp: parquet_frame(df, tmp))
 
 
 def clean_temporary_files(folder: str | Path) -> int:

@@ -109,6 +109,14 @@ def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):
     for name in ("findings.parquet", "duplicate_pairs.parquet", "clusters.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(b / name), obj=name)
     assert len(pd.read_parquet(a / "duplicate_pairs.parquet")) > 0
+    # every text column of the audit's files is Arrow's "string", whether pandas held it as Python or as
+    # Arrow-backed strings (the pairs' ids): a column's type does not follow its storage in memory
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    wide = {f"{p.relative_to(one.results_dir)}:{f.name}" for p in one.results_dir.rglob("*.parquet")
+            for f in pq.read_schema(p) if pa.types.is_large_string(f.type)}
+    assert not wide, wide
     pd.testing.assert_frame_equal(pd.read_parquet(one.results_dir / "indicators.parquet"),
                                   pd.read_parquet(two.results_dir / "indicators.parquet"))
     assert one["audit_id"] == two["audit_id"]

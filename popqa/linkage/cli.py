@@ -60,7 +60,9 @@ def _write(df: pd.DataFrame, path: Path) -> None:
     if path.suffix.lower() == ".csv":
         df.to_csv(path, index=False, encoding="utf-8")
     else:
-        df.to_parquet(path, index=False)
+        from popqa.store import parquet_frame
+
+        parquet_frame(df, path)
 
 
 def _beside(path: Path, what: str) -> Path:
