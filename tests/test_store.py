@@ -179,7 +179,9 @@ def test_a_full_disk_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch)
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(pq, "write_table", full)  # where store.parquet_frame writes
     with pytest.raises(OutputError, match="no space left"):
         store_mod.write_parquet(tmp_path / "b.parquet", pd.DataFrame({"x": [1]}))
     monkeypatch.undo()
