@@ -57,8 +57,6 @@ def one_to_one(pairs: pd.DataFrame) -> pd.DataFrame:
     >>> one_to_one(p)[["source_id", "person_id"]].values.tolist()
     [['s1', 'a'], ['s2', 'b']]
     """
-    if not len(pairs):
-        return pairs.iloc[0:0]
     # sorted and assigned on integer codes (ids sorted as text: the codes keep their order);
     # string comparisons were most of the time at 300,000 records
     return _one_to_one(pairs, textkeys.sorted_codes(pairs["source_id"]), textkeys.sorted_codes(pairs["person_id"]))
@@ -144,9 +142,7 @@ def link(
     kind = canonical_kind(kind)
     ref = reference_year if reference_year is not None else _reference_year(persons)
     right = source_frame(source, kind, persons=persons, reference_year=ref)
-    pids = persons["person_id"].astype("string")
-    keep = textkeys.first_of_each(pids)
-    del pids
+    keep = textkeys.first_of_each(persons["person_id"])
     if len(right) and keep.any():
         from popqa.linkage.model import run_splink
 
@@ -192,6 +188,5 @@ def link(
     links = pd.DataFrame({"source_id": source_ids.reset_index(drop=True),
                           "person_id": textkeys.take(done["person_id"].astype("string"), at),
                           "match_probability": textkeys.take(done["match_probability"].astype("float64"), at)})
-    links = links.astype({"source_id": "string", "person_id": "string", "match_probability": "float64"})
     log.info("link %s: %d records, %d linked", kind, len(links), int(links["person_id"].notna().sum()))
     return LinkResult(pairs, links, kind, cfg.link_threshold)
