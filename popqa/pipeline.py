@@ -87,7 +87,7 @@ def _inputs(data_dir: Path, read_report: list[dict[str, Any]] | None) -> list[di
 
 #: Settings that change how the work is spread, never its result (left out of the audit id).
 EXECUTION_SETTINGS = (("linkage", "workers"), ("linkage", "threads"), ("linkage", "memory_limit"),
-                      ("linkage", "score_partitions"))
+                      ("linkage", "score_partitions"), ("linkage", "spill_register"))
 
 
 def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config) -> str:
@@ -107,7 +107,8 @@ def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config)
 
     >>> from popqa.linkage.config import LinkageConfig
     >>> a == audit_id("2026-10", [{"file": "persons.csv", "sha256": "ab"}],
-    ...               Config(linkage=LinkageConfig(workers=3, threads=1, memory_limit="1GB", score_partitions=4)))
+    ...               Config(linkage=LinkageConfig(workers=3, threads=1, memory_limit="1GB", score_partitions=4,
+    ...                                                  spill_register=True)))
     True
     """
     from popqa import __version__
@@ -227,54 +228,117 @@ def large_register_memory(lcfg: Any, persons: int) -> Any:
     return lcfg.model_copy(update={"memory_limit": LARGE_REGISTER_MEMORY_LIMIT})
 
 
+#: Above this many persons the link stage moves the register out of memory while its models run
+#: (``linkage.spill_register`` None): the link stage sets the audit's peak there (docs/scale.md).
+SPILL_REGISTER_PERSONS = 500_000
+
+
+def _spills(ctx: RunContext, persons: int) -> bool:
+    """Whether the link stage moves the register out of memory: ``linkage.spill_register``, or (None) above
+    :data:`SPILL_REGISTER_PERSONS` persons; never without a staging folder."""
+    want = ctx.config.linkage.spill_register
+    return ctx.staging is not None and (want if want is not None else persons > SPILL_REGISTER_PERSONS)
+
+
+def _spill_register(ctx: RunContext, reg: Any) -> Any:
+    """Move the register's tables to the audit's scratch folder (a :class:`popqa.io.spill.Spill`).
+
+    Each table's place in ``reg`` is kept (None) so that :func:`_bring_back` puts them back in their order;
+    a failed write brings back those already written before the error goes on.
+    """
+    from popqa.io.spill import Spill, spillable
+
+    spill = Spill(ctx.staging.file(".scratch/register"))
+    try:
+        for name in list(reg.tables):
+            if spillable(reg.tables[name]):
+                spill.put(name, reg.tables[name])
+                reg.tables[name] = None
+    except BaseException:
+        _bring_back(reg, spill)
+        raise
+    log.info("link stage: %s moved out of memory while the models run", ", ".join(spill.names()) or "nothing")
+    return spill
+
+
+def _bring_back(reg: Any, spill: Any) -> None:
+    """Every table :func:`_spill_register` moved, back in ``reg`` in its place; the files removed."""
+    try:
+        for name in spill.names():
+            reg.tables[name] = spill.get(name)
+    finally:
+        spill.remove()
+
+
 def stage_link(ctx: RunContext) -> dict[str, Any]:
-    """Deduplicate persons and link every administrative source present (features computed once)."""
+    """Deduplicate persons and link every administrative source present (features computed once).
+
+    Above :data:`SPILL_REGISTER_PERSONS` persons (``linkage.spill_register``) the register leaves memory
+    once the persons' features are built: the models read the persons' linkage columns
+    (:func:`popqa.linkage.distributed.link_persons`) and each source in turn, and the register is
+    brought back unchanged when they are done.
+    """
     from popqa import textkeys
     from popqa.checks import coverage_findings
     from popqa.linkage import dedupe, link
     from popqa.linkage.calibration import linkage_reviews, save_calibration
-    from popqa.linkage.distributed import link_workers
+    from popqa.linkage.distributed import link_persons, link_workers
     from popqa.linkage.features import person_features, recent_move_ins
     from popqa.summaries import duplicate_extras
 
     reg, cfg = ctx["register"], ctx.config
-    sources = {s: reg[s] for s in LINK_SOURCES if s in reg}
-    lcfg = _linkage_models(ctx, ["dedupe", *sources])
+    names = [s for s in LINK_SOURCES if s in reg]
+    lcfg = _linkage_models(ctx, ["dedupe", *names])
     lcfg = large_register_memory(lcfg, len(reg.persons))
-    ids = reg.persons["person_id"]
-    first = textkeys.first_of_each(ids)  # each id's first record, as dedupe and link take
+    first = textkeys.first_of_each(reg.persons["person_id"])  # each id's first record, as dedupe and link take
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
     feats = person_features(reg.persons[first], move_in_ids=moved)
-    client = ctx.options.get("dask_client")
-    if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
-        from popqa.linkage.distributed import dedupe_and_link
+    del first, moved
+    spill = None
+    persons = reg.persons
+    if _spills(ctx, len(feats)):  # the models read these columns beside the features (the same results:
+        persons = link_persons(persons)  # tests/linkage/test_link_persons.py); the register leaves memory
+        spill = _spill_register(ctx, reg)
+    try:
+        def source(name: str) -> pd.DataFrame:
+            return spill.get(name) if spill is not None and name in spill else reg[name]
 
-        dd, links_done = dedupe_and_link(client, reg.persons, sources, lcfg, feats,
-                                         linkage_reviews(cfg.linkage))
-    elif (workers := link_workers(cfg.linkage, len(feats))) > 1 and sources:
-        # the models side by side in local processes (same results as one after the other)
-        from popqa.linkage.distributed import dedupe_and_link, local_pool, per_worker_config
-        from popqa.processes import kill_pool
+        client = ctx.options.get("dask_client")
+        workers = link_workers(cfg.linkage, len(feats))
+        if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
+            from popqa.linkage.distributed import dedupe_and_link
 
-        workers = min(workers, 1 + len(sources))
-        pool = local_pool(workers)
-        try:
-            dd, links_done = dedupe_and_link(pool, reg.persons, sources, per_worker_config(lcfg, workers),
-                                             feats, linkage_reviews(cfg.linkage))
-        except BaseException:  # interrupted or failed: no worker outlives the stage
-            kill_pool(pool)
-            raise
-        pool.shutdown(wait=True)
-    else:
-        dd, links_done = dedupe(reg.persons, lcfg, features=feats, **linkage_reviews(cfg.linkage)), None
-    if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)
-        ctx.write_json("linkage_calibration.json", dd.calibration.summary())
-        save_calibration(dd, cfg.linkage)
-    links: dict[str, pd.DataFrame] = {}
-    for source in sources:
-        links[source] = (links_done[source] if links_done is not None
-                         else link(reg.persons, reg[source], source, lcfg, features=feats).links)
+            dd, links_done = dedupe_and_link(client, persons, {s: source(s) for s in names}, lcfg, feats,
+                                             linkage_reviews(cfg.linkage))
+        elif workers > 1 and names:
+            # the models side by side in local processes (same results as one after the other)
+            from popqa.linkage.distributed import dedupe_and_link, local_pool, per_worker_config
+            from popqa.processes import kill_pool
+
+            workers = min(workers, 1 + len(names))
+            pool = local_pool(workers)
+            try:
+                dd, links_done = dedupe_and_link(pool, persons, {s: source(s) for s in names},
+                                                 per_worker_config(lcfg, workers), feats,
+                                                 linkage_reviews(cfg.linkage))
+            except BaseException:  # interrupted or failed: no worker outlives the stage
+                kill_pool(pool)
+                raise
+            pool.shutdown(wait=True)
+        else:
+            dd, links_done = dedupe(persons, lcfg, features=feats, **linkage_reviews(cfg.linkage)), None
+        if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)
+            ctx.write_json("linkage_calibration.json", dd.calibration.summary())
+            save_calibration(dd, cfg.linkage)
+        links: dict[str, pd.DataFrame] = {}
+        for name in names:  # one source in memory at a time when the register is out of it
+            links[name] = (links_done[name] if links_done is not None
+                           else link(persons, source(name), name, lcfg, features=feats).links)
+        del persons, feats
+    finally:
+        if spill is not None:
+            _bring_back(reg, spill)
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),

@@ -310,7 +310,16 @@ def _plain(t: pd.Series) -> pd.Series:
     measured, the merged province's audit peaked at 8,895 MB against 7,871 MB (docs/benchmarks.md,
     2026-12-03).
     """
-    arr = pa.array(t.array)
+    return pd.Series(plain_strings(pa.array(t.array)), index=t.index)
+
+
+def plain_strings(arr: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Arrow text as a plain pandas string array whose repeated values share one Python object.
+
+    >>> a = plain_strings(pa.array(["72", None, "72"]))
+    >>> a.dtype, list(a), a[0] is a[2]
+    (string[python], ['72', <NA>, '72'], True)
+    """
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     # each distinct value made a Python string once (Arrow's dictionary encoding), then taken by index
@@ -320,7 +329,7 @@ def _plain(t: pd.Series) -> pd.Series:
     values[:-1] = enc.dictionary.to_pylist()
     values[-1] = None
     obj = values[pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy()]
-    return pd.Series(pd.array(obj, dtype=_PLAIN), index=t.index)
+    return pd.array(obj, dtype=_PLAIN)
 
 
 def _pad_code(t: pd.Series, width: int, shortest: int = 1) -> tuple[pd.Series, int]:

@@ -109,6 +109,12 @@ class LinkageConfig(BaseModel):
         "however many. None = one in one process (there, partitions cost time: each repeats the blocking joins), "
         "one per worker thread on a Dask cluster"
     )
+    spill_register: bool | None = Field(
+        None, description="whether the audit's link stage moves the register's tables out of memory to its scratch "
+        "folder while the models run (each source read back for its own model, every table brought back unchanged "
+        "when the stage ends): the models then hold the persons' linkage columns and features, not the register. "
+        "None = above 500,000 persons (where the link stage sets the audit's peak; docs/scale.md)"
+    )
     memory_limit: str | None = Field(
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "
         "DuckDB default (80 % of the machine). 2GB keeps the deduplication of 1.2 M persons at 3.8 GB peak for the "

@@ -1,0 +1,142 @@
+"""Frames moved out of memory to Parquet files for a while, and brought back exactly as they were.
+
+The audit holds the register in memory from the ``read`` stage to the last. The link stage needs
+little of it once the persons' linkage features are built (the ids, a few columns of the persons,
+one source at a time), while its models add DuckDB's working memory on top of everything the process
+holds. :class:`Spill` writes the tables that stage does not need to the audit's scratch folder,
+lets the process free them, and reads them back when the stage ends: the same values, dtypes, column
+order and index, and the same sharing of Python string objects as the readers give (one object per
+distinct value of a column, :func:`popqa.io.readers.plain_strings`), so nothing after the stage can
+tell, and the memory the tables take is the same as before.
+
+Only frames with a default index (``RangeIndex`` from 0, step 1: every table of a
+:class:`~popqa.io.register.Register`) and columns of the register's dtypes (plain or Arrow-backed
+strings, ``Int64``, ``boolean``, ``float64``, ``bool``, ``datetime64``) are spilled; :meth:`Spill.put`
+refuses anything else, so a frame is never brought back different.
+
+Examples
+--------
+>>> import tempfile
+>>> df = pd.DataFrame({"person_id": pd.array(["P1", None, "P1"], dtype="string"),
+...                    "sex": pd.array([1, None, 2], dtype="Int64")})
+>>> with tempfile.TemporaryDirectory() as d:
+...     spill = Spill(d)
+...     spill.put("persons", df)
+...     back = spill.get("persons")
+...     spill.remove()
+>>> back.equals(df), back["person_id"].dtype, back["person_id"][0] is back["person_id"][2]
+(True, string[python], True)
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from popqa.io.readers import plain_strings
+
+__all__ = ["Spill", "spillable"]
+
+log = logging.getLogger(__name__)
+
+#: Rows converted to Arrow at a time: the write's own memory is a slice of the frame, not a copy of it.
+ROWS_PER_WRITE = 1 << 19
+
+
+def _kind(dtype: object) -> str | None:
+    """How a column of ``dtype`` is written and brought back; None: not spillable."""
+    if isinstance(dtype, pd.StringDtype):
+        return "string"
+    if isinstance(dtype, (pd.Int64Dtype, pd.BooleanDtype, pd.Float64Dtype, pd.Int32Dtype)):
+        return "masked"
+    if isinstance(dtype, np.dtype) and (dtype.kind in "biuf" or dtype.kind == "M"):
+        return "numpy"
+    return None
+
+
+def spillable(df: pd.DataFrame) -> bool:
+    """Whether :class:`Spill` brings ``df`` back exactly: a default index, unique text column names,
+    and at least one column, each of the register's dtypes.
+
+    >>> spillable(pd.DataFrame({"a": [1.5]})), spillable(pd.DataFrame({"a": [1.5]}, index=[3]))
+    (True, False)
+    >>> spillable(pd.DataFrame({"a": pd.Categorical(["x"])}))
+    False
+    """
+    idx = df.index
+    if not (isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1) or idx.name is not None:
+        return False
+    if not len(df.columns) or not all(isinstance(c, str) for c in df.columns) or df.columns.has_duplicates:
+        return False
+    return all(_kind(t) is not None for t in df.dtypes)
+
+
+class Spill:
+    """Frames written to Parquet files in ``folder`` and read back on demand (see the module).
+
+    A frame is written slice by slice (:data:`ROWS_PER_WRITE` rows), text as Arrow strings; the caller
+    drops its own references after :meth:`put` to free the memory.
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._dtypes: dict[str, pd.Series] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._dtypes
+
+    def names(self) -> list[str]:
+        """The frames spilled, in the order they were put."""
+        return list(self._dtypes)
+
+    def _file(self, name: str) -> Path:
+        return self.folder / f"{name}.parquet"
+
+    def put(self, name: str, df: pd.DataFrame) -> None:
+        """Write ``df`` under ``name`` (a frame :func:`spillable` accepts, else ``ValueError``)."""
+        if not spillable(df):
+            raise ValueError(f"{name!r} cannot be spilled exactly (index, column names or dtypes)")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fields = []
+        for c, t in df.dtypes.items():
+            kind = _kind(t)
+            arrow = (pa.string() if kind == "string"
+                     else pa.from_numpy_dtype(t.numpy_dtype if kind == "masked" else t))
+            fields.append(pa.field(c, arrow))
+        schema = pa.schema(fields)
+        tmp = self._file(name).with_suffix(".part")
+        with pq.ParquetWriter(tmp, schema, compression="none") as writer:
+            for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
+                part = df.iloc[start:start + ROWS_PER_WRITE]
+                writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+        tmp.replace(self._file(name))
+        self._dtypes[name] = df.dtypes.copy()
+
+    def get(self, name: str) -> pd.DataFrame:
+        """The frame put under ``name``, as it was."""
+        dtypes = self._dtypes[name]
+        table = pq.read_table(self._file(name))
+        cols: dict[str, object] = {}
+        for c, t in dtypes.items():
+            arr = table.column(c)
+            kind = _kind(t)
+            if kind == "string":
+                a = plain_strings(arr)
+                cols[c] = a if t == a.dtype else pd.array(a, dtype=t)
+            elif kind == "masked":
+                cols[c] = pd.array(arr.to_pandas(types_mapper={arr.type: t}.get), dtype=t)
+            else:
+                cols[c] = arr.to_numpy() if arr.null_count == 0 else arr.to_pandas().to_numpy()
+                cols[c] = np.asarray(cols[c], dtype=t)
+        return pd.DataFrame(cols, index=pd.RangeIndex(table.num_rows))
+
+    def remove(self) -> None:
+        """Delete the files (the frames already brought back are the caller's)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self._dtypes.clear()
