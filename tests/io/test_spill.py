@@ -1,0 +1,161 @@
+"""Frames spilled to Parquet come back exactly as they were (popqa.io.spill), and the audit's link
+stage, which spills the register while its models run, leaves it as it found it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import popqa.io.spill as spill_mod
+from popqa.io import read_register
+from popqa.io.spill import Spill, spillable
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data_samples" / "tayninh-godau" / "register"
+
+
+def _every_dtype(n: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    codes = np.array(["72", "80", "721", None, "Tây Ninh", ""], dtype=object)
+    return pd.DataFrame({
+        "code": pd.array(codes[rng.integers(0, len(codes), n)], dtype="string"),
+        "arrow": pd.array(codes[rng.integers(0, len(codes), n)], dtype="string[pyarrow]"),
+        "count": pd.array([None if i % 3 == 0 else i * 10**12 for i in range(n)], dtype="Int64"),
+        "flag": pd.array([None if i % 4 == 0 else bool(i % 2) for i in range(n)], dtype="boolean"),
+        "weight": np.where(np.arange(n) % 5 == 0, np.nan, rng.random(n)),
+        "plain_bool": np.arange(n) % 2 == 0,
+        "plain_int": np.arange(n, dtype="int64") - 3,
+        "when": pd.to_datetime(["2026-10-31 23:59:59.123456789" if i % 2 else None for i in range(n)]),
+    })
+
+
+@pytest.mark.parametrize("rows_per_write", [2, 1 << 19])
+def test_every_register_dtype_comes_back_the_same(tmp_path, monkeypatch, rows_per_write):
+    monkeypatch.setattr(spill_mod, "ROWS_PER_WRITE", rows_per_write)  # several slices, or one
+    df = _every_dtype()
+    spill = Spill(tmp_path / "s")
+    spill.put("t", df)
+    back = spill.get("t")
+    pd.testing.assert_frame_equal(back, df, check_exact=True)
+    assert list(back.columns) == list(df.columns) and back.index.equals(pd.RangeIndex(len(df)))
+    # repeated text shares one Python object per value, as the readers give it (plain strings only)
+    vals = back["code"].array._ndarray
+    seen: dict[str, int] = {}
+    for v in vals:
+        if isinstance(v, str):
+            assert seen.setdefault(v, id(v)) == id(v)
+    spill.remove()
+    assert not (tmp_path / "s").exists() and "t" not in spill
+
+
+def test_an_empty_table_keeps_its_columns_and_dtypes(tmp_path):
+    df = _every_dtype().iloc[:0].reset_index(drop=True)
+    spill = Spill(tmp_path)
+    spill.put("empty", df)
+    pd.testing.assert_frame_equal(spill.get("empty"), df)
+
+
+def test_what_would_not_come_back_the_same_is_refused(tmp_path):
+    spill = Spill(tmp_path)
+    for bad in (pd.DataFrame({"a": [1, 2]}, index=[5, 6]),           # an index of its own
+                pd.DataFrame({"a": pd.Categorical(["x", "y"])}),      # a dtype the register has not
+                pd.DataFrame({"a": [object(), None]}),                # Python objects
+                pd.DataFrame({1: [1.0]}),                             # a column name that is not text
+                pd.DataFrame(index=range(3))):                        # rows without columns
+        assert not spillable(bad)
+        with pytest.raises(ValueError, match="cannot be spilled"):
+            spill.put("bad", bad)
+    assert spill.names() == [] and not list(tmp_path.iterdir())
+
+
+def test_the_sample_registers_tables_come_back_the_same(tmp_path):
+    reg = read_register(SAMPLE)
+    spill = Spill(tmp_path)
+    for name, df in reg.tables.items():
+        assert spillable(df), name
+        spill.put(name, df)
+    assert spill.names() == list(reg.tables)
+    for name, df in reg.tables.items():
+        pd.testing.assert_frame_equal(spill.get(name), df, check_exact=True, obj=name)
+
+
+# --- the link stage -------------------------------------------------------------------------------
+def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None):
+    from popqa.config import Config
+    from popqa.linkage import LinkageConfig
+    from popqa.period import Period
+    from popqa.pipeline import stage_link
+    from popqa.stages import RunContext
+    from popqa.store import ResultsStore
+
+    reg = read_register(SAMPLE)
+    before = {n: df.copy() for n, df in reg.tables.items()}
+    cfg = Config(linkage=LinkageConfig(workers=1, spill_register=spill))
+    seen: dict[str, object] = {}
+    if monkeypatch is not None:  # what the register holds while the models run
+        import popqa.linkage as linkage
+
+        real = linkage.dedupe
+
+        def watching(persons, *a, **k):
+            seen["tables"] = {n: df is not None for n, df in reg.tables.items()}
+            seen["persons_columns"] = list(persons.columns)
+            if fail:
+                raise RuntimeError("the model failed")
+            return real(persons, *a, **k)
+
+        monkeypatch.setattr(linkage, "dedupe", watching)
+    with ResultsStore(tmp_path / "results").begin("2026-10", audit_id="0123abcd") as staging:
+        ctx = RunContext(SAMPLE, Period(2026, 10), cfg, staging=staging, artifacts={"register": reg})
+        try:
+            out = stage_link(ctx)
+        except (RuntimeError, OSError) as exc:
+            out = exc
+        scratch = staging.path / ".scratch" / "register"
+        assert not scratch.exists()  # the files are gone whatever happened
+        written = {p.relative_to(staging.path).as_posix(): pd.read_parquet(p) for p in staging.path.rglob("*.parquet")}
+    assert list(reg.tables) == list(before)
+    for n, df in before.items():  # the register as the stage found it
+        pd.testing.assert_frame_equal(reg.tables[n], df, check_exact=True, obj=n)
+    return out, written, seen
+
+
+def test_the_link_stage_with_the_register_out_of_memory_is_the_link_stage_with_it(tmp_path, monkeypatch):
+    from popqa.contract import FINDINGS_COLUMNS
+    from popqa.linkage.distributed import LINK_PERSON_COLUMNS
+
+    kept, kept_files, _ = _stage(tmp_path / "a", spill=False)
+    out, files, seen = _stage(tmp_path / "b", spill=True, monkeypatch=monkeypatch)
+    # while the models ran, no table of the register was in it, and they read the linkage columns only
+    assert seen["tables"] and not any(seen["tables"].values())
+    assert set(seen["persons_columns"]) <= set(LINK_PERSON_COLUMNS)
+    assert files.keys() == kept_files.keys() and "analyst/duplicate_pairs.parquet" in files
+    for name in files:
+        pd.testing.assert_frame_equal(files[name], kept_files[name], obj=name)
+    assert out["links"].keys() == kept["links"].keys() and len(out["links"]) == 4
+    for source in out["links"]:
+        pd.testing.assert_frame_equal(out["links"][source], kept["links"][source], obj=source)
+    for key in ("findings:coverage", "findings:dedupe"):
+        pd.testing.assert_frame_equal(out[key][list(FINDINGS_COLUMNS)], kept[key][list(FINDINGS_COLUMNS)], obj=key)
+
+
+def test_a_model_that_fails_leaves_the_register_in_memory_and_no_file(tmp_path, monkeypatch):
+    out, _, seen = _stage(tmp_path, spill=True, fail=True, monkeypatch=monkeypatch)
+    assert isinstance(out, RuntimeError) and not any(seen["tables"].values())
+
+
+def test_a_failed_write_brings_back_the_tables_written_before_it(tmp_path, monkeypatch):
+    real = Spill.put
+    calls = []
+
+    def full_disk(self, name, df):
+        calls.append(name)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, name, df)
+
+    monkeypatch.setattr(Spill, "put", full_disk)
+    out, _, _ = _stage(tmp_path, spill=True)  # the register as it was, no file left (checked in _stage)
+    assert isinstance(out, OSError) and "No space" in str(out) and len(calls) == 3
