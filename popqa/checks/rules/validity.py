@@ -371,6 +371,9 @@ def _v037(ctx: Context) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- citizen id
+_PREFIXES = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
+
+
 def _cid_parts(ctx: Context) -> pd.DataFrame:
     """cid (text), ok (12 digits), prefix (digits 1-3), d4 (digit 4), yy (digits 5-6); computed once."""
     cached = ctx.cache.get("cid")
@@ -383,7 +386,10 @@ def _cid_parts(ctx: Context) -> pd.DataFrame:
     good = np.where(ok.to_numpy(), arr, "000000000000").astype("U12")
     digits = good.view("U1").reshape(-1, 12) if len(good) else np.empty((0, 12), dtype="U1")
     out = pd.DataFrame({"cid": cid, "ok": ok}, index=p.index)
-    out["prefix"] = np.char.add(np.char.add(digits[:, 0], digits[:, 1]), digits[:, 2]) if len(good) else ""
+    # the province prefix as text, one Python string per distinct prefix (at most 1,000), not one per person
+    pre = (digits[:, 0].astype(int) * 100 + digits[:, 1].astype(int) * 10 + digits[:, 2].astype(int)
+           if len(good) else np.empty(0, dtype=int))
+    out["prefix"] = _PREFIXES[pre] if len(good) else ""
     out["d4"] = digits[:, 3].astype(int) if len(good) else 0
     out["yy"] = (digits[:, 4].astype(int) * 10 + digits[:, 5].astype(int)) if len(good) else 0
     ctx.cache["cid"] = out
