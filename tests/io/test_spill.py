@@ -82,7 +82,7 @@ def test_the_sample_registers_tables_come_back_the_same(tmp_path):
 
 
 # --- the link stage -------------------------------------------------------------------------------
-def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None):
+def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, workers: int = 1):
     from popqa.config import Config
     from popqa.linkage import LinkageConfig
     from popqa.period import Period
@@ -92,7 +92,7 @@ def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None):
 
     reg = read_register(SAMPLE)
     before = {n: df.copy() for n, df in reg.tables.items()}
-    cfg = Config(linkage=LinkageConfig(workers=1, spill_register=spill))
+    cfg = Config(linkage=LinkageConfig(workers=workers, spill_register=spill))
     seen: dict[str, object] = {}
     if monkeypatch is not None:  # what the register holds while the models run
         import popqa.linkage as linkage
@@ -139,6 +139,17 @@ def test_the_link_stage_with_the_register_out_of_memory_is_the_link_stage_with_i
         pd.testing.assert_frame_equal(out["links"][source], kept["links"][source], obj=source)
     for key in ("findings:coverage", "findings:dedupe"):
         pd.testing.assert_frame_equal(out[key][list(FINDINGS_COLUMNS)], kept[key][list(FINDINGS_COLUMNS)], obj=key)
+
+
+def test_the_models_in_a_local_pool_read_their_sources_back_too(tmp_path):
+    """The pool (and a Dask cluster) get every source read back at once, and the persons' linkage columns."""
+    kept, kept_files, _ = _stage(tmp_path / "a", spill=False)
+    out, files, _ = _stage(tmp_path / "b", spill=True, workers=2)
+    assert files.keys() == kept_files.keys()
+    for name in files:
+        pd.testing.assert_frame_equal(files[name], kept_files[name], obj=name)
+    for source in kept["links"]:
+        pd.testing.assert_frame_equal(out["links"][source], kept["links"][source], obj=source)
 
 
 def test_a_model_that_fails_leaves_the_register_in_memory_and_no_file(tmp_path, monkeypatch):
