@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_link_models import _status
+
 
 def _rss_mb() -> float:
     gc.collect()
@@ -28,10 +30,7 @@ def _rss_mb() -> float:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except OSError:  # not glibc: the figure includes free heap pages
         pass
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status("VmRSS")
 
 
 def main() -> None:

@@ -30,7 +30,6 @@ Examples
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 
@@ -42,8 +41,6 @@ import pyarrow.parquet as pq
 from popqa.io.readers import plain_strings
 
 __all__ = ["Spill", "spillable"]
-
-log = logging.getLogger(__name__)
 
 #: Rows converted to Arrow at a time: the write's own memory is a slice of the frame, not a copy of it.
 ROWS_PER_WRITE = 1 << 19
@@ -110,12 +107,11 @@ class Spill:
                      else pa.from_numpy_dtype(t.numpy_dtype if kind == "masked" else t))
             fields.append(pa.field(c, arrow))
         schema = pa.schema(fields)
-        tmp = self._file(name).with_suffix(".part")
-        with pq.ParquetWriter(tmp, schema, compression="none") as writer:
+        # a frame is known (and read back) only once its file is whole: a failed write leaves no name
+        with pq.ParquetWriter(self._file(name), schema, compression="none") as writer:
             for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
                 part = df.iloc[start:start + ROWS_PER_WRITE]
                 writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
-        tmp.replace(self._file(name))
         self._dtypes[name] = df.dtypes.copy()
 
     def get(self, name: str) -> pd.DataFrame:
@@ -132,8 +128,7 @@ class Spill:
             elif kind == "masked":
                 cols[c] = pd.array(arr.to_pandas(types_mapper={arr.type: t}.get), dtype=t)
             else:
-                cols[c] = arr.to_numpy() if arr.null_count == 0 else arr.to_pandas().to_numpy()
-                cols[c] = np.asarray(cols[c], dtype=t)
+                cols[c] = np.asarray(arr.to_pandas().to_numpy(), dtype=t)
         return pd.DataFrame(cols, index=pd.RangeIndex(table.num_rows))
 
     def remove(self) -> None:

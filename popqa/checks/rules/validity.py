@@ -387,8 +387,7 @@ def _cid_parts(ctx: Context) -> pd.DataFrame:
     digits = good.view("U1").reshape(-1, 12) if len(good) else np.empty((0, 12), dtype="U1")
     out = pd.DataFrame({"cid": cid, "ok": ok}, index=p.index)
     # the province prefix as text, one Python string per distinct prefix (at most 1,000), not one per person
-    pre = (digits[:, 0].astype(int) * 100 + digits[:, 1].astype(int) * 10 + digits[:, 2].astype(int)
-           if len(good) else np.empty(0, dtype=int))
+    pre = digits[:, 0].astype(int) * 100 + digits[:, 1].astype(int) * 10 + digits[:, 2].astype(int)
     out["prefix"] = _PREFIXES[pre] if len(good) else ""
     out["d4"] = digits[:, 3].astype(int) if len(good) else 0
     out["yy"] = (digits[:, 4].astype(int) * 10 + digits[:, 5].astype(int)) if len(good) else 0
