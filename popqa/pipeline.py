@@ -280,10 +280,11 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     """
     from popqa import textkeys
     from popqa.checks import coverage_findings
-    from popqa.linkage import dedupe, link
+    from popqa.linkage import dedupe
     from popqa.linkage.calibration import linkage_reviews, save_calibration
     from popqa.linkage.distributed import link_persons, link_workers
     from popqa.linkage.features import person_features, recent_move_ins
+    from popqa.linkage.link import _reference_year, link_frames, person_places, source_frame
     from popqa.summaries import duplicate_extras
 
     reg, cfg = ctx["register"], ctx.config
@@ -331,10 +332,17 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         if dd.calibration is not None:  # the calibration curve and the reviewed-sample size (no personal data)
             ctx.write_json("linkage_calibration.json", dd.calibration.summary())
             save_calibration(dd, cfg.linkage)
-        links: dict[str, pd.DataFrame] = {}
-        for name in names:  # one source in memory at a time when the register is out of it
-            links[name] = (links_done[name] if links_done is not None
-                           else link(persons, source(name), name, lcfg, features=feats).links)
+        links: dict[str, pd.DataFrame] = {} if links_done is None else {n: links_done[n] for n in names}
+        if links_done is None and names:
+            # what the sources' frames read of the persons, then the persons' columns leave memory; each
+            # source is read back, turned into its frame and let go before its model runs (the police
+            # records' table: 0.3 GB at 3.38 M persons, docs/benchmarks.md)
+            ref, places = _reference_year(persons), person_places(persons)
+            persons = None
+            for name in names:
+                right = source_frame(source(name), name, persons=places, reference_year=ref)
+                links[name] = link_frames(feats, right, name, lcfg).links
+                del right
         del persons, feats
     finally:
         if spill is not None:
@@ -434,7 +442,7 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
     if rejected:
         log.warning("%d district code(s) of the wrong shape name no report (see the findings): %s",
                     len(rejected), ", ".join(repr(d[:20]) for d in rejected[:5]))
-    # each frame is split by unit once; every unit then works on its own rows
+    # each frame is grouped by unit once; every unit then takes its own rows, one unit's at a time
     parts_d = unit_parts(reg, findings, records, "district")
     for d in districts:
         district_results(
@@ -443,7 +451,7 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
             duplicate_ids=ctx.get("duplicate_ids"), links=ctx.get("links", {}), period=period,
             checks_config=cfg.checks, out_dir=ctx.staging.file(f"districts/{d}"), parts=parts_d.get(d, {}),
         )
-    del parts_d  # each unit's rows are copies: freed before the 2025 communes' split (a peak at 3.3 M persons)
+    del parts_d
     # the 2025 communes of the province (its legacy communes' targets) get their own files; records
     # whose 2025 commune lies outside the province are counted apart, never as units
     from popqa.geo import crosswalk_2025_province

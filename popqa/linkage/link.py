@@ -12,7 +12,7 @@ import pandas as pd
 from popqa import textkeys
 from popqa.linkage.dedupe import resolve_config
 
-__all__ = ["LinkResult", "link", "one_to_one"]
+__all__ = ["LinkResult", "link", "link_frames", "one_to_one", "person_places", "source_frame"]
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,6 @@ def link(
     -------
     LinkResult
     """
-    from popqa.linkage.dedupe import _tidy_pairs
     from popqa.linkage.features import canonical_kind, person_features
 
     cfg = resolve_config(config)
@@ -143,12 +142,42 @@ def link(
     ref = reference_year if reference_year is not None else _reference_year(persons)
     right = source_frame(source, kind, persons=persons, reference_year=ref)
     keep = textkeys.first_of_each(persons["person_id"])
+    left = None
     if len(right) and keep.any():
-        from popqa.linkage.model import run_splink
-
         # the persons' rows are copied only when their features must be built here: a copy of the
         # register's persons held while the model trains is 0.5 GB more at 3.4 M persons
         left = features if features is not None else person_features(persons[keep])
+    return link_frames(left, right, kind, cfg)
+
+
+def person_places(persons: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`source_frame` reads of the register's persons: each commune's district (the first
+    person's), a small frame that can stand for ``persons`` there (the link stage keeps it, not the
+    persons, while the sources' models run).
+
+    >>> p = pd.DataFrame({"person_id": ["A", "B", "C"], "commune_code": ["1", "1", "2"],
+    ...                   "district_code": ["10", "11", None]})
+    >>> person_places(p).values.tolist()
+    [['1', '10']]
+    """
+    if not {"commune_code", "district_code"} <= set(persons.columns):
+        return pd.DataFrame(index=pd.RangeIndex(0))
+    return persons[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code").reset_index(drop=True)
+
+
+def link_frames(left: pd.DataFrame | None, right: pd.DataFrame, kind: str, config: Any = None) -> LinkResult:
+    """:func:`link` from the two linkage frames: ``left`` the persons' features
+    (:func:`popqa.linkage.features.person_features`; None or empty: no person to link to), ``right`` the
+    source's (:func:`source_frame`). The link stage calls it with each source's frame built from a table
+    read back for it, so that the table itself is not held while the model runs."""
+    from popqa.linkage.dedupe import _tidy_pairs
+    from popqa.linkage.features import canonical_kind
+
+    cfg = resolve_config(config)
+    kind = canonical_kind(kind)
+    if left is not None and len(left) and len(right):
+        from popqa.linkage.model import run_splink
+
         raw = run_splink(left, right, kind, cfg)
         pairs = _tidy_pairs(raw, kind, order=False)  # a new frame; left: the register
         del raw  # a large source's scored pairs: each copy held at once adds to the audit's peak

@@ -52,3 +52,35 @@ def test_linkage_is_the_same_on_the_narrow_persons(register, features, source):
     assert whole.links["person_id"].notna().any()
     pd.testing.assert_frame_equal(whole.links, narrow.links)
     pd.testing.assert_frame_equal(whole.pairs, narrow.pairs)
+
+
+@pytest.mark.parametrize("source", ["residents", "insurance"])
+def test_linkage_from_the_frames_and_the_places_is_the_same(register, features, source):
+    """The link stage builds each source's frame from the persons' places alone (``person_places``: each
+    commune's district), lets the source's table go, then links the frames (``link_frames``): the same
+    links and pairs as ``link`` on the whole persons table."""
+    from popqa.linkage.link import _reference_year, link_frames, person_places, source_frame
+
+    if source not in register:
+        pytest.skip(f"no {source} in this synthetic register")
+    cfg = {"u_max_pairs": 1e5}
+    whole = link(register.persons, register[source], source, cfg, features=features)
+    places = person_places(register.persons)
+    assert len(places) == register.persons["commune_code"].nunique() < len(register.persons)
+    right = source_frame(register[source], source, persons=places, reference_year=_reference_year(register.persons))
+    framed = link_frames(features, right, source, cfg)
+    assert whole.links["person_id"].notna().any()
+    pd.testing.assert_frame_equal(whole.links, framed.links)
+    pd.testing.assert_frame_equal(whole.pairs, framed.pairs)
+
+
+def test_link_frames_without_persons_links_nothing(register, features):
+    from popqa.linkage.link import link_frames, person_places, source_frame
+
+    right = source_frame(register["residents"], "residents", persons=person_places(register.persons),
+                         reference_year=2026)
+    for left in (None, features.iloc[:0]):
+        out = link_frames(left, right, "residents", {"u_max_pairs": 1e5})
+        assert len(out.pairs) == 0 and len(out.links) == len(right)
+        assert out.links["person_id"].isna().all()
+    assert person_places(register.persons[["person_id"]]).shape == (0, 0)
