@@ -77,7 +77,9 @@ def demography_inputs(register: Any, *, period: Any, config: DemographyConfig | 
     life table and projection are those of the whole province, not one per legacy province.
     """
     cfg = config or DemographyConfig()
-    p = register.persons[is_present(register.persons)]
+    persons = register.persons  # the present persons' columns used here, not a copy of every column
+    p = persons.loc[is_present(persons).to_numpy(), ["province_code", "district_code", "commune_code", "sex",
+                                                     "birth_date"]]
     pa = _add_2025(p[["province_code", "district_code", "commune_code"]].astype(object).copy())
     exp = _add_2025(exposure(register, period=period, window_months=cfg.window_months))
     ev = _add_2025(vital_events(register, period=period, window_months=cfg.window_months))

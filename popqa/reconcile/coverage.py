@@ -381,6 +381,7 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     if res is None or lk is None:
         return {}
     units = register_units(register, cfg)
+    res = res[["citizen_id", "residence_type", "commune_code"]]  # the columns used, not every column's copy
     res = res[~textkeys.duplicated(res["citizen_id"].astype("string"))]
     linked = lk.loc[lk["person_id"].notna()]
     hit = pd.Series(textkeys.isin(res["citizen_id"].astype("string"), linked["source_id"].astype("string")),
@@ -388,7 +389,8 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     rtype = res["residence_type"].map({1: "permanent", 2: "temporary"}).astype("string")
     a = _share_table(units, res["commune_code"], hit, rtype, cfg, cfg.min_matches)
     p = register.persons
-    p = p[is_present(p).to_numpy() & ~textkeys.duplicated(p["person_id"].astype("string"))]
+    p = p.loc[is_present(p).to_numpy() & ~textkeys.duplicated(p["person_id"].astype("string")),
+              ["person_id", "residence_status", "commune_code"]]
     found = pd.Series(textkeys.isin(p["person_id"].astype("string"), linked["person_id"].astype("string")),
                       index=p.index)
     rstat = p["residence_status"].map({1: "permanent", 2: "temporary", 3: "temporarily_absent"}).astype("string")
@@ -407,6 +409,7 @@ def insurance_coverage(register, links: dict[str, pd.DataFrame], *, config: Reco
     if ins is None or lk is None:
         return None
     units = register_units(register, cfg)
+    ins = ins[["insurance_id", "contributing", "commune_code", "scheme"]]  # the columns used
     ins = ins[~ins["insurance_id"].astype("string").duplicated()]
     ins = ins[ins["contributing"].fillna(False).astype(bool).to_numpy()]
     absent = pd.Series(~textkeys.isin(ins["insurance_id"], lk.loc[lk["person_id"].notna(), "source_id"]),

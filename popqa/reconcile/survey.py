@@ -200,8 +200,8 @@ def _survey_frame(survey: pd.DataFrame, units: pd.DataFrame, ref: pd.Timestamp) 
 def _register_counts(register, units: pd.DataFrame, ref: pd.Timestamp, events: pd.DataFrame | None,
                      period: Any, cfg: ReconcileConfig) -> dict[str, pd.DataFrame]:
     """Per measure: commune_code, group, count (groups "", sex=, sex=;age=)."""
-    p = register.persons
-    p = p[is_present(p).to_numpy()]
+    p = register.persons  # the present persons' columns used here, not copies of every column
+    p = p.loc[is_present(p).to_numpy(), ["person_id", "sex", "birth_date", "commune_code"]]
     p = p[~p["person_id"].astype("string").duplicated().to_numpy()]
     sexg = _sex_group(p["sex"])
     cellg = sexg + ";age=" + age_groups(age_at(pd.to_datetime(p["birth_date"], errors="coerce"), ref))
