@@ -320,7 +320,7 @@ def unit_results(
     checks_config,
     out_dir: Path,
     weights: dict[str, float] | None = None,
-    parts: dict[str, Any] | None = None,
+    parts: Mapping[str, Any] | None = None,
     main_unit: pd.Series | None = None,
 ) -> dict[str, Any]:
     """Compute and write one unit's result files into ``out_dir``; return its KPIs.
@@ -347,7 +347,8 @@ def unit_results(
     end = reference_date(period)
     pp = register.persons
     if parts is None:
-        parts = unit_parts(register, findings, records, level).get(code, {})
+        parts = unit_parts(register, findings, records, level).get(code) or {}
+    assert parts is not None
     persons = parts.get("persons", pp.iloc[:0])
     ev_all = register.events
     events = parts.get("events", ev_all.iloc[:0]) if ev_all is not None else None
