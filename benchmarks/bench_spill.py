@@ -13,8 +13,6 @@ Usage (wrap in ``flock /tmp/bench.lock`` beside other benchmarks)::
 from __future__ import annotations
 
 import argparse
-import ctypes
-import gc
 import json
 import shutil
 import tempfile
@@ -25,11 +23,9 @@ from bench_link_models import _status
 
 
 def _rss_mb() -> float:
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:  # not glibc: the figure includes free heap pages
-        pass
+    from popqa.stages import hand_back_free_memory
+
+    hand_back_free_memory()  # not glibc: the figure includes free heap pages
     return _status("VmRSS")
 
 

@@ -24,6 +24,7 @@ edited.
 
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import logging
@@ -178,6 +179,7 @@ def _peak_rss_mb() -> float | None:
     return round(kb / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+@functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows, musl)."""
     try:

@@ -347,8 +347,7 @@ def unit_results(
     end = reference_date(period)
     pp = register.persons
     if parts is None:
-        parts = unit_parts(register, findings, records, level).get(code) or {}
-    assert parts is not None
+        parts = unit_parts(register, findings, records, level).get(code, UnitRows({}, {}))
     persons = parts.get("persons", pp.iloc[:0])
     ev_all = register.events
     events = parts.get("events", ev_all.iloc[:0]) if ev_all is not None else None

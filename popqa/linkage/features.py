@@ -325,6 +325,21 @@ def person_features(persons: pd.DataFrame, *, move_in_ids: pd.Series | None = No
     return out
 
 
+def person_places(persons: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`source_features` reads of the register's persons: each commune's district (the first
+    person's), a small frame that can stand for ``persons`` there (the link stage keeps it, not the
+    persons, while the sources' models run); no columns when the persons lack either code.
+
+    >>> p = pd.DataFrame({"person_id": ["A", "B", "C"], "commune_code": ["1", "1", "2"],
+    ...                   "district_code": ["10", "11", None]})
+    >>> person_places(p).values.tolist()
+    [['1', '10']]
+    """
+    if not {"commune_code", "district_code"} <= set(persons.columns):
+        return pd.DataFrame(index=pd.RangeIndex(0))
+    return persons[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code").reset_index(drop=True)
+
+
 def source_features(
     source: pd.DataFrame,
     kind: str,
@@ -367,7 +382,7 @@ def source_features(
     mother = fold(_col(s, "mother_name")) if kind == "civil_births" else pd.Series(pd.NA, index=s.index, dtype=_STR)
     district = pd.Series(pd.NA, index=s.index, dtype=_STR)
     if persons is not None and {"commune_code", "district_code"} <= set(persons.columns):
-        lookup = persons[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code")
+        lookup = person_places(persons)
         district = _col(s, "commune_code").map(
             pd.Series(lookup["district_code"].astype(_STR).to_numpy(), index=lookup["commune_code"].astype(_STR))
         ).astype(_STR)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from popqa import textkeys
 from popqa.linkage.dedupe import resolve_config
+from popqa.linkage.features import person_places
 
 __all__ = ["LinkResult", "link", "link_frames", "one_to_one", "person_places", "source_frame"]
 
@@ -148,21 +149,6 @@ def link(
         # register's persons held while the model trains is 0.5 GB more at 3.4 M persons
         left = features if features is not None else person_features(persons[keep])
     return link_frames(left, right, kind, cfg)
-
-
-def person_places(persons: pd.DataFrame) -> pd.DataFrame:
-    """What :func:`source_frame` reads of the register's persons: each commune's district (the first
-    person's), a small frame that can stand for ``persons`` there (the link stage keeps it, not the
-    persons, while the sources' models run).
-
-    >>> p = pd.DataFrame({"person_id": ["A", "B", "C"], "commune_code": ["1", "1", "2"],
-    ...                   "district_code": ["10", "11", None]})
-    >>> person_places(p).values.tolist()
-    [['1', '10']]
-    """
-    if not {"commune_code", "district_code"} <= set(persons.columns):
-        return pd.DataFrame(index=pd.RangeIndex(0))
-    return persons[["commune_code", "district_code"]].dropna().drop_duplicates("commune_code").reset_index(drop=True)
 
 
 def link_frames(left: pd.DataFrame | None, right: pd.DataFrame, kind: str, config: Any = None) -> LinkResult:
