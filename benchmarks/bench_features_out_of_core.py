@@ -47,7 +47,9 @@ def main(data: str, mode: str) -> None:
     con = M._connect(cfg)
     db = DuckDBAPI(connection=con)
     with tempfile.TemporaryDirectory(prefix="popqa-ooc-") as tmp:
-        if mode == "parquet":
+        if mode == "parquet-nocache":  # DuckDB's cache of file blocks shares the memory limit
+            con.execute("SET enable_external_file_cache = false")
+        if mode.startswith("parquet"):
             for name, df in (("a_register", left), ("b_source", right)):
                 df.to_parquet(f"{tmp}/{name}.parquet", index=False)
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{tmp}/{name}.parquet')")
@@ -68,6 +70,6 @@ def main(data: str, mode: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[2] not in ("pandas", "parquet"):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("pandas", "parquet", "parquet-nocache"):
         raise SystemExit(__doc__)
     main(sys.argv[1], sys.argv[2])

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -284,6 +285,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     from popqa.linkage.calibration import linkage_reviews, save_calibration
     from popqa.linkage.distributed import link_persons, link_workers
     from popqa.linkage.features import person_features, recent_move_ins
+    from popqa.linkage.frames import FrameFile
     from popqa.linkage.link import _reference_year, link_frames, person_places, source_frame
     from popqa.summaries import duplicate_extras
 
@@ -298,15 +300,21 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     del first, moved
     spill = None
     persons = reg.persons
+    client = ctx.options.get("dask_client")
+    workers = link_workers(cfg.linkage, len(feats))
+    in_files = False
     if _spills(ctx, len(feats)):  # the models read these columns beside the features (the same results:
         persons = link_persons(persons)  # tests/linkage/test_link_persons.py); the register leaves memory
         spill = _spill_register(ctx, reg)
+        # one model after the other in this process: the features leave memory too, read by each model's
+        # DuckDB from a file within its memory limit (the same pairs: tests/linkage/test_frames.py)
+        in_files = client is None and not (workers > 1 and names)
     try:
         def source(name: str) -> pd.DataFrame:
             return spill.get(name) if spill is not None and name in spill else reg[name]
 
-        client = ctx.options.get("dask_client")
-        workers = link_workers(cfg.linkage, len(feats))
+        if in_files:
+            feats = FrameFile.write(feats, ctx.staging.file(".scratch/linkage/persons.parquet"))
         if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
             from popqa.linkage.distributed import dedupe_and_link
 
@@ -341,10 +349,17 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
             persons = None
             for name in names:
                 right = source_frame(source(name), name, persons=places, reference_year=ref)
+                if in_files:
+                    right = FrameFile.write(right, ctx.staging.file(f".scratch/linkage/{name}.parquet"))
                 links[name] = link_frames(feats, right, name, lcfg).links
+                if isinstance(right, FrameFile):
+                    right.remove()
                 del right
-        del persons, feats
+        del persons
     finally:
+        if in_files:  # the features' files, whatever happened
+            shutil.rmtree(ctx.staging.file(".scratch/linkage"), ignore_errors=True)
+        del feats
         if spill is not None:
             _bring_back(reg, spill)
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)

@@ -12,6 +12,7 @@ import pandas as pd
 from popqa import textkeys
 from popqa.linkage.dedupe import resolve_config
 from popqa.linkage.features import person_places
+from popqa.linkage.frames import FrameFile, read_columns
 
 __all__ = ["LinkResult", "link", "link_frames", "one_to_one", "person_places", "source_frame"]
 
@@ -151,11 +152,13 @@ def link(
     return link_frames(left, right, kind, cfg)
 
 
-def link_frames(left: pd.DataFrame | None, right: pd.DataFrame, kind: str, config: Any = None) -> LinkResult:
+def link_frames(left: pd.DataFrame | FrameFile | None, right: pd.DataFrame | FrameFile, kind: str,
+                config: Any = None) -> LinkResult:
     """:func:`link` from the two linkage frames: ``left`` the persons' features
     (:func:`popqa.linkage.features.person_features`; None or empty: no person to link to), ``right`` the
-    source's (:func:`source_frame`). The link stage calls it with each source's frame built from a table
-    read back for it, so that the table itself is not held while the model runs."""
+    source's (:func:`source_frame`); either may be a :class:`~popqa.linkage.frames.FrameFile`. The link
+    stage calls it with each source's frame built from a table read back for it, so that the table itself
+    is not held while the model runs."""
     from popqa.linkage.dedupe import _tidy_pairs
     from popqa.linkage.features import canonical_kind
 
@@ -197,7 +200,7 @@ def link_frames(left: pd.DataFrame | None, right: pd.DataFrame, kind: str, confi
     done = pd.concat([chosen, best], ignore_index=True)  # at most one row per source record
     # each source record's row of ``done`` found by position (a merge on the text ids hashed them in
     # pandas: 3.9x the time for 2.7x the police records of a merged province)
-    source_ids = right["unique_id"].astype("string")
+    source_ids = read_columns(right, ["unique_id"])["unique_id"].astype("string")
     source_ids = source_ids.iloc[np.argsort(textkeys.sorted_codes(source_ids), kind="stable")]
     at = textkeys.positions(source_ids, done["source_id"])
     links = pd.DataFrame({"source_id": source_ids.reset_index(drop=True),

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from popqa.linkage.config import LinkageConfig
+from popqa.linkage.frames import FrameFile, read_columns
 
 __all__ = ["Level", "COMPARISONS", "comparisons_for", "blocking_rules_for", "blocked", "run_splink", "evidence_labels", "gamma_to_labels"]
 
@@ -338,6 +339,10 @@ def _place_less(rule: str) -> bool:
 OPEN_KEY = "open_key"
 
 
+#: The columns :func:`id_resolved` compares.
+ID_COLUMNS = ["citizen_id", "name_fold", "dob", "dob_precision"]
+
+
 def id_resolved(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
     """Source records settled by their citizen ID (a boolean per row of ``right``).
 
@@ -364,7 +369,7 @@ def id_resolved(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
     """
     from popqa.io.duck import connect
 
-    cols = ["citizen_id", "name_fold", "dob", "dob_precision"]
+    cols = ID_COLUMNS
     out = np.zeros(len(right), dtype=bool)
     if len(right) == 0 or any(c not in left.columns or c not in right.columns for c in cols):
         return out
@@ -578,22 +583,30 @@ def _with_column(df: pd.DataFrame, name: str, values: Any) -> pd.DataFrame:
     return out
 
 
-def settle_by_id(left: pd.DataFrame, right: pd.DataFrame | None,
-                 config: LinkageConfig) -> tuple[pd.DataFrame, pd.DataFrame | None, np.ndarray]:
+def settle_by_id(left: pd.DataFrame | FrameFile, right: pd.DataFrame | FrameFile | None,
+                 config: LinkageConfig) -> tuple[Any, Any, np.ndarray]:
     """The frames a linkage registers, with the source records settled by their citizen ID
     (:func:`id_resolved`; none for deduplication or without ``config.settle_by_id``). When some are, both
     frames get :data:`OPEN_KEY`, NULL for a settled record: a NULL key joins nothing, so the other
-    blocking rules leave it to the ID rule. Returns ``(left, right, settled)``."""
-    settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(left, right)
-    if right is not None and settled.any():
+    blocking rules leave it to the ID rule. Returns ``(left, right, settled)``; frames in files
+    (:class:`~popqa.linkage.frames.FrameFile`) come back as they are, the key added by :func:`_register`."""
+    settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(
+        read_columns(left, ID_COLUMNS), read_columns(right, ID_COLUMNS))
+    if right is not None and settled.any() and not isinstance(left, FrameFile):
         left = _with_column(left, OPEN_KEY, np.int8(1))
-        right = _with_column(right, OPEN_KEY, pd.array(np.where(settled, pd.NA, 1), dtype="Int8"))
+    if right is not None and settled.any() and not isinstance(right, FrameFile):
+        right = _with_column(right, OPEN_KEY, _open_keys(settled))
     return left, right, settled
 
 
+def _open_keys(settled: np.ndarray) -> pd.arrays.IntegerArray:
+    """:data:`OPEN_KEY` of a source's records: NULL for a settled record, else 1."""
+    return pd.array(np.where(settled, pd.NA, 1), dtype="Int8")
+
+
 def run_splink(
-    left: pd.DataFrame,
-    right: pd.DataFrame | None,
+    left: pd.DataFrame | FrameFile,
+    right: pd.DataFrame | FrameFile | None,
     kind: str,
     config: LinkageConfig,
 ) -> pd.DataFrame:
@@ -603,6 +616,8 @@ def run_splink(
     ----------
     left : linkage frame (see :mod:`popqa.linkage.features`); the register.
     right : a source's linkage frame for linkage, None for deduplication.
+        Either frame may be a :class:`~popqa.linkage.frames.FrameFile`: DuckDB then reads it from its
+        file, within ``config.memory_limit`` (the same pairs and weights).
     kind : "dedupe" or a source kind.
     config : thresholds, sample sizes and seed.
 
@@ -624,7 +639,7 @@ def run_splink(
     if settled.any():
         log.info("%s: %d of %d records settled by their citizen ID", kind, int(settled.sum()), n_right)
     settings = _settings(kind, link_type, _prior(n_left, n_right), config, settled=bool(settled.any()))
-    inputs = _register(db, left, right)
+    inputs = _register(db, left, right, settled, con)
     stored = read_model(config.model_files[kind], kind, config) if kind in config.model_files else None
     if stored is not None:  # an earlier audit's model: its m, u and prior; this run's blocking rules
         settings["comparisons"] = stored["settings"]["comparisons"]
@@ -696,10 +711,31 @@ def _connect(config: LinkageConfig) -> Any:
     return con
 
 
-def _register(db: Any, left: pd.DataFrame, right: pd.DataFrame | None) -> Any:
+def _register(db: Any, left: pd.DataFrame | FrameFile, right: pd.DataFrame | FrameFile | None,
+              settled: np.ndarray | None = None, con: Any = None) -> Any:
+    """The frames as Splink's input tables ("register"; "a_register" and "b_source"). A frame in a file
+    is a view over it; with records settled by ID (:func:`settle_by_id`) its :data:`OPEN_KEY` is added
+    there, as :func:`_with_column` adds it to a frame in memory (the last column, the same types); ``con``
+    is ``db``'s DuckDB connection, needed for a frame in a file."""
+    keyed = right is not None and settled is not None and bool(settled.any())
+
+    def one(frame: Any, name: str, key: Any) -> Any:
+        if not isinstance(frame, FrameFile):
+            return db.register(frame, table_name=name)
+        if key is None:
+            sql = frame.sql()
+        elif isinstance(key, np.ndarray):  # one key per record, joined by position
+            con.register(f"{name}_keys", pd.DataFrame({OPEN_KEY: _open_keys(key)}))
+            sql = f"SELECT f.*, k.{OPEN_KEY} FROM ({frame.sql()}) f POSITIONAL JOIN {name}_keys k"
+        else:
+            sql = frame.sql(f", CAST(1 AS TINYINT) AS {OPEN_KEY}")
+        con.execute(f"CREATE VIEW {name}_file AS {sql}")
+        return db.register(f"{name}_file", table_name=name)
+
     if right is None:
-        return db.register(left, table_name="register")
-    return [db.register(left, table_name="a_register"), db.register(right, table_name="b_source")]
+        return one(left, "register", None)
+    return [one(left, "a_register", 1 if keyed else None),
+            one(right, "b_source", settled if keyed else None)]
 
 
 def _score_part(linker: Any, con: Any, kind: str, linking: bool, config: LinkageConfig,
@@ -761,7 +797,7 @@ def _collect(con: Any, table: str, kind: str, linking: bool) -> pd.DataFrame:
     return df
 
 
-def _train(linker: Any, kind: str, config: LinkageConfig, frame: pd.DataFrame | None = None) -> Any:
+def _train(linker: Any, kind: str, config: LinkageConfig, frame: pd.DataFrame | FrameFile | None = None) -> Any:
     """Estimate the model on the data; returns the (possibly rebuilt) linker."""
     from splink import Linker, block_on
 
@@ -839,7 +875,8 @@ def smooth_m(model: dict[str, Any], kind: str, share: float) -> dict[str, Any]:
     return out
 
 
-def _smoothed(linker: Any, kind: str, share: float, frame: pd.DataFrame | None = None, seed: int = 0) -> Any:
+def _smoothed(linker: Any, kind: str, share: float, frame: pd.DataFrame | FrameFile | None = None,
+              seed: int = 0) -> Any:
     from splink import Linker
 
     model = linker.misc.save_model_to_json()
@@ -857,7 +894,7 @@ def _smoothed(linker: Any, kind: str, share: float, frame: pd.DataFrame | None =
 AGE_BOUND = ("education", "marital")
 
 
-def age_conditional_u(model: dict[str, Any], frame: pd.DataFrame, seed: int = 0) -> dict[str, Any]:
+def age_conditional_u(model: dict[str, Any], frame: pd.DataFrame | FrameFile, seed: int = 0) -> dict[str, Any]:
     """Set the u probabilities of :data:`AGE_BOUND` comparisons from pairs of persons born in one year.
 
     Splink estimates u on random pairs of the whole register, but the pairs a model scores agree on
@@ -879,6 +916,7 @@ def age_conditional_u(model: dict[str, Any], frame: pd.DataFrame, seed: int = 0)
     out = dict(model)
     comps = []
     rng = np.random.default_rng(seed)
+    frame = read_columns(frame, [*AGE_BOUND, "birth_year"])  # a frame in a file: these columns alone
     for comp in model["comparisons"]:
         name = comp["output_column_name"]
         if name not in AGE_BOUND or name not in frame.columns or "birth_year" not in frame.columns:

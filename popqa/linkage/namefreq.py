@@ -23,6 +23,8 @@ any part keep the model's weight.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -72,7 +74,7 @@ def name_adjustments(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.round(adj, 6), index=frame["unique_id"].astype("string").to_numpy())
 
 
-def whole_name_adjustment(raw: pd.DataFrame, frame: pd.DataFrame, kind: str = "dedupe") -> pd.DataFrame:
+def whole_name_adjustment(raw: pd.DataFrame, frame: Any, kind: str = "dedupe") -> pd.DataFrame:
     """Scored pairs (``run_splink``'s output) with the whole-name adjustment applied where the two
     records agree on every part of the name and on the sex.
 
@@ -92,7 +94,10 @@ def whole_name_adjustment(raw: pd.DataFrame, frame: pd.DataFrame, kind: str = "d
         hit &= out[col].to_numpy() == codes[0]
     adj = np.zeros(len(out))
     if hit.any():
-        per_record = name_adjustments(frame)
+        from popqa.linkage.frames import read_columns
+
+        # the columns it reads (a frame in a file is read for them alone)
+        per_record = name_adjustments(read_columns(frame, ["unique_id", *(c for c, _ in PARTS)]))
         ids = out["unique_id_l"].astype("string").to_numpy()[hit]
         adj[hit] = textkeys.lookup(ids, per_record).fillna(0.0).to_numpy(dtype="float64")
     weight = out["match_weight"].to_numpy(dtype="float64", copy=True)

@@ -102,6 +102,7 @@ def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, worke
         def watching(persons, *a, **k):
             seen["tables"] = {n: df is not None for n, df in reg.tables.items()}
             seen["persons_columns"] = list(persons.columns)
+            seen["features"] = type(k.get("features")).__name__
             if fail:
                 raise RuntimeError("the model failed")
             return real(persons, *a, **k)
@@ -113,8 +114,9 @@ def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, worke
             out = stage_link(ctx)
         except (RuntimeError, OSError) as exc:
             out = exc
-        scratch = staging.path / ".scratch" / "register"
-        assert not scratch.exists()  # the files are gone whatever happened
+        scratch = staging.path / ".scratch"
+        # the register's and the features' files are gone whatever happened
+        assert not (scratch / "register").exists() and not (scratch / "linkage").exists()
         written = {p.relative_to(staging.path).as_posix(): pd.read_parquet(p) for p in staging.path.rglob("*.parquet")}
     assert list(reg.tables) == list(before)
     for n, df in before.items():  # the register as the stage found it
@@ -131,6 +133,7 @@ def test_the_link_stage_with_the_register_out_of_memory_is_the_link_stage_with_i
     # while the models ran, no table of the register was in it, and they read the linkage columns only
     assert seen["tables"] and not any(seen["tables"].values())
     assert set(seen["persons_columns"]) <= set(LINK_PERSON_COLUMNS)
+    assert seen["features"] == "FrameFile"  # the persons' features were read from their file
     assert files.keys() == kept_files.keys() and "analyst/duplicate_pairs.parquet" in files
     for name in files:
         pd.testing.assert_frame_equal(files[name], kept_files[name], obj=name)
