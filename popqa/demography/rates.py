@@ -227,8 +227,15 @@ def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataF
     a0 = np.maximum(a0, 0).astype(np.int64)
     sex = p["sex"].to_numpy(dtype="float64", na_value=np.nan)[keep]
     sex = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
-    geo = {c: p[c].to_numpy(dtype=object)[keep] for c in _GEO}
-    parts = []
+    # each person's unit as one integer (the units in the order of their codes), so that a segment is a
+    # key and its years: segments with three text columns each, then their concatenation, were 0.4 GB
+    # at 1.25 M persons (1.1 GB at 3.38 M, the audit's peak; docs/benchmarks.md)
+    geo = pd.DataFrame({c: p[c].to_numpy(dtype=object)[keep] for c in _GEO})
+    unit = geo.groupby(list(_GEO), dropna=False, sort=True, observed=True).ngroup().to_numpy(np.int64)
+    first = np.zeros(int(unit.max()) + 1 if len(unit) else 0, dtype=np.int64)
+    first[unit[::-1]] = np.arange(len(unit) - 1, -1, -1)  # each unit's first person
+    ages = MAX_AGE + 1
+    keys, years = [], []
     n_birthdays = int(np.ceil(window_months / 12)) + 1
     for k in range(n_birthdays + 1):
         lo = np.maximum(entry, _birthday(birth, a0 + k)) if k else entry
@@ -237,12 +244,20 @@ def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataF
         m = days > 0
         if not m.any():
             continue
-        parts.append(pd.DataFrame({**{c: geo[c][m] for c in _GEO}, "sex": sex[m],
-                                   "age": np.minimum(a0[m] + k, MAX_AGE), "years": days[m] / 365.25}))
-    if not parts:
+        keys.append((unit[m] * 3 + sex[m]) * ages + np.minimum(a0[m] + k, MAX_AGE))
+        years.append(days[m] / 365.25)
+    if not keys:
         return pd.DataFrame({**{c: pd.Series(dtype=object) for c in _GEO}, "sex": pd.Series(dtype="int64"),
                              "age": pd.Series(dtype="int64"), "years": pd.Series(dtype="float64")})
-    seg = pd.concat(parts, ignore_index=True)
+    # the segments' years summed by unit, sex and age in the segments' order (as a grouping on the three
+    # codes, sex and age sums them), then one row per group with its unit's codes, grouped as before so
+    # that the table is the same to the bit (tests/demography/test_rates.py)
+    sums = pd.Series(np.concatenate(years)).groupby(np.concatenate(keys), sort=True).sum()
+    del keys, years
+    key = sums.index.to_numpy(np.int64)
+    at = first[key // (3 * ages)]
+    seg = pd.DataFrame({**{c: geo[c].to_numpy()[at] for c in _GEO}, "sex": (key // ages) % 3, "age": key % ages,
+                        "years": sums.to_numpy()})
     return seg.groupby([*_GEO, "sex", "age"], dropna=False, sort=True, observed=True)["years"].sum().reset_index()
 
 
