@@ -112,8 +112,10 @@ class LinkageConfig(BaseModel):
     spill_register: bool | None = Field(
         None, description="whether the audit's link stage moves the register's tables out of memory to its scratch "
         "folder while the models run (each source read back for its own model, every table brought back unchanged "
-        "when the stage ends): the models then hold the persons' linkage columns and features, not the register. "
-        "None = above 500,000 persons (where the link stage sets the audit's peak; docs/scale.md)"
+        "when the stage ends): the models then hold the persons' linkage columns, not the register. When the models "
+        "run one after the other in the audit's process, the persons' and each source's linkage features are "
+        "written there too and read by each model's DuckDB within its memory_limit (the same pairs). "
+        "None = above 500,000 persons (docs/scale.md)"
     )
     memory_limit: str | None = Field(
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "

@@ -194,3 +194,40 @@ def test_units_cutting_across_strata_are_not_compared():
         assert r["status"] == "insufficient" and not r["planned"] and not r["outside"]
         assert r["reason"] == "the survey's strata cut across this unit: its sample size is left to chance"
     assert t.loc[("commune_2025", C), "status"] == "ok"  # district 711's stratum lies wholly in its commune
+
+
+def test_register_counts_are_those_of_a_label_per_person():
+    """The register's persons counted by commune, sex and age group codes, labelled afterwards, give the
+    table that a label per person gave (the computation before issue 16's last pass, written out here):
+    the same rows, order and types, with persons whose sex, birth date or commune is missing or odd."""
+    from popqa.definitions import age_at, is_present
+    from popqa.io import Register
+    from popqa.reconcile.survey import _register_counts, _sex_group, age_groups
+    from popqa.synth import generate_province
+
+    reg = generate_province(scale=0.01, seed=5).register
+    pp = reg.persons.copy()
+    rng = np.random.default_rng(2)
+    pp.loc[rng.random(len(pp)) < 0.02, "sex"] = pd.NA
+    pp.loc[rng.random(len(pp)) < 0.01, "sex"] = 9
+    pp.loc[rng.random(len(pp)) < 0.02, "birth_date"] = pd.NaT
+    pp.loc[rng.random(len(pp)) < 0.01, "birth_date"] = pd.Timestamp("2030-01-01")  # born after the date
+    pp.loc[rng.random(len(pp)) < 0.02, "commune_code"] = pd.NA
+    reg = Register.from_frames({**reg.tables, "persons": pp})
+    ref = pd.Timestamp("2026-10-31")
+
+    p = pp.loc[is_present(pp).to_numpy(), ["person_id", "sex", "birth_date", "commune_code"]]
+    p = p[~p["person_id"].astype("string").duplicated().to_numpy()]
+    sexg = _sex_group(p["sex"])
+    cellg = sexg + ";age=" + age_groups(age_at(pd.to_datetime(p["birth_date"], errors="coerce"), ref))
+    com = p["commune_code"].astype("string")
+    parts = []
+    for g in (pd.Series("", index=p.index, dtype="string"), sexg, cellg):
+        c = pd.DataFrame({"commune_code": com.to_numpy(), "group": g.astype("string").to_numpy()}).dropna()
+        parts.append(c.groupby(["commune_code", "group"]).size().rename("count").reset_index())
+    want = pd.concat(parts, ignore_index=True)
+
+    got = _register_counts(reg, None, ref, pd.DataFrame({"source": [], "removed": [], "event": [],
+                                                         "unit_commune": []}), "2026-10", CFG)["persons"]
+    assert len(want) > 1000 and set(want["group"]) > {"", "sex=1", "sex=2", "sex=2;age=80+"}
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
