@@ -7,7 +7,11 @@ would save). The register stays in memory in both, as in the audit; the model is
 
 Usage (heavy: wrap in ``flock /tmp/bench.lock``)::
 
-    .venv/bin/python benchmarks/bench_features_out_of_core.py REGISTER_DIR pandas|parquet
+    .venv/bin/python benchmarks/bench_features_out_of_core.py REGISTER_DIR pandas|parquet|parquet-nocache
+
+``parquet-nocache`` is ``parquet`` with DuckDB's cache of file blocks off (``enable_external_file_cache``),
+which shares the memory limit with the model's working memory. Since 2026-12-04 the audit's link stage
+reads its features this way (``popqa.linkage.frames.FrameFile``; docs/benchmarks.md, "tenth measurement").
 """
 
 from __future__ import annotations
