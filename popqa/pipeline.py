@@ -271,22 +271,6 @@ def _bring_back(reg: Any, spill: Any) -> None:
         spill.remove()
 
 
-def _share_ids(reg: Any, clusters: pd.DataFrame, links: dict[str, pd.DataFrame]) -> None:
-    """The ids of the link stage's results, which later stages keep, as the register's own Python strings
-    (the same values, :func:`popqa.textkeys.shared`). Made from the models' Arrow text, each was a string
-    of its own beside the register's (read back after the spill or not): at 3.38 M persons about 0.75 GB
-    held by every later stage (docs/benchmarks.md, "eleventh measurement")."""
-    from popqa import textkeys
-    from popqa.contract import TABLES
-
-    ids = reg.persons["person_id"]
-    for col in ("person_id", "cluster_id"):
-        clusters[col] = textkeys.shared(clusters[col], ids)
-    for name, df in links.items():
-        df["person_id"] = textkeys.shared(df["person_id"], ids)
-        df["source_id"] = textkeys.shared(df["source_id"], reg[name][TABLES[name].key])
-
-
 def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once).
 
@@ -378,7 +362,6 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         del feats
         if spill is not None:
             _bring_back(reg, spill)
-    _share_ids(reg, dd.clusters, links)
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["codes", "sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows", "shared"]
+__all__ = ["codes", "sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -161,34 +161,6 @@ def positions(values, keys) -> np.ndarray:
     v, k = _same_type(_arrow(values), _arrow(keys))
     pos = pc.index_in(v, value_set=k, skip_nulls=True)
     return pc.fill_null(pos, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-
-
-def shared(values: pd.Series, pool: pd.Series) -> pd.Series:
-    """``values`` with each text that ``pool`` also holds as the very object ``pool`` holds (its first
-    when a key repeats): the same values, dtype, index and name, one Python string in memory where there
-    were two. The link stage's results (clusters, links) are made from Arrow text, so each id was a
-    string of its own beside the register's: 0.75 GB at 3.38 M persons once the register is read back
-    (docs/benchmarks.md, "eleventh measurement").
-
-    >>> pool = pd.Series(["-".join(["P", "1"]), "P-2"], dtype="string")  # text made at run time
-    >>> made = pd.Series(["-".join(["P", "1"]), "P-9", None], dtype="string")
-    >>> out = shared(made, pool)
-    >>> out.equals(made), out.iloc[0] is pool.iloc[0], out.iloc[1] is made.iloc[1]
-    (True, True, True)
-    """
-    def python_text(s: pd.Series) -> bool:
-        return s.dtype == object or isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "python"
-
-    if not (python_text(values) and python_text(pool)):
-        return values  # Arrow text or numbers on either side: no Python object to share
-    pos = positions(values, pool)
-    hit = pos >= 0
-    if not hit.any():
-        return values
-    arr = np.array(values.to_numpy(dtype=object), dtype=object)  # a copy: ``values`` is left as it is
-    arr[hit] = pool.to_numpy(dtype=object)[pos[hit]]
-    return pd.Series(arr if values.dtype == object else pd.array(arr, dtype=values.dtype),
-                     index=values.index, name=values.name)
 
 
 def lookup(values, mapping: pd.Series, index=None) -> pd.Series:
