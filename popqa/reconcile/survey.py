@@ -214,7 +214,7 @@ def _register_counts(register, units: pd.DataFrame, ref: pd.Timestamp, events: p
              .groupby(["commune_code", "sex", "age"]).size().rename("count").reset_index())
     del v, sex, a, ok, age
     sex_label = np.array([None, "sex=1", "sex=2"], dtype=object)[cells["sex"].to_numpy()]
-    age_label = np.append(np.asarray(AGE_LABELS, dtype=object), None)[cells["age"].to_numpy()]  # -1 -> None
+    age_label = np.array([*AGE_LABELS, None], dtype=object)[cells["age"].to_numpy()]  # -1 -> None
     cell_label = np.array([None if s is None or g is None else f"{s};age={g}" for s, g in zip(sex_label, age_label,
                                                                                           strict=True)], dtype=object)
     parts = []
