@@ -52,17 +52,22 @@ class FrameFile:
 
     @classmethod
     def write(cls, df: pd.DataFrame, path: str | Path) -> FrameFile:
-        """Write ``df`` (a default index, text column names) to ``path``; the file is whole or absent."""
+        """Write ``df`` (a default index, text column names) to ``path``; the file is whole or absent, and a
+        failed write leaves nothing behind (not even its ``.part`` file)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         schema = pa.Schema.from_pandas(df.iloc[:0], preserve_index=False).remove_metadata()
         part_file = path.with_name(path.name + ".part")
-        with pq.ParquetWriter(part_file, schema, compression="none") as writer:
-            for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
-                table = pa.Table.from_pandas(df.iloc[start:start + ROWS_PER_WRITE], schema=schema,
-                                             preserve_index=False)
-                writer.write_table(table)
-        part_file.replace(path)
+        try:
+            with pq.ParquetWriter(part_file, schema, compression="none") as writer:
+                for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
+                    table = pa.Table.from_pandas(df.iloc[start:start + ROWS_PER_WRITE], schema=schema,
+                                                 preserve_index=False)
+                    writer.write_table(table)
+            part_file.replace(path)
+        except BaseException:  # a full disk, an interruption: no half-written file left behind
+            part_file.unlink(missing_ok=True)
+            raise
         return cls(path, len(df), tuple((str(c), t) for c, t in df.dtypes.items()))
 
     def __len__(self) -> int:

@@ -43,6 +43,26 @@ def test_a_frame_comes_back_from_its_file_as_it_was(tmp_path, features):
     assert not list(tmp_path.glob("*.part"))
 
 
+def test_a_failed_write_leaves_no_file(tmp_path, features, monkeypatch):
+    """A write that fails half-way (a full disk) leaves neither the file nor its part, and says why."""
+    import popqa.linkage.frames as frames
+
+    real = frames.pq.ParquetWriter.write_table
+    calls = []
+
+    def failing(self, table, *a, **k):
+        calls.append(len(table))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, table, *a, **k)
+
+    monkeypatch.setattr(frames, "ROWS_PER_WRITE", max(1, len(features) // 3))
+    monkeypatch.setattr(frames.pq.ParquetWriter, "write_table", failing)
+    with pytest.raises(OSError, match="No space left"):
+        FrameFile.write(features, tmp_path / "f.parquet")
+    assert len(calls) == 2 and not list(tmp_path.iterdir())
+
+
 def test_deduplication_scores_the_same_pairs_from_a_file(tmp_path, register, features):
     in_memory = run_splink(features, None, "dedupe", CFG)
     from_file = run_splink(FrameFile.write(features, tmp_path / "f.parquet"), None, "dedupe", CFG)
