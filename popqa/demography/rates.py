@@ -46,7 +46,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -187,23 +188,22 @@ def _events_of(register: Any) -> pd.DataFrame:
                          **{c: pd.Series(dtype="string") for c in _GEO}})
 
 
-def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataFrame:
-    """Person-years in the window by unit, sex and single year of age.
+class _Stays(NamedTuple):
+    """Each person's stay in the window (the persons with one and a known birth date, ``keep``): entry and
+    exit days, birth date, completed age at entry and sex code (1, 2, 0 when unknown)."""
 
-    Returns
-    -------
-    DataFrame with ``province_code, district_code, commune_code, sex`` (1, 2,
-    or 0 when unknown), ``age`` (0 .. :data:`MAX_AGE`, the last open) and
-    ``years``.
+    keep: np.ndarray
+    entry: np.ndarray
+    exit: np.ndarray
+    birth: np.ndarray
+    a0: np.ndarray
+    sex: np.ndarray
 
-    Examples
-    --------
-    >>> from popqa.io import read_register
-    >>> reg = read_register("data_samples/tayninh-godau/register")
-    >>> py = exposure(reg, period="2026-10")
-    >>> 3500 < float(py["years"].sum()) < 3800
-    True
-    """
+
+def _stays(register: Any, period: Any, window_months: int) -> _Stays:
+    """The persons' stays in the window of ``window_months`` that ends with ``period``: from the window's
+    start, their birth or their move-in, to the window's end, their death or their move-out (a person no
+    longer present with none of those has no stay)."""
     start, end = window_bounds(period, window_months)
     p = register.persons
     ev = _events_of(register)
@@ -227,25 +227,52 @@ def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataF
     a0 = np.maximum(a0, 0).astype(np.int64)
     sex = p["sex"].to_numpy(dtype="float64", na_value=np.nan)[keep]
     sex = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
+    return _Stays(keep, entry, exit_, birth, a0, sex)
+
+
+def _segments(st: _Stays, window_months: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The stays cut at each birthday: for each age reached in the window, the stays with days at that age
+    (a mask), the age (the last one open) and their years at it."""
+    n_birthdays = int(np.ceil(window_months / 12)) + 1
+    for k in range(n_birthdays + 1):
+        lo = np.maximum(st.entry, _birthday(st.birth, st.a0 + k)) if k else st.entry
+        hi = np.minimum(st.exit, _birthday(st.birth, st.a0 + k + 1))
+        days = (hi - lo).astype(np.int64)
+        m = days > 0
+        if m.any():
+            yield m, np.minimum(st.a0[m] + k, MAX_AGE), days[m] / 365.25
+
+
+def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataFrame:
+    """Person-years in the window by unit, sex and single year of age.
+
+    Returns
+    -------
+    DataFrame with ``province_code, district_code, commune_code, sex`` (1, 2,
+    or 0 when unknown), ``age`` (0 .. :data:`MAX_AGE`, the last open) and
+    ``years``.
+
+    Examples
+    --------
+    >>> from popqa.io import read_register
+    >>> reg = read_register("data_samples/tayninh-godau/register")
+    >>> py = exposure(reg, period="2026-10")
+    >>> 3500 < float(py["years"].sum()) < 3800
+    True
+    """
+    st = _stays(register, period, window_months)
     # each person's unit as one integer (the units in the order of their codes), so that a segment is a
     # key and its years: segments with three text columns each, then their concatenation, were 0.4 GB
     # at 1.25 M persons (1.1 GB at 3.38 M, the audit's peak; docs/benchmarks.md)
-    geo = pd.DataFrame({c: p[c].to_numpy(dtype=object)[keep] for c in _GEO})
+    p = register.persons
+    geo = pd.DataFrame({c: p[c].to_numpy(dtype=object)[st.keep] for c in _GEO})
     unit = geo.groupby(list(_GEO), dropna=False, sort=True, observed=True).ngroup().to_numpy(np.int64)
-    first = np.zeros(int(unit.max()) + 1 if len(unit) else 0, dtype=np.int64)
-    first[unit[::-1]] = np.arange(len(unit) - 1, -1, -1)  # each unit's first person
+    first = np.unique(unit, return_index=True)[1]  # each unit's first person (the units are 0, 1, ...)
     ages = MAX_AGE + 1
     keys, years = [], []
-    n_birthdays = int(np.ceil(window_months / 12)) + 1
-    for k in range(n_birthdays + 1):
-        lo = np.maximum(entry, _birthday(birth, a0 + k)) if k else entry
-        hi = np.minimum(exit_, _birthday(birth, a0 + k + 1))
-        days = (hi - lo).astype(np.int64)
-        m = days > 0
-        if not m.any():
-            continue
-        keys.append((unit[m] * 3 + sex[m]) * ages + np.minimum(a0[m] + k, MAX_AGE))
-        years.append(days[m] / 365.25)
+    for m, age, yrs in _segments(st, window_months):
+        keys.append((unit[m] * 3 + st.sex[m]) * ages + age)
+        years.append(yrs)
     if not keys:
         return pd.DataFrame({**{c: pd.Series(dtype=object) for c in _GEO}, "sex": pd.Series(dtype="int64"),
                              "age": pd.Series(dtype="int64"), "years": pd.Series(dtype="float64")})

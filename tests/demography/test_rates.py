@@ -247,48 +247,15 @@ def test_unknown_level_is_an_error(tiny):
 
 
 def _exposure_by_segment_rows(register, *, period, window_months=12):
-    """The exposure as it was computed before issue 16's last pass: one row per segment with its three unit
-    codes, every segment concatenated, then summed by unit, sex and age (the reference the compact
-    computation must equal to the bit)."""
-    from popqa.definitions import age_at, is_present
-    from popqa.demography.rates import (
-        _GEO,
-        MAX_AGE,
-        _birthday,
-        _events_of,
-        _first_event,
-        window_bounds,
-    )
+    """The exposure as it was summed before issue 16's last pass: the same stays and segments, one row per
+    segment with its three unit codes, every segment concatenated, then summed by unit, sex and age (the
+    reference the compact sum must equal to the bit)."""
+    from popqa.demography.rates import _GEO, _segments, _stays
 
-    start, end = window_bounds(period, window_months)
-    p, ev = register.persons, _events_of(register)
-    pid = p["person_id"]
-    death, out_, in_ = (pid.map(_first_event(ev, k, start, end)) for k in ("death", "move_out", "move_in"))
-    s64, e64 = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
-    birth = p["birth_date"].to_numpy("datetime64[D]")
-    entry = np.maximum(s64, np.where(np.isnat(birth), s64, birth))
-    inn = in_.to_numpy("datetime64[D]")
-    entry = np.where(~np.isnat(inn) & (inn > entry), inn, entry)
-    exit_ = np.full(len(p), e64)
-    for d in (death.to_numpy("datetime64[D]"), out_.to_numpy("datetime64[D]")):
-        exit_ = np.where(~np.isnat(d) & (d < exit_), d, exit_)
-    exit_ = np.where(~is_present(p).to_numpy() & (exit_ == e64), entry, exit_)
-    keep = (exit_ > entry) & ~np.isnat(birth)
-    entry, exit_, birth = entry[keep], exit_[keep], birth[keep]
-    a0 = np.maximum(age_at(pd.Series(birth.astype("datetime64[ns]")),
-                           pd.Series(entry.astype("datetime64[ns]"))).to_numpy(), 0).astype(np.int64)
-    sex = p["sex"].to_numpy(dtype="float64", na_value=np.nan)[keep]
-    sex = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
-    geo = {c: p[c].to_numpy(dtype=object)[keep] for c in _GEO}
-    parts = []
-    for k in range(int(np.ceil(window_months / 12)) + 2):
-        lo = np.maximum(entry, _birthday(birth, a0 + k)) if k else entry
-        hi = np.minimum(exit_, _birthday(birth, a0 + k + 1))
-        days = (hi - lo).astype(np.int64)
-        m = days > 0
-        if m.any():
-            parts.append(pd.DataFrame({**{c: geo[c][m] for c in _GEO}, "sex": sex[m],
-                                       "age": np.minimum(a0[m] + k, MAX_AGE), "years": days[m] / 365.25}))
+    st = _stays(register, period, window_months)
+    geo = {c: register.persons[c].to_numpy(dtype=object)[st.keep] for c in _GEO}
+    parts = [pd.DataFrame({**{c: geo[c][m] for c in _GEO}, "sex": st.sex[m], "age": age, "years": yrs})
+             for m, age, yrs in _segments(st, window_months)]
     seg = pd.concat(parts, ignore_index=True)
     return seg.groupby([*_GEO, "sex", "age"], dropna=False, sort=True, observed=True)["years"].sum().reset_index()
 
