@@ -73,13 +73,17 @@ _UNIT_COLS = {"province": "province_code", "district": "district_code", "commune
 _TABLE = "survey_persons"
 
 
-def age_groups(age: pd.Series) -> pd.Series:
-    """Five-year age group labels of completed ages (missing where the age is unknown or negative)."""
+def _age_group_codes(age: pd.Series) -> np.ndarray:
+    """Each completed age's position in :data:`AGE_LABELS`, -1 where the age is unknown or negative."""
     a = pd.to_numeric(age, errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(a) & (a >= 0)
-    idx = np.minimum(np.where(ok, a, 0) // 5, 16).astype(int)
-    out = pd.Series(np.asarray(AGE_LABELS, dtype=object)[idx], index=age.index, dtype="string")
-    return out.where(ok)
+    return np.where(ok, np.minimum(np.where(ok, a, 0) // 5, len(AGE_LABELS) - 1), -1).astype(int)
+
+
+def age_groups(age: pd.Series) -> pd.Series:
+    """Five-year age group labels of completed ages (missing where the age is unknown or negative)."""
+    labels = np.array([*AGE_LABELS, None], dtype=object)[_age_group_codes(age)]  # -1 -> None
+    return pd.Series(labels, index=age.index, dtype="string")
 
 
 @dataclass(frozen=True)
@@ -163,11 +167,19 @@ def _events_per_person(data: pd.DataFrame, col: str) -> pd.Series:
     return v / size
 
 
+#: The sex groups' labels by :func:`_sex_codes` (0: no group).
+_SEX_LABELS = np.array([None, "sex=1", "sex=2"], dtype=object)
+
+
+def _sex_codes(sex: pd.Series) -> np.ndarray:
+    """1 and 2 for the contract's codes, 0 for any other value."""
+    v = pd.to_numeric(sex, errors="coerce").astype("float64").to_numpy()
+    return np.where(v == 1, 1, np.where(v == 2, 2, 0))
+
+
 def _sex_group(sex: pd.Series) -> pd.Series:
     """``sex=1`` / ``sex=2`` (contract codes), missing for any other value."""
-    v = pd.to_numeric(sex, errors="coerce").astype("float64").to_numpy()
-    out = pd.Series(np.where(v == 1, "sex=1", np.where(v == 2, "sex=2", "")), index=sex.index, dtype="string")
-    return out.where(out != "")
+    return pd.Series(_SEX_LABELS[_sex_codes(sex)], index=sex.index, dtype="string")
 
 
 def _survey_frame(survey: pd.DataFrame, units: pd.DataFrame, ref: pd.Timestamp) -> pd.DataFrame:
@@ -205,15 +217,11 @@ def _register_counts(register, units: pd.DataFrame, ref: pd.Timestamp, events: p
     p = p[~p["person_id"].astype("string").duplicated().to_numpy()]
     # persons counted by commune, sex code and age group code first, the groups' labels made on those few
     # rows: a label per person ("sex=2;age=20-24") made a Python string for each (0.3 GB at 1.25 M)
-    v = pd.to_numeric(p["sex"], errors="coerce").astype("float64").to_numpy()
-    sex = np.where(v == 1, 1, np.where(v == 2, 2, 0))  # 0: no sex group
-    a = pd.to_numeric(age_at(pd.to_datetime(p["birth_date"], errors="coerce"), ref), errors="coerce").to_numpy(float)
-    ok = np.isfinite(a) & (a >= 0)
-    age = np.where(ok, np.minimum(np.where(ok, a, 0) // 5, 16), -1).astype(int)  # as age_groups; -1: unknown
-    cells = (pd.DataFrame({"commune_code": p["commune_code"].astype("string").to_numpy(), "sex": sex, "age": age})
+    cells = (pd.DataFrame({"commune_code": p["commune_code"].astype("string").to_numpy(),
+                           "sex": _sex_codes(p["sex"]),
+                           "age": _age_group_codes(age_at(pd.to_datetime(p["birth_date"], errors="coerce"), ref))})
              .groupby(["commune_code", "sex", "age"]).size().rename("count").reset_index())
-    del v, sex, a, ok, age
-    sex_label = np.array([None, "sex=1", "sex=2"], dtype=object)[cells["sex"].to_numpy()]
+    sex_label = _SEX_LABELS[cells["sex"].to_numpy()]
     age_label = np.array([*AGE_LABELS, None], dtype=object)[cells["age"].to_numpy()]  # -1 -> None
     cell_label = np.array([None if s is None or g is None else f"{s};age={g}" for s, g in zip(sex_label, age_label,
                                                                                           strict=True)], dtype=object)
