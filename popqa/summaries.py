@@ -153,14 +153,36 @@ def _cached(register, key: str, make):
     return store[key]
 
 
-def _first_by_person(persons: pd.DataFrame, column: str) -> pd.Series:
-    """``column`` of each person id's first row, indexed by person id (two columns copied, not the table).
+def _first_by_person(persons: pd.DataFrame, column: str, ids=None) -> pd.Series:
+    """``column`` of each person id's first row, indexed by person id (two columns copied, not the table);
+    with ``ids``, of those persons only.
 
-    >>> _first_by_person(pd.DataFrame({"person_id": ["a", "b", "a"], "sex": [1, 2, 2]}), "sex").to_dict()
-    {'a': 1, 'b': 2}
+    A lookup of the few persons a step needs, not of the register: a Series indexed by every person id
+    builds a hash table of its index at its first ``map`` (0.27 GB at 3.38 M persons, beside the Series'
+    0.11 GB), which the publish stage held for the rest of the audit.
+
+    >>> p = pd.DataFrame({"person_id": ["a", "b", "a", "c"], "sex": [1, 2, 2, 1]})
+    >>> _first_by_person(p, "sex").to_dict(), _first_by_person(p, "sex", ids=["a", "x"]).to_dict()
+    ({'a': 1, 'b': 2, 'c': 1}, {'a': 1})
     """
     two = persons[["person_id", column]]
-    return two[~textkeys.duplicated(two["person_id"])].set_index("person_id")[column]
+    first = ~textkeys.duplicated(two["person_id"])
+    if ids is not None:
+        first &= textkeys.isin(two["person_id"], pd.Series(pd.unique(np.asarray(ids, dtype=object)),
+                                                           dtype="string"))
+    return two[first].set_index("person_id")[column]
+
+
+def symptom_households(findings: pd.DataFrame, persons: pd.DataFrame) -> pd.Series:
+    """The household of each person a symptom rule (:data:`SYMPTOM_CAUSES`) flags in ``findings``, indexed
+    by person id: what :func:`problem_weights` looks up, for the few persons it needs.
+
+    >>> f = pd.DataFrame({"rule_id": ["V026", "V001"], "table": ["persons", "persons"], "record_id": ["b", "c"]})
+    >>> symptom_households(f, pd.DataFrame({"person_id": ["a", "b", "c"], "household_id": ["h1", "h2", "h3"]})).to_dict()
+    {'b': 'h2'}
+    """
+    sym = findings["rule_id"].isin(list(SYMPTOM_CAUSES)) & (findings["table"] == "persons")
+    return _first_by_person(persons, "household_id", ids=findings.loc[sym.fillna(False).to_numpy(bool), "record_id"])
 
 
 def _memo(register, key: str, source: Any, make):
@@ -217,11 +239,36 @@ def unit_parts(register, findings: pd.DataFrame, records: pd.DataFrame, level: s
     frames = {name: df for name, df in frames.items() if df is not None and len(df)}
     positions: dict[str, dict[str, np.ndarray]] = {}
     for name, df in frames.items():
-        units = unit_of(df, level)
-        pos = pd.Series(np.arange(len(df)), index=units.index).groupby(units, sort=False).indices
-        for code, idx in pos.items():
-            positions.setdefault(str(code), {})[name] = idx
+        for code, idx in _positions_by_code(unit_of(df, level)):
+            positions.setdefault(code, {})[name] = idx
     return {code: UnitRows(frames, pos) for code, pos in positions.items()}
+
+
+def _positions_by_code(codes: pd.Series, rows: int = 1 << 20) -> list[tuple[str, np.ndarray]]:
+    """Each code's row positions (ascending; missing codes left out), codes in order of first appearance.
+
+    The codes are numbered ``rows`` at a time (a hash table of a slice, not of 8.3 M records: 0.23 GB), then
+    sorted once, stably: the positions are slices of one array (32-bit when the frame allows), not a
+    groupby's index dictionary (its sorter, labels and arrays were 0.5 GB at 8.3 M records).
+
+    >>> s = pd.Series(["b", None, "a", "b", "c", "a"], dtype="string")
+    >>> [(c, p.tolist()) for c, p in _positions_by_code(s, rows=2)]
+    [('b', [0, 3]), ('a', [2, 5]), ('c', [4])]
+    """
+    kind = np.int32 if len(codes) < 2**31 else np.int64
+    ints = np.full(len(codes), -1, dtype=kind)
+    number: dict[Any, int] = {}  # each code's number, in order of first appearance
+    values = codes.array
+    for start in range(0, len(values), rows):
+        part, uniques = pd.factorize(values[start:start + rows], use_na_sentinel=True)
+        if len(uniques):
+            glob = np.array([number.setdefault(u, len(number)) for u in uniques], dtype=kind)
+            ints[start:start + rows] = np.where(part >= 0, glob[np.maximum(part, 0)], -1)
+    order = np.argsort(ints, kind="stable").astype(kind, copy=False)
+    counts = np.bincount(ints[ints >= 0], minlength=len(number))
+    del ints
+    ends = int(order.size - counts.sum()) + np.cumsum(counts)  # the missing codes (-1) sort first
+    return [(str(u), order[e - n:e]) for u, n, e in zip(number, counts, ends, strict=True) if n]
 
 
 def collaborator_units(records: pd.DataFrame, level: str) -> pd.Series:
@@ -233,12 +280,14 @@ def collaborator_units(records: pd.DataFrame, level: str) -> pd.Series:
 
 
 def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str, float] | None = None,
-                    by: str | None = None) -> pd.DataFrame:
+                    by: str | None = None, household_of: pd.Series | None = None) -> pd.DataFrame:
     """Rules ranked by their weight in the score: severity weight x records flagged; info rules left out.
 
     With the ``register``, a symptom (:data:`SYMPTOM_CAUSES`) on a person whose
     household carries the cause is counted under the cause (column ``via``
-    names the symptom). ``by`` (e.g. ``collaborator_id``) ranks within groups.
+    names the symptom). ``by`` (e.g. ``collaborator_id``) ranks within groups. ``household_of`` (the
+    flagged persons' households, :func:`symptom_households` of these findings or of more) saves the look-up
+    in the register when it is called unit by unit.
 
     Returns
     -------
@@ -262,8 +311,7 @@ def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str,
         return pd.DataFrame(columns=cols)
     f = f.assign(via=pd.Series(pd.NA, index=f.index, dtype="string"))
     if register is not None and SYMPTOM_CAUSES:
-        hh_of = _cached(register, "household_of_person",
-                        lambda: _first_by_person(register.persons, "household_id"))
+        hh_of = symptom_households(f, register.persons) if household_of is None else household_of
         for symptom, causes in SYMPTOM_CAUSES.items():
             cause = f[f["rule_id"].isin(causes) & (f["table"] == "households")]
             if not len(cause):
@@ -368,7 +416,9 @@ def unit_results(
 
     # problems ranked by their weight in the score (info rules left out), with the catalogue's action
     text = _catalogue_text()
-    top = problem_weights(f, register, weights=weights) if len(f) else problem_weights(
+    # the households of the persons a symptom rule flags, looked up once for every unit of the findings
+    hh_of = _memo(register, "symptom_households", findings, lambda: symptom_households(findings, pp))
+    top = problem_weights(f, register, weights=weights, household_of=hh_of) if len(f) else problem_weights(
         pd.DataFrame(columns=["rule_id", "dimension", "severity", "table", "record_id"]))
     if len(f):
         counts = f.groupby("rule_id", observed=True).size()
@@ -424,7 +474,8 @@ def unit_results(
     # the rule with the largest weight in a collaborator's score, a symptom counted under its cause:
     # what to train them on, with the catalogue's action
     fc = f.dropna(subset=["collaborator_id"]) if len(f) else f
-    pw = problem_weights(fc, register, weights=weights, by="collaborator_id") if len(fc) else pd.DataFrame(
+    pw = problem_weights(fc, register, weights=weights, by="collaborator_id",
+                         household_of=hh_of) if len(fc) else pd.DataFrame(
         columns=["collaborator_id", "rule_id", "via"])
     best = pw.drop_duplicates("collaborator_id").set_index("collaborator_id")
     coll["top_rule"] = coll["collaborator_id"].map(best["rule_id"]).astype("string")
@@ -488,7 +539,9 @@ def unit_results(
     srb = None
     if events is not None and len(events):
         births = events[(events["event_type"] == "birth").fillna(False)]
-        sex_of = _cached(register, "sex_of_person", lambda: _first_by_person(pp, "sex"))
+        # the sex of the persons born in the register's events (not of every person), once for every unit
+        sex_of = _cached(register, "sex_of_births", lambda: _first_by_person(
+            pp, "sex", ids=ev_all.loc[(ev_all["event_type"] == "birth").fillna(False).to_numpy(bool), "person_id"]))
         bsex = births["person_id"].map(sex_of)
         males, females = int((bsex == 1).sum()), int((bsex == 2).sum())
         srb = {"births": int(len(births)), "male": males, "female": females,
