@@ -88,14 +88,31 @@ def _as_str(s: pd.Series) -> pd.Series:
 
 
 def _with_2025(df: pd.DataFrame) -> pd.DataFrame:
+    if "commune_code_2025" not in df.columns:
+        df = df.assign(commune_code_2025=_codes_2025(df["commune_code"]))
+    return df
+
+
+def _codes_2025(commune_codes: pd.Series) -> pd.Series:
+    """The 2025 commune of each legacy commune code (``string``; each distinct code converted once, the
+    codes mapped :data:`ROWS_PER_COUNT` at a time: ``map`` of millions of codes at once held 0.4 GB of
+    object arrays beside its result at 3.38 M persons).
+
+    >>> _codes_2025(pd.Series(["25456", None, "99999"])).tolist()
+    ['25459', <NA>, <NA>]
+    """
     from popqa.geo import to_2025
 
-    if "commune_code_2025" not in df.columns:
-        codes = _as_str(df["commune_code"])
-        uniq = pd.Series(codes.dropna().unique(), dtype="string")
-        mapping = dict(zip(uniq, to_2025(uniq), strict=True))
-        df = df.assign(commune_code_2025=codes.map(mapping).astype("string"))
-    return df
+    codes = _as_str(commune_codes)
+    mapping: dict[str, Any] = {}
+    out = np.empty(len(codes), dtype=object)
+    for start in range(0, len(codes), ROWS_PER_COUNT):
+        part = codes.iloc[start:start + ROWS_PER_COUNT]
+        new = [c for c in part.dropna().unique() if c not in mapping]
+        if new:
+            mapping.update(zip(new, to_2025(pd.Series(new, dtype="string")), strict=True))
+        out[start:start + ROWS_PER_COUNT] = part.map(mapping).astype("string").to_numpy(dtype=object, na_value=pd.NA)
+    return pd.Series(pd.array(out, dtype="string"), index=codes.index, name=codes.name)
 
 
 def record_units(register, province_code: str | None = None) -> pd.DataFrame:
@@ -143,8 +160,10 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
             parts.append((name, len(df), [df[TABLES[name].key], cc.map(units["province_code"]),
                                           cc.map(units["district_code"]), cc, None]))
 
-    out = pd.DataFrame({"table": pd.array(np.repeat(np.array([t for t, _, _ in parts], dtype=object),
-                                                    [n for _, n, _ in parts]), dtype="string")})
+    # the columns are made one at a time and the frame built once around them (adding the 2025 communes
+    # with ``assign`` copied the whole table: 0.44 GB at 3.38 M persons)
+    out: dict[str, Any] = {"table": pd.array(np.repeat(np.array([t for t, _, _ in parts], dtype=object),
+                                                       [n for _, n, _ in parts]), dtype="string")}
     for i, name in enumerate(["record_id", "province_code", "district_code", "commune_code", "collaborator_id"]):
         pieces = [np.full(n, None, dtype=object) if cols[i] is None else cols[i].to_numpy(dtype=object, na_value=None)
                   for _, n, cols in parts]
@@ -154,9 +173,9 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
     if province_code:
         from popqa.geo import province_unit
 
-        out["province_code"] = province_unit(out["province_code"], province_code)
-    out = _with_2025(out)
-    return out[_RECORD_COLUMNS]
+        out["province_code"] = province_unit(pd.Series(out["province_code"], copy=False), province_code).array
+    out["commune_code_2025"] = _codes_2025(pd.Series(out["commune_code"], copy=False)).array
+    return pd.DataFrame({c: out[c] for c in _RECORD_COLUMNS}, copy=False)
 
 
 def _parent(level: str) -> str | None:

@@ -1,0 +1,41 @@
+"""The records' unit table (``popqa.scorecard.core.record_units``), built column by column and the 2025
+communes mapped a slice at a time: the same table whatever the slice, and the same as mapping each
+record's commune code on its own."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import popqa.scorecard.core as core
+from popqa.geo import to_2025
+
+
+@pytest.fixture(scope="module")
+def register():
+    from popqa.synth import generate_province
+
+    return generate_province(scale=0.005, seed=11).register
+
+
+@pytest.mark.parametrize("province", ["72", None])
+def test_units_are_the_records_own_whatever_the_slice(register, province, monkeypatch):
+    whole = core.record_units(register, province)
+    monkeypatch.setattr(core, "ROWS_PER_COUNT", 997)  # many slices, one of them short
+    sliced = core.record_units(register, province)
+    pd.testing.assert_frame_equal(whole, sliced)
+    assert list(whole.columns) == core._RECORD_COLUMNS
+    assert all(str(t) == "string" for t in whole.dtypes)
+    assert isinstance(whole.index, pd.RangeIndex) and len(whole) > len(register.persons)
+    # each record's 2025 commune is its legacy commune's, one code at a time
+    want = to_2025(whole["commune_code"].astype("string")).astype("string")
+    pd.testing.assert_series_equal(whole["commune_code_2025"], want, check_names=False)
+    persons = whole[whole["table"] == "persons"]
+    assert persons["record_id"].tolist() == register.persons["person_id"].astype("string").tolist()
+
+
+def test_2025_codes_keep_missing_and_unknown_codes_missing(monkeypatch):
+    monkeypatch.setattr(core, "ROWS_PER_COUNT", 2)
+    got = core._codes_2025(pd.Series(["25456", None, "99999", "25456", pd.NA], index=[5, 6, 7, 8, 9]))
+    assert got.tolist() == ["25459", pd.NA, pd.NA, "25459", pd.NA]
+    assert got.index.tolist() == [5, 6, 7, 8, 9] and str(got.dtype) == "string"
