@@ -256,7 +256,7 @@ def _positions_by_code(codes: pd.Series, rows: int = 1 << 20) -> list[tuple[str,
     [('b', [0, 3]), ('a', [2, 5]), ('c', [4])]
     """
     kind = np.int32 if len(codes) < 2**31 else np.int64
-    ints = np.full(len(codes), -1, dtype=kind)
+    ints: np.ndarray = np.full(len(codes), -1, dtype=kind)
     number: dict[Any, int] = {}  # each code's number, in order of first appearance
     values = codes.array
     for start in range(0, len(values), rows):
