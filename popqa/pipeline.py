@@ -347,12 +347,6 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
             # records' table: 0.3 GB at 3.38 M persons, docs/benchmarks.md)
             ref, places = _reference_year(persons), person_places(persons)
             persons = None
-            # the deduplication's clusters wait in a file while the sources' models run (their ids are
-            # Python strings of their own while the register is out of memory: 0.47 GB at 3.38 M persons)
-            clusters = None
-            if in_files:
-                clusters = FrameFile.write(dd.clusters, ctx.staging.file(".scratch/linkage/clusters.parquet"))
-                dd.clusters = None
             for name in names:
                 right = source_frame(source(name), name, persons=places, reference_year=ref)
                 if in_files:
@@ -361,8 +355,6 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
                 if isinstance(right, FrameFile):
                     right.remove()
                 del right
-            if clusters is not None:  # the same frame back: values, dtypes, column order (FrameFile.read)
-                dd.clusters = clusters.read()
         del persons
     finally:
         if in_files:  # the features' files, whatever happened
