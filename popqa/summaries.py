@@ -128,21 +128,9 @@ def unit_of(frame: pd.DataFrame, level: str) -> pd.Series:
         raise ValueError(f"level must be one of {UNIT_LEVELS}, got {level!r}")
     if "commune_code_2025" in frame.columns:
         return frame["commune_code_2025"].astype("string")
-    codes = frame["commune_code"].astype("string")
-    return codes.map(_map_2025(codes.dropna().unique())).astype("string")
+    from popqa.geo import codes_2025
 
-
-_CODES_2025: dict[str, Any] = {}
-
-
-def _map_2025(codes) -> dict[str, Any]:
-    """Legacy commune code -> 2025 commune code, remembered across calls (the crosswalk is fixed)."""
-    from popqa.geo import to_2025
-
-    new = [c for c in codes if c not in _CODES_2025]
-    if new:
-        _CODES_2025.update(zip(new, to_2025(pd.Series(new, dtype="string")), strict=True))
-    return _CODES_2025
+    return codes_2025(frame["commune_code"])
 
 
 def _cached(register, key: str, make):

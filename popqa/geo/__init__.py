@@ -3,6 +3,7 @@
 from popqa.geo.units import (
     DEFAULT_PROVINCE,
     check_hierarchy,
+    codes_2025,
     commune_centroids,
     commune_in_district,
     commune_in_province,
@@ -24,6 +25,7 @@ from popqa.geo.units import (
 __all__ = [
     "DEFAULT_PROVINCE",
     "check_hierarchy",
+    "codes_2025",
     "commune_centroids",
     "commune_in_district",
     "commune_in_province",

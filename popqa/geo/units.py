@@ -46,6 +46,7 @@ __all__ = [
     "commune_in_province",
     "check_hierarchy",
     "to_2025",
+    "codes_2025",
     "commune_centroids",
     "legacy_province_codes",
 ]
@@ -408,18 +409,45 @@ def check_hierarchy(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@lru_cache(maxsize=1)
+def _default_2025() -> dict[str, str]:
+    """Legacy commune code -> its default 2025 commune (the crosswalk is fixed: made once)."""
+    cw = _crosswalk_all()
+    cw = cw[cw["is_default"]].drop_duplicates("commune_code")
+    return dict(zip(cw["commune_code"], cw["commune_code_2025"], strict=True))
+
+
 def to_2025(commune_code):
     """The 2025 commune (default target) of a legacy commune code, scalar or Series.
 
     >>> to_2025("25456")
     '25459'
     """
-    cw = _crosswalk_all()
-    cw = cw[cw["is_default"]].drop_duplicates("commune_code")
-    mapping = dict(zip(cw["commune_code"], cw["commune_code_2025"], strict=True))
+    mapping = _default_2025()
     if isinstance(commune_code, pd.Series):
         return commune_code.map(mapping)
     return mapping.get(str(commune_code))
+
+
+#: Codes mapped at a time by :func:`codes_2025`.
+ROWS_PER_MAP = 1 << 20
+
+
+def codes_2025(commune_codes: pd.Series) -> pd.Series:
+    """:func:`to_2025` of a column of legacy commune codes as ``string`` text (missing where the code is
+    missing or unknown), same index and name, mapped :data:`ROWS_PER_MAP` codes at a time: ``map`` of the
+    8.3 M records' codes at once held 0.4 GB of object arrays beside its result at 3.38 M persons.
+
+    >>> codes_2025(pd.Series(["25456", None, "99999"])).tolist()
+    ['25459', <NA>, <NA>]
+    """
+    codes = commune_codes.astype("string")
+    mapping = _default_2025()
+    out = np.empty(len(codes), dtype=object)
+    for start in range(0, len(codes), ROWS_PER_MAP):
+        part = codes.iloc[start:start + ROWS_PER_MAP].map(mapping).astype("string")
+        out[start:start + ROWS_PER_MAP] = part.to_numpy(dtype=object, na_value=pd.NA)
+    return pd.Series(pd.array(out, dtype="string"), index=codes.index, name=codes.name)
 
 
 def commune_centroids(province_code: str | None = None, kind: str = "legacy") -> pd.DataFrame:

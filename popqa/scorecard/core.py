@@ -88,31 +88,11 @@ def _as_str(s: pd.Series) -> pd.Series:
 
 
 def _with_2025(df: pd.DataFrame) -> pd.DataFrame:
+    from popqa.geo import codes_2025
+
     if "commune_code_2025" not in df.columns:
-        df = df.assign(commune_code_2025=_codes_2025(df["commune_code"]))
+        df = df.assign(commune_code_2025=codes_2025(df["commune_code"]))
     return df
-
-
-def _codes_2025(commune_codes: pd.Series) -> pd.Series:
-    """The 2025 commune of each legacy commune code (``string``; each distinct code converted once, the
-    codes mapped :data:`ROWS_PER_COUNT` at a time: ``map`` of millions of codes at once held 0.4 GB of
-    object arrays beside its result at 3.38 M persons).
-
-    >>> _codes_2025(pd.Series(["25456", None, "99999"])).tolist()
-    ['25459', <NA>, <NA>]
-    """
-    from popqa.geo import to_2025
-
-    codes = _as_str(commune_codes)
-    mapping: dict[str, Any] = {}
-    out = np.empty(len(codes), dtype=object)
-    for start in range(0, len(codes), ROWS_PER_COUNT):
-        part = codes.iloc[start:start + ROWS_PER_COUNT]
-        new = [c for c in part.dropna().unique() if c not in mapping]
-        if new:
-            mapping.update(zip(new, to_2025(pd.Series(new, dtype="string")), strict=True))
-        out[start:start + ROWS_PER_COUNT] = part.map(mapping).astype("string").to_numpy(dtype=object, na_value=pd.NA)
-    return pd.Series(pd.array(out, dtype="string"), index=codes.index, name=codes.name)
 
 
 def record_units(register, province_code: str | None = None) -> pd.DataFrame:
@@ -174,7 +154,9 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
         from popqa.geo import province_unit
 
         out["province_code"] = province_unit(pd.Series(out["province_code"], copy=False), province_code).array
-    out["commune_code_2025"] = _codes_2025(pd.Series(out["commune_code"], copy=False)).array
+    from popqa.geo import codes_2025
+
+    out["commune_code_2025"] = codes_2025(pd.Series(out["commune_code"], copy=False)).array
     return pd.DataFrame({c: out[c] for c in _RECORD_COLUMNS}, copy=False)
 
 

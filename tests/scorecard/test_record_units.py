@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import popqa.geo.units as units
 import popqa.scorecard.core as core
-from popqa.geo import to_2025
+from popqa.geo import codes_2025, to_2025
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def register():
 @pytest.mark.parametrize("province", ["72", None])
 def test_units_are_the_records_own_whatever_the_slice(register, province, monkeypatch):
     whole = core.record_units(register, province)
-    monkeypatch.setattr(core, "ROWS_PER_COUNT", 997)  # many slices, one of them short
+    monkeypatch.setattr(units, "ROWS_PER_MAP", 997)  # many slices, one of them short
     sliced = core.record_units(register, province)
     pd.testing.assert_frame_equal(whole, sliced)
     assert list(whole.columns) == core._RECORD_COLUMNS
@@ -35,7 +36,7 @@ def test_units_are_the_records_own_whatever_the_slice(register, province, monkey
 
 
 def test_2025_codes_keep_missing_and_unknown_codes_missing(monkeypatch):
-    monkeypatch.setattr(core, "ROWS_PER_COUNT", 2)
-    got = core._codes_2025(pd.Series(["25456", None, "99999", "25456", pd.NA], index=[5, 6, 7, 8, 9]))
+    monkeypatch.setattr(units, "ROWS_PER_MAP", 2)
+    got = codes_2025(pd.Series(["25456", None, "99999", "25456", pd.NA], index=[5, 6, 7, 8, 9]))
     assert got.tolist() == ["25459", pd.NA, pd.NA, "25459", pd.NA]
     assert got.index.tolist() == [5, 6, 7, 8, 9] and str(got.dtype) == "string"
