@@ -156,8 +156,7 @@ def _first_by_person(persons: pd.DataFrame, column: str, ids=None) -> pd.Series:
     two = persons[["person_id", column]]
     first = ~textkeys.duplicated(two["person_id"])
     if ids is not None:
-        first &= textkeys.isin(two["person_id"], pd.Series(pd.unique(np.asarray(ids, dtype=object)),
-                                                           dtype="string"))
+        first &= textkeys.isin(two["person_id"], pd.Series(ids, dtype="string"))  # is_in hashes each id once
     return two[first].set_index("person_id")[column]
 
 
