@@ -80,10 +80,13 @@ def _age_group_codes(age: pd.Series) -> np.ndarray:
     return np.where(ok, np.minimum(np.where(ok, a, 0) // 5, len(AGE_LABELS) - 1), -1).astype(int)
 
 
+#: The age groups' labels by :func:`_age_group_codes` (its -1, an unknown age, takes the last: None).
+_AGE_GROUP_LABELS = np.array([*AGE_LABELS, None], dtype=object)
+
+
 def age_groups(age: pd.Series) -> pd.Series:
     """Five-year age group labels of completed ages (missing where the age is unknown or negative)."""
-    labels = np.array([*AGE_LABELS, None], dtype=object)[_age_group_codes(age)]  # -1 -> None
-    return pd.Series(labels, index=age.index, dtype="string")
+    return pd.Series(_AGE_GROUP_LABELS[_age_group_codes(age)], index=age.index, dtype="string")
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ def _register_counts(register, units: pd.DataFrame, ref: pd.Timestamp, events: p
                            "age": _age_group_codes(age_at(pd.to_datetime(p["birth_date"], errors="coerce"), ref))})
              .groupby(["commune_code", "sex", "age"]).size().rename("count").reset_index())
     sex_label = _SEX_LABELS[cells["sex"].to_numpy()]
-    age_label = np.array([*AGE_LABELS, None], dtype=object)[cells["age"].to_numpy()]  # -1 -> None
+    age_label = _AGE_GROUP_LABELS[cells["age"].to_numpy()]
     cell_label = np.array([None if s is None or g is None else f"{s};age={g}" for s, g in zip(sex_label, age_label,
                                                                                           strict=True)], dtype=object)
     parts = []
