@@ -241,8 +241,16 @@ def _spills(ctx: RunContext, persons: int) -> bool:
     return ctx.staging is not None and (want if want is not None else persons > SPILL_REGISTER_PERSONS)
 
 
+#: Columns the link stage's results hold anyway (the deduplication's clusters keep every person id's
+#: own string): they stay in memory while the register is out of it, and the register brought back
+#: shares their strings with the clusters instead of reading a second copy of them (0.2 GB at 3.38 M
+#: persons, docs/benchmarks.md, "thirteenth measurement").
+KEPT_IN_MEMORY = {"persons": ("person_id",)}
+
+
 def _spill_register(ctx: RunContext, reg: Any) -> Any:
-    """Move the register's tables to the audit's scratch folder (a :class:`popqa.io.spill.Spill`).
+    """Move the register's tables to the audit's scratch folder (a :class:`popqa.io.spill.Spill`),
+    but for the columns of :data:`KEPT_IN_MEMORY`.
 
     Each table's place in ``reg`` is kept (None) so that :func:`_bring_back` puts them back in their order;
     a failed write brings back those already written before the error goes on.
@@ -252,8 +260,10 @@ def _spill_register(ctx: RunContext, reg: Any) -> Any:
     spill = Spill(ctx.staging.file(".scratch/register"))
     try:
         for name in list(reg.tables):
-            if spillable(reg.tables[name]):
-                spill.put(name, reg.tables[name])
+            df = reg.tables[name]
+            if spillable(df):
+                spill.put(name, df, keep=[c for c in KEPT_IN_MEMORY.get(name, ()) if c in df.columns])
+                del df
                 reg.tables[name] = None
     except BaseException:
         _bring_back(reg, spill)

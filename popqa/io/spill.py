@@ -9,6 +9,10 @@ order and index, and the same sharing of Python string objects as the readers gi
 distinct value of a column, :func:`popqa.io.readers.plain_strings`), so nothing after the stage can
 tell, and the memory the tables take is the same as before.
 
+A column named in ``put(..., keep=...)`` is not written: the frame's own array stays in memory and is
+put back as it was, so that what else holds its values (the link stage's clusters hold every person id)
+and the frame brought back share the same Python strings instead of two copies of them.
+
 Only frames with a default index (``RangeIndex`` from 0, step 1: every table of a
 :class:`~popqa.io.register.Register`) and columns of the register's dtypes (plain or Arrow-backed
 strings, ``Int64``, ``boolean``, ``float64``, ``bool``, ``datetime64``) are spilled; :meth:`Spill.put`
@@ -26,6 +30,12 @@ Examples
 ...     spill.remove()
 >>> back.equals(df), back["person_id"].dtype, back["person_id"][0] is back["person_id"][2]
 (True, string[python], True)
+>>> with tempfile.TemporaryDirectory() as d:
+...     spill = Spill(d)
+...     spill.put("persons", df, keep=["person_id"])
+...     back = spill.get("persons")
+>>> back.equals(df), back["person_id"].array is df["person_id"].array
+(True, True)
 """
 
 from __future__ import annotations
@@ -84,6 +94,8 @@ class Spill:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._dtypes: dict[str, pd.Series] = {}
+        self._kept: dict[str, dict[str, object]] = {}
+        self._rows: dict[str, int] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self._dtypes
@@ -95,32 +107,49 @@ class Spill:
     def _file(self, name: str) -> Path:
         return self.folder / f"{name}.parquet"
 
-    def put(self, name: str, df: pd.DataFrame) -> None:
-        """Write ``df`` under ``name`` (a frame :func:`spillable` accepts, else ``ValueError``)."""
+    def put(self, name: str, df: pd.DataFrame, keep: tuple[str, ...] | list[str] = ()) -> None:
+        """Write ``df`` under ``name`` (a frame :func:`spillable` accepts, else ``ValueError``); the columns
+        in ``keep`` are not written but held as they are (their arrays, not copies)."""
         if not spillable(df):
             raise ValueError(f"{name!r} cannot be spilled exactly (index, column names or dtypes)")
+        missing = [c for c in keep if c not in df.columns]
+        if missing:
+            raise ValueError(f"{name!r} has no column {', '.join(map(repr, missing))} to keep")
         self.folder.mkdir(parents=True, exist_ok=True)
+        written = [c for c in df.columns if c not in keep]
         fields = []
-        for c, t in df.dtypes.items():
+        for c in written:
+            t = df.dtypes[c]
             kind = _kind(t)
             arrow = (pa.string() if kind == "string"
                      else pa.from_numpy_dtype(t.numpy_dtype if kind == "masked" else t))
             fields.append(pa.field(c, arrow))
         schema = pa.schema(fields)
         # a frame is known (and read back) only once its file is whole: a failed write leaves no name
-        with pq.ParquetWriter(self._file(name), schema, compression="none") as writer:
-            for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
-                part = df.iloc[start:start + ROWS_PER_WRITE]
-                writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+        if written:
+            with pq.ParquetWriter(self._file(name), schema, compression="none") as writer:
+                for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
+                    part = df.iloc[start:start + ROWS_PER_WRITE][written]
+                    writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+        self._kept[name] = {c: df[c].array for c in keep}
+        self._rows[name] = len(df)
         self._dtypes[name] = df.dtypes.copy()
 
     def get(self, name: str) -> pd.DataFrame:
-        """The frame put under ``name``, as it was."""
-        dtypes = self._dtypes[name]
-        table = pq.read_table(self._file(name))
+        """The frame put under ``name``, as it was.
+
+        The file is read a column at a time: the Arrow data of one column, not of the whole table, is
+        held beside the frame being rebuilt.
+        """
+        dtypes, kept = self._dtypes[name], self._kept[name]
+        file = pq.ParquetFile(self._file(name)) if len(kept) < len(dtypes) else None
         cols: dict[str, object] = {}
         for c, t in dtypes.items():
-            arr = table.column(c)
+            if c in kept:
+                cols[c] = kept[c]
+                continue
+            assert file is not None
+            arr = file.read(columns=[c]).column(0)
             kind = _kind(t)
             if kind == "string":
                 a = plain_strings(arr)
@@ -129,9 +158,14 @@ class Spill:
                 cols[c] = pd.array(arr.to_pandas(types_mapper={arr.type: t}.get), dtype=t)
             else:
                 cols[c] = np.asarray(arr.to_pandas().to_numpy(), dtype=t)
-        return pd.DataFrame(cols, index=pd.RangeIndex(table.num_rows))
+            del arr
+        if file is not None:
+            file.close()
+        return pd.DataFrame(cols, index=pd.RangeIndex(self._rows[name]), copy=False)
 
     def remove(self) -> None:
         """Delete the files (the frames already brought back are the caller's)."""
         shutil.rmtree(self.folder, ignore_errors=True)
         self._dtypes.clear()
+        self._kept.clear()
+        self._rows.clear()

@@ -81,6 +81,42 @@ def test_the_sample_registers_tables_come_back_the_same(tmp_path):
         pd.testing.assert_frame_equal(spill.get(name), df, check_exact=True, obj=name)
 
 
+@pytest.mark.parametrize("keep", [["code"], ["code", "when"], list(_every_dtype().columns)])
+def test_kept_columns_come_back_as_the_same_arrays(tmp_path, keep):
+    """A kept column is not written: the frame brought back holds the very array that was put, its
+    strings the same objects (what the link stage's clusters hold of the person ids), in its place."""
+    df = _every_dtype()
+    spill = Spill(tmp_path / "s")
+    spill.put("t", df, keep=keep)
+    back = spill.get("t")
+    pd.testing.assert_frame_equal(back, df, check_exact=True)
+    assert all(back[c].array is df[c].array for c in keep if not isinstance(df[c].dtype, np.dtype))
+    assert (tmp_path / "s" / "t.parquet").exists() == (len(keep) < len(df.columns))
+    with pytest.raises(ValueError, match="no column 'nope' to keep"):
+        spill.put("u", df, keep=["nope"])
+    assert spill.names() == ["t"]
+
+
+def test_the_link_stage_brings_the_person_ids_back_as_the_clusters_strings(tmp_path):
+    """With the register out of memory while the models run, the person ids brought back are the very
+    strings the deduplication's clusters hold: one copy of them for the rest of the audit, not two."""
+    from popqa.config import Config
+    from popqa.linkage import LinkageConfig
+    from popqa.period import Period
+    from popqa.pipeline import stage_link
+    from popqa.stages import RunContext
+    from popqa.store import ResultsStore
+
+    reg = read_register(SAMPLE)
+    with ResultsStore(tmp_path / "results").begin("2026-10", audit_id="0123abcd") as staging:
+        ctx = RunContext(SAMPLE, Period(2026, 10), Config(linkage=LinkageConfig(spill_register=True)),
+                         staging=staging, artifacts={"register": reg})
+        out = stage_link(ctx)
+    own = {id(v) for v in reg.persons["person_id"].array._ndarray if isinstance(v, str)}
+    held = [v for v in out["dedupe"].clusters["person_id"].array._ndarray if isinstance(v, str)]
+    assert held and all(id(v) in own for v in held)
+
+
 # --- the link stage -------------------------------------------------------------------------------
 def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, workers: int = 1):
     from popqa.config import Config
@@ -164,11 +200,11 @@ def test_a_failed_write_brings_back_the_tables_written_before_it(tmp_path, monke
     real = Spill.put
     calls = []
 
-    def full_disk(self, name, df):
+    def full_disk(self, name, df, keep=()):
         calls.append(name)
         if len(calls) == 3:
             raise OSError(28, "No space left on device")
-        return real(self, name, df)
+        return real(self, name, df, keep=keep)
 
     monkeypatch.setattr(Spill, "put", full_disk)
     out, _, _ = _stage(tmp_path, spill=True)  # the register as it was, no file left (checked in _stage)
