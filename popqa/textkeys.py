@@ -179,8 +179,16 @@ def take(mapping: pd.Series, pos: np.ndarray, index=None) -> pd.Series:
     [2.5, nan, 1.5]
     >>> take(pd.Series([], dtype="string"), np.array([-1, -1])).tolist()  # nothing to take from
     [<NA>, <NA>]
+    >>> t = take(pd.Series(["a", "b"], dtype="string[pyarrow]"), np.array([1, -1, 0]))  # Arrow text stays Arrow
+    >>> t.tolist(), t.dtype
+    (['b', <NA>, 'a'], string[pyarrow])
     """
     found = pos >= 0
+    if isinstance(mapping.dtype, pd.StringDtype) and mapping.dtype.storage == "pyarrow":
+        # Arrow text taken in Arrow (null where missing): no Python string is made for a value
+        arr = pa.array(mapping.array)
+        taken = arr.take(pa.array(pos, mask=~found)) if len(arr) else pa.nulls(len(pos), arr.type)
+        return pd.Series(pd.arrays.ArrowStringArray(taken), index=index, dtype=mapping.dtype)
     if found.all():
         return pd.Series(mapping.to_numpy()[pos], index=index, dtype=mapping.dtype)
     if not len(mapping):  # every position missing: one placeholder row of the mapping's dtype, masked below

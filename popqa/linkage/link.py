@@ -18,6 +18,11 @@ __all__ = ["LinkResult", "link", "link_frames", "one_to_one", "person_places", "
 
 log = logging.getLogger(__name__)
 
+#: The dtype of the links' ids: Arrow text, the ids' characters in Arrow's buffers rather than one
+#: Python string per record held for the rest of the audit (0.5 GB at 3.38 M persons for the police
+#: and insurance records' links; docs/benchmarks.md, "thirteenth measurement").
+LINK_ID_DTYPE = pd.StringDtype("pyarrow")
+
 
 @dataclass
 class LinkResult:
@@ -33,7 +38,7 @@ class LinkResult:
         takes at most one record of the source and a record at most one person: pairs at or
         above the link threshold are assigned best first (greedy on the match probability,
         ties by ids), so a source record whose best person went to a better-matching record
-        links to its next candidate or to none.
+        links to its next candidate or to none. The ids are Arrow text (:data:`LINK_ID_DTYPE`).
     kind : the source's table name.
     """
 
@@ -196,15 +201,15 @@ def link_frames(left: pd.DataFrame | FrameFile | None, right: pd.DataFrame | Fra
     chosen = _one_to_one(accepted, src[ok], per[ok]) if cfg.one_to_one else accepted.drop_duplicates("source_id")
     chosen = chosen[["source_id", "person_id", "match_probability"]]
     best = best[~textkeys.isin(best["source_id"], chosen["source_id"])]
-    best = best.assign(person_id=pd.Series(pd.NA, index=best.index, dtype="string"))
-    done = pd.concat([chosen, best], ignore_index=True)  # at most one row per source record
+    best = best.assign(person_id=pd.Series(pd.NA, index=best.index, dtype=LINK_ID_DTYPE))
+    done = pd.concat([chosen.astype({"person_id": LINK_ID_DTYPE}), best], ignore_index=True)  # one row per record
     # each source record's row of ``done`` found by position (a merge on the text ids hashed them in
     # pandas: 3.9x the time for 2.7x the police records of a merged province)
-    source_ids = read_columns(right, ["unique_id"])["unique_id"].astype("string")
+    source_ids = read_columns(right, ["unique_id"])["unique_id"].astype(LINK_ID_DTYPE)
     source_ids = source_ids.iloc[np.argsort(textkeys.sorted_codes(source_ids), kind="stable")]
     at = textkeys.positions(source_ids, done["source_id"])
     links = pd.DataFrame({"source_id": source_ids.reset_index(drop=True),
-                          "person_id": textkeys.take(done["person_id"].astype("string"), at),
+                          "person_id": textkeys.take(done["person_id"], at),
                           "match_probability": textkeys.take(done["match_probability"].astype("float64"), at)})
     log.info("link %s: %d records, %d linked", kind, len(links), int(links["person_id"].notna().sum()))
     return LinkResult(pairs, links, kind, cfg.link_threshold)

@@ -384,15 +384,14 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     res = res[["citizen_id", "residence_type", "commune_code"]]  # the columns used, not every column's copy
     res = res[~textkeys.duplicated(res["citizen_id"].astype("string"))]
     linked = lk.loc[lk["person_id"].notna()]
-    hit = pd.Series(textkeys.isin(res["citizen_id"].astype("string"), linked["source_id"].astype("string")),
-                    index=res.index)
+    # the links' ids compared as they are (Arrow text): no Python string made for 3 M police records
+    hit = pd.Series(textkeys.isin(res["citizen_id"], linked["source_id"]), index=res.index)
     rtype = res["residence_type"].map({1: "permanent", 2: "temporary"}).astype("string")
     a = _share_table(units, res["commune_code"], hit, rtype, cfg, cfg.min_matches)
     p = register.persons
     p = p.loc[is_present(p).to_numpy() & ~textkeys.duplicated(p["person_id"].astype("string")),
               ["person_id", "residence_status", "commune_code"]]
-    found = pd.Series(textkeys.isin(p["person_id"].astype("string"), linked["person_id"].astype("string")),
-                      index=p.index)
+    found = pd.Series(textkeys.isin(p["person_id"], linked["person_id"]), index=p.index)
     rstat = p["residence_status"].map({1: "permanent", 2: "temporary", 3: "temporarily_absent"}).astype("string")
     b = _share_table(units, p["commune_code"], found, rstat, cfg, cfg.min_matches)
     return {"residents_in_register": a, "register_in_residents": b}

@@ -30,6 +30,17 @@ def test_birth_links_to_child_with_mother_evidence(persons, births):
     assert list(res.links.columns) == ["source_id", "person_id", "match_probability"]
 
 
+def test_the_links_ids_are_arrow_text(persons, births):
+    """The links are held for the rest of the audit: their ids stay in Arrow's buffers, not one Python
+    string per record (LINK_ID_DTYPE), linked or not, with or without candidates."""
+    from popqa.linkage.link import LINK_ID_DTYPE
+
+    for frame in (births, births.assign(child_name="Nobody Here", birth_date=pd.Timestamp("1901-01-01"))):
+        lk = link(persons, frame, "civil_births").links
+        assert lk["source_id"].dtype == LINK_ID_DTYPE and lk["person_id"].dtype == LINK_ID_DTYPE
+        assert sorted(lk["source_id"]) == ["B1", "B2"]
+
+
 def test_survey_with_age_only_links_through_birth_year(persons):
     survey = pd.DataFrame({"person_no": ["S1"], "commune_code": ["25465"], "household_no": ["9"],
                            "full_name": ["Đặng Quốc Bảo"], "sex": [1], "age": [40]})
