@@ -162,10 +162,8 @@ def _e009(ctx: Context) -> pd.DataFrame:
       message_en="The birth event's date differs from the child's birth date in the register.", family="events")
 def _e010(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
-    b = ctx.persons_by_id
     # one lookup of each event's person for both dates (Arrow's hash table, linear in the persons)
-    pos = textkeys.positions(e["person_id"], b.index.to_series())
-    lo, hi = textkeys.take(b["_bd_lo"], pos, e.index), textkeys.take(b["_bd_hi"], pos, e.index)
+    lo, hi = ctx.by_id(e["person_id"], "_bd_lo", "_bd_hi")
     d = e["event_date"]
     bad = _is(e, "birth") & lo.notna() & d.notna() & ((d < lo) | (d > hi))
     return ctx.hits(e, bad, key="event_id", column="event_date",
@@ -191,7 +189,7 @@ def _e011(ctx: Context) -> pd.DataFrame:
       message_en="A death event for a person recorded as moved out.", family="events")
 def _e012(ctx: Context) -> pd.DataFrame:
     e = _events(ctx)
-    st = e["person_id"].map(ctx.persons_by_id["status"])
+    (st,) = ctx.by_id(e["person_id"], "status")
     return ctx.hits(e, _is(e, "death") & st.eq(3).fillna(False), key="event_id", column="person_id")
 
 

@@ -221,9 +221,7 @@ def _h012(ctx: Context) -> pd.DataFrame:
 # --------------------------------------------------------------------------- mother and child
 def _mother_age_bad(ctx: Context, child_lo: pd.Series, child_hi: pd.Series, mother_id: pd.Series):
     """(bad mask, age text): the mother's possible age interval lies wholly outside the band."""
-    m = ctx.persons_by_id
-    m_lo = mother_id.map(m["_bd_lo"])
-    m_hi = mother_id.map(m["_bd_hi"])
+    m_lo, m_hi = ctx.by_id(mother_id, "_bd_lo", "_bd_hi")
     age_max = (child_hi - m_lo).dt.days / YEAR_DAYS
     age_min = (child_lo - m_hi).dt.days / YEAR_DAYS
     c = ctx.config
@@ -240,11 +238,13 @@ def _mother_age_bad(ctx: Context, child_lo: pd.Series, child_hi: pd.Series, moth
       message_en="The mother's age at the birth (from mother_id) is outside 12-55.", family="mother_child")
 def _m001(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    p = p[p["mother_id"].notna()]
+    # on the whole columns (a person without mother_id has no mother's age: never flagged), and the
+    # value's text made for the flagged persons only: the persons with a mother taken apart, and the
+    # text of every one of them, were 0.3 and 0.2 GB at 3.38 M persons
     mid = p["mother_id"]
     bad, age = _mother_age_bad(ctx, p["_bd_lo"], p["_bd_hi"], mid)
-    return ctx.hits(p, bad, key="person_id", column="mother_id",
-                    value=mid.astype("string") + " / " + age.astype("string"))
+    return ctx.hits(p, bad & mid.notna(), key="person_id", column="mother_id",
+                    value=lambda sub: mid[sub.index].astype("string") + " / " + age[sub.index].astype("string"))
 
 
 @rule("M002", scope="province", dimension="plausibility", severity="error", table="events", requires=("events", "persons"),
@@ -281,7 +281,7 @@ def _m003(ctx: Context) -> pd.DataFrame:
       message_en="The person recorded as mother is male.", family="mother_child")
 def _m004(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    msex = p["mother_id"].map(ctx.persons_by_id["sex"])
+    (msex,) = ctx.by_id(p["mother_id"], "sex")
     return ctx.hits(p, p["mother_id"].notna() & msex.eq(1).fillna(False), key="person_id", column="mother_id")
 
 

@@ -92,7 +92,8 @@ def _events_in_period(ctx: Context) -> pd.DataFrame:
 def _q001(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     recent = p["_bd_lo"] > (ctx.ref_date - pd.DateOffset(years=3))
-    births = p[recent & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()]
+    births = p.loc[(recent & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()).to_numpy(bool),
+                   ["sex", "commune_code"]]
     boys = births["sex"].eq(1).groupby(births["commune_code"]).sum()
     n = births.groupby("commune_code").size()
     bad = ratio_outside_band(boys, n, ctx.config.srb_band, ctx.config.significance_z)
@@ -112,7 +113,9 @@ def _q001(ctx: Context) -> pd.DataFrame:
       family="plausibility")
 def _q002(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    p = p[p["_present"] & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()]
+    # the two columns counted, not every column of the persons (a copy of 0.8 GB at 3.38 M persons)
+    p = p.loc[(p["_present"] & p["sex"].isin([1, 2]).fillna(False) & p["commune_code"].notna()).to_numpy(bool),
+              ["sex", "commune_code"]]
     men = p["sex"].eq(1).groupby(p["commune_code"]).sum()
     n = p.groupby("commune_code").size()
     bad = ratio_outside_band(men, n, ctx.config.sex_ratio_band, ctx.config.significance_z)
@@ -318,7 +321,8 @@ def _q009(ctx: Context) -> pd.DataFrame:
       message_en="The commune's mean household size is outside 1.5-7 persons.", family="plausibility")
 def _q010(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
-    p = p[p["_present"] & p["commune_code"].notna()]
+    # the two columns counted, not every column of the persons (a copy of 0.8 GB at 3.38 M persons)
+    p = p.loc[(p["_present"] & p["commune_code"].notna()).to_numpy(bool), ["commune_code", "household_id"]]
     g = p.groupby("commune_code")["household_id"].agg(["size", "nunique"])
     size = g["size"] / g["nunique"]
     bad = (size < 1.5) | (size > 7)
