@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from popqa import definitions, textkeys
+from popqa import definitions
 from popqa.checks.base import Context, isin, rule, text
 from popqa.checks.config import LEGAL_DEADLINES
 
