@@ -80,16 +80,22 @@ def age_quality_rows(register, *, period: str, province_code: str, min_persons: 
     p = p.loc[is_present(p).to_numpy(bool), ["birth_date", "sex", "district_code", "commune_code"]]
     ref_year = reference_date(period).year
     ages = (ref_year - p["birth_date"].dt.year).astype("float64")
-    frame = pd.DataFrame({"age": ages.to_numpy(), "sex": p["sex"].astype("Int64").to_numpy(),
-                          "district": p["district_code"].astype("string").to_numpy(),
-                          "commune": p["commune_code"].astype("string").to_numpy()})
-    units: list[tuple[str, str, pd.DataFrame]] = [("province", province_code, frame)]
-    for level, col in (("district", "district"), ("commune", "commune")):
-        for code, g in frame.dropna(subset=[col]).groupby(col, sort=True):
-            units.append((level, str(code), g))
+    age = ages.to_numpy()
+    sex = p["sex"].astype("Int64").fillna(0).to_numpy(dtype="int64")
+
+    def units():
+        """(level, code, positions of its persons): the province, then each district and commune; a unit's
+        ages and sexes are taken when its turn comes, not every unit's rows split off at once (0.4 GB at
+        3.38 M persons, docs/benchmarks.md, "thirteenth measurement")."""
+        yield "province", province_code, slice(None)
+        for level, col in (("district", "district_code"), ("commune", "commune_code")):
+            codes = p[col].astype("string")
+            yield from ((level, str(code), pos) for code, pos in sorted(
+                codes.groupby(codes, sort=False, dropna=True).indices.items()))
+
     tables = []
-    for level, code, g in units:
-        t = age_quality_table(g["age"].to_numpy(), g["sex"].fillna(0).to_numpy(), min_persons=min_persons)
+    for level, code, pos in units():
+        t = age_quality_table(age[pos], sex[pos], min_persons=min_persons)
         tables.append(t[t["index_id"].isin(list(QUALITY_INDICES))].assign(level=level, unit_code=code))
     allt = pd.concat(tables, ignore_index=True)
     parts = [indicator_rows(indicator_id(str(idx)), level=str(level), unit_code=rows["unit_code"].to_numpy(),

@@ -485,8 +485,12 @@ def rates_table(persons_ages: pd.DataFrame, py: pd.DataFrame, events: pd.DataFra
 
 def _structure(pa: pd.DataFrame, col: str, idx: pd.Index, config: Any) -> list[pd.DataFrame]:
     units = idx.to_numpy()
-    known = pa[pa["age"] >= 0]
-    by_age = (known.groupby([col, "age"]).size().unstack("age", fill_value=0)
+    # the unit, age and sex arrays of the persons counted, not copies of the whole frame (three of them,
+    # 0.8 GB at 3.38 M persons, docs/benchmarks.md, "thirteenth measurement")
+    codes, age, sex = pa[col].to_numpy(), pa["age"].to_numpy(), pa["sex"].to_numpy()
+    known = age >= 0
+    by_age = (pd.DataFrame({col: codes[known], "age": age[known]}).groupby([col, "age"]).size()
+              .unstack("age", fill_value=0)
               .reindex(index=idx, columns=range(MAX_AGE + 1), fill_value=0).to_numpy(float))
     N = by_age.sum(axis=1)
     ok = N >= config.min_persons_structure
@@ -509,9 +513,9 @@ def _structure(pa: pd.DataFrame, col: str, idx: pd.Index, config: Any) -> list[p
                               hi=np.where(hi >= 1, np.inf, odds(np.minimum(hi, 1 - 1e-12))), num=dep, den=work,
                               status=_status(ok, work > 0)))
     # pyramid: share of the unit's persons of known sex in each sex x five-year group (80+ open)
-    ks = known[known["sex"].isin((1, 2))]
-    grp = np.minimum(ks["age"].to_numpy() // 5, 16)
-    cells = (ks.assign(cell=(ks["sex"].to_numpy() - 1) * 17 + grp).groupby([col, "cell"]).size()
+    ks = known & np.isin(sex, (1, 2))
+    grp = np.minimum(age[ks] // 5, 16)
+    cells = (pd.DataFrame({col: codes[ks], "cell": (sex[ks] - 1) * 17 + grp}).groupby([col, "cell"]).size()
              .unstack("cell", fill_value=0).reindex(index=idx, columns=range(34), fill_value=0).to_numpy(float))
     tot = cells.sum(axis=1)
     labels = [f"{a}-{a + 4}" for a in range(0, 80, 5)] + ["80+"]
