@@ -263,7 +263,6 @@ def _spill_register(ctx: RunContext, reg: Any) -> Any:
             df = reg.tables[name]
             if spillable(df):
                 spill.put(name, df, keep=[c for c in KEPT_IN_MEMORY.get(name, ()) if c in df.columns])
-                del df
                 reg.tables[name] = None
     except BaseException:
         _bring_back(reg, spill)

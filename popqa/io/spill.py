@@ -129,7 +129,7 @@ class Spill:
         if written:
             with pq.ParquetWriter(self._file(name), schema, compression="none") as writer:
                 for start in range(0, max(len(df), 1), ROWS_PER_WRITE):
-                    part = df.iloc[start:start + ROWS_PER_WRITE][written]
+                    part = df.iloc[start:start + ROWS_PER_WRITE]  # the schema's (written) columns converted
                     writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
         self._kept[name] = {c: df[c].array for c in keep}
         self._rows[name] = len(df)
