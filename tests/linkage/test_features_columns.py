@@ -1,0 +1,63 @@
+"""The persons' columns the linkage features read (``PERSON_FEATURE_COLUMNS``): the link stage hands
+over only these columns (``feature_rows``) instead of a copy of the whole table, so the list must hold
+every column the features depend on, and each of them must matter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from popqa import textkeys
+from popqa.linkage.features import PERSON_FEATURE_COLUMNS, feature_rows, person_features
+
+
+@pytest.fixture(scope="module")
+def persons() -> pd.DataFrame:
+    from popqa.synth import generate_province
+
+    return generate_province(scale=0.005, seed=11).register.persons
+
+
+@pytest.fixture(scope="module")
+def features(persons) -> pd.DataFrame:
+    return person_features(persons)
+
+
+def _changed(persons: pd.DataFrame, column: str) -> pd.DataFrame:
+    out = persons.copy()
+    if column == "updated_at":  # the register's year: the persons' ages, hence education and marital status
+        out[column] = out[column] - pd.DateOffset(years=30)
+    else:  # the column's values given to other persons
+        out[column] = out[column].sample(frac=1, random_state=3).to_numpy()
+    return out
+
+
+@pytest.mark.parametrize("column", PERSON_FEATURE_COLUMNS)
+def test_each_listed_column_changes_the_features(persons, features, column):
+    assert column in persons.columns
+    changed = person_features(_changed(persons, column))
+    assert not changed.equals(features), f"{column} is listed but the features do not read it"
+
+
+def test_the_other_columns_do_not(persons, features):
+    others = [c for c in persons.columns if c not in PERSON_FEATURE_COLUMNS]
+    assert others  # the synthetic register has columns the features do not read
+    changed = persons.copy()
+    for c in others:
+        changed[c] = changed[c].sample(frac=1, random_state=5).to_numpy()
+    pd.testing.assert_frame_equal(person_features(changed), features)
+
+
+def test_feature_rows_are_the_first_record_of_each_id(persons):
+    # a person recorded twice under one id: the features of its first record, as from the whole rows
+    twice = pd.concat([persons, persons.iloc[[4, 9]]], ignore_index=True)
+    first = textkeys.first_of_each(twice["person_id"])
+    assert not first.all()
+    rows = feature_rows(twice, first)
+    assert set(rows.columns) <= set(PERSON_FEATURE_COLUMNS) and len(rows) == first.sum() < len(twice)
+    pd.testing.assert_frame_equal(person_features(rows), person_features(twice[first]))
+
+
+def test_every_row_taken_copies_nothing(persons):
+    assert feature_rows(persons, np.ones(len(persons), bool)) is persons
