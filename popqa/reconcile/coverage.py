@@ -343,16 +343,25 @@ def event_coverage(register, links: dict[str, pd.DataFrame], *, period: Any, con
 
 def _share_table(units: pd.DataFrame, commune: pd.Series, hit: pd.Series, group: pd.Series, cfg: ReconcileConfig,
                  min_records: int) -> pd.DataFrame:
+    """The share of ``hit`` records per unit of every level, over all records and per ``group``.
+
+    The records are first counted per commune and group, and the units' columns joined to those few
+    hundred rows rather than to every record: joined to the 3 M police records of the merged province,
+    they took 0.5 GB (docs/benchmarks.md, "fourteenth measurement"). Counts add up, so the table is
+    the same (tests/reconcile/test_share_table.py).
+    """
     df = pd.DataFrame({"commune_code": commune.astype("string").to_numpy(), "hit": hit.to_numpy(bool),
                        "group": group.astype("string").to_numpy()})
-    df = df.join(units, on="commune_code", how="inner")
+    per = df.groupby(["commune_code", "group"], dropna=False, sort=False)["hit"].agg(["sum", "size"]).reset_index()
+    del df
+    per = per.join(units, on="commune_code", how="inner")
     frames = []
     for lvl in LEVELS:
         col = _UNIT_COLS[lvl]
         for grp_all in (True, False):
-            d = df[df[col].notna()]
+            d = per[per[col].notna()]
             keys = [col] if grp_all else [col, "group"]
-            g = d.groupby(keys, observed=True)["hit"].agg(["sum", "size"]).reset_index()
+            g = d.groupby(keys, observed=True)[["sum", "size"]].sum().reset_index()
             if grp_all:
                 g["group"] = ""
             g = g[g["group"].notna()]
