@@ -284,16 +284,21 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once).
 
     Above :data:`SPILL_REGISTER_PERSONS` persons (``linkage.spill_register``) the register leaves memory
-    once the persons' features are built: the models read the persons' linkage columns
-    (:func:`popqa.linkage.distributed.link_persons`) and each source in turn, and the register is
-    brought back unchanged when they are done.
+    first: the persons' features are built from the columns they read, read back from its file as Arrow
+    text; the models read the persons' linkage columns (:func:`popqa.linkage.distributed.link_persons`)
+    and each source in turn, and the register is brought back unchanged when they are done.
     """
     from popqa import textkeys
     from popqa.checks import coverage_findings
     from popqa.linkage import dedupe
     from popqa.linkage.calibration import linkage_reviews, save_calibration
     from popqa.linkage.distributed import link_persons, link_workers
-    from popqa.linkage.features import feature_rows, person_features, recent_move_ins
+    from popqa.linkage.features import (
+        PERSON_FEATURE_COLUMNS,
+        feature_rows,
+        person_features,
+        recent_move_ins,
+    )
     from popqa.linkage.frames import FrameFile
     from popqa.linkage.link import _reference_year, link_frames, person_places, source_frame
     from popqa.summaries import duplicate_extras
@@ -303,17 +308,16 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     lcfg = _linkage_models(ctx, ["dedupe", *names])
     lcfg = large_register_memory(lcfg, len(reg.persons))
     first = textkeys.first_of_each(reg.persons["person_id"])  # each id's first record, as dedupe and link take
+    unique = int(first.sum())
     # recent move-ins: their household and commune differences are weak evidence against a duplicate
     moved = recent_move_ins(reg.get("events"), ctx.period.end, cfg.linkage.mover_months)
-    # the columns the features read, not a copy of the whole table (0.5 GB at 3.38 M persons)
-    feats = person_features(feature_rows(reg.persons, first), move_in_ids=moved)
-    del first, moved
     spill = None
+    feats: Any = None
     persons = reg.persons
     client = ctx.options.get("dask_client")
-    workers = link_workers(cfg.linkage, len(feats))
+    workers = link_workers(cfg.linkage, unique)
     in_files = False
-    if _spills(ctx, len(feats)):  # the models read these columns beside the features (the same results:
+    if _spills(ctx, unique):  # the models read these columns beside the features (the same results:
         persons = link_persons(persons)  # tests/linkage/test_link_persons.py); the register leaves memory
         spill = _spill_register(ctx, reg)
         # one model after the other in this process: the features leave memory too, read by each model's
@@ -323,6 +327,16 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         def source(name: str) -> pd.DataFrame:
             return spill.get(name) if spill is not None and name in spill else reg[name]
 
+        # the persons' features, from the columns they read: once the register is out of memory, read from
+        # its file as Arrow text (the features' own text type), else the register's own arrays; never
+        # beside the whole register (docs/benchmarks.md, "fourteenth measurement")
+        if spill is not None and "persons" in spill:
+            rows = spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS)
+            rows = rows if first.all() else rows.loc[first]
+        else:
+            rows = feature_rows(reg.persons, first)
+        feats = person_features(rows, move_in_ids=moved)
+        del rows, first, moved
         if in_files:
             feats = FrameFile.write(feats, ctx.staging.file(".scratch/linkage/persons.parquet"))
         if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster

@@ -36,6 +36,15 @@ Examples
 ...     back = spill.get("persons")
 >>> back.equals(df), back["person_id"].array is df["person_id"].array
 (True, True)
+
+The persons' features read a few columns back with their text as Arrow strings:
+
+>>> with tempfile.TemporaryDirectory() as d:
+...     spill = Spill(d)
+...     spill.put("persons", df)
+...     cols = spill.arrow_columns("persons", ["sex", "person_id"])
+>>> list(cols.columns), cols["person_id"].dtype, cols["person_id"].tolist()
+(['person_id', 'sex'], string[pyarrow], ['P1', <NA>, 'P1'])
 """
 
 from __future__ import annotations
@@ -161,6 +170,35 @@ class Spill:
             del arr
         if file is not None:
             file.close()
+        return pd.DataFrame(cols, index=pd.RangeIndex(self._rows[name]), copy=False)
+
+    def arrow_columns(self, name: str, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+        """The columns ``columns`` (those it has, in its order) of the frame put under ``name``, its text as
+        Arrow-backed strings (``string[pyarrow]``) read from the file as they are: no Python string is
+        made for a value. Kept columns are the arrays held; the other columns have their dtypes.
+
+        The link stage builds the persons' linkage features (Arrow text themselves) from these once the
+        register is out of memory, instead of with the whole register in memory.
+        """
+        dtypes, kept = self._dtypes[name], self._kept[name]
+        wanted = [c for c in dtypes.index if c in set(columns)]
+        read = [c for c in wanted if c not in kept]
+        table = pq.read_table(self._file(name), columns=read) if read else None
+        cols: dict[str, object] = {}
+        for c in wanted:
+            if c in kept:
+                cols[c] = kept[c]
+                continue
+            assert table is not None
+            arr, t = table.column(c), dtypes[c]
+            kind = _kind(t)
+            if kind == "string":
+                cols[c] = pd.arrays.ArrowStringArray(arr)  # the Arrow data itself
+            elif kind == "masked":
+                cols[c] = pd.array(arr.to_pandas(types_mapper={arr.type: t}.get), dtype=t)
+            else:
+                cols[c] = np.asarray(arr.to_pandas().to_numpy(), dtype=t)
+        del table
         return pd.DataFrame(cols, index=pd.RangeIndex(self._rows[name]), copy=False)
 
     def remove(self) -> None:

@@ -118,7 +118,7 @@ def test_the_link_stage_brings_the_person_ids_back_as_the_clusters_strings(tmp_p
 
 
 # --- the link stage -------------------------------------------------------------------------------
-def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, workers: int = 1):
+def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, workers: int = 1, hook=None):
     from popqa.config import Config
     from popqa.linkage import LinkageConfig
     from popqa.period import Period
@@ -127,6 +127,8 @@ def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, worke
     from popqa.store import ResultsStore
 
     reg = read_register(SAMPLE)
+    if hook is not None:  # e.g. to see what the register holds at some step
+        hook(reg)
     before = {n: df.copy() for n, df in reg.tables.items()}
     cfg = Config(linkage=LinkageConfig(workers=workers, spill_register=spill))
     seen: dict[str, object] = {}
@@ -209,3 +211,27 @@ def test_a_failed_write_brings_back_the_tables_written_before_it(tmp_path, monke
     monkeypatch.setattr(Spill, "put", full_disk)
     out, _, _ = _stage(tmp_path, spill=True)  # the register as it was, no file left (checked in _stage)
     assert isinstance(out, OSError) and "No space" in str(out) and len(calls) == 3
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_the_persons_features_are_built_with_the_register_out_of_memory(tmp_path, monkeypatch, fail):
+    """The features read their columns back from the register's file as Arrow text, with no table of the
+    register in memory; a failure there brings the register back and leaves no file (checked in _stage)."""
+    import popqa.linkage.features as features
+
+    real, seen, registers = features.person_features, {}, []
+
+    def watching(rows, **k):
+        seen["dtype"] = rows["full_name"].dtype
+        seen["columns"] = list(rows.columns)
+        seen["tables"] = {n: df is not None for n, df in registers[0].tables.items()}
+        if fail:
+            raise RuntimeError("the features failed")
+        return real(rows, **k)
+
+    monkeypatch.setattr(features, "person_features", watching)
+    out, _, _ = _stage(tmp_path, spill=True, hook=registers.append)
+    assert seen["tables"] and not any(seen["tables"].values())
+    assert seen["dtype"] == pd.StringDtype("pyarrow")
+    assert set(seen["columns"]) <= set(features.PERSON_FEATURE_COLUMNS)
+    assert isinstance(out, RuntimeError) if fail else isinstance(out, dict)

@@ -61,3 +61,22 @@ def test_feature_rows_are_the_first_record_of_each_id(persons):
 
 def test_every_row_taken_copies_nothing(persons):
     assert feature_rows(persons, np.ones(len(persons), bool)) is persons
+
+
+def test_features_from_the_spilled_register_are_the_same(persons, tmp_path):
+    """Once the register is out of memory the link stage reads these columns back as Arrow text: the same
+    features as from the register's own columns, with a person recorded twice or not, its ids kept in
+    memory (as the link stage does) or not."""
+    from popqa.io.spill import Spill
+
+    twice = pd.concat([persons, persons.iloc[[4, 9]]], ignore_index=True)
+    for i, (frame, keep) in enumerate([(persons, []), (persons, ["person_id"]), (twice, ["person_id"])]):
+        spill = Spill(tmp_path / f"spill{i}")
+        spill.put("persons", frame, keep=keep)
+        rows = spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS)
+        assert rows["full_name"].dtype == pd.StringDtype("pyarrow") and list(rows.columns) == [
+            c for c in frame.columns if c in PERSON_FEATURE_COLUMNS]
+        first = textkeys.first_of_each(frame["person_id"])
+        got = person_features(rows if first.all() else rows.loc[first])
+        pd.testing.assert_frame_equal(got, person_features(feature_rows(frame, first)))
+        spill.remove()
