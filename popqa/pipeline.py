@@ -327,9 +327,9 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         def source(name: str) -> pd.DataFrame:
             return spill.get(name) if spill is not None and name in spill else reg[name]
 
-        # the persons' features, from the columns they read: once the register is out of memory, read from
-        # its file as Arrow text (the features' own text type), else the register's own arrays; never
-        # beside the whole register (docs/benchmarks.md, "fourteenth measurement")
+        # the persons' features, from the columns they read: when the register is out of memory, read back
+        # from its file as Arrow text (the features' own text type) rather than built beside the whole
+        # register (docs/benchmarks.md, "fourteenth measurement"); else from the register's own arrays
         if spill is not None and "persons" in spill:
             rows = spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS)
             rows = rows if first.all() else rows.loc[first]

@@ -1,9 +1,9 @@
 """Frames moved out of memory to Parquet files for a while, and brought back exactly as they were.
 
 The audit holds the register in memory from the ``read`` stage to the last. The link stage needs
-little of it once the persons' linkage features are built (the ids, a few columns of the persons,
-one source at a time), while its models add DuckDB's working memory on top of everything the process
-holds. :class:`Spill` writes the tables that stage does not need to the audit's scratch folder,
+little of it (the columns the persons' linkage features read, then the ids, a few columns of the
+persons, one source at a time), while its models add DuckDB's working memory on top of everything the
+process holds. :class:`Spill` writes the tables that stage does not need to the audit's scratch folder,
 lets the process free them, and reads them back when the stage ends: the same values, dtypes, column
 order and index, and the same sharing of Python string objects as the readers give (one object per
 distinct value of a column, :func:`popqa.io.readers.plain_strings`), so nothing after the stage can
