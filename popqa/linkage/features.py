@@ -52,7 +52,8 @@ from popqa.errors import InputError
 from popqa.linkage.names import fold, known_given, normalise, split_name
 
 __all__ = [
-    "LINKAGE_COLUMNS", "PERSON_FEATURE_COLUMNS", "SOURCE_KINDS", "person_features", "feature_rows", "source_features", "canonical_kind", "recent_move_ins",
+    "LINKAGE_COLUMNS", "PERSON_FEATURE_COLUMNS", "SOURCE_KINDS", "person_features", "feature_rows",
+    "source_features", "canonical_kind", "recent_move_ins",
 ]
 
 LINKAGE_COLUMNS = (
@@ -85,7 +86,8 @@ LINKAGE_COLUMNS = (
 #: The columns of the register's ``persons`` that :func:`person_features` reads, and the only ones it
 #: sees: a column added to the features must be added here (tests/linkage/test_features_columns.py
 #: shows that each of these changes the features). The link stage hands over these columns of the
-#: persons instead of a copy of every column (0.5 GB at 3.4 M persons, docs/benchmarks.md).
+#: persons, not a copy of every column, or reads only these back once the register is out of memory
+#: (docs/benchmarks.md, "fourteenth measurement").
 PERSON_FEATURE_COLUMNS = (
     "person_id", "full_name", "sex", "birth_date", "birth_date_precision", "relation_to_head",
     "marital_status", "education_level", "citizen_id", "mother_id", "household_id", "district_code",
