@@ -368,9 +368,14 @@ def _share_table(units: pd.DataFrame, commune: pd.Series, hit: pd.Series, group:
             frames.append(pd.DataFrame({"level": lvl, "unit_code": g[col].astype("string"),
                                         "group": g["group"].astype("string"), "numerator": g["sum"].astype(float),
                                         "denominator": g["size"].astype(float)}))
-    t = pd.concat(frames, ignore_index=True)
+    return _shares(pd.concat(frames, ignore_index=True), cfg.level, min_records)
+
+
+def _shares(t: pd.DataFrame, level: float, min_records: int) -> pd.DataFrame:
+    """``t`` (numerator and denominator per row) with the share, its Wilson interval at ``level``, its
+    standard error, and ``status`` "ok" from ``min_records`` records on, else "insufficient"."""
     t["value"] = t["numerator"] / t["denominator"]
-    t["ci_low"], t["ci_high"] = wilson(t["numerator"], t["denominator"], cfg.level)
+    t["ci_low"], t["ci_high"] = wilson(t["numerator"], t["denominator"], level)
     t["se"] = np.sqrt(t["value"] * (1 - t["value"]) / t["denominator"])
     t["status"] = np.where(t["denominator"] >= min_records, "ok", "insufficient")
     return t

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 
 from popqa.reconcile.config import ReconcileConfig
-from popqa.reconcile.coverage import _UNIT_COLS, LEVELS, _share_table, unit_map, wilson
+from popqa.reconcile.coverage import _UNIT_COLS, LEVELS, _share_table, _shares, unit_map
 
 
 def _record_by_record(units, commune, hit, group, cfg, min_records):
-    """The shares as the records joined to their units, one by one (the code before the counting)."""
+    """The shares as the records joined to their units, one by one (the code before the counting); the
+    share, interval and status of each count as the module derives them."""
     df = pd.DataFrame({"commune_code": commune.astype("string").to_numpy(), "hit": hit.to_numpy(bool),
                        "group": group.astype("string").to_numpy()})
     df = df.join(units, on="commune_code", how="inner")
@@ -29,12 +30,7 @@ def _record_by_record(units, commune, hit, group, cfg, min_records):
             frames.append(pd.DataFrame({"level": lvl, "unit_code": g[col].astype("string"),
                                         "group": g["group"].astype("string"), "numerator": g["sum"].astype(float),
                                         "denominator": g["size"].astype(float)}))
-    t = pd.concat(frames, ignore_index=True)
-    t["value"] = t["numerator"] / t["denominator"]
-    t["ci_low"], t["ci_high"] = wilson(t["numerator"], t["denominator"], cfg.level)
-    t["se"] = np.sqrt(t["value"] * (1 - t["value"]) / t["denominator"])
-    t["status"] = np.where(t["denominator"] >= min_records, "ok", "insufficient")
-    return t
+    return _shares(pd.concat(frames, ignore_index=True), cfg.level, min_records)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
