@@ -330,13 +330,10 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         # the persons' features, from the columns they read: when the register is out of memory, read back
         # from its file as Arrow text (the features' own text type) rather than built beside the whole
         # register (docs/benchmarks.md, "fourteenth measurement"); else from the register's own arrays
-        if spill is not None and "persons" in spill:
-            rows = spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS)
-            rows = rows if first.all() else rows.loc[first]
-        else:
-            rows = feature_rows(reg.persons, first)
-        feats = person_features(rows, move_in_ids=moved)
-        del rows, first, moved
+        held = (spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS) if spill is not None and "persons" in spill
+                else reg.persons)
+        feats = person_features(feature_rows(held, first), move_in_ids=moved)
+        del held, first, moved
         if in_files:
             feats = FrameFile.write(feats, ctx.staging.file(".scratch/linkage/persons.parquet"))
         if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster

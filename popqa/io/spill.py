@@ -150,27 +150,7 @@ class Spill:
         The file is read a column at a time: the Arrow data of one column, not of the whole table, is
         held beside the frame being rebuilt.
         """
-        dtypes, kept = self._dtypes[name], self._kept[name]
-        file = pq.ParquetFile(self._file(name)) if len(kept) < len(dtypes) else None
-        cols: dict[str, object] = {}
-        for c, t in dtypes.items():
-            if c in kept:
-                cols[c] = kept[c]
-                continue
-            assert file is not None
-            arr = file.read(columns=[c]).column(0)
-            kind = _kind(t)
-            if kind == "string":
-                a = plain_strings(arr)
-                cols[c] = a if t == a.dtype else pd.array(a, dtype=t)
-            elif kind == "masked":
-                cols[c] = pd.array(arr.to_pandas(types_mapper={arr.type: t}.get), dtype=t)
-            else:
-                cols[c] = np.asarray(arr.to_pandas().to_numpy(), dtype=t)
-            del arr
-        if file is not None:
-            file.close()
-        return pd.DataFrame(cols, index=pd.RangeIndex(self._rows[name]), copy=False)
+        return self._read(name, list(self._dtypes[name].index), arrow_text=False)
 
     def arrow_columns(self, name: str, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
         """The columns ``columns`` (those it has, in its order) of the frame put under ``name``, its text as
@@ -180,25 +160,34 @@ class Spill:
         The link stage builds the persons' linkage features (Arrow text themselves) from these once the
         register is out of memory, instead of with the whole register in memory.
         """
+        wanted = set(columns)
+        return self._read(name, [c for c in self._dtypes[name].index if c in wanted], arrow_text=True)
+
+    def _read(self, name: str, columns: list[str], *, arrow_text: bool) -> pd.DataFrame:
+        """``columns`` of the frame put under ``name``, a column at a time; its text as plain strings
+        sharing one object per value (as the readers give them) or, ``arrow_text``, as Arrow text."""
         dtypes, kept = self._dtypes[name], self._kept[name]
-        wanted = [c for c in dtypes.index if c in set(columns)]
-        read = [c for c in wanted if c not in kept]
-        table = pq.read_table(self._file(name), columns=read) if read else None
+        file = pq.ParquetFile(self._file(name)) if any(c not in kept for c in columns) else None
         cols: dict[str, object] = {}
-        for c in wanted:
+        for c in columns:
             if c in kept:
                 cols[c] = kept[c]
                 continue
-            assert table is not None
-            arr, t = table.column(c), dtypes[c]
+            assert file is not None
+            arr, t = file.read(columns=[c]).column(0), dtypes[c]
             kind = _kind(t)
-            if kind == "string":
+            if kind == "string" and arrow_text:
                 cols[c] = pd.arrays.ArrowStringArray(arr)  # the Arrow data itself
+            elif kind == "string":
+                a = plain_strings(arr)
+                cols[c] = a if t == a.dtype else pd.array(a, dtype=t)
             elif kind == "masked":
                 cols[c] = pd.array(arr.to_pandas(types_mapper={arr.type: t}.get), dtype=t)
             else:
                 cols[c] = np.asarray(arr.to_pandas().to_numpy(), dtype=t)
-        del table
+            del arr
+        if file is not None:
+            file.close()
         return pd.DataFrame(cols, index=pd.RangeIndex(self._rows[name]), copy=False)
 
     def remove(self) -> None:
