@@ -80,6 +80,8 @@ SCORECARD_COLUMNS = [
 #: Grade of a unit with fewer records than its level's minimum (not graded).
 INSUFFICIENT = "insufficient"
 _RECORD_COLUMNS = ["table", "record_id", *LEVEL_COLUMNS.values()]
+#: The columns of :func:`record_units` held as categories (of ``string`` text): all but the record id.
+CATEGORY_COLUMNS = [c for c in _RECORD_COLUMNS if c != "record_id"]
 _REGISTER_TABLES = ("households", "persons", "events")
 
 
@@ -109,7 +111,8 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         table, record_id, province_code, district_code, commune_code,
-        commune_code_2025, collaborator_id (all ``string``).
+        commune_code_2025, collaborator_id: the record id ``string``, the others
+        categories of ``string`` text (:data:`CATEGORY_COLUMNS`).
     """
     from popqa.contract import ADMIN_TABLES, TABLES
 
@@ -157,6 +160,11 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
     from popqa.geo import codes_2025
 
     out["commune_code_2025"] = codes_2025(pd.Series(out["commune_code"], copy=False)).array
+    # the table names and unit codes as categories of their text: a few thousand values over millions of
+    # records, a byte or two per record instead of an 8-byte pointer (0.35 GB less at 3.38 M persons, for
+    # every stage from the findings to the publishing; docs/benchmarks.md, "fifteenth measurement")
+    for c in CATEGORY_COLUMNS:
+        out[c] = pd.Categorical(out[c])
     return pd.DataFrame({c: out[c] for c in _RECORD_COLUMNS}, copy=False)
 
 
@@ -354,7 +362,8 @@ def compute_scorecard(
         units = pd.Index(compact[col].dropna().unique(), dtype="string", name=col)
         den = {}
         for d in DIMENSIONS:
-            den[d] = per_table[per_table["table"].isin(scope[d])].groupby(col)["n"].sum().reindex(units, fill_value=0)
+            den[d] = (per_table[per_table["table"].isin(scope[d])].groupby(col, observed=True)["n"].sum()
+                      .reindex(units, fill_value=0))
         # numerators: worst severity per record and dimension
         worst = (
             findings.dropna(subset=[col]).groupby([col, "dimension", "table", "record_id"], observed=True)["_w"].max()
@@ -368,10 +377,10 @@ def compute_scorecard(
             score = (100.0 * (1.0 - num / n.replace(0, np.nan))).clip(lower=0.0)
             rows.append(pd.DataFrame({"unit_code": units, "dimension": d, "records": n.to_numpy(),
                                       "flagged": num.to_numpy(), "score": score.to_numpy()}))
-        reg_n = per_table[per_table["table"].isin(register_tables)].groupby(col)["n"].sum()
+        reg_n = per_table[per_table["table"].isin(register_tables)].groupby(col, observed=True)["n"].sum()
         n_all = (reg_n.reindex(units, fill_value=0)
-                 + extra_rec.groupby(col).size().reindex(units, fill_value=0)).astype("float64")
-        f_all = flagged_rec.groupby(col)["_w"].sum().reindex(units, fill_value=0.0).astype("float64")
+                 + extra_rec.groupby(col, observed=True).size().reindex(units, fill_value=0)).astype("float64")
+        f_all = flagged_rec.groupby(col, observed=True)["_w"].sum().reindex(units, fill_value=0.0).astype("float64")
         rows.append(pd.DataFrame({
             "unit_code": units, "dimension": "overall", "records": n_all.to_numpy(), "flagged": f_all.to_numpy(),
             "score": (100.0 * (1.0 - f_all / n_all.replace(0, np.nan))).clip(lower=0.0).to_numpy(),

@@ -26,11 +26,14 @@ def test_units_are_the_records_own_whatever_the_slice(register, province, monkey
     sliced = core.record_units(register, province)
     pd.testing.assert_frame_equal(whole, sliced)
     assert list(whole.columns) == core._RECORD_COLUMNS
-    assert all(str(t) == "string" for t in whole.dtypes)
+    # the record id as text, the table and unit codes as categories of text (a byte or two a record)
+    assert str(whole.dtypes["record_id"]) == "string"
+    for c in core.CATEGORY_COLUMNS:
+        assert isinstance(whole[c].dtype, pd.CategoricalDtype) and str(whole[c].cat.categories.dtype) == "string", c
     assert isinstance(whole.index, pd.RangeIndex) and len(whole) > len(register.persons)
     # each record's 2025 commune is its legacy commune's, one code at a time
     want = to_2025(whole["commune_code"].astype("string")).astype("string")
-    pd.testing.assert_series_equal(whole["commune_code_2025"], want, check_names=False)
+    pd.testing.assert_series_equal(whole["commune_code_2025"].astype("string"), want, check_names=False)
     persons = whole[whole["table"] == "persons"]
     assert persons["record_id"].tolist() == register.persons["person_id"].astype("string").tolist()
 
@@ -40,3 +43,18 @@ def test_2025_codes_keep_missing_and_unknown_codes_missing(monkeypatch):
     got = codes_2025(pd.Series(["25456", None, "99999", "25456", pd.NA], index=[5, 6, 7, 8, 9]))
     assert got.tolist() == ["25459", pd.NA, pd.NA, "25459", pd.NA]
     assert got.index.tolist() == [5, 6, 7, 8, 9] and str(got.dtype) == "string"
+
+
+def test_the_scorecard_is_the_same_from_categories_or_text(register):
+    """The scorecard counts the records of each unit; held as categories, the unit codes give the same
+    scores, grades and denominators as the same codes as text (unobserved categories never appear)."""
+    from popqa.checks import run_checks
+
+    records = core.record_units(register, "72")
+    # a category no record has: a groupby that counted unobserved categories would add a unit
+    records["commune_code"] = records["commune_code"].cat.add_categories(["no-such-commune"])
+    findings = run_checks(register)
+    as_text = records.astype({c: "string" for c in core.CATEGORY_COLUMNS})
+    got, want = core.compute_scorecard(findings, records), core.compute_scorecard(findings, as_text)
+    assert len(want) and "no-such-commune" not in set(got["unit_code"])
+    pd.testing.assert_frame_equal(got, want)
