@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def size_mb(text: str | None) -> float | None:
+    """A memory size written as DuckDB takes it ('2GB', '2500MB', '3.5 GiB'; 1 GB = 1024 MB), in MB; None
+    for None, an empty text or a size that cannot be read.
+
+    >>> size_mb("2GB"), size_mb("2500 mb"), size_mb("1.5GiB"), size_mb("lots"), size_mb(None)
+    (2048.0, 2500.0, 1536.0, None, None)
+    """
+    t = str(text or "").strip().upper().replace(" ", "")
+    for suffix, mb in (("GIB", 1024), ("GB", 1024), ("MIB", 1), ("MB", 1)):
+        if t.endswith(suffix):
+            try:
+                return float(t[:-len(suffix)]) * mb
+            except ValueError:
+                return None
+    return None
 
 
 class LinkageConfig(BaseModel):
@@ -117,6 +134,13 @@ class LinkageConfig(BaseModel):
         "written there too and read by each model's DuckDB within its memory_limit (the same pairs). "
         "None = above 500,000 persons (docs/scale.md)"
     )
+    memory_budget: str | None = Field(
+        None, description="the memory of the process running a linkage model, e.g. '3600MB': each model's DuckDB gets "
+        "at most the budget less what the process holds once the model's frames are registered (never more than "
+        "memory_limit, never less than 512MB, with a warning when the budget cannot be kept), so the models' peak "
+        "stays near the budget as the register grows. Shared among local workers like memory_limit. None = "
+        "memory_limit alone, whatever the process holds (docs/scale.md)"
+    )
     memory_limit: str | None = Field(
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "
         "DuckDB default (80 % of the machine). 2GB keeps the deduplication of 1.2 M persons at 3.8 GB peak for the "
@@ -124,3 +148,10 @@ class LinkageConfig(BaseModel):
         "2,000,000 persons uses 2500MB, the limit measured there (10.3 GB peak at 3.38 M persons with 5GB, 7.8 GB "
         "with 2500MB; docs/scale.md)"
     )
+
+    @field_validator("memory_budget")
+    @classmethod
+    def _readable_budget(cls, v: str | None) -> str | None:
+        if v is not None and not size_mb(v):
+            raise ValueError(f"memory_budget must be a size such as '3600MB' or '3.5GB', got {v!r}")
+        return v

@@ -103,25 +103,23 @@ def score_on_cluster(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, 
 
 
 def per_worker_config(config: Any, workers: int) -> Any:
-    """``config`` with DuckDB's memory limit shared among ``workers`` processes (so the link
-    stage's DuckDB memory stays within the one limit), and its threads among them too.
+    """``config`` with DuckDB's memory limit and the models' memory budget shared among ``workers``
+    processes (so the link stage's DuckDB memory stays within the one limit), and its threads among them too.
 
     >>> from popqa.linkage.config import LinkageConfig
-    >>> c = per_worker_config(LinkageConfig(memory_limit="5GB"), 2)
-    >>> c.memory_limit, c.threads is None
-    ('2560MB', True)
+    >>> c = per_worker_config(LinkageConfig(memory_limit="5GB", memory_budget="6GB"), 2)
+    >>> c.memory_limit, c.memory_budget, c.threads is None
+    ('2560MB', '3072MB', True)
     """
     if workers <= 1:
         return config
+    from popqa.linkage.config import size_mb
+
     update: dict[str, Any] = {}
-    limit = str(config.memory_limit or "").strip().upper().replace(" ", "")
-    for suffix, mb in (("GB", 1024), ("GIB", 1024), ("MB", 1), ("MIB", 1)):
-        if limit.endswith(suffix):
-            try:
-                update["memory_limit"] = f"{int(float(limit[:-len(suffix)]) * mb / workers)}MB"
-            except ValueError:
-                pass
-            break
+    for name in ("memory_limit", "memory_budget"):
+        mb = size_mb(getattr(config, name))
+        if mb:
+            update[name] = f"{int(mb / workers)}MB"
     if config.threads:
         update["threads"] = max(1, int(config.threads) // workers)
     return config.model_copy(update=update) if update else config

@@ -640,6 +640,7 @@ def run_splink(
         log.info("%s: %d of %d records settled by their citizen ID", kind, int(settled.sum()), n_right)
     settings = _settings(kind, link_type, _prior(n_left, n_right), config, settled=bool(settled.any()))
     inputs = _register(db, left, right, settled, con)
+    _fit_memory_limit(con, config, kind)
     stored = read_model(config.model_files[kind], kind, config) if kind in config.model_files else None
     if stored is not None:  # an earlier audit's model: its m, u and prior; this run's blocking rules
         settings["comparisons"] = stored["settings"]["comparisons"]
@@ -711,6 +712,55 @@ def _connect(config: LinkageConfig) -> Any:
     return con
 
 
+#: The least memory a model's DuckDB is given under ``linkage.memory_budget`` (it spills beyond it).
+MIN_MODEL_MB = 512
+
+
+def model_memory_mb(config: LinkageConfig, held_mb: float) -> float | None:
+    """DuckDB's memory limit for a model, in MB, when the process already holds ``held_mb``:
+    ``memory_budget`` less what is held, at most ``memory_limit`` and at least :data:`MIN_MODEL_MB`;
+    None without a budget (``memory_limit`` as it is).
+
+    >>> c = LinkageConfig(memory_limit="2500MB", memory_budget="3600MB")
+    >>> model_memory_mb(c, 800.0), model_memory_mb(c, 1700.0), model_memory_mb(c, 3500.0)
+    (2500.0, 1900.0, 512.0)
+    >>> model_memory_mb(LinkageConfig(), 1700.0) is None
+    True
+    """
+    from popqa.linkage.config import size_mb
+
+    budget = size_mb(config.memory_budget)
+    if not budget:
+        return None
+    room = budget - held_mb
+    cap = size_mb(config.memory_limit)
+    if cap:
+        room = min(room, cap)
+    return max(room, float(MIN_MODEL_MB))
+
+
+def _fit_memory_limit(con: Any, config: LinkageConfig, kind: str) -> None:
+    """Under ``linkage.memory_budget``, DuckDB's limit for this model from what the process holds now
+    (its frames registered): :func:`model_memory_mb`. The process's resident memory grows with the register
+    (the persons' ids, the clusters, the links made so far); DuckDB's share shrinks by as much, so the
+    model's peak stays near the budget (docs/benchmarks.md, "fifteenth measurement")."""
+    if not config.memory_budget:
+        return
+    import psutil
+
+    from popqa.linkage.config import size_mb
+
+    held = psutil.Process().memory_info().rss / 2**20
+    mb = model_memory_mb(config, held)
+    assert mb is not None
+    if (size_mb(config.memory_budget) or 0) - held < MIN_MODEL_MB:
+        log.warning("%s: the process holds %.0f MB, the memory budget %s cannot be kept; DuckDB gets %d MB",
+                    kind, held, config.memory_budget, MIN_MODEL_MB)
+    con.execute(f"SET memory_limit = '{int(mb)}MB'")
+    log.info("%s: DuckDB's memory limit %d MB (budget %s, the process holds %.0f MB)", kind, int(mb),
+             config.memory_budget, held)
+
+
 def _register(db: Any, left: pd.DataFrame | FrameFile, right: pd.DataFrame | FrameFile | None,
               settled: np.ndarray | None = None, con: Any = None) -> Any:
     """The frames as Splink's input tables ("register"; "a_register" and "b_source"). A frame in a file
@@ -759,6 +809,7 @@ def score_partition(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, c
     _quiet_splink()
     con = _connect(config)
     linker = Linker(_register(DuckDBAPI(connection=con), left, right), settings, log_level=None)
+    _fit_memory_limit(con, config, kind)
     try:
         return _score_part(linker, con, kind, right is not None, config, part)
     finally:
