@@ -88,7 +88,7 @@ def _inputs(data_dir: Path, read_report: list[dict[str, Any]] | None) -> list[di
 
 #: Settings that change how the work is spread, never its result (left out of the audit id).
 EXECUTION_SETTINGS = (("linkage", "workers"), ("linkage", "threads"), ("linkage", "memory_limit"),
-                      ("linkage", "score_partitions"), ("linkage", "spill_register"))
+                      ("linkage", "memory_budget"), ("linkage", "score_partitions"), ("linkage", "spill_register"))
 
 
 def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config) -> str:
@@ -109,7 +109,7 @@ def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config)
     >>> from popqa.linkage.config import LinkageConfig
     >>> a == audit_id("2026-10", [{"file": "persons.csv", "sha256": "ab"}],
     ...               Config(linkage=LinkageConfig(workers=3, threads=1, memory_limit="1GB", score_partitions=4,
-    ...                                                  spill_register=True)))
+    ...                                                  spill_register=True, memory_budget="3GB")))
     True
     """
     from popqa import __version__
