@@ -58,3 +58,17 @@ def test_the_scorecard_is_the_same_from_categories_or_text(register):
     got, want = core.compute_scorecard(findings, records), core.compute_scorecard(findings, as_text)
     assert len(want) and "no-such-commune" not in set(got["unit_code"])
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_counting_records_a_slice_at_a_time_takes_categories_of_any_width(monkeypatch):
+    """Slices of the records hold different numbers of unit codes (categories whose codes are 8 bits in
+    one slice, 16 in another); counted a slice at a time, they give the counts of the text."""
+    n = 3000
+    codes = pd.array([f"{i:05d}" if i < 300 else f"{i % 7:05d}" for i in range(n)], dtype="string")
+    text = pd.DataFrame({"commune_code": codes, "table": pd.array(["persons"] * n, dtype="string")})
+    cats = text.astype("category")
+    want = text.groupby(["commune_code", "table"], dropna=False).size()
+    for rows in (100, 299, 1000, 5000):
+        got = core.counts_by(cats, ["commune_code", "table"], dropna=False, rows=rows)
+        pd.testing.assert_series_equal(got, want, check_names=False)
+        assert str(got.index.levels[0].dtype) == "string"
