@@ -144,27 +144,31 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
                                           cc.map(units["district_code"]), cc, None]))
 
     # the columns are made one at a time and the frame built once around them (adding the 2025 communes
-    # with ``assign`` copied the whole table: 0.44 GB at 3.38 M persons)
-    out: dict[str, Any] = {"table": pd.array(np.repeat(np.array([t for t, _, _ in parts], dtype=object),
-                                                       [n for _, n, _ in parts]), dtype="string")}
+    # with ``assign`` copied the whole table: 0.44 GB at 3.38 M persons). The table names and unit codes
+    # are held as categories of their text: a few thousand values over millions of records, a byte or two
+    # per record instead of an 8-byte pointer (0.3-0.4 GB less at 3.38 M persons for every stage from the
+    # findings to the publishing; docs/benchmarks.md, "fifteenth measurement"); each column becomes
+    # categories as soon as it is no longer needed as text, so that at most three columns of text (the
+    # record id, the province and the commune codes) are held at once
+    out: dict[str, Any] = {"table": pd.Categorical(pd.array(np.repeat(np.array([t for t, _, _ in parts], dtype=object),
+                                                                      [n for _, n, _ in parts]), dtype="string"))}
     for i, name in enumerate(["record_id", "province_code", "district_code", "commune_code", "collaborator_id"]):
         pieces = [np.full(n, None, dtype=object) if cols[i] is None else cols[i].to_numpy(dtype=object, na_value=None)
                   for _, n, cols in parts]
-        out[name] = pd.array(np.concatenate(pieces), dtype="string")
+        column = pd.array(np.concatenate(pieces), dtype="string")
         del pieces
+        out[name] = pd.Categorical(column) if name in ("district_code", "collaborator_id") else column
+        del column
     del parts
     if province_code:
         from popqa.geo import province_unit
 
         out["province_code"] = province_unit(pd.Series(out["province_code"], copy=False), province_code).array
+    out["province_code"] = pd.Categorical(out["province_code"])
     from popqa.geo import codes_2025
 
-    out["commune_code_2025"] = codes_2025(pd.Series(out["commune_code"], copy=False)).array
-    # the table names and unit codes as categories of their text: a few thousand values over millions of
-    # records, a byte or two per record instead of an 8-byte pointer (0.35 GB less at 3.38 M persons, for
-    # every stage from the findings to the publishing; docs/benchmarks.md, "fifteenth measurement")
-    for c in CATEGORY_COLUMNS:
-        out[c] = pd.Categorical(out[c])
+    out["commune_code_2025"] = pd.Categorical(codes_2025(pd.Series(out["commune_code"], copy=False)).array)
+    out["commune_code"] = pd.Categorical(out["commune_code"])
     return pd.DataFrame({c: out[c] for c in _RECORD_COLUMNS}, copy=False)
 
 
