@@ -32,7 +32,7 @@ from popqa.config import Config, load_config
 from popqa.contract import FINDINGS_COLUMNS
 from popqa.errors import InputError
 from popqa.period import Period
-from popqa.stages import STAGES, Progress, RunContext, Stage, run_stages
+from popqa.stages import STAGES, Progress, RunContext, Stage, large_blocks_mapped, run_stages
 from popqa.store import ResultsStore, ensure_output_dir, is_safe_code
 
 __all__ = ["audit", "report", "run", "AuditResult", "versions", "sha256", "audit_id", "latest_period"]
@@ -628,6 +628,7 @@ def audit(
     if not data_dir.is_dir():
         raise InputError("register folder not found", file=str(data_dir))
     arrow_memory_from_c_library()
+    large_blocks_mapped()  # the large arrays a stage frees leave the process at once (docs/scale.md)
     store = ResultsStore(out)
     ensure_output_dir(store.root, "results folder")
     from popqa.checks.partitioned import EXECUTORS, PARTITION_LEVELS, connect_scheduler

@@ -192,6 +192,33 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return fn
 
 
+#: glibc's ``mallopt`` parameter number of ``M_MMAP_THRESHOLD``.
+_M_MMAP_THRESHOLD = -3
+#: Blocks of at least this many bytes are mapped on their own by :func:`large_blocks_mapped`.
+MMAP_THRESHOLD = 1 << 20
+
+
+def large_blocks_mapped(threshold: int = MMAP_THRESHOLD) -> bool:
+    """Have the C library map every block of ``threshold`` bytes or more on its own, for the rest of the
+    process, so that freeing it hands its pages back at once; True when the C library took it.
+
+    glibc raises its threshold each time such a block is freed (up to 32 MiB), so after the first few
+    frees the arrays of a few million rows (8-27 MiB) come from the heap instead, and their pages stay in
+    the process once freed until a trim, scattered among live blocks; the next stage's arrays are then
+    counted on top of them. A fixed threshold keeps each array its own mapping. Measured: the check stage's
+    rules at 3.38 M persons peaked at 3,708 MiB instead of 3,853 (docs/benchmarks.md, "fifteenth
+    measurement"). False where there is no ``mallopt`` (macOS, Windows) or the library refuses it.
+    """
+    try:
+        import ctypes
+
+        fn = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes, fn.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(fn(_M_MMAP_THRESHOLD, int(threshold)))
+
+
 def hand_back_free_memory() -> None:
     """Collect unreachable objects and give the C heap's free pages back to the system.
 
