@@ -52,6 +52,9 @@ def _use() -> tuple[int, float | None]:
 def _dedupe_task(persons: pd.DataFrame, config: Any, features: pd.DataFrame, extra: dict[str, Any],
                  cluster: bool = False):
     from popqa.linkage import dedupe
+    from popqa.stages import large_blocks_mapped
+
+    large_blocks_mapped()  # a worker process, as the audit's own (popqa.pipeline.audit)
 
     c0 = time.process_time()
     with _scoring_on_cluster(cluster):
@@ -62,6 +65,9 @@ def _dedupe_task(persons: pd.DataFrame, config: Any, features: pd.DataFrame, ext
 def _link_task(persons: pd.DataFrame, source: pd.DataFrame, kind: str, config: Any, features: pd.DataFrame,
                cluster: bool = False):
     from popqa.linkage import link
+    from popqa.stages import large_blocks_mapped
+
+    large_blocks_mapped()  # a worker process, as the audit's own (popqa.pipeline.audit)
 
     c0 = time.process_time()
     with _scoring_on_cluster(cluster):
