@@ -354,12 +354,18 @@ def _share_table(units: pd.DataFrame, commune: pd.Series, hit: pd.Series, group:
                        "group": group.astype("string").to_numpy()})
     per = df.groupby(["commune_code", "group"], dropna=False, sort=False)["hit"].agg(["sum", "size"]).reset_index()
     del df
-    per = per.join(units, on="commune_code", how="inner")
+    return _shares(_level_counts(per.join(units, on="commune_code", how="inner")), cfg.level, min_records)
+
+
+def _level_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """``counts`` (rows of hits ``sum`` out of ``size`` records, with a ``group`` and the units' columns of
+    their commune) added up to every unit of every level, over all groups (group "") and per group (a
+    missing group counts in the first only): level, unit_code, group, numerator, denominator."""
     frames = []
     for lvl in LEVELS:
         col = _UNIT_COLS[lvl]
         for grp_all in (True, False):
-            d = per[per[col].notna()]
+            d = counts[counts[col].notna()]
             keys = [col] if grp_all else [col, "group"]
             g = d.groupby(keys, observed=True)[["sum", "size"]].sum().reset_index()
             if grp_all:
@@ -368,7 +374,7 @@ def _share_table(units: pd.DataFrame, commune: pd.Series, hit: pd.Series, group:
             frames.append(pd.DataFrame({"level": lvl, "unit_code": g[col].astype("string"),
                                         "group": g["group"].astype("string"), "numerator": g["sum"].astype(float),
                                         "denominator": g["size"].astype(float)}))
-    return _shares(pd.concat(frames, ignore_index=True), cfg.level, min_records)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _shares(t: pd.DataFrame, level: float, min_records: int) -> pd.DataFrame:

@@ -8,29 +8,16 @@ import pandas as pd
 import pytest
 
 from popqa.reconcile.config import ReconcileConfig
-from popqa.reconcile.coverage import _UNIT_COLS, LEVELS, _share_table, _shares, unit_map
+from popqa.reconcile.coverage import LEVELS, _level_counts, _share_table, _shares, unit_map
 
 
 def _record_by_record(units, commune, hit, group, cfg, min_records):
-    """The shares as the records joined to their units, one by one (the code before the counting); the
-    share, interval and status of each count as the module derives them."""
-    df = pd.DataFrame({"commune_code": commune.astype("string").to_numpy(), "hit": hit.to_numpy(bool),
-                       "group": group.astype("string").to_numpy()})
-    df = df.join(units, on="commune_code", how="inner")
-    frames = []
-    for lvl in LEVELS:
-        col = _UNIT_COLS[lvl]
-        for grp_all in (True, False):
-            d = df[df[col].notna()]
-            keys = [col] if grp_all else [col, "group"]
-            g = d.groupby(keys, observed=True)["hit"].agg(["sum", "size"]).reset_index()
-            if grp_all:
-                g["group"] = ""
-            g = g[g["group"].notna()]
-            frames.append(pd.DataFrame({"level": lvl, "unit_code": g[col].astype("string"),
-                                        "group": g["group"].astype("string"), "numerator": g["sum"].astype(float),
-                                        "denominator": g["size"].astype(float)}))
-    return _shares(pd.concat(frames, ignore_index=True), cfg.level, min_records)
+    """The shares as the records joined to their units one by one, each record a count of its own (one
+    record, its hit), not counted per commune and group first; added up to the levels and given their
+    share, interval and status as the module does."""
+    df = pd.DataFrame({"commune_code": commune.astype("string").to_numpy(), "sum": hit.to_numpy(bool).astype(int),
+                       "size": 1, "group": group.astype("string").to_numpy()})
+    return _shares(_level_counts(df.join(units, on="commune_code", how="inner")), cfg.level, min_records)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
