@@ -77,6 +77,6 @@ def test_features_from_the_spilled_register_are_the_same(persons, tmp_path):
         assert rows["full_name"].dtype == pd.StringDtype("pyarrow") and list(rows.columns) == [
             c for c in frame.columns if c in PERSON_FEATURE_COLUMNS]
         first = textkeys.first_of_each(frame["person_id"])
-        got = person_features(rows if first.all() else rows.loc[first])
+        got = person_features(feature_rows(rows, first))
         pd.testing.assert_frame_equal(got, person_features(feature_rows(frame, first)))
         spill.remove()
