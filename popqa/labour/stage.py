@@ -144,8 +144,9 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
     ins = register.get("insurance")
     if ins is None or links is None:
         return None
+    # masks over the whole register, then the kept persons' four columns: a copy of the present persons'
+    # every column, then of the working-age ones, was 1 GB at 3.38 M persons (docs/benchmarks.md)
     p = register.persons
-    p = p[is_present(p).to_numpy()]
     ref = reference_date(period)
     b = pd.to_datetime(p["birth_date"])
     months = ((ref.year - b.dt.year) * 12 + (ref.month - b.dt.month) - (ref.day < b.dt.day).astype(int)).to_numpy(
@@ -155,14 +156,19 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
                       np.nan)
     with np.errstate(invalid="ignore"):
         wa = (months >= cfg.min_age * 12) & (months < np.round(limit))
-    p = p[wa]
+    rows = np.flatnonzero(wa & is_present(p).to_numpy())
     lk = links[links["person_id"].notna()]
     if contributing_only and "contributing" in ins.columns:
         ok_ids = ins.loc[ins["contributing"].fillna(False).astype(bool).to_numpy(), "insurance_id"]
         lk = lk[textkeys.isin(lk["source_id"], ok_ids)]
-    insured = textkeys.isin(p["person_id"], lk["person_id"])
+    insured = textkeys.isin(p["person_id"].take(rows), lk["person_id"])
     keys = ["province_code", "district_code", "commune_code"]
-    df = p[keys].astype("string").fillna("NA").assign(persons=1, absent=(~insured).astype(int))
+    # counted by the codes as they are, then by their text (a few thousand groups): the same sums and
+    # order as grouping every person's codes as text
+    df = pd.DataFrame({k: p[k].to_numpy(dtype=object)[rows] for k in keys}).assign(
+        persons=1, absent=(~insured).astype(int))
+    df = df.groupby(keys, sort=False, dropna=False, as_index=False)[["persons", "absent"]].sum()
+    df[keys] = df[keys].astype("string").fillna("NA")
     return df.groupby(keys, sort=True, as_index=False)[["persons", "absent"]].sum()
 
 

@@ -63,6 +63,21 @@ def test_insurance_gap_counts_working_age_persons_without_contributing_insurance
     assert insurance_gap(ctx["register"], None, period="2025-12") is None
 
 
+def test_insurance_gap_counts_persons_without_codes_under_na_in_the_order_of_the_text(tmp_path):
+    # the stage groups the kept persons' codes as they are, then as text: a missing code is the unit
+    # "NA", sorted among the codes by its text, and one unit's persons are one row whatever their order
+    ctx = _ctx(tmp_path)
+    reg = ctx["register"]
+    p = reg.persons.astype({c: "string" for c in ("province_code", "district_code", "commune_code")})
+    p = pd.concat([p, p.assign(person_id=p["person_id"] + "b", district_code=pd.NA, commune_code=pd.NA),
+                   p.assign(person_id=p["person_id"] + "c", commune_code="0001")], ignore_index=True)
+    reg.persons = p.iloc[::-1].reset_index(drop=True)
+    gap = insurance_gap(reg, ctx["links"]["insurance"], period="2025-12")
+    # m1 alone is insured (its copies m1b and m1c are not linked); m3 and f1 and their copies are absent
+    assert gap[["district_code", "commune_code", "persons", "absent"]].values.tolist() == [
+        ["710", "0001", 3, 3], ["710", "25654", 1, 0], ["710", "25657", 2, 2], ["NA", "NA", 3, 3]]
+
+
 def test_stage_writes_valid_rows_at_every_level(tmp_path):
     pd.DataFrame({"indicator": ["labour_productivity_growth"], "year": [2024], "value": [6.9],
                   "source": ["Cục Thống kê, niên giám 2024"]}).to_csv(tmp_path / "labour_indicators.csv", index=False)
