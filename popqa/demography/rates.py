@@ -79,7 +79,9 @@ MAX_AGE = 110
 LEVEL_COLUMNS = {"province": "province_code", "district": "district_code", "commune": "commune_code",
                  "commune_2025": "commune_code_2025"}
 _Z = stats.norm.ppf(0.975)
-_GEO = ("province_code", "district_code", "commune_code")
+#: The legacy unit codes of a person, an event or a row of person-years.
+GEO_COLUMNS = ("province_code", "district_code", "commune_code")
+_GEO = GEO_COLUMNS
 
 
 # --------------------------------------------------------------------------- intervals

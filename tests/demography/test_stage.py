@@ -155,3 +155,25 @@ def test_2025_communes_have_rates_and_the_provinces_estimate_where_small(sample_
     assert set(pooled["unit_code"]) == set(low["unit_code"])
     prov = cbr[cbr["level"] == "province"]["value"].iloc[0]
     assert (pooled["value"] == prov).all()
+
+
+def test_projection_base_counts_each_units_present_persons_as_a_row_by_row_count():
+    """unit_projections counts each unit's persons by sex and age in one grouping (_ages_by_unit); here
+    against a count person by person, with missing codes, unknown sex and unknown age."""
+    from collections import Counter
+
+    from popqa.demography.stage import _ages_by_unit
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    pa = pd.DataFrame({"commune_code": rng.choice(np.array(["25654", "25657", "00001", None], dtype=object), n),
+                       "sex": rng.choice([1, 2, 0], n, p=[0.48, 0.48, 0.04]),
+                       "age": rng.choice(np.arange(-1, 111), n)})
+    persons, ages = _ages_by_unit(pa, "commune_code")
+    rows = list(pa.itertuples(index=False))
+    assert persons == dict(Counter(r.commune_code for r in rows if r.commune_code is not None))
+    want = Counter((r.commune_code, r.sex, r.age) for r in rows
+                   if r.commune_code is not None and r.sex in (1, 2) and r.age >= 0)
+    got = {(u, sx, int(a)): int(c) for (u, sx), s in ages.items() for a, c in s.items()}
+    assert got == dict(want)
+    assert all(list(s.index) == sorted(s.index) and s.index.name == "age" for s in ages.values())
