@@ -313,6 +313,38 @@ class Context:
         #: intermediate results shared by several rules (computed once per run)
         self.cache: dict[str, object] = {}
 
+    #: The caches that only some families of rules read (a name ending in ``*`` is a prefix of
+    #: :attr:`cache` keys; others are :attr:`cache` keys or cached properties) and those families.
+    #: A run drops each after the last rule of its families (:func:`popqa.checks.engine.run_rules`): at
+    #: 3.38 M persons they are 0.8 GB that the rules after them do not read (docs/benchmarks.md). A rule of
+    #: another family that reads one anyway computes it again: slower, the same result.
+    #: tests/checks/test_cache_release.py holds this table to what each rule reads.
+    FAMILY_CACHES: dict[str, tuple[str, ...]] = {
+        "present": ("household",), "members": ("household",), "heads": ("household",),
+        "count_rel_*": ("household",), "person_household_ids": ("household",),
+        "cid": ("citizen_id",),
+        "person_ids": ("events", "mother_child"), "persons_by_id": ("events", "mother_child"),
+    }
+
+    def release(self, name: str) -> None:
+        """Drop the cache ``name`` (a :attr:`cache` key, a ``prefix*`` of keys or a cached property); the
+        next reader computes it again.
+
+        >>> from types import SimpleNamespace
+        >>> ctx = Context(SimpleNamespace(period="2026-10", tables={}), None)
+        >>> ctx.cache.update({"count_rel_1": 1, "count_rel_2": 2, "cid": 3})
+        >>> ctx.release("count_rel_*"); ctx.release("person_ids")
+        >>> list(ctx.cache)
+        ['cid']
+        """
+        if name.endswith("*"):
+            for key in [k for k in self.cache if k.startswith(name[:-1])]:
+                del self.cache[key]
+        else:
+            self.cache.pop(name, None)
+            if isinstance(getattr(type(self), name, None), cached_property):
+                self.__dict__.pop(name, None)
+
     # --- tables -----------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
         """The table with its id and code columns as object arrays (fast hashing; computed once)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ from popqa.checks.base import COMPUTED_BY, RULES, Context, Rule
 from popqa.checks.config import ChecksConfig
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 
-__all__ = ["catalogue", "run_checks", "summarise", "empty_findings", "rule_findings", "finish_findings",
+__all__ = ["catalogue", "run_checks", "run_rules", "run_order", "release_plan", "summarise", "empty_findings", "rule_findings", "finish_findings",
            "SORT_COLUMNS", "SUMMARY_LEVELS"]
 
 log = logging.getLogger(__name__)
@@ -98,21 +99,70 @@ def run_checks(register, config=None, *, rules: list[str] | None = None, timings
                 f"{', '.join(sorted({known[r].computed_by for r in elsewhere}))}, not by run_checks")
     cfg, province = _config(config)
     ctx = Context(register, cfg, province_code=province)
+    chosen = [r for r in catalogue() if (rules is None or r.rule_id in rules) and r.applies_to(register)]
     parts = []
-    for r in catalogue():
-        if rules is not None and r.rule_id not in rules:
-            continue
-        if not r.applies_to(register):
-            continue
+    for r, hits, seconds in run_rules(ctx, chosen):
+        if timings is not None:
+            timings[r.rule_id] = seconds
+        if len(hits):
+            parts.append(rule_findings(r, hits))
+            log.info("%s: %d findings in %.2fs", r.rule_id, len(hits), seconds)
+    return finish_findings(parts)
+
+
+def release_plan(rules: list[Rule]) -> dict[int, list[str]]:
+    """The caches of :attr:`Context.FAMILY_CACHES` to drop after each rule of ``rules`` (by position):
+    after the last rule of their families; none for a cache whose families do not run.
+
+    >>> r = {x.rule_id: x for x in catalogue()}
+    >>> release_plan([r["H001"], r["I001"], r["E003"], r["V001"]])[1]
+    ['cid']
+    """
+    last: dict[str, int] = {}
+    for i, r in enumerate(rules):
+        for name, families in Context.FAMILY_CACHES.items():
+            if r.family in families:
+                last[name] = i
+    plan: dict[int, list[str]] = {}
+    for name, i in last.items():
+        plan.setdefault(i, []).append(name)
+    return plan
+
+
+def run_order(rules: list[Rule]) -> list[Rule]:
+    """``rules`` by family, the families in the order of their first rule, except that a family which
+    shares a cache of :attr:`Context.FAMILY_CACHES` with an earlier one runs right after it: the cache is
+    then held by consecutive rules only. The findings do not depend on the order.
+
+    >>> r = {x.rule_id: x for x in catalogue()}
+    >>> [x.rule_id for x in run_order([r["E003"], r["H001"], r["M001"], r["E004"], r["V001"]])]
+    ['E003', 'E004', 'M001', 'H001', 'V001']
+    """
+    pos: dict[str, int] = {}
+    for r in rules:
+        pos.setdefault(r.family, len(pos))
+    group = dict(pos)
+    for families in Context.FAMILY_CACHES.values():
+        lead = min((pos[f] for f in families if f in pos), default=0)
+        for f in families:
+            if f in pos:
+                group[f] = min(group[f], lead)
+    order = sorted(range(len(rules)), key=lambda i: (group[rules[i].family], pos[rules[i].family], i))
+    return [rules[i] for i in order]
+
+
+def run_rules(ctx: Context, rules: list[Rule]) -> Iterator[tuple[Rule, pd.DataFrame, float]]:
+    """Each rule's hits on ``ctx`` with its seconds, in :func:`run_order`; the context's family caches are
+    dropped after the last rule that reads them (:func:`release_plan`)."""
+    rules = run_order(rules)
+    plan = release_plan(rules)
+    for i, r in enumerate(rules):
         t0 = time.perf_counter()
         hits = r.run(ctx)
-        if timings is not None:
-            timings[r.rule_id] = time.perf_counter() - t0
-        if not len(hits):
-            continue
-        parts.append(rule_findings(r, hits))
-        log.info("%s: %d findings in %.2fs", r.rule_id, len(hits), time.perf_counter() - t0)
-    return finish_findings(parts)
+        seconds = time.perf_counter() - t0
+        for name in plan.get(i, ()):
+            ctx.release(name)
+        yield r, hits, seconds
 
 
 #: The order of the findings table: the rule, the record, then the unit codes (a record id that

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from popqa.checks.base import RESOLVED_COLLABORATOR, RULES, Context
-from popqa.checks.engine import _config, catalogue, finish_findings, rule_findings
+from popqa.checks.engine import _config, catalogue, finish_findings, rule_findings, run_rules
 from popqa.errors import InputError
 from popqa.store import write_parquet
 
@@ -148,12 +148,8 @@ def check_partition(task: dict[str, Any]) -> dict[str, Any]:
     tables = {name: pd.read_parquet(path) for name, path in task["inputs"].items()}
     reg = Register(tables=tables, period=task["period"])
     ctx = Context(reg, task["config"], province_code=task["province_code"], ref_date=task["ref_date"])
-    parts = []
-    for rid in task["rules"]:
-        r = RULES[rid]
-        hits = r.run(ctx)
-        if len(hits):
-            parts.append(rule_findings(r, hits))
+    parts = [rule_findings(r, hits) for r, hits, _ in run_rules(ctx, [RULES[rid] for rid in task["rules"]])
+             if len(hits)]
     findings = finish_findings(parts)
     write_parquet(task["output"], findings)
     return {"placement": task["placement"], "partition": task["partition"], "output": str(task["output"]),
