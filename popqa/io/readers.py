@@ -157,6 +157,12 @@ class _Raw:
     set_aside: list[dict[str, Any]] = field(default_factory=list)
     repaired: list[dict[str, Any]] = field(default_factory=list)
 
+    def take_frame(self) -> pd.DataFrame:
+        """The frame, no longer held here: :func:`_coerce` then holds the file's columns alone and each
+        leaves memory once converted."""
+        frame, self.frame = self.frame, pd.DataFrame()
+        return frame
+
 
 def _raw_frame(path: Path, options: ReadOptions) -> _Raw:
     suffix = path.suffix.lower()
@@ -414,6 +420,7 @@ def _coerce(
     raw: pd.DataFrame, spec: TableSpec, *, source: str, rows: np.ndarray | None, options: ReadOptions
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     df = raw.copy()
+    del raw  # a caller that hands its frame over (_Raw.take_frame) frees each file column once converted
     df.columns = [unicodedata.normalize("NFC", str(c)).strip().lower().replace(" ", "_") for c in df.columns]
     # pandas renames a repeated header "x" to "x.1"
     mangled = [c for c in df.columns if re.fullmatch(r".+\.\d+", c) and c.rsplit(".", 1)[0] in df.columns]
@@ -516,7 +523,9 @@ def _coerce(
     for c in extra:
         if df[c].dtype == object:
             df[c] = _to_text(df[c])
-    df = df[spec.names + extra].reset_index(drop=True)
+    # the columns in the contract's order, each column's own array (``df[names]`` copied the whole table,
+    # the read stage's peak at 3.38 M persons: docs/benchmarks.md); the index is already 0, 1, ...
+    df = pd.DataFrame({c: df[c] for c in spec.names + extra}, index=df.index, copy=False)
     issues_df = (
         pd.concat(issues, ignore_index=True)
         if issues
@@ -597,7 +606,7 @@ def read_table_report(
     if not path.exists():
         raise InputError("file not found", file=str(path))
     raw = _tidy(_raw_frame(path, options), options)
-    df, issues, stats = _coerce(raw.frame, TABLES[name], source=str(path), rows=raw.rows, options=options)
+    df, issues, stats = _coerce(raw.take_frame(), TABLES[name], source=str(path), rows=raw.rows, options=options)
     spec = TABLES[name]
     extra_issues = []
     if raw.repaired:
