@@ -152,29 +152,44 @@ class Spill:
         """
         return self._read(name, list(self._dtypes[name].index), arrow_text=False)
 
-    def arrow_columns(self, name: str, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    def arrow_columns(self, name: str, columns: tuple[str, ...] | list[str], *,
+                      rows: np.ndarray | None = None) -> pd.DataFrame:
         """The columns ``columns`` (those it has, in its order) of the frame put under ``name``, its text as
         Arrow-backed strings (``string[pyarrow]``) read from the file as they are: no Python string is
         made for a value. Kept columns are the arrays held; the other columns have their dtypes.
+
+        ``rows`` (a boolean mask) takes those rows of each column as it is read, with their positions as
+        the index, as ``frame.loc[rows, columns]`` gives them; the whole columns are never held together.
 
         The link stage builds the persons' linkage features (Arrow text themselves) from these once the
         register is out of memory, instead of with the whole register in memory.
         """
         wanted = set(columns)
-        return self._read(name, [c for c in self._dtypes[name].index if c in wanted], arrow_text=True)
+        return self._read(name, [c for c in self._dtypes[name].index if c in wanted], arrow_text=True, rows=rows)
 
-    def _read(self, name: str, columns: list[str], *, arrow_text: bool) -> pd.DataFrame:
+    def _read(self, name: str, columns: list[str], *, arrow_text: bool, rows: np.ndarray | None = None) -> pd.DataFrame:
         """``columns`` of the frame put under ``name``, a column at a time; its text as plain strings
-        sharing one object per value (as the readers give them) or, ``arrow_text``, as Arrow text."""
+        sharing one object per value (as the readers give them) or, ``arrow_text``, as Arrow text;
+        ``rows`` of them only (a boolean mask), when given and not all."""
         dtypes, kept = self._dtypes[name], self._kept[name]
         file = pq.ParquetFile(self._file(name)) if any(c not in kept for c in columns) else None
+        index: pd.Index = pd.RangeIndex(self._rows[name])
+        mask = None
+        if rows is not None:
+            rows = np.asarray(rows, dtype=bool)
+            if len(rows) != self._rows[name]:
+                raise ValueError(f"rows has {len(rows)} entries for {self._rows[name]} rows of {name}")
+            if not rows.all():
+                mask, index = pa.array(rows), pd.Index(np.flatnonzero(rows))
         cols: dict[str, object] = {}
         for c in columns:
             if c in kept:
-                cols[c] = kept[c]
+                cols[c] = kept[c] if mask is None else kept[c][rows]
                 continue
             assert file is not None
             arr, t = file.read(columns=[c]).column(0), dtypes[c]
+            if mask is not None:
+                arr = arr.filter(mask)
             kind = _kind(t)
             if kind == "string" and arrow_text:
                 cols[c] = pd.arrays.ArrowStringArray(arr)  # the Arrow data itself
@@ -188,7 +203,7 @@ class Spill:
             del arr
         if file is not None:
             file.close()
-        return pd.DataFrame(cols, index=pd.RangeIndex(self._rows[name]), copy=False)
+        return pd.DataFrame(cols, index=index, copy=False)
 
     def remove(self) -> None:
         """Delete the files (the frames already brought back are the caller's)."""

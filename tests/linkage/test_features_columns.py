@@ -77,6 +77,14 @@ def test_features_from_the_spilled_register_are_the_same(persons, tmp_path):
         assert rows["full_name"].dtype == pd.StringDtype("pyarrow") and list(rows.columns) == [
             c for c in frame.columns if c in PERSON_FEATURE_COLUMNS]
         first = textkeys.first_of_each(frame["person_id"])
-        got = person_features(feature_rows(rows, first))
-        pd.testing.assert_frame_equal(got, person_features(feature_rows(frame, first)))
+        want = person_features(feature_rows(frame, first))
+        pd.testing.assert_frame_equal(person_features(feature_rows(rows, first)), want)
+        # each id's first record taken as the columns are read (the link stage): the same rows and index
+        taken = spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS, rows=first)
+        pd.testing.assert_frame_equal(taken, feature_rows(rows, first), check_like=True)
+        pd.testing.assert_frame_equal(person_features(taken), want)
         spill.remove()
+    with pytest.raises(ValueError, match="rows has 3 entries"):
+        spill = Spill(tmp_path / "short")
+        spill.put("persons", persons)
+        spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS, rows=np.ones(3, bool))
