@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ class Spill:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._dtypes: dict[str, pd.Series] = {}
-        self._kept: dict[str, dict[str, object]] = {}
+        self._kept: dict[str, dict[str, Any]] = {}
         self._rows: dict[str, int] = {}
 
     def __contains__(self, name: str) -> bool:
