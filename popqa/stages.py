@@ -180,16 +180,24 @@ def _peak_rss_mb() -> float | None:
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows, musl)."""
+def _c_function(name: str, argtypes: tuple[Any, ...], restype: Any) -> Callable[..., int] | None:
+    """The C library's function ``name`` with its argument and result types, or None where the C library
+    has none (glibc's ``malloc_trim`` and ``mallopt`` on macOS, Windows, musl)."""
     try:
         import ctypes
 
-        fn = ctypes.CDLL(None).malloc_trim
+        fn = getattr(ctypes.CDLL(None), name)
     except (OSError, AttributeError):
         return None
-    fn.argtypes, fn.restype = [ctypes.c_size_t], ctypes.c_int
+    fn.argtypes, fn.restype = list(argtypes), restype
     return fn
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, Windows, musl)."""
+    import ctypes
+
+    return _c_function("malloc_trim", (ctypes.c_size_t,), ctypes.c_int)
 
 
 #: glibc's ``mallopt`` parameter number of ``M_MMAP_THRESHOLD``.
@@ -209,14 +217,10 @@ def large_blocks_mapped(threshold: int = MMAP_THRESHOLD) -> bool:
     rules at 3.38 M persons peaked at 3,708 MiB instead of 3,853 (docs/benchmarks.md, "fifteenth
     measurement"). False where there is no ``mallopt`` (macOS, Windows) or the library refuses it.
     """
-    try:
-        import ctypes
+    import ctypes
 
-        fn = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes, fn.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(fn(_M_MMAP_THRESHOLD, int(threshold)))
+    fn = _c_function("mallopt", (ctypes.c_int, ctypes.c_int), ctypes.c_int)
+    return fn is not None and bool(fn(_M_MMAP_THRESHOLD, int(threshold)))
 
 
 def hand_back_free_memory() -> None:
