@@ -13,8 +13,8 @@ from popqa.checks.base import COMPUTED_BY, RULES, Context, Rule
 from popqa.checks.config import ChecksConfig
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 
-__all__ = ["catalogue", "run_checks", "run_rules", "run_order", "release_plan", "summarise", "empty_findings", "rule_findings", "finish_findings",
-           "SORT_COLUMNS", "SUMMARY_LEVELS"]
+__all__ = ["catalogue", "run_checks", "run_rules", "run_order", "release_plan", "summarise", "empty_findings",
+           "rule_findings", "finish_findings", "SORT_COLUMNS", "SUMMARY_LEVELS"]
 
 log = logging.getLogger(__name__)
 
