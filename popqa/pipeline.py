@@ -271,12 +271,32 @@ def _spill_register(ctx: RunContext, reg: Any) -> Any:
     return spill
 
 
-def _bring_back(reg: Any, spill: Any) -> None:
-    """Every table :func:`_spill_register` moved, back in ``reg`` in its place; the files removed."""
+#: The tables the link stage leaves on disk when it brings the register back (each a
+#: :class:`popqa.io.register.TableOnDisk` in its place): the administrative sources, of which the later
+#: stages use two to four columns each (``Register.columns``), 0.5 GB in memory at 3.38 M persons
+#: (docs/benchmarks.md, "seventeenth measurement"). Their files go with the audit's scratch folder.
+LEFT_ON_DISK = LINK_SOURCES
+
+
+def _bring_back(reg: Any, spill: Any, leave: tuple[str, ...] = ()) -> None:
+    """Every table :func:`_spill_register` moved, back in ``reg`` in its place, but those of ``leave``:
+    a :class:`~popqa.io.register.TableOnDisk` of their file instead (made once the others are back, so a
+    failure leaves no handle to a removed file). The files are removed when no table is left on disk, or
+    when bringing one back fails (the error goes on)."""
+    from popqa.io.register import TableOnDisk
+
     try:
         for name in spill.names():
-            reg.tables[name] = spill.get(name)
-    finally:
+            if name not in leave:
+                reg.tables[name] = spill.get(name)
+                spill.discard(name)
+    except BaseException:
+        spill.remove()
+        raise
+    left = spill.names()  # those of leave
+    for name in left:
+        reg.tables[name] = TableOnDisk(spill, name)
+    if not left:
         spill.remove()
 
 
@@ -286,7 +306,9 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     Above :data:`SPILL_REGISTER_PERSONS` persons (``linkage.spill_register``) the register leaves memory
     first: the persons' features are built from the columns they read, read back from its file as Arrow
     text; the models read the persons' linkage columns (:func:`popqa.linkage.distributed.link_persons`)
-    and each source in turn, and the register is brought back unchanged when they are done.
+    and each source in turn, and the register is brought back unchanged when they are done, but for
+    the administrative sources (:data:`LEFT_ON_DISK`), which stay in their files: the register reads them
+    back when asked (the same tables), the later stages read the columns they use.
     """
     from popqa import textkeys
     from popqa.checks import coverage_findings
@@ -316,7 +338,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     persons = reg.persons
     client = ctx.options.get("dask_client")
     workers = link_workers(cfg.linkage, unique)
-    in_files = False
+    in_files = done = False
     if _spills(ctx, unique):  # the models read these columns beside the features (the same results:
         persons = link_persons(persons)  # tests/linkage/test_link_persons.py); the register leaves memory
         spill = _spill_register(ctx, reg)
@@ -379,12 +401,13 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
                     right.remove()
                 del right
         del persons
+        done = True
     finally:
         if in_files:  # the features' files, whatever happened
             shutil.rmtree(ctx.staging.file(".scratch/linkage"), ignore_errors=True)
         del feats
-        if spill is not None:
-            _bring_back(reg, spill)
+        if spill is not None:  # a failure brings every table back
+            _bring_back(reg, spill, leave=LEFT_ON_DISK if done else ())
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),
@@ -670,7 +693,7 @@ def _audit(data_dir: Path, period: Period, store: ResultsStore, cfg: Config, *, 
             "data_dir": str(data_dir.resolve()),
             "inputs": ctx["inputs"],
             "read_report": ctx["read_report"],
-            "tables": {n: len(df) for n, df in reg.tables.items()},
+            "tables": reg.rows(),
             "parameters": json.loads(cfg.model_dump_json()),
             "versions": versions(),
             "stages": report,

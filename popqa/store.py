@@ -96,6 +96,8 @@ log = logging.getLogger(__name__)
 CODE_LENGTHS = {"province": 2, "district": 3, "commune": 5, "commune_2025": 5, "province_2025": 2}
 _MODE = 0o644  # mkstemp makes 0600 files; results are meant to be read by others
 _INTERNAL = ".popqa"
+#: The staging folder's subfolder for the stages' scratch files, removed before an audit is committed.
+SCRATCH = ".scratch"
 
 
 class UnitCodeError(PopqaError, ValueError):
@@ -497,6 +499,8 @@ class Staging:
         """Write the manifest (with the audit id) last and move the audit into place in one step."""
         if self.committed:
             raise RuntimeError("this staging folder was already committed")
+        # the stages' scratch files (tables moved out of memory, partitions) are never part of an audit
+        shutil.rmtree(self.file(SCRATCH), ignore_errors=True)
         try:
             write_json(self.file("manifest.json"), {**manifest, "audit_id": self.audit_id, "period": self.period})
             link = self.store._commit(self)

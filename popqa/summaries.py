@@ -537,11 +537,12 @@ def unit_results(
     # coverage against administrative sources
     cov_rows = []
     for source, lk in links.items():
-        src = register[source]
         from popqa.contract import TABLES
 
-        def by_commune(src=src, lk=lk, key=TABLES[source].key):
-            # the source's records and linked records per commune, once for every unit
+        def by_commune(source=source, lk=lk, key=TABLES[source].key):
+            # the source's records and linked records per commune, once for every unit (the two columns
+            # read once, alone when the table is on disk)
+            src = register.columns(source, [key, "commune_code"])
             t = pd.DataFrame({"commune_code": src["commune_code"].astype("string"),
                               "linked": textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"])})
             return t.groupby("commune_code").agg(records=("linked", "size"), linked=("linked", "sum")).reset_index()

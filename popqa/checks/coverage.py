@@ -71,8 +71,8 @@ def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if units is None:
             units = legacy_units().drop_duplicates("commune_code").set_index("commune_code")
         r = get_rule(COVERAGE_RULES[source])
-        src = register[source]
         key = TABLES[source].key
+        src = register.columns(source, [key, "commune_code"])  # the two used (read alone when on disk)
         linked = lk.loc[lk["person_id"].notna(), "source_id"]
         miss = src[~textkeys.isin(src[key], linked)]
         cc = miss["commune_code"].astype("string")

@@ -171,8 +171,8 @@ def linkage_rows(register, links: dict[str, pd.DataFrame], *, period: str, provi
     units = legacy_units().set_index("commune_code")["district_code"]
     rows = []
     for source, lk in sorted(links.items()):
-        src = register[source]
         key = TABLES[source].key
+        src = register.columns(source, [key, "commune_code"])  # the two used (read alone when on disk)
         ok = textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"])
         df = pd.DataFrame({"district_code": src["commune_code"].astype("string").map(units).astype("string"),
                            "ok": ok})

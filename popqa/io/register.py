@@ -17,9 +17,42 @@ from popqa.contract import REQUIRED_TABLES, TABLES
 from popqa.errors import InputError
 from popqa.io.readers import ReadOptions, _coerce, find_table_file, read_table_report
 
-__all__ = ["Register", "read_register", "ISSUE_COLUMNS"]
+__all__ = ["Register", "TableOnDisk", "read_register", "ISSUE_COLUMNS"]
 
 ISSUE_COLUMNS = ["table", "row", "record_id", "column", "value", "problem"]
+
+
+class TableOnDisk:
+    """A table of a :class:`Register` held in a :class:`popqa.io.spill.Spill`'s file instead of memory.
+
+    ``register[name]`` (and ``get``) read it back whole each time, exactly as it was (the spill's
+    guarantee), and hold nothing: the caller's copy leaves memory with the caller's last reference;
+    :meth:`Register.columns` reads only the columns asked for. Its rows and columns are known without
+    reading it (the manifest's row counts, :meth:`Register.summary`).
+
+    The audit's link stage leaves the administrative sources' tables on disk when it brings the register
+    back (above :data:`popqa.pipeline.SPILL_REGISTER_PERSONS` persons): the later stages use two to four
+    of their columns (docs/scale.md).
+    """
+
+    def __init__(self, spill: Any, name: str) -> None:
+        self.spill, self.name = spill, name
+        self.columns = pd.Index(spill.column_names(name))
+
+    def __len__(self) -> int:
+        return self.spill.rows(self.name)
+
+    def frame(self, columns: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The table, or ``columns`` of it in that order (``KeyError`` for a column it does not have)."""
+        if columns is None:
+            return self.spill.get(self.name)
+        missing = [c for c in columns if c not in self.columns]
+        if missing:
+            raise KeyError(f"{self.name} has no column {', '.join(map(repr, missing))}")
+        return self.spill.columns(self.name, list(columns))
+
+    def __repr__(self) -> str:
+        return f"TableOnDisk({self.name!r}, rows={len(self):,}, folder={str(self.spill.folder)!r})"
 
 
 @dataclass
@@ -28,7 +61,9 @@ class Register:
 
     Attributes
     ----------
-    tables : dict of table name to typed frame (households and persons always).
+    tables : dict of table name to typed frame (households and persons always), or to a
+        :class:`TableOnDisk` for a table held in a file: read tables through ``register[name]``,
+        :meth:`get` and :meth:`columns`, which read such a table back, not through ``tables``.
     parse_issues : values that did not parse (table, row, record_id, column, value,
         problem); the checks report them as validity findings.
     source : where the tables were read from.
@@ -61,25 +96,57 @@ class Register:
         return name in self.tables
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
+        t = self.tables[name]
+        return t.frame() if isinstance(t, TableOnDisk) else t
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.tables)
 
     def get(self, name: str) -> pd.DataFrame | None:
-        return self.tables.get(name)
+        """The table ``name``, None when the register has none (read whole from its file when on disk)."""
+        return self[name] if name in self.tables else None
+
+    def columns(self, name: str, columns: list[str] | tuple[str, ...]) -> pd.DataFrame | None:
+        """``columns`` of the table ``name`` (in that order), None when the register has no such table.
+
+        In memory, the table's own arrays (no copy); on disk (:class:`TableOnDisk`), those columns only
+        are read from its file, with the same values and dtypes. The audit's later stages take what
+        they use of the administrative sources this way: the tables stay on disk after the link stage.
+
+        >>> import pandas as pd
+        >>> from popqa.contract import TABLES
+        >>> frames = {t: pd.DataFrame({c: pd.Series(["1"], dtype="string") for c in TABLES[t].names})
+        ...           for t in ("households", "persons")}
+        >>> reg = Register.from_frames(frames)
+        >>> list(reg.columns("persons", ["sex", "person_id"]).columns), reg.columns("insurance", ["sex"])
+        (['sex', 'person_id'], None)
+        """
+        t = self.tables.get(name)
+        if t is None:
+            return None
+        if isinstance(t, TableOnDisk):
+            return t.frame(columns)
+        return pd.DataFrame({c: t[c] for c in columns}, index=t.index, copy=False)
+
+    def on_disk(self, name: str) -> bool:
+        """Whether the table ``name`` is held in a file rather than in memory (:class:`TableOnDisk`)."""
+        return isinstance(self.tables.get(name), TableOnDisk)
+
+    def rows(self) -> dict[str, int]:
+        """Rows per table, in the register's order (no table on disk is read for it)."""
+        return {n: len(t) for n, t in self.tables.items()}
 
     @property
     def households(self) -> pd.DataFrame:
-        return self.tables["households"]
+        return self["households"]
 
     @property
     def persons(self) -> pd.DataFrame:
-        return self.tables["persons"]
+        return self["persons"]
 
     @property
     def events(self) -> pd.DataFrame | None:
-        return self.tables.get("events")
+        return self.get("events")
 
     def __repr__(self) -> str:
         """One line: period, source, rows per table and values that did not parse.
@@ -99,7 +166,7 @@ class Register:
     def summary(self) -> pd.DataFrame:
         """Rows and columns per table."""
         return pd.DataFrame(
-            [(n, len(t), t.shape[1]) for n, t in self.tables.items()], columns=["table", "rows", "columns"]
+            [(n, len(t), len(t.columns)) for n, t in self.tables.items()], columns=["table", "rows", "columns"]
         )
 
     # --- construction -----------------------------------------------------
@@ -140,8 +207,8 @@ class Register:
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
         try:
-            for name, df in self.tables.items():
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            for name in self.tables:
+                self[name].to_parquet(tmp / f"{name}.parquet", index=False)
             if len(self.parse_issues):
                 self.parse_issues.astype("string").to_parquet(tmp / "_parse_issues.parquet", index=False)
             meta = {"source": self.source, "period": self.period, "tables": {n: len(t) for n, t in self.tables.items()},

@@ -153,6 +153,19 @@ class Spill:
         """
         return self._read(name, list(self._dtypes[name].index), arrow_text=False)
 
+    def rows(self, name: str) -> int:
+        """Rows of the frame put under ``name``."""
+        return self._rows[name]
+
+    def column_names(self, name: str) -> list[str]:
+        """Columns of the frame put under ``name``, in its order."""
+        return list(self._dtypes[name].index)
+
+    def columns(self, name: str, columns: list[str]) -> pd.DataFrame:
+        """``columns`` of the frame put under ``name``, in that order, as :meth:`get` gives them (the same
+        values, dtypes and string sharing), the other columns not read."""
+        return self._read(name, list(columns), arrow_text=False)
+
     def arrow_columns(self, name: str, columns: tuple[str, ...] | list[str], *,
                       rows: np.ndarray | None = None) -> pd.DataFrame:
         """The columns ``columns`` (those it has, in its order) of the frame put under ``name``, its text as
@@ -205,6 +218,12 @@ class Spill:
         if file is not None:
             file.close()
         return pd.DataFrame(cols, index=index, copy=False)
+
+    def discard(self, name: str) -> None:
+        """Forget the frame put under ``name`` and delete its file (a frame brought back for good)."""
+        self._file(name).unlink(missing_ok=True)
+        for held in (self._dtypes, self._kept, self._rows):
+            held.pop(name, None)
 
     def remove(self) -> None:
         """Delete the files (the frames already brought back are the caller's)."""

@@ -133,7 +133,7 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
     ...     "birth_date": pd.to_datetime(["1990-01-01", "1969-01-01", "2015-01-01", "1990-01-01"]),
     ...     "province_code": "72", "district_code": "710", "commune_code": "25654"})
     >>> ins = pd.DataFrame({"insurance_id": ["BH1"], "contributing": [True]})
-    >>> reg = SimpleNamespace(persons=persons, get=lambda n: ins if n == "insurance" else None)
+    >>> reg = SimpleNamespace(persons=persons, columns=lambda n, c: ins[c] if n == "insurance" else None)
     >>> lk = pd.DataFrame({"source_id": ["BH1"], "person_id": ["a"]})
     >>> insurance_gap(reg, lk, period="2025-12")[["persons", "absent"]].values.tolist()
     [[1, 0]]
@@ -141,7 +141,8 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
     from popqa.definitions import is_present, reference_date
 
     cfg = config or LabourConfig()
-    ins = register.get("insurance")
+    # the two columns used, read alone when the table is on disk (popqa.io.register.TableOnDisk)
+    ins = register.columns("insurance", ["insurance_id", "contributing"])
     if ins is None or links is None:
         return None
     # masks over the whole register, then the kept persons' four columns: a copy of the present persons'

@@ -204,7 +204,8 @@ def event_records(register, links: dict[str, pd.DataFrame], *, event: str, perio
         r.assign(_k=kept)[["person_key", "_k"]].duplicated()
     r.loc[dup, "removed"] = "duplicate"
 
-    civ = register.get(table)
+    # the four columns used (read alone when the table is on disk)
+    civ = register.columns(table, ["registration_id", "commune_code", date_col, "registration_date"])
     if civ is None:
         civ = pd.DataFrame({"registration_id": pd.Series(dtype="string"), "commune_code": pd.Series(dtype="string"),
                             date_col: pd.Series(dtype="datetime64[ns]"),
@@ -397,11 +398,12 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     Resident records of another province are left out; a repeated citizen id counts once.
     """
     cfg = config or ReconcileConfig()
-    res, lk = register.get("residents"), links.get("residents")
+    lk = links.get("residents")
+    # the columns used (read alone when the table is on disk), not every column's copy
+    res = None if lk is None else register.columns("residents", ["citizen_id", "residence_type", "commune_code"])
     if res is None or lk is None:
         return {}
     units = register_units(register, cfg)
-    res = res[["citizen_id", "residence_type", "commune_code"]]  # the columns used, not every column's copy
     res = res[~textkeys.duplicated(res["citizen_id"].astype("string"))]
     linked = lk.loc[lk["person_id"].notna()]
     # the links' ids compared as they are (Arrow text): no Python string made for 3 M police records
@@ -424,11 +426,12 @@ def insurance_coverage(register, links: dict[str, pd.DataFrame], *, config: Reco
     Same columns as :func:`resident_coverage`; None without an insurance table or link.
     """
     cfg = config or ReconcileConfig()
-    ins, lk = register.get("insurance"), links.get("insurance")
+    lk = links.get("insurance")
+    ins = None if lk is None else register.columns("insurance", ["insurance_id", "contributing", "commune_code",
+                                                                 "scheme"])  # the columns used
     if ins is None or lk is None:
         return None
     units = register_units(register, cfg)
-    ins = ins[["insurance_id", "contributing", "commune_code", "scheme"]]  # the columns used
     ins = ins[~ins["insurance_id"].astype("string").duplicated()]
     ins = ins[ins["contributing"].fillna(False).astype(bool).to_numpy()]
     absent = pd.Series(~textkeys.isin(ins["insurance_id"], lk.loc[lk["person_id"].notna(), "source_id"]),

@@ -138,7 +138,7 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
 
         units = legacy_units().set_index("commune_code")
         for name in admin:
-            df = register[name]
+            df = register.columns(name, [TABLES[name].key, "commune_code"])  # read alone when on disk
             cc = _as_str(df["commune_code"])
             parts.append((name, len(df), [df[TABLES[name].key], cc.map(units["province_code"]),
                                           cc.map(units["district_code"]), cc, None]))

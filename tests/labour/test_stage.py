@@ -19,6 +19,9 @@ class _Reg(SimpleNamespace):
     def get(self, name):
         return self.tables.get(name)
 
+    def columns(self, name, columns):  # as popqa.io.Register's: those columns, None without the table
+        return None if name not in self.tables else self.tables[name][list(columns)]
+
 
 def _persons() -> pd.DataFrame:
     # period 2025-12: reference date 2025-12-31; men of working age under 61y3m (735 months),
