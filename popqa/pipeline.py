@@ -272,22 +272,33 @@ def _spill_register(ctx: RunContext, reg: Any) -> Any:
 
 
 #: The tables the link stage leaves on disk when it brings the register back (each a
-#: :class:`popqa.io.register.TableOnDisk` in its place): the administrative sources, of which the later
-#: stages use two to four columns each (``Register.columns``), 0.5 GB in memory at 3.38 M persons
-#: (docs/benchmarks.md, "seventeenth measurement"). Their files go with the audit's scratch folder.
-LEFT_ON_DISK = LINK_SOURCES
+#: :class:`popqa.io.register.TableOnDisk` in its place), with the columns of each held in memory: the
+#: administrative sources, of which the later stages read two to four columns each, and the persons'
+#: columns no later stage reads for every person (their ids and names, mother ids, the codes of their
+#: relation, marriage, schooling, contraception, ethnicity, the birth date's precision and the last update).
+#: The later stages take what they use with ``Register.columns``; ``register[name]`` still reads a whole
+#: table back (docs/scale.md). Their files go with the audit's scratch folder.
+LEFT_ON_DISK: dict[str, tuple[str, ...]] = {
+    **{name: () for name in LINK_SOURCES},
+    "persons": ("person_id", "household_id", "sex", "birth_date", "status", "residence_status",
+                "province_code", "district_code", "commune_code"),
+}
 
 
-def _bring_back(reg: Any, spill: Any, leave: tuple[str, ...] = ()) -> None:
+def _bring_back(reg: Any, spill: Any, leave: dict[str, tuple[str, ...]] | None = None) -> None:
     """Every table :func:`_spill_register` moved, back in ``reg`` in its place, but those of ``leave``:
-    a :class:`~popqa.io.register.TableOnDisk` of their file instead (made once the others are back, so a
-    failure leaves no handle to a removed file). The files are removed when no table is left on disk, or
-    when bringing one back fails (the error goes on)."""
+    a :class:`~popqa.io.register.TableOnDisk` of their file instead, holding the columns ``leave`` names in
+    memory (the handles made once everything is read, so a failure leaves no handle to a removed file).
+    The files are removed when no table is left on disk, or when reading one back fails (the error goes on).
+    """
     from popqa.io.register import TableOnDisk
 
+    leave = leave or {}
     try:
         for name in spill.names():
-            if name not in leave:
+            if name in leave:
+                spill.hold(name, leave[name])
+            else:
                 reg.tables[name] = spill.get(name)
                 spill.discard(name)
     except BaseException:
@@ -307,8 +318,9 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
     first: the persons' features are built from the columns they read, read back from its file as Arrow
     text; the models read the persons' linkage columns (:func:`popqa.linkage.distributed.link_persons`)
     and each source in turn, and the register is brought back unchanged when they are done, but for
-    the administrative sources (:data:`LEFT_ON_DISK`), which stay in their files: the register reads them
-    back when asked (the same tables), the later stages read the columns they use.
+    the administrative sources and most of the persons' columns (:data:`LEFT_ON_DISK`), which stay in their
+    files: the register reads them back when asked (the same tables), the later stages read the columns
+    they use.
     """
     from popqa import textkeys
     from popqa.checks import coverage_findings
@@ -407,7 +419,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
             shutil.rmtree(ctx.staging.file(".scratch/linkage"), ignore_errors=True)
         del feats
         if spill is not None:  # a failure brings every table back
-            _bring_back(reg, spill, leave=LEFT_ON_DISK if done else ())
+            _bring_back(reg, spill, leave=LEFT_ON_DISK if done else None)
     ctx.write_parquet("analyst/duplicate_pairs.parquet", dd.pairs)
     ctx.write_parquet("analyst/clusters.parquet", dd.clusters[["person_id", "cluster_id"]])
     out: dict[str, Any] = {"dedupe": dd, "links": links, "duplicate_ids": duplicate_extras(dd.clusters),
@@ -466,7 +478,8 @@ def stage_indicators(ctx: RunContext) -> dict[str, Any]:
         program_target_rows(reg.events, period=period, province_code=cfg.province_code, checks_config=cfg.checks,
                             scorecard_config=cfg.scorecard, communes=_audited_communes(ctx)),
         timeliness_rows(reg.events, period=period, province_code=cfg.province_code, checks_config=cfg.checks),
-        duplicate_rows(reg.persons, ctx.get("duplicate_ids"), period=period, province_code=cfg.province_code),
+        duplicate_rows(reg.columns("persons", ["person_id", "district_code"]), ctx.get("duplicate_ids"), period=period,
+                       province_code=cfg.province_code),
         linkage_rows(reg, ctx.get("links", {}), period=period, province_code=cfg.province_code),
     ]
     indicators = concat_indicators([*own, *ctx.collect("indicators").values()])
@@ -568,7 +581,7 @@ def stage_publish(ctx: RunContext) -> dict[str, Any]:
         "outside_2025": outside_2025,
         "province_codes_2025": sorted(set(cw["province_code_2025"])),
         "households": len(reg.households),
-        "persons": len(reg.persons),
+        "persons": reg.rows()["persons"],
         "events": len(reg.events) if reg.events is not None else 0,
         "findings": findings["severity"].value_counts().to_dict(),
         "scores": {r.dimension: {"score": r.score, "grade": r.grade, "change": r.change} for r in psc.itertuples()},

@@ -110,6 +110,9 @@ def duplicate_extras(clusters: pd.DataFrame) -> pd.Series:
 #: Levels that get per-unit result files: the legacy district and the 2025 commune.
 UNIT_LEVELS = ("district", "commune_2025")
 
+#: The persons' columns a unit's results read (``Register.columns``: held in memory after the link stage).
+UNIT_PERSON_COLUMNS = ("person_id", "household_id", "status", "sex", "birth_date", "district_code", "commune_code")
+
 #: Symptom rule -> the rules that cause it on a related record. A person whose commune differs from
 #: their household's (V026) is most often one household recorded with the wrong commune (V020/V021):
 #: the household is the record to correct, and the persons follow.
@@ -215,13 +218,15 @@ def unit_parts(register, findings: pd.DataFrame, records: pd.DataFrame, level: s
     unit, and taken per unit when asked for (:class:`UnitRows`).
 
     >>> from types import SimpleNamespace
-    >>> reg = SimpleNamespace(persons=pd.DataFrame({"district_code": ["710", "711", "710"]}), events=None,
+    >>> persons = pd.DataFrame({c: ["710", "711", "710"] for c in UNIT_PERSON_COLUMNS})
+    >>> reg = SimpleNamespace(columns=lambda name, cols: persons[list(cols)], events=None,
     ...                       households=pd.DataFrame({"district_code": ["710"]}))
     >>> parts = unit_parts(reg, pd.DataFrame({"district_code": []}), pd.DataFrame({"district_code": []}), "district")
     >>> sorted(parts), len(parts["710"]["persons"]), parts["711"].rows("households"), sorted(parts["711"])
     (['710', '711'], 2, 0, ['persons'])
     """
-    frames = {"persons": register.persons, "events": register.events, "households": register.households,
+    frames = {"persons": register.columns("persons", UNIT_PERSON_COLUMNS), "events": register.events,
+              "households": register.households,
               "findings": findings, "records": records}
     frames = {name: df for name, df in frames.items() if df is not None and len(df)}
     positions: dict[str, dict[str, np.ndarray]] = {}
@@ -298,7 +303,8 @@ def problem_weights(findings: pd.DataFrame, register=None, *, weights: dict[str,
         return pd.DataFrame(columns=cols)
     f = f.assign(via=pd.Series(pd.NA, index=f.index, dtype="string"))
     if register is not None and SYMPTOM_CAUSES:
-        hh_of = symptom_households(f, register.persons) if household_of is None else household_of
+        hh_of = (symptom_households(f, register.columns("persons", ["person_id", "household_id"]))
+                 if household_of is None else household_of)
         for symptom, causes in SYMPTOM_CAUSES.items():
             cause = f[f["rule_id"].isin(causes) & (f["table"] == "households")]
             if not len(cause):
@@ -380,7 +386,7 @@ def unit_results(
         raise ValueError(f"level must be one of {UNIT_LEVELS}, got {level!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     end = reference_date(period)
-    pp = register.persons
+    pp = register.columns("persons", UNIT_PERSON_COLUMNS)
     if parts is None:
         parts = unit_parts(register, findings, records, level).get(code, UnitRows({}, {}))
     persons = parts.get("persons", pp.iloc[:0])

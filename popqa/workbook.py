@@ -196,7 +196,7 @@ def _record_info(register, findings: pd.DataFrame) -> pd.DataFrame:
     dup = findings["rule_id"].isin(DUPLICATE_RULES).fillna(False)
     need_p = set(rid[(tab == "persons").fillna(False)].dropna()) | set(findings.loc[dup, "value"].dropna())
     need_e = set(rid[(tab == "events").fillna(False)].dropna())
-    persons = register.persons
+    persons = register.columns("persons", ["person_id", "household_id", "district_code", "status"])  # those used
     # filtering keeps the register's order, so the first of a duplicated id is still the one kept
     pp = persons[textkeys.isin(persons["person_id"], pd.Series(sorted(need_p), dtype=object))]
     pp = textkeys.first_rows(pp, "person_id")
@@ -260,7 +260,7 @@ def route_findings(findings: pd.DataFrame, register=None) -> pd.DataFrame:
     ...     "commune_code": ["25654", "25681"], "village": ["Ấp 1", "Ấp 2"], "collaborator_id": ["A", "B"]})
     >>> pp = pd.DataFrame({"person_id": ["p1", "p2"], "household_id": ["h1", "h2"], "status": [1, 1],
     ...     "province_code": "72", "district_code": ["710", "711"], "commune_code": ["25654", "25681"]})
-    >>> reg = SimpleNamespace(households=hh, persons=pp, events=None)  # a Register's three tables
+    >>> reg = SimpleNamespace(households=hh, events=None, columns=lambda name, cols: pp[list(cols)])  # as a Register
     >>> f = pd.DataFrame({"rule_id": ["L001"], "table": ["persons"], "record_id": ["p2"], "value": ["p1"],
     ...     "district_code": ["711"], "collaborator_id": [None], "severity": ["warning"]})
     >>> route_findings(f, reg)[["route_collaborator", "route_district_code", "related_collaborator"]].values.tolist()

@@ -76,7 +76,7 @@ def band(index_id: str, value: float) -> str:
 
 def age_quality_rows(register, *, period: str, province_code: str, min_persons: int = 1000) -> pd.DataFrame:
     """Indicator rows of every age-quality index for the province, its districts and communes."""
-    p = register.persons  # the present persons' four columns used here, not a copy of every column
+    p = register.columns("persons", ["status", "birth_date", "sex", "district_code", "commune_code"])
     p = p.loc[is_present(p).to_numpy(bool), ["birth_date", "sex", "district_code", "commune_code"]]
     ref_year = reference_date(period).year
     ages = (ref_year - p["birth_date"].dt.year).astype("float64")

@@ -207,7 +207,7 @@ def _stays(register: Any, period: Any, window_months: int) -> _Stays:
     start, their birth or their move-in, to the window's end, their death or their move-out (a person no
     longer present with none of those has no stay)."""
     start, end = window_bounds(period, window_months)
-    p = register.persons
+    p = register.columns("persons", ["person_id", "birth_date", "status", "sex"])  # the columns used
     ev = _events_of(register)
     pid = p["person_id"]
     death = pid.map(_first_event(ev, "death", start, end))
@@ -266,7 +266,7 @@ def exposure(register: Any, *, period: Any, window_months: int = 12) -> pd.DataF
     # each person's unit as one integer (the units in the order of their codes), so that a segment is a
     # key and its years: segments with three text columns each, then their concatenation, were 0.4 GB
     # at 1.25 M persons (1.1 GB at 3.38 M, the audit's peak; docs/benchmarks.md)
-    p = register.persons
+    p = register.columns("persons", list(_GEO))
     geo = pd.DataFrame({c: p[c].to_numpy(dtype=object)[st.keep] for c in _GEO})
     unit = geo.groupby(list(_GEO), dropna=False, sort=True, observed=True).ngroup().to_numpy(np.int64)
     first = np.unique(unit, return_index=True)[1]  # each unit's first person (the units are 0, 1, ...)
@@ -309,7 +309,8 @@ def vital_events(register: Any, *, period: Any, window_months: int = 12) -> pd.D
     ['birth', 'death', 'move_in', 'move_out']
     """
     start, end = window_bounds(period, window_months)
-    p = register.persons
+    # the columns looked up (the mothers' ids read from disk after the link stage: no other stage reads them)
+    p = register.columns("persons", ["person_id", "sex", "birth_date", "mother_id"])
     ev = _events_of(register)
     kinds = ("birth", "death", "move_in", "move_out")
     m = ev["event_type"].isin(kinds).fillna(False).to_numpy(bool)

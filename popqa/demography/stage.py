@@ -89,7 +89,7 @@ def demography_inputs(register: Any, *, period: Any, config: DemographyConfig | 
     # were held through the person-years' own work (0.25 GB of the stage's 1 GB at 3.38 M persons)
     exp = _add_2025(exposure(register, period=period, window_months=cfg.window_months))
     ev = _add_2025(vital_events(register, period=period, window_months=cfg.window_months))
-    persons = register.persons
+    persons = register.columns("persons", ["status", *GEO_COLUMNS, "sex", "birth_date"])  # the columns used
     present = is_present(persons).to_numpy()
     pa = pd.DataFrame({c: persons[c].to_numpy(dtype=object)[present] for c in GEO_COLUMNS},
                       index=persons.index[present])

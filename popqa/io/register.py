@@ -42,14 +42,16 @@ class TableOnDisk:
     def __len__(self) -> int:
         return self.spill.rows(self.name)
 
-    def frame(self, columns: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
-        """The table, or ``columns`` of it in that order (``KeyError`` for a column it does not have)."""
-        if columns is None:
+    def frame(self, columns: list[str] | tuple[str, ...] | None = None, rows: Any = None) -> pd.DataFrame:
+        """The table, or ``columns`` of it in that order (``KeyError`` for a column it does not have);
+        ``rows`` (a boolean mask) those rows only, their positions as the index."""
+        if columns is None and rows is None:
             return self.spill.get(self.name)
+        columns = list(self.columns) if columns is None else list(columns)
         missing = [c for c in columns if c not in self.columns]
         if missing:
             raise KeyError(f"{self.name} has no column {', '.join(map(repr, missing))}")
-        return self.spill.columns(self.name, list(columns))
+        return self.spill.columns(self.name, columns, rows=rows)
 
     def __repr__(self) -> str:
         return f"TableOnDisk({self.name!r}, rows={len(self):,}, folder={str(self.spill.folder)!r})"
@@ -106,12 +108,15 @@ class Register:
         """The table ``name``, None when the register has none (read whole from its file when on disk)."""
         return self[name] if name in self.tables else None
 
-    def columns(self, name: str, columns: list[str] | tuple[str, ...]) -> pd.DataFrame | None:
-        """``columns`` of the table ``name`` (in that order), None when the register has no such table.
+    def columns(self, name: str, columns: list[str] | tuple[str, ...], *, rows: Any = None) -> pd.DataFrame | None:
+        """``columns`` of the table ``name`` (in that order), None when the register has no such table;
+        ``rows`` (a boolean mask) those rows only, as ``frame.loc[rows, columns]`` gives them.
 
         In memory, the table's own arrays (no copy); on disk (:class:`TableOnDisk`), those columns only
-        are read from its file, with the same values and dtypes. The audit's later stages take what
-        they use of the administrative sources this way: the tables stay on disk after the link stage.
+        are read from its file (or taken from the columns it holds in memory), with the same values and
+        dtypes. The audit's later stages take what they use of the register this way: after the link
+        stage the administrative sources stay on disk, and the persons' columns no later stage reads
+        often (docs/scale.md).
 
         >>> import pandas as pd
         >>> from popqa.contract import TABLES
@@ -125,7 +130,9 @@ class Register:
         if t is None:
             return None
         if isinstance(t, TableOnDisk):
-            return t.frame(columns)
+            return t.frame(columns, rows)
+        if rows is not None:
+            return t.loc[rows, list(columns)]
         return pd.DataFrame({c: t[c] for c in columns}, index=t.index, copy=False)
 
     def on_disk(self, name: str) -> bool:

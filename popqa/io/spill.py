@@ -161,10 +161,22 @@ class Spill:
         """Columns of the frame put under ``name``, in its order."""
         return list(self._dtypes[name].index)
 
-    def columns(self, name: str, columns: list[str]) -> pd.DataFrame:
+    def columns(self, name: str, columns: list[str], *, rows: np.ndarray | None = None) -> pd.DataFrame:
         """``columns`` of the frame put under ``name``, in that order, as :meth:`get` gives them (the same
-        values, dtypes and string sharing), the other columns not read."""
-        return self._read(name, list(columns), arrow_text=False)
+        values, dtypes and string sharing), the other columns not read; ``rows`` (a boolean mask) takes
+        those rows of each column as it is read, with their positions as the index."""
+        return self._read(name, list(columns), arrow_text=False, rows=rows)
+
+    def hold(self, name: str, columns: list[str] | tuple[str, ...]) -> None:
+        """Hold ``columns`` of the frame put under ``name`` in memory from now on, as kept columns are (read
+        back from its file as :meth:`get` gives them): :meth:`get` and :meth:`columns` take them from
+        memory, the others from the file."""
+        held = self._kept[name]
+        wanted = [c for c in self._dtypes[name].index if c in set(columns) and c not in held]
+        if wanted:
+            back = self._read(name, wanted, arrow_text=False)
+            for c in wanted:
+                held[c] = back[c].array
 
     def arrow_columns(self, name: str, columns: tuple[str, ...] | list[str], *,
                       rows: np.ndarray | None = None) -> pd.DataFrame:

@@ -133,7 +133,7 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
     ...     "birth_date": pd.to_datetime(["1990-01-01", "1969-01-01", "2015-01-01", "1990-01-01"]),
     ...     "province_code": "72", "district_code": "710", "commune_code": "25654"})
     >>> ins = pd.DataFrame({"insurance_id": ["BH1"], "contributing": [True]})
-    >>> reg = SimpleNamespace(persons=persons, columns=lambda n, c: ins[c] if n == "insurance" else None)
+    >>> reg = SimpleNamespace(columns=lambda n, c: {"insurance": ins, "persons": persons}[n][c])
     >>> lk = pd.DataFrame({"source_id": ["BH1"], "person_id": ["a"]})
     >>> insurance_gap(reg, lk, period="2025-12")[["persons", "absent"]].values.tolist()
     [[1, 0]]
@@ -147,7 +147,8 @@ def insurance_gap(register: Any, links: pd.DataFrame | None, *, period: Any,
         return None
     # masks over the whole register, then the kept persons' four columns: a copy of the present persons'
     # every column, then of the working-age ones, was 1 GB at 3.38 M persons (docs/benchmarks.md)
-    p = register.persons
+    p = register.columns("persons", ["person_id", "status", "sex", "birth_date", "province_code", "district_code",
+                                     "commune_code"])  # the columns used (held in memory after the link stage)
     ref = reference_date(period)
     b = pd.to_datetime(p["birth_date"])
     months = ((ref.year - b.dt.year) * 12 + (ref.month - b.dt.month) - (ref.day < b.dt.day).astype(int)).to_numpy(

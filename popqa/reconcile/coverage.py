@@ -410,7 +410,7 @@ def resident_coverage(register, links: dict[str, pd.DataFrame], *, config: Recon
     hit = pd.Series(textkeys.isin(res["citizen_id"], linked["source_id"]), index=res.index)
     rtype = res["residence_type"].map({1: "permanent", 2: "temporary"}).astype("string")
     a = _share_table(units, res["commune_code"], hit, rtype, cfg, cfg.min_matches)
-    p = register.persons
+    p = register.columns("persons", ["person_id", "status", "residence_status", "commune_code"])
     p = p.loc[is_present(p).to_numpy() & ~textkeys.duplicated(p["person_id"].astype("string")),
               ["person_id", "residence_status", "commune_code"]]
     found = pd.Series(textkeys.isin(p["person_id"], linked["person_id"]), index=p.index)

@@ -215,7 +215,7 @@ def _survey_frame(survey: pd.DataFrame, units: pd.DataFrame, ref: pd.Timestamp) 
 def _register_counts(register, units: pd.DataFrame, ref: pd.Timestamp, events: pd.DataFrame | None,
                      period: Any, cfg: ReconcileConfig) -> dict[str, pd.DataFrame]:
     """Per measure: commune_code, group, count (groups "", sex=, sex=;age=)."""
-    p = register.persons  # the present persons' columns used here, not copies of every column
+    p = register.columns("persons", ["person_id", "status", "sex", "birth_date", "commune_code"])  # those used
     p = p.loc[is_present(p).to_numpy(), ["person_id", "sex", "birth_date", "commune_code"]]
     p = p[~p["person_id"].astype("string").duplicated().to_numpy()]
     # persons counted by commune, sex code and age group code first, the groups' labels made on those few

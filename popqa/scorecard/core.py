@@ -123,7 +123,7 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
     hh = register.households
     parts.append(("households", len(hh), [hh["household_id"], hh["province_code"], hh["district_code"],
                                           hh["commune_code"], hh["collaborator_id"]]))
-    pp = register.persons
+    pp = register.columns("persons", ["person_id", "province_code", "district_code", "commune_code", "household_id"])
     collab = pp["household_id"].map(hh.drop_duplicates("household_id").set_index("household_id")["collaborator_id"])
     parts.append(("persons", len(pp), [pp["person_id"], pp["province_code"], pp["district_code"],
                                        pp["commune_code"], collab]))

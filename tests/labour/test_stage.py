@@ -20,7 +20,8 @@ class _Reg(SimpleNamespace):
         return self.tables.get(name)
 
     def columns(self, name, columns):  # as popqa.io.Register's: those columns, None without the table
-        return None if name not in self.tables else self.tables[name][list(columns)]
+        table = self.persons if name == "persons" else self.tables.get(name)
+        return None if table is None else table[list(columns)]
 
 
 def _persons() -> pd.DataFrame:

@@ -50,6 +50,9 @@ def test_problems_ranked_by_weight_and_symptom_counted_under_its_cause():
     class Reg:
         persons = pd.DataFrame({"person_id": ["p1", "p2", "p3"], "household_id": ["h1", "h1", "h2"]})
 
+        def columns(self, name, cols):  # as popqa.io.Register's
+            return getattr(self, name)[list(cols)]
+
     f = pd.DataFrame({
         "rule_id": ["V021", "V026", "V026", "V026", "C005", "C005", "C005", "C005"],
         "dimension": ["consistency"] * 4 + ["completeness"] * 4,
