@@ -274,10 +274,11 @@ def _spill_register(ctx: RunContext, reg: Any) -> Any:
 #: The tables the link stage leaves on disk when it brings the register back (each a
 #: :class:`popqa.io.register.TableOnDisk` in its place), with the columns of each held in memory: the
 #: administrative sources, of which the later stages read two to four columns each, and the persons'
-#: columns no later stage reads for every person (their ids and names, mother ids, the codes of their
+#: columns no later stage reads for every person (citizen ids, names, mother ids, the codes of their
 #: relation, marriage, schooling, contraception, ethnicity, the birth date's precision and the last update).
 #: The later stages take what they use with ``Register.columns``; ``register[name]`` still reads a whole
-#: table back (docs/scale.md). Their files go with the audit's scratch folder.
+#: table back. 0.75 GB less held after the link stage at 3.38 M persons (docs/scale.md; docs/benchmarks.md,
+#: "seventeenth measurement"). Their files go with the audit's scratch folder.
 LEFT_ON_DISK: dict[str, tuple[str, ...]] = {
     **{name: () for name in LINK_SOURCES},
     "persons": ("person_id", "household_id", "sex", "birth_date", "status", "residence_status",

@@ -30,9 +30,11 @@ class TableOnDisk:
     :meth:`Register.columns` reads only the columns asked for. Its rows and columns are known without
     reading it (the manifest's row counts, :meth:`Register.summary`).
 
-    The audit's link stage leaves the administrative sources' tables on disk when it brings the register
-    back (above :data:`popqa.pipeline.SPILL_REGISTER_PERSONS` persons): the later stages use two to four
-    of their columns (docs/scale.md).
+    Some columns may be held in memory (the spill's kept columns): :meth:`Register.columns` takes those
+    from memory and reads the others. The audit's link stage leaves the administrative sources' tables and
+    the persons' less used columns on disk when it brings the register back (above
+    :data:`popqa.pipeline.SPILL_REGISTER_PERSONS` persons; :data:`popqa.pipeline.LEFT_ON_DISK`): the later
+    stages read only the columns they use (docs/scale.md, docs/readers.md).
     """
 
     def __init__(self, spill: Any, name: str) -> None:

@@ -305,3 +305,31 @@ def test_the_audit_with_the_sources_left_on_disk_is_the_audit_in_memory(tmp_path
             for m in za.namelist():
                 if m != "docProps/core.xml":
                     assert za.read(m) == zb.read(m), (f, m)
+
+
+def test_a_table_on_disk_gives_its_columns_and_rows_as_the_table_in_memory(tmp_path):
+    """``Register.columns`` on a table left on disk: the held columns are the arrays in memory, the others
+    read from the file; ``rows`` takes a mask's rows; ``register[name]`` reads the whole table back and
+    the register holds nothing of it; a column the table lacks is a ``KeyError``."""
+    from popqa.io.register import TableOnDisk
+
+    reg = read_register(SAMPLE)
+    before = reg.persons.copy()
+    spill = Spill(tmp_path)
+    spill.put("persons", reg.persons, keep=["person_id"])
+    spill.hold("persons", ["sex", "commune_code"])
+    reg.tables["persons"] = TableOnDisk(spill, "persons")
+    assert reg.on_disk("persons") and reg.rows()["persons"] == len(before)
+    cols = ["commune_code", "full_name", "person_id", "sex"]
+    got = reg.columns("persons", cols)
+    pd.testing.assert_frame_equal(got, before[cols], check_exact=True)
+    assert got["sex"].array is reg.columns("persons", ["sex"])["sex"].array  # held, not read again
+    assert got["full_name"].array is not reg.columns("persons", ["full_name"])["full_name"].array  # read each time
+    mask = (before["sex"] == 2).fillna(False).to_numpy()
+    pd.testing.assert_frame_equal(reg.columns("persons", cols, rows=mask), before.loc[mask, cols], check_exact=True)
+    pd.testing.assert_frame_equal(reg.persons, before, check_exact=True)
+    assert reg.persons is not reg.persons and isinstance(reg.tables["persons"], TableOnDisk)
+    with pytest.raises(KeyError, match="no column 'nickname'"):
+        reg.columns("persons", ["person_id", "nickname"])
+    summary = reg.summary().set_index("table")
+    assert summary.loc["persons", "columns"] == before.shape[1]
