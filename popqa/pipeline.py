@@ -257,7 +257,7 @@ def _spill_register(ctx: RunContext, reg: Any) -> Any:
     """
     from popqa.io.spill import Spill, spillable
 
-    spill = Spill(ctx.staging.file(".scratch/register"))
+    spill = Spill(ctx.staging.scratch("register"))
     try:
         for name in list(reg.tables):
             df = reg.tables[name]
@@ -372,7 +372,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         feats = person_features(held, move_in_ids=moved)
         del held, first, moved
         if in_files:
-            feats = FrameFile.write(feats, ctx.staging.file(".scratch/linkage/persons.parquet"))
+            feats = FrameFile.write(feats, ctx.staging.scratch("linkage/persons.parquet"))
         if client is not None:  # dedupe and each source's linkage: one task each on the Dask cluster
             from popqa.linkage.distributed import dedupe_and_link
 
@@ -408,7 +408,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
             for name in names:
                 right = source_frame(source(name), name, persons=places, reference_year=ref)
                 if in_files:
-                    right = FrameFile.write(right, ctx.staging.file(f".scratch/linkage/{name}.parquet"))
+                    right = FrameFile.write(right, ctx.staging.scratch(f"linkage/{name}.parquet"))
                 links[name] = link_frames(feats, right, name, lcfg).links
                 if isinstance(right, FrameFile):
                     right.remove()
@@ -417,7 +417,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         done = True
     finally:
         if in_files:  # the features' files, whatever happened
-            shutil.rmtree(ctx.staging.file(".scratch/linkage"), ignore_errors=True)
+            shutil.rmtree(ctx.staging.scratch("linkage"), ignore_errors=True)
         del feats
         if spill is not None:  # a failure brings every table back
             _bring_back(reg, spill, leave=LEFT_ON_DISK if done else None)

@@ -486,6 +486,11 @@ class Staging:
         """Absolute path of ``rel`` inside the staging folder (a plain relative path only)."""
         return self.path / _check_relpath(rel)
 
+    def scratch(self, rel: str | Path) -> Path:
+        """Absolute path of ``rel`` inside the staging folder's scratch folder (:data:`SCRATCH`), which a
+        commit removes first: files a stage needs for a while and an audit never keeps."""
+        return self.file(Path(SCRATCH) / rel)
+
     def district_file(self, district: str, name: str) -> Path:
         return self.file(Path("districts") / safe_code(district, "district") / name)
 

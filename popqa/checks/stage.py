@@ -29,14 +29,14 @@ def check_stage(ctx) -> dict[str, Any]:
         from popqa.checks import run_checks
 
         return {"findings:checks": run_checks(ctx["register"], ctx.config)}
-    scratch = ctx.staging.file(".scratch/checks")
+    scratch = ctx.staging.scratch("checks")
     try:
         findings, parts = run_checks_partitioned(
             ctx["register"], ctx.config, workdir=scratch, parts_dir=ctx.staging.file("analyst/checks"),
             by=by or "district", executor=executor,
             client=ctx.options.get("dask_client"))
     finally:
-        shutil.rmtree(scratch.parent, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)  # its own files, not other stages' scratch
     ctx.write_parquet("analyst/checks/parts.parquet", parts)
     n = int((parts["placement"] != "province").sum())
     log.info("checks: %d partitions (%s), %d findings", n, executor, len(findings))

@@ -316,9 +316,7 @@ def vital_events(register: Any, *, period: Any, window_months: int = 12) -> pd.D
     m = ev["event_type"].isin(kinds).fillna(False).to_numpy(bool)
     e = ev.loc[m]
     e = e[(e["event_date"] >= start) & (e["event_date"] < end)]
-    # the columns looked up, not a copy of every column of every person (two of them at 3.38 M persons)
-    looked = ["person_id", "sex", "birth_date", *(["mother_id"] if "mother_id" in p.columns else [])]
-    person = textkeys.first_rows(p[looked], "person_id").set_index("person_id")
+    person = textkeys.first_rows(p, "person_id").set_index("person_id")
     sex = e["person_id"].map(person["sex"]).to_numpy(dtype="float64", na_value=np.nan)
     sex = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
     bd = e["person_id"].map(person["birth_date"])
@@ -326,7 +324,7 @@ def vital_events(register: Any, *, period: Any, window_months: int = 12) -> pd.D
     is_birth = (e["event_type"] == "birth").to_numpy(bool)
     age = np.where(is_birth, 0, age)
     mother = e["mother_id"] if "mother_id" in e else pd.Series(pd.NA, index=e.index, dtype="string")
-    mother = mother.fillna(e["person_id"].map(person["mother_id"]) if "mother_id" in person else mother)
+    mother = mother.fillna(e["person_id"].map(person["mother_id"]))
     mbd = mother.map(person["birth_date"])
     mage = age_at(mbd.reset_index(drop=True), e["event_date"].reset_index(drop=True)).to_numpy()
     mage = np.where(is_birth & np.isfinite(mage), mage, -1)

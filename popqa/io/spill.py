@@ -171,8 +171,8 @@ class Spill:
         """Hold ``columns`` of the frame put under ``name`` in memory from now on, as kept columns are (read
         back from its file as :meth:`get` gives them): :meth:`get` and :meth:`columns` take them from
         memory, the others from the file."""
-        held = self._kept[name]
-        wanted = [c for c in self._dtypes[name].index if c in set(columns) and c not in held]
+        held, asked = self._kept[name], set(columns)
+        wanted = [c for c in self._dtypes[name].index if c in asked and c not in held]
         if wanted:
             back = self._read(name, wanted, arrow_text=False)
             for c in wanted:
