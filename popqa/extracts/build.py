@@ -46,6 +46,11 @@ _COMPLETENESS = ("household_id", "full_name", "sex", "birth_date", "citizen_id",
                  "residence_status", "education_level", "marital_status", "relation_to_head", "commune_code",
                  "district_code", "province_code")
 _PRECISION_RANK = {"day": 2, "month": 1, "year": 0}
+#: Columns of every record that say whether it belongs in an extract (its presence, its eligibility:
+#: :func:`popqa.extracts.kinds.eligibility`) and which person it is; the others are read only for the
+#: records an extract keeps.
+JUDGED_COLUMNS = ("person_id", "status", "birth_date", "birth_date_precision", "sex", "ethnicity_code",
+                  "residence_status", "education_level")
 #: Columns of the record kept for a person that the extract's row is made from.
 _REP_COLUMNS = ("household_id", "full_name", "sex", "birth_date", "birth_date_precision", "citizen_id",
                 "province_code", "district_code", "commune_code", "collaborator_id")
@@ -453,7 +458,20 @@ def build_extract(
         params = dataclasses.replace(params, collapse_at=float(collapse_at))
         clusters, split = refine_clusters(clusters, pairs, float(collapse_at))
     ref = params.reference_date
-    p = register.persons
+    # the columns every record is judged by, then the others only for the records an extract keeps: at
+    # 3.38 M persons the whole table was read back from disk once per kind after the link stage (1.1 GB
+    # held beside the audit's own; docs/benchmarks.md)
+    have = set(register.tables["persons"].columns)
+
+    def columns(names: Any, rows: np.ndarray | None = None) -> pd.DataFrame:
+        mask = None
+        if rows is not None:
+            mask = np.zeros(len(p), dtype=bool)
+            mask[rows] = True
+        out = register.columns("persons", [c for c in dict.fromkeys(names) if c in have], rows=mask)
+        return out.reset_index(drop=True)
+
+    p = register.columns("persons", [c for c in JUDGED_COLUMNS if c in have])
     if not (isinstance(p.index, pd.RangeIndex) and p.index.start == 0 and p.index.step == 1):
         p = p.reset_index(drop=True)                     # positions are the index (no copy when they are)
     pid = _as_text(p["person_id"])
@@ -491,7 +509,7 @@ def build_extract(
     # a cluster with one record is its own row; only the clusters of several records are sorted
     multi = size[ccode[mem_idx]] > 1
     single_idx, multi_idx = mem_idx[~multi], mem_idx[multi]
-    m = p.iloc[multi_idx][[c for c in (*_COMPLETENESS, "birth_date_precision", "updated_at") if c in p.columns]]
+    m = columns((*_COMPLETENESS, "birth_date_precision", "updated_at"), multi_idx)  # multi_idx ascends
     m = m.assign(_pid=pids(multi_idx), _cid=ccode[multi_idx], _cand=cand[multi_idx],
                  _certain=certain[multi_idx], _pos=multi_idx)
     score = np.zeros(len(m), dtype=np.int64)
@@ -511,7 +529,7 @@ def build_extract(
                       ascending=[True, False, False, False, False, True], kind="stable", na_position="last")
     first = ~m["_cid"].duplicated().to_numpy(bool)
     rep_pos = np.sort(np.concatenate([single_idx, m["_pos"].to_numpy()[first]]))
-    rep = _take(p, rep_pos, _REP_COLUMNS)
+    rep = columns(_REP_COLUMNS, rep_pos)                 # rep_pos ascends
     rep_code = ccode[rep_pos]
     rep_certain = certain[rep_pos]
     pid_of_code = np.empty(ncodes, dtype=object)

@@ -265,6 +265,8 @@ def test_the_audit_with_the_sources_left_on_disk_is_the_audit_in_memory(tmp_path
     import zipfile
 
     from popqa.config import Config
+    from popqa.extracts import KINDS
+    from popqa.extracts.config import ExtractsConfig
     from popqa.io.register import TableOnDisk
     from popqa.linkage import LinkageConfig
     from popqa.pipeline import audit
@@ -280,10 +282,21 @@ def test_the_audit_with_the_sources_left_on_disk_is_the_audit_in_memory(tmp_path
     monkeypatch.setattr(TableOnDisk, "frame", watching)
     results = {}
     for spill in (False, True):
-        cfg = Config(linkage=LinkageConfig(workers=1, spill_register=spill))
+        # every extract kind too: the extracts stage reads the persons' columns it judges every record by,
+        # and the others for the records it keeps (one folder, part of the audit id, moved aside after)
+        cfg = Config(linkage=LinkageConfig(workers=1, spill_register=spill),
+                     extracts=ExtractsConfig(kinds=KINDS, out=str(tmp_path / "extracts")))
         results[spill] = audit(SAMPLE, "2026-10", tmp_path / str(spill), cfg).results_dir
+        (tmp_path / "extracts").rename(tmp_path / f"extracts-{spill}")
     # every table left on disk was read by the later stages, in part: never a whole table
     assert whole_reads == [] and column_reads == set(LEFT_ON_DISK) and "persons" in column_reads
+    ea, eb = (tmp_path / f"extracts-{s}" / "2026-10" for s in (False, True))
+    made = sorted(p.relative_to(ea).as_posix() for p in ea.rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(eb).as_posix() for p in eb.rglob("*") if p.is_file())
+    assert {k for k in KINDS if any(m.startswith(k) and m.endswith(".csv") for m in made)} == set(KINDS), made
+    for m in made:
+        if m.endswith(".csv"):
+            assert (ea / m).read_bytes() == (eb / m).read_bytes(), m
     a, b = (Path(results[s]) for s in (False, True))
     files = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
