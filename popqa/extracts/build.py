@@ -601,14 +601,17 @@ def build_extract(
     out["village"] = text_column(village)
     out["collaborator_id"] = text_column(collab)
     out["flags"] = flags
-    out = out[list(EXTRACT_COLUMNS)].reset_index(drop=True)
-    for c in EXTRACT_COLUMNS:
-        if c not in ("sex", "age"):
-            out[c] = text_column(out[c])
+    cols = {c: out[c].reset_index(drop=True) if c in ("sex", "age") else text_column(out[c].reset_index(drop=True))
+            for c in EXTRACT_COLUMNS}
+    # the rows sorted one column at a time, what they were made from let go first: the whole table taken
+    # in sorted order beside itself was the voters' peak (0.7 GB for 2.37 M rows; docs/benchmarks.md)
+    del out, rep, geo, names, village, collab, cit, flags, named
     keys = ("commune_code", "village", "household_id", "person_id")
-    order = pc.sort_indices(pa.table({c: pa.array(out[c]) for c in keys}),
-                            sort_keys=[(c, "ascending", "at_end") for c in keys])
-    out = _take(out, order.to_numpy())
+    order = pc.sort_indices(pa.table({c: pa.array(cols[c]) for c in keys}),
+                            sort_keys=[(c, "ascending", "at_end") for c in keys]).to_numpy()
+    out = pd.DataFrame(index=pd.RangeIndex(len(order)))
+    for c in EXTRACT_COLUMNS:
+        out[c] = _take(pd.DataFrame({c: cols.pop(c)}, copy=False), order)[c]
     lo_all = as_datetime(p["birth_date"])
     excluded = {
         "records": len(p),
