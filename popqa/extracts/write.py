@@ -80,6 +80,9 @@ _WIDTHS = {"person_id": 14, "duplicate_person_ids": 18, "household_id": 14, "ful
            "collaborator_id": 12, "flags": 30}
 #: Threads writing an extract's files (compression, hashing and disk writes run in parallel).
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+#: Rows of a list whose workbooks' XML is made at once (whole communes; :func:`write_extract`).
+XML_ROWS = 200_000
 #: Columns of a commune's list (its unit codes and names are on the first sheet).
 XLSX_COLUMNS = tuple(c for c in EXTRACT_COLUMNS if not c.startswith(("province_", "district_", "commune_")))
 
@@ -362,7 +365,6 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
     if (order != np.arange(len(order))).any():
         rows = rows.iloc[order].reset_index(drop=True)
         arrow, key = arrow.take(pa.array(order)), key.take(pa.array(order))
-    body = row_xml(arrow.select(list(XLSX_COLUMNS)))
     # counts of each flag per workbook
     ft = flag_table(pd.Series(pd.arrays.ArrowStringArray(key)), rows["flags"])
     per_key = {k: dict(zip(g["flag"], g["persons"], strict=True)) for k, g in ft.groupby("key", sort=False)}
@@ -380,19 +382,32 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
     kv = key.take(pa.array(starts)).to_pylist()
     unit_cols = {c: rows[c].take(starts).to_numpy(dtype=object, na_value=None) for c in
                  ("commune_name", "district_code", "district_name", "commune_code_2025", "commune_name_2025")}
+    cells = arrow.select(list(XLSX_COLUMNS))
+    body, b0, before, current = None, 0, [], []
     for j, (i0, i1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        if body is None or i1 > b0 + len(body):
+            # the rows' XML is made for a run of whole communes of at most XML_ROWS rows (or one commune)
+            # at a time; the workbooks of the run before the last are done first, so that at most two runs'
+            # XML are held (the whole list's at once took 2.7 GB for 2.37 M voters; docs/benchmarks.md)
+            b1 = max(int(bounds[int(np.searchsorted(bounds, i0 + XML_ROWS, side="right")) - 1]), i1)
+            for job in before:
+                job.result()
+            before, current = current, []
+            body, b0 = row_xml(cells.slice(i0, b1 - i0)), i0
         commune = kv[j]
         counts = per_key.get(commune, {})
         summary_sheet = _summary_sheet(table, lang, commune, {c: v[j] for c, v in unit_cols.items()}, i1 - i0,
                                        all_flags, counts)
         fname = _file_name(commune)
 
-        def make(summary_sheet=summary_sheet, i0=i0, i1=i1) -> bytes:
-            return workbook_bytes([summary_sheet, Sheet(_t("list_sheet", lang), header, rows_blob(body, i0, i1),
-                                                        ncols=len(header), nrows=i1 - i0, widths=widths)])
+        def make(summary_sheet=summary_sheet, body=body, r0=i0 - b0, r1=i1 - b0) -> bytes:
+            return workbook_bytes([summary_sheet, Sheet(_t("list_sheet", lang), header, rows_blob(body, r0, r1),
+                                                        ncols=len(header), nrows=r1 - r0, widths=widths)])
 
         jobs.append((f"{kind}/{fname}", i1 - i0, pool.submit(_write_one, folder / fname, make)))
+        current.append(jobs[-1][2])
         written.add(fname)
+    del body, cells, before, current
     summary = table.summary()                          # while the files are written
     sha, _ = csv_job.result()
     files.append({"path": f"{kind}.csv", "sha256": sha, "rows": len(rows)})

@@ -190,3 +190,30 @@ def test_the_summary_sheet_escapes_values_from_the_data(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "out" / "under6" / "25456.xlsx")["Summary"]
     cells = {r[0].value: r[1] for r in ws.iter_rows(min_row=2)}
     assert cells["District"].value == "'=1+2" and cells["District"].data_type == "s"
+
+
+@pytest.mark.parametrize("xml_rows", [1, 2, 3])
+def test_workbooks_made_in_runs_of_communes_are_the_workbooks_made_at_once(tmp_path, monkeypatch, xml_rows):
+    """The rows' XML is made for a run of whole communes at a time (at most two runs held): the same files,
+    byte for byte but the zip's dates, whatever the run's length (one commune per run, a run of two
+    communes with a commune longer than the run)."""
+    import zipfile
+
+    import popqa.extracts.write as w
+
+    reg = register([person(f"P{i}", "2022-03-04", commune_code=c, household_id=f"H{i}")
+                    for i, c in enumerate(["25456", "25456", "25456", "25459", "25462", "25462", None])])
+    kw = {"kind": "under6", "findings": no_findings(), "clusters": pd.DataFrame({"person_id": [], "cluster_id": []})}
+    whole = extract(reg, out=tmp_path / "whole", **kw)
+    monkeypatch.setattr(w, "XML_ROWS", xml_rows)
+    runs = extract(reg, out=tmp_path / "runs", **kw)
+    assert [f["path"] for f in runs.files] == [f["path"] for f in whole.files] and len(whole.files) == 5
+    for f in whole.files:
+        a, b = tmp_path / "whole" / f["path"], tmp_path / "runs" / f["path"]
+        if f["path"].endswith(".csv"):
+            assert a.read_bytes() == b.read_bytes()
+            continue
+        za, zb = zipfile.ZipFile(a), zipfile.ZipFile(b)
+        assert za.namelist() == zb.namelist()
+        for m in za.namelist():
+            assert za.read(m) == zb.read(m), (f["path"], m)
