@@ -383,16 +383,18 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
     unit_cols = {c: rows[c].take(starts).to_numpy(dtype=object, na_value=None) for c in
                  ("commune_name", "district_code", "district_name", "commune_code_2025", "commune_name_2025")}
     cells = arrow.select(list(XLSX_COLUMNS))
-    body, b0, before, current = None, 0, [], []
+    body, b0 = None, 0
+    run_before: list[Any] = []   # the workbooks' jobs of the run before the last
+    run_now: list[Any] = []
     for j, (i0, i1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
         if body is None or i1 > b0 + len(body):
             # the rows' XML is made for a run of whole communes of at most XML_ROWS rows (or one commune)
             # at a time; the workbooks of the run before the last are done first, so that at most two runs'
             # XML are held (the whole list's at once took 2.7 GB for 2.37 M voters; docs/benchmarks.md)
             b1 = max(int(bounds[int(np.searchsorted(bounds, i0 + XML_ROWS, side="right")) - 1]), i1)
-            for job in before:
+            for job in run_before:
                 job.result()
-            before, current = current, []
+            run_before, run_now = run_now, []
             body, b0 = row_xml(cells.slice(i0, b1 - i0)), i0
         commune = kv[j]
         counts = per_key.get(commune, {})
@@ -405,9 +407,9 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
                                                         ncols=len(header), nrows=r1 - r0, widths=widths)])
 
         jobs.append((f"{kind}/{fname}", i1 - i0, pool.submit(_write_one, folder / fname, make)))
-        current.append(jobs[-1][2])
+        run_now.append(jobs[-1][2])
         written.add(fname)
-    del body, cells, before, current
+    del body, cells, run_before, run_now
     summary = table.summary()                          # while the files are written
     sha, _ = csv_job.result()
     files.append({"path": f"{kind}.csv", "sha256": sha, "rows": len(rows)})
