@@ -42,7 +42,7 @@ from popqa.extracts.build import (
 from popqa.extracts.kinds import KIND_TEXT
 from popqa.io.safe import safe_cell
 from popqa.io.xlsx import Sheet, row_xml, rows_blob, text_rows, workbook_bytes
-from popqa.store import atomic_write_bytes, is_safe_code, read_json, write_json
+from popqa.store import atomic_write_bytes, atomic_write_file, is_safe_code, read_json, write_json
 
 __all__ = ["extract", "write_extract", "ExtractResult", "check_extract_dir", "COLUMN_LABELS", "FLAG_TEXT",
            "flag_explanation", "SHARING_LOG", "SUMMARY"]
@@ -83,6 +83,8 @@ _WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 #: Rows of a list whose workbooks' XML is made at once (whole communes; :func:`write_extract`).
 XML_ROWS = 200_000
+#: Rows of a list written to its CSV at a time (:func:`_write_csv`).
+CSV_ROWS = 100_000
 #: Columns of a commune's list (its unit codes and names are on the first sheet).
 XLSX_COLUMNS = tuple(c for c in EXTRACT_COLUMNS if not c.startswith(("province_", "district_", "commune_")))
 
@@ -240,12 +242,35 @@ def safe_arrow(rows: pd.DataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def _csv_bytes(table: pa.Table) -> bytes:
+def _write_csv(path: Path, table: pa.Table) -> tuple[str, int]:
+    """``table`` as CSV (a byte-order mark, the header, the rows quoted where needed) written to ``path``
+    atomically as it is made, :data:`CSV_ROWS` rows at a time; its SHA-256 and size.
+
+    The whole file was made in memory, then copied twice (a 2.37 M-row voters' list is 0.6 GB of CSV);
+    the bytes are the same (``tests/extracts/test_write.py``).
+    """
     import pyarrow.csv as pacsv
 
-    buf = pa.BufferOutputStream()
-    pacsv.write_csv(table, buf, pacsv.WriteOptions(quoting_style="needed"))
-    return b"\xef\xbb\xbf" + buf.getvalue().to_pybytes()
+    digest, size = hashlib.sha256(), 0
+
+    def fill(tmp: str) -> None:
+        nonlocal size
+        with open(tmp, "wb") as fh:
+            for i, start in enumerate(range(0, max(len(table), 1), CSV_ROWS)):
+                buf = pa.BufferOutputStream()
+                if i == 0:
+                    buf.write(b"\xef\xbb\xbf")
+                pacsv.write_csv(table.slice(start, CSV_ROWS), buf,
+                                pacsv.WriteOptions(quoting_style="needed", include_header=i == 0))
+                part = memoryview(buf.getvalue())
+                digest.update(part)
+                fh.write(part)
+                size += len(part)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    atomic_write_file(path, fill)
+    return digest.hexdigest(), size
 
 
 def _sha(data: bytes) -> str:
@@ -355,7 +380,7 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
                  ) -> ExtractResult:
     from popqa import __version__
 
-    csv_job = pool.submit(_write_one, out / f"{kind}.csv", lambda a=arrow: _csv_bytes(a))
+    csv_job = pool.submit(_write_csv, out / f"{kind}.csv", arrow)
 
     # one workbook per commune: rows in commune order, each commune a slice of one buffer of row XML
     cc = arrow.column("commune_code").combine_chunks().cast(pa.large_string())

@@ -194,9 +194,9 @@ def test_the_summary_sheet_escapes_values_from_the_data(tmp_path):
 
 @pytest.mark.parametrize("xml_rows", [1, 2, 3])
 def test_workbooks_made_in_runs_of_communes_are_the_workbooks_made_at_once(tmp_path, monkeypatch, xml_rows):
-    """The rows' XML is made for a run of whole communes at a time (at most two runs held): the same files,
-    byte for byte but the zip's dates, whatever the run's length (one commune per run, a run of two
-    communes with a commune longer than the run)."""
+    """The rows' XML is made for a run of whole communes at a time (at most two runs held), and the CSV is
+    written in parts: the same files, byte for byte but the zip's dates, whatever the run's length (one
+    commune per run, a run of two communes with a commune longer than the run)."""
     import zipfile
 
     import popqa.extracts.write as w
@@ -206,6 +206,7 @@ def test_workbooks_made_in_runs_of_communes_are_the_workbooks_made_at_once(tmp_p
     kw = {"kind": "under6", "findings": no_findings(), "clusters": pd.DataFrame({"person_id": [], "cluster_id": []})}
     whole = extract(reg, out=tmp_path / "whole", **kw)
     monkeypatch.setattr(w, "XML_ROWS", xml_rows)
+    monkeypatch.setattr(w, "CSV_ROWS", xml_rows)  # the CSV written as it is made, in parts of that many rows
     runs = extract(reg, out=tmp_path / "runs", **kw)
     assert [f["path"] for f in runs.files] == [f["path"] for f in whole.files] and len(whole.files) == 5
     for f in whole.files:
@@ -217,3 +218,13 @@ def test_workbooks_made_in_runs_of_communes_are_the_workbooks_made_at_once(tmp_p
         assert za.namelist() == zb.namelist()
         for m in za.namelist():
             assert za.read(m) == zb.read(m), (f["path"], m)
+
+
+def test_an_empty_list_has_a_csv_of_its_header(tmp_path):
+    import pyarrow as pa
+
+    import popqa.extracts.write as w
+
+    sha, size = w._write_csv(tmp_path / "x.csv", pa.table({"a": pa.array([], pa.string()), "b": pa.array([], pa.int64())}))
+    raw = (tmp_path / "x.csv").read_bytes()
+    assert raw == b'\xef\xbb\xbf"a","b"\n' and size == len(raw) and sha == hashlib.sha256(raw).hexdigest()
