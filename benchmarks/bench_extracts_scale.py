@@ -30,22 +30,9 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+from bench_link_models import _reset_peak, _status
+
 HERE = Path(__file__).resolve().parent
-
-
-def _status(key: str) -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:
