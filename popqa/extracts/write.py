@@ -10,8 +10,9 @@ Layout of an extracts folder ``DIR/``::
 
 Extracts are personal data: :func:`check_extract_dir` refuses a folder inside a
 supervisor site, a results store or the register folder. Every file is written
-to a temporary sibling and renamed (:func:`popqa.store.atomic_write_bytes`);
-the sharing-log line is written last, once every file of the extract is in place.
+to a temporary sibling and renamed (:func:`popqa.store.atomic_write_bytes`; the CSV,
+written as it is made, :func:`popqa.store.atomic_write_file`); the sharing-log line is
+written last, once every file of the extract is in place.
 """
 
 from __future__ import annotations
@@ -382,7 +383,7 @@ def _write_files(table: ExtractTable, rows: pd.DataFrame, arrow: pa.Table, out: 
 
     csv_job = pool.submit(_write_csv, out / f"{kind}.csv", arrow)
 
-    # one workbook per commune: rows in commune order, each commune a slice of one buffer of row XML
+    # one workbook per commune: rows in commune order, each commune a slice of its run's row XML (below)
     cc = arrow.column("commune_code").combine_chunks().cast(pa.large_string())
     valid = pc.fill_null(pc.match_substring_regex(cc, r"^[0-9]{5}$"), False)
     key = pc.if_else(valid, cc, pa.scalar("unassigned", pa.large_string()))
