@@ -25,8 +25,8 @@ from popqa.extracts.kinds import KINDS, as_datetime, birth_interval, eligibility
 from popqa.io.xlsx import to_arrow
 from popqa.period import Period
 
-__all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable",
-           "extract_params", "build_extract", "default_school_year", "flag_table"]
+__all__ = ["EXTRACT_COLUMNS", "UNIT_COLUMNS", "NAMED_FLAGS", "ExtractParams", "ExtractTable", "ExtractBasis",
+           "extract_params", "extract_basis", "build_extract", "default_school_year", "flag_table"]
 
 #: Unit codes and names of each row (legacy three levels, and the 2025 two levels).
 UNIT_COLUMNS = ("province_code", "province_name", "district_code", "district_name", "commune_code",
@@ -383,6 +383,98 @@ def _households(register: Any) -> pd.DataFrame | None:
     return first.set_index(first["household_id"].astype("string"))
 
 
+@dataclass(frozen=True, eq=False)
+class ExtractBasis:
+    """What every extract of one register and one audit shares, worked out once (:func:`extract_basis`).
+
+    Attributes
+    ----------
+    judged : :data:`JUDGED_COLUMNS` of every person record, by position (``birth_date`` as datetimes).
+    pid : the records' person ids (Arrow text); has_id : whether a record has one; present : whether it
+        is present (:func:`popqa.definitions.is_present`).
+    ccode, ncodes : each record's person (its duplicate cluster) as an integer code, -1 without a person
+        id; the number of codes.
+    rule_flags : the ids of the error and warning findings of each code's records (``;``-joined,
+        indexed by code); possible_duplicate : whether a code's records are in a pair proposed for review
+        with another person's (by code).
+    collapse_at : the probability the clusters were split at (:func:`refine_clusters`), or None.
+    """
+
+    judged: pd.DataFrame = field(repr=False)
+    pid: pa.Array = field(repr=False)
+    has_id: np.ndarray = field(repr=False)
+    present: np.ndarray = field(repr=False)
+    ccode: np.ndarray = field(repr=False)
+    ncodes: int
+    rule_flags: pd.Series = field(repr=False)
+    possible_duplicate: np.ndarray = field(repr=False)
+    collapse_at: float | None = None
+
+
+def extract_basis(register: Any, *, clusters: pd.DataFrame | None = None, findings: pd.DataFrame | None = None,
+                  pairs: pd.DataFrame | None = None, collapse_at: float | None = None) -> ExtractBasis:
+    """The part of :func:`build_extract` that does not depend on the kind, for every kind at once.
+
+    An audit that makes several kinds of a large register works out each record's person, its findings'
+    flags and its review pairs once instead of once per kind (about 13-15 s a kind at 3.38 M persons on
+    the 2-core machine; docs/benchmarks.md). ``clusters``, ``findings``, ``pairs`` and ``collapse_at``
+    are :func:`build_extract`'s (tests/extracts/test_build.py makes every kind from one basis).
+    """
+    split = None
+    if collapse_at is not None:
+        if not 0 < float(collapse_at) <= 1:
+            raise InputError(f"collapse_at must be a probability in (0, 1], not {collapse_at!r}")
+        if clusters is None or pairs is None:
+            raise InputError("collapse_at needs the deduplication's clusters and scored pairs")
+        collapse_at = float(collapse_at)
+        clusters, split = refine_clusters(clusters, pairs, collapse_at)
+    # the columns every record is judged by; build_extract reads the others only for the records an
+    # extract keeps: at 3.38 M persons the whole table was read back from disk once per kind after the
+    # link stage (1.1 GB held beside the audit's own; docs/benchmarks.md)
+    have = set(register.tables["persons"].columns)
+    p = register.columns("persons", [c for c in JUDGED_COLUMNS if c in have])
+    if not (isinstance(p.index, pd.RangeIndex) and p.index.start == 0 and p.index.step == 1):
+        p = p.reset_index(drop=True)                     # positions are the index (no copy when they are)
+    if "birth_date" in p:
+        p["birth_date"] = as_datetime(p["birth_date"])
+    pid = _as_text(p["person_id"])
+    has_id = (pid.notna() & pid.ne("")).fillna(False).to_numpy(bool)
+    present = is_present(p).to_numpy(bool)
+
+    # cluster of each record as an integer code (Arrow hashing: no Python call per record)
+    pid_a = pa.array(pid, type=pa.large_string())
+    del pid
+    if clusters is not None and len(clusters):
+        # index_in finds the first row of a repeated person id, as drop_duplicates would keep it
+        cl_pid = to_arrow(clusters["person_id"]).cast(pa.large_string())
+        cl_cid = to_arrow(clusters["cluster_id"]).cast(pa.large_string())
+        where = textkeys.positions(pid_a, cl_pid)
+        taken = cl_cid.take(pa.array(np.maximum(where, 0)))
+        cid_a = pc.if_else(pa.array(where >= 0), pc.coalesce(taken, pid_a), pid_a)
+        del cl_pid, cl_cid, where, taken
+    else:
+        cid_a = pid_a
+    enc = pc.dictionary_encode(cid_a)
+    del cid_a
+    ccode = enc.indices.to_numpy(zero_copy_only=False)
+    ccode = np.where(has_id, np.nan_to_num(ccode.astype(float), nan=-1), -1).astype(np.int64)
+    ncodes = len(enc.dictionary)
+    del enc
+
+    # the ids of each person's error and warning findings on the persons table
+    rule_flags = pd.Series(dtype="string")
+    if findings is not None and len(findings):
+        f = findings[(findings["table"] == "persons").fillna(False).to_numpy(bool)
+                     & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
+        if len(f):
+            where = textkeys.positions(f["record_id"].astype("string"), pid_a)
+            fc = np.where(where >= 0, ccode[np.maximum(where, 0)], -1)
+            keep = fc >= 0
+            rule_flags = _join_groups(pd.Series(fc[keep]), f["rule_id"].astype("string")[keep])
+    possible_dup = _review_pairs(findings, pid_a, ccode, ncodes, split)
+    return ExtractBasis(p, pid_a, has_id, present, ccode, ncodes, rule_flags, possible_dup, collapse_at)
+
+
 def build_extract(
     register: Any,
     kind: str,
@@ -395,6 +487,7 @@ def build_extract(
     findings: pd.DataFrame | None = None,
     pairs: pd.DataFrame | None = None,
     collapse_at: float | None = None,
+    basis: ExtractBasis | None = None,
 ) -> ExtractTable:
     """The rows of one extract (no file is written).
 
@@ -416,6 +509,8 @@ def build_extract(
         rows flagged ``possible_duplicate``. For a list where a person left out loses a service (a
         school place, a health card, a vote) and a flagged double costs a check. Default: the
         clusters as they are.
+    basis : :func:`extract_basis` of the register with these clusters, findings, pairs and collapse_at,
+        given instead of them when several kinds are made of one register.
 
     Returns
     -------
@@ -443,18 +538,15 @@ def build_extract(
     if not period:
         raise InputError("the extract needs the period of the export (YYYY-MM)")
     params = extract_params(kind, period, as_of=as_of, school_year=school_year, election_date=election_date)
-    split = None
-    if collapse_at is not None:
-        if not 0 < float(collapse_at) <= 1:
-            raise InputError(f"collapse_at must be a probability in (0, 1], not {collapse_at!r}")
-        if clusters is None or pairs is None:
-            raise InputError("collapse_at needs the deduplication's clusters and scored pairs")
-        params = dataclasses.replace(params, collapse_at=float(collapse_at))
-        clusters, split = refine_clusters(clusters, pairs, float(collapse_at))
+    if basis is None:
+        basis = extract_basis(register, clusters=clusters, findings=findings, pairs=pairs, collapse_at=collapse_at)
+    elif any(v is not None for v in (clusters, findings, pairs, collapse_at)):
+        raise InputError("give the extract either a basis or the clusters, findings, pairs and collapse_at it is made of")
+    elif len(basis.judged) != register.rows()["persons"]:
+        raise InputError("the extract's basis was made of another register")
+    if basis.collapse_at is not None:
+        params = dataclasses.replace(params, collapse_at=basis.collapse_at)
     ref = params.reference_date
-    # the columns every record is judged by, then the others only for the records an extract keeps: at
-    # 3.38 M persons the whole table was read back from disk once per kind after the link stage (1.1 GB
-    # held beside the audit's own; docs/benchmarks.md)
     have = set(register.tables["persons"].columns)
 
     def columns(names: Any, rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -465,32 +557,12 @@ def build_extract(
         out = register.columns("persons", [c for c in dict.fromkeys(names) if c in have], rows=mask)
         return out.reset_index(drop=True)
 
-    p = register.columns("persons", [c for c in JUDGED_COLUMNS if c in have])
-    if not (isinstance(p.index, pd.RangeIndex) and p.index.start == 0 and p.index.step == 1):
-        p = p.reset_index(drop=True)                     # positions are the index (no copy when they are)
-    pid = _as_text(p["person_id"])
-    has_id = (pid.notna() & pid.ne("")).fillna(False).to_numpy(bool)
-    present = is_present(p).to_numpy(bool)
+    p, pid_a, has_id, present = basis.judged, basis.pid, basis.has_id, basis.present
+    ccode, ncodes = basis.ccode, basis.ncodes
     elig = eligibility(p, kind, reference=ref, school_year=params.school_year,
                        election_date=params.election_date)
     possible, certain = elig.possible.to_numpy(bool), elig.certain.to_numpy(bool)
     cand = possible & present & has_id
-
-    # cluster of each record as an integer code (Arrow hashing: no Python call per record)
-    pid_a = pa.array(pid, type=pa.large_string())
-    if clusters is not None and len(clusters):
-        # index_in finds the first row of a repeated person id, as drop_duplicates would keep it
-        cl_pid = to_arrow(clusters["person_id"]).cast(pa.large_string())
-        cl_cid = to_arrow(clusters["cluster_id"]).cast(pa.large_string())
-        where = textkeys.positions(pid_a, cl_pid)
-        taken = cl_cid.take(pa.array(np.maximum(where, 0)))
-        cid_a = pc.if_else(pa.array(where >= 0), pc.coalesce(taken, pid_a), pid_a)
-    else:
-        cid_a = pid_a
-    enc = pc.dictionary_encode(cid_a)
-    ccode = enc.indices.to_numpy(zero_copy_only=False)
-    ccode = np.where(has_id, np.nan_to_num(ccode.astype(float), nan=-1), -1).astype(np.int64)
-    ncodes = len(enc.dictionary)
 
     def pids(idx: np.ndarray) -> np.ndarray:
         return pid_a.take(pa.array(idx, type=pa.int64())).to_numpy(zero_copy_only=False)
@@ -534,17 +606,6 @@ def build_extract(
     dup_ids = _join_groups(others["_cid"], others["_pid"])
 
     # flags: the error and warning findings of every record of the person, then the named flags
-    rule_flags = pd.Series(dtype="string")
-    if findings is not None and len(findings):
-        f = findings[(findings["table"] == "persons").fillna(False).to_numpy(bool)
-                     & findings["severity"].isin(["error", "warning"]).fillna(False).to_numpy(bool)]
-        if len(f):
-            where = textkeys.positions(f["record_id"].astype("string"),
-                               pid_a.take(pa.array(mem_idx, type=pa.int64())))
-            fc = pd.Series(np.where(where >= 0, ccode[mem_idx][np.maximum(where, 0)], -1))
-            keep = (where >= 0)
-            rule_flags = _join_groups(fc[keep], f["rule_id"].astype("string")[keep])
-    possible_dup = _review_pairs(findings, pid_a, ccode, ncodes, split)
     lo, hi = birth_interval(rep, ref)
     age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
     cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
@@ -552,10 +613,10 @@ def build_extract(
     named = {
         "age_uncertain": ~rep_certain,
         "probable_duplicate": size[rep_code] > 1,
-        "possible_duplicate": possible_dup[rep_code],
+        "possible_duplicate": basis.possible_duplicate[rep_code],
         "no_citizen_id": no_cid,
     }
-    flags = _by_code(rule_flags, rep_code, ncodes)
+    flags = _by_code(basis.rule_flags, rep_code, ncodes)
     for name in NAMED_FLAGS:                           # only the flagged rows are touched
         idx = np.flatnonzero(named[name])
         if len(idx):
@@ -605,7 +666,7 @@ def build_extract(
                             sort_keys=[(c, "ascending", "at_end") for c in keys]).to_numpy()
     out = pd.DataFrame({c: _take_column(cols.pop(c), order) for c in EXTRACT_COLUMNS},
                        index=pd.RangeIndex(len(order)), copy=False)
-    lo_all = as_datetime(p["birth_date"])
+    lo_all = p["birth_date"]                              # datetimes (extract_basis)
     excluded = {
         "records": len(p),
         "present_records": int(present.sum()),

@@ -60,7 +60,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     from popqa.config import load_config
     from popqa.errors import InputError
-    from popqa.extracts.build import build_extract, extract_params
+    from popqa.extracts.build import build_extract, extract_basis, extract_params
     from popqa.extracts.write import (
         _audit_artifacts,
         _audit_pairs,
@@ -100,10 +100,10 @@ def _extract(args: argparse.Namespace) -> int:
         clusters, pairs = dd.clusters, dd.pairs
         if len(dd.findings):
             findings = pd.concat([findings, dd.findings], ignore_index=True)
+    basis = extract_basis(reg, clusters=clusters, findings=findings, pairs=pairs, collapse_at=args.collapse_at)
     for k in kinds:
         table = build_extract(reg, k, period=args.period, as_of=args.as_of, school_year=school_year,
-                              election_date=args.election_date, clusters=clusters, findings=findings,
-                              pairs=pairs, collapse_at=args.collapse_at)
+                              election_date=args.election_date, basis=basis)
         res = write_extract(table, out, lang=args.lang or cfg.language, provenance=provenance)
         s = res.summary
         sys.stdout.write(f"{k}: {s['persons']} persons, {s['flags'].get('any', 0)} to verify, {len(res.files) - 1} commune workbook(s) -> {out / (k + '.csv')}\n")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from popqa.extracts.build import build_extract
+from popqa.extracts.build import build_extract, extract_basis
 from popqa.extracts.config import ExtractsConfig
 from popqa.extracts.indicators import extract_indicator_rows
 from popqa.extracts.write import check_extract_dir, write_extract
@@ -59,10 +59,13 @@ def extracts_stage(ctx: Any) -> dict[str, Any]:
                   "inputs": [{"file": i.get("file"), "sha256": i.get("sha256")} for i in (ctx.get("inputs") or [])],
                   "made_by": "popqa audit (extracts stage)"}
     parts = []
+    # each record's person, flags and review pairs once for every kind (extract_basis)
+    basis = extract_basis(ctx["register"], clusters=clusters, findings=findings, pairs=pairs,
+                          collapse_at=cfg.collapse_at)
+    del findings
     for kind in cfg.kinds:
         table = build_extract(ctx["register"], kind, period=period, as_of=cfg.as_of, school_year=cfg.school_year,
-                              election_date=cfg.election_date, clusters=clusters, findings=findings,
-                              pairs=pairs, collapse_at=cfg.collapse_at)
+                              election_date=cfg.election_date, basis=basis)
         write_extract(table, out, lang=lang, provenance=provenance)
         parts.append(extract_indicator_rows(table, period=period))
     return {"indicators:extracts": concat_indicators(parts)}

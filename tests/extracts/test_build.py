@@ -216,3 +216,43 @@ def test_refine_clusters_recounts_cluster_size_and_splits_only_within_clusters()
     assert split.values.tolist() == [["A", "C"]]
     same, none = refine_clusters(cl, pairs, 0.7)                      # at or below every link: unchanged
     assert same["cluster_id"].tolist() == cl["cluster_id"].tolist() and none.empty
+
+
+def test_one_basis_makes_every_kind_as_each_kind_made_alone():
+    # the stage works out each record's person, flags and review pairs once (extract_basis) and makes every
+    # kind from it, in turn: no kind may change what the next one sees
+    from popqa.extracts import KINDS
+    from popqa.extracts.build import extract_basis
+
+    rows = [person("A", "2025-03-04"), person("B", "2025-03-04", citizen_id=None, birth_date_precision="month"),
+            person("C", "2020-10-01", birth_date_precision="year"), person("D", "2009-04-05"),
+            person("E", "2005-01-02", education_level=5), person("F", "1990-05-06", citizen_id=None),
+            person("G", "1990-05-06", household_id="H2", status=3), person("H", "1960-07-08", sex=2),
+            person("I", "2008-12-01"), person("", "1980-01-01")]
+    cl = clusters(("A", "B"), ("C",), ("D",), ("E",), ("F", "G"), ("H",), ("I",))
+    pairs = scored(("A", "B", 0.9995), ("F", "G", 0.8), ("H", "I", 0.6))
+    f = pd.concat([findings(("B", "V012", "warning"), ("F", "D003", "error"), ("H", "Q001", "info")),
+                   pd.DataFrame([{"table": "persons", "record_id": "H", "rule_id": "L002", "severity": "info",
+                                  "value": "I"}])], ignore_index=True)
+    reg = register(rows)
+    for collapse_at in (None, 0.99):
+        made_of = {"clusters": cl, "findings": f, "pairs": pairs, "collapse_at": collapse_at}
+        basis = extract_basis(reg, **made_of)
+        for kind in (*KINDS, *reversed(KINDS)):
+            shared = build_extract(reg, kind, as_of="2026-10-31", basis=basis)
+            alone = build_extract(reg, kind, as_of="2026-10-31", **made_of)
+            pd.testing.assert_frame_equal(shared.rows, alone.rows)
+            assert shared.excluded == alone.excluded and shared.params == alone.params
+    voters = build_extract(reg, "voters", basis=basis).rows.set_index("person_id")["flags"].to_dict()
+    assert voters == {"E": "", "F": "D003;possible_duplicate;no_citizen_id", "H": "possible_duplicate"}
+
+
+def test_a_basis_is_given_alone_and_for_its_own_register():
+    from popqa.extracts.build import extract_basis
+
+    reg = register([person("A", "2022-03-04")])
+    basis = extract_basis(reg, clusters=clusters(("A",)))
+    with pytest.raises(InputError, match="either a basis"):
+        build_extract(reg, "under6", basis=basis, findings=no_findings())
+    with pytest.raises(InputError, match="another register"):
+        build_extract(register([person("A", "2022-03-04"), person("B", "2022-03-04")]), "under6", basis=basis)
