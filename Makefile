@@ -8,7 +8,8 @@ SCALE  ?= 0.1
 PERIOD ?= 2026-10
 OUT    ?= out/demo
 WORKERS ?= 2
-PYTEST_ARGS ?= -m "not slow" -n 2
+# loadgroup: tests marked with one xdist_group share a worker (and its module fixtures); the others are spread
+PYTEST_ARGS ?= -m "not slow" -n 2 --dist loadgroup
 
 .PHONY: demo test test-all lint bench docs clean venv
 
@@ -37,7 +38,7 @@ test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-all: venv
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: venv
 	$(BIN)/ruff check popqa tests benchmarks

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             _reset_peak()
             t0, c0 = time.perf_counter(), time.process_time()
             made_of = {"basis": extract_basis(reg, **made_of)}
-            del clusters, pairs, findings
+            del findings  # the stage's own concatenation of the findings; the clusters and pairs stay (the audit's)
             gc.collect()
             rec["kinds"]["(basis)"] = {"s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
                                        "peak_mb": round(_status("VmHWM"))}

@@ -221,6 +221,10 @@ def _take_column(v: pd.Series, idx: np.ndarray) -> pd.Series:
     return v.take(idx).reset_index(drop=True)
 
 
+def _chunked(values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+
+
 def text_column(values: Any) -> pd.Series:
     """Text values as a pandas string column stored in Arrow (no per-value validation; zero-copy to Arrow).
 
@@ -605,67 +609,81 @@ def build_extract(
     others = others[others["_pid"].to_numpy() != pid_of_code[others["_cid"].to_numpy()]]
     dup_ids = _join_groups(others["_cid"], others["_pid"])
 
-    # flags: the error and warning findings of every record of the person, then the named flags
+    # the list's order first (commune, village, household, person), then every column made in it as it is
+    # made: the rows built whole and then sorted beside themselves were the voters' peak (docs/benchmarks.md)
+    hh = _households(register)
+    nulls = pa.nulls(len(rep), type=pa.large_string())
+    village, collab = nulls, nulls
+    hh_id = to_arrow(text_column(rep["household_id"])) if "household_id" in rep else nulls
+    if hh is not None:
+        where = textkeys.positions(hh_id, pa.array(hh.index.to_numpy(dtype=object), type=pa.large_string()))
+        take = pa.array(where, mask=where < 0)
+        if "village" in hh:
+            village = to_arrow(text_column(hh["village"])).take(take)
+        if "collaborator_id" in hh:
+            collab = to_arrow(text_column(hh["collaborator_id"])).take(take)
+        del hh, where, take
+    if "collaborator_id" in rep.columns:                # a person's own collaborator id first
+        collab = pc.coalesce(to_arrow(text_column(rep["collaborator_id"].reset_index(drop=True))), collab)
+    geo = pd.DataFrame({c: (rep[c] if c in rep else pd.Series(pd.NA, index=rep.index, dtype="string"))
+                        for c in ("province_code", "district_code", "commune_code")})
+    names = _unit_names(geo)
+    del geo
+    pid_rows = pid_a.take(pa.array(rep_pos))
+    keys = {"commune_code": names["commune_code"], "village": village, "household_id": hh_id, "person_id": pid_rows}
+    order = pc.sort_indices(pa.table({c: _chunked(v) for c, v in keys.items()}),
+                            sort_keys=[(c, "ascending", "at_end") for c in keys]).to_numpy()
+    del keys
+    cols: dict[str, Any] = {}
+
+    def put(name: str, values: Any) -> None:
+        """One column of the list, in the list's order."""
+        if isinstance(values, np.ndarray):             # the flags and duplicate ids: Python text
+            cols[name] = text_column(values[order])
+        elif isinstance(values, pd.Series) and not isinstance(values.dtype, pd.StringDtype):
+            cols[name] = _take_column(values.reset_index(drop=True), order)
+        else:
+            cols[name] = _take_column(text_column(values), order)
+
+    put("person_id", pid_rows)
+    del pid_rows
+    put("duplicate_person_ids", _by_code(dup_ids, rep_code, ncodes))
+    put("household_id", hh_id)
+    del hh_id
+    put("full_name", rep["full_name"] if "full_name" in rep else nulls)
+    put("sex", pd.to_numeric(rep["sex"], errors="coerce").astype("Int64") if "sex" in rep
+        else pd.Series(pd.NA, index=rep.index, dtype="Int64"))
     lo, hi = birth_interval(rep, ref)
+    put("birth_date", pa.array(lo.to_numpy(), from_pandas=True).cast(pa.date32()).cast(pa.large_string()))
+    put("birth_date_precision", rep["birth_date_precision"] if "birth_date_precision" in rep else nulls)
+    put("age", pd.Series(pd.array(age_at(lo.reset_index(drop=True), ref).to_numpy(), dtype="Float64").astype("Int64")))
     age_min = age_at(hi.reset_index(drop=True), ref).to_numpy(float)
-    cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index)
+    del lo, hi
+    cit = rep["citizen_id"].astype("string") if "citizen_id" in rep else pd.Series(pd.NA, index=rep.index, dtype="string")
     no_cid = (cit.isna() | cit.eq("")).fillna(True).to_numpy(bool) & (age_min >= 14)
+    put("citizen_id", cit.reset_index(drop=True))
+    del cit, rep
+    for c in UNIT_COLUMNS:
+        put(c, names.pop(c))
+    put("village", village)
+    put("collaborator_id", collab)
+    del village, collab
     named = {
         "age_uncertain": ~rep_certain,
         "probable_duplicate": size[rep_code] > 1,
         "possible_duplicate": basis.possible_duplicate[rep_code],
         "no_citizen_id": no_cid,
     }
+    # flags: the error and warning findings of every record of the person (extract_basis), then the named flags
     flags = _by_code(basis.rule_flags, rep_code, ncodes)
     for name in NAMED_FLAGS:                           # only the flagged rows are touched
         idx = np.flatnonzero(named[name])
         if len(idx):
             cur = flags[idx]
             flags[idx] = np.where(cur == "", name, cur + ";" + name)
-
-    out = pd.DataFrame(index=rep.index)
-    out["person_id"] = text_column(pid_a.take(pa.array(rep_pos)))
-    out["duplicate_person_ids"] = _by_code(dup_ids, rep_code, ncodes)
-    for c in ("household_id", "full_name"):
-        out[c] = text_column(rep[c]) if c in rep else pd.NA
-    out["sex"] = pd.to_numeric(rep["sex"], errors="coerce").astype("Int64") if "sex" in rep else pd.NA
-    out["birth_date"] = text_column(pa.array(lo.to_numpy(), from_pandas=True).cast(pa.date32()).cast(pa.large_string()))
-    out["birth_date_precision"] = (text_column(rep["birth_date_precision"]) if "birth_date_precision" in rep
-                                   else pd.NA)
-    out["age"] = pd.array(age_at(lo.reset_index(drop=True), ref).to_numpy(), dtype="Float64").astype("Int64")
-    out["citizen_id"] = text_column(cit.reset_index(drop=True))
-    geo = pd.DataFrame({c: (rep[c] if c in rep else pd.Series(pd.NA, index=rep.index, dtype="string"))
-                        for c in ("province_code", "district_code", "commune_code")})
-    names = _unit_names(geo)
-    for c in UNIT_COLUMNS:
-        out[c] = text_column(names[c])
-    hh = _households(register)
-    nulls = pa.nulls(len(out), type=pa.large_string())
-    village, collab = nulls, nulls
-    if hh is not None:
-        where = textkeys.positions(to_arrow(text_column(out["household_id"])),
-                           pa.array(hh.index.to_numpy(dtype=object), type=pa.large_string()))
-        take = pa.array(where, mask=where < 0)
-        if "village" in hh:
-            village = to_arrow(text_column(hh["village"])).take(take)
-        if "collaborator_id" in hh:
-            collab = to_arrow(text_column(hh["collaborator_id"])).take(take)
-    if "collaborator_id" in rep.columns:                # a person's own collaborator id first
-        own = to_arrow(text_column(rep["collaborator_id"].reset_index(drop=True)))
-        collab = pc.coalesce(own, collab)
-    out["village"] = text_column(village)
-    out["collaborator_id"] = text_column(collab)
-    out["flags"] = flags
-    cols = {c: out[c].reset_index(drop=True) if c in ("sex", "age") else text_column(out[c].reset_index(drop=True))
-            for c in EXTRACT_COLUMNS}
-    # the rows sorted one column at a time, what they were made from let go first: the whole table taken
-    # in sorted order beside itself was the voters' peak (0.7 GB for 2.37 M rows; docs/benchmarks.md)
-    del out, rep, geo, names, village, collab, cit, flags, named
-    keys = ("commune_code", "village", "household_id", "person_id")
-    order = pc.sort_indices(pa.table({c: pa.array(cols[c]) for c in keys}),
-                            sort_keys=[(c, "ascending", "at_end") for c in keys]).to_numpy()
-    out = pd.DataFrame({c: _take_column(cols.pop(c), order) for c in EXTRACT_COLUMNS},
-                       index=pd.RangeIndex(len(order)), copy=False)
+    put("flags", flags)
+    del flags, named
+    out = pd.DataFrame({c: cols.pop(c) for c in EXTRACT_COLUMNS}, index=pd.RangeIndex(len(order)), copy=False)
     lo_all = p["birth_date"]                              # datetimes (extract_basis)
     excluded = {
         "records": len(p),

@@ -172,11 +172,19 @@ def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, worke
     return out, written, seen
 
 
-def test_the_link_stage_with_the_register_out_of_memory_is_the_link_stage_with_it(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def in_memory(tmp_path_factory):
+    """The link stage of the sample with the register in memory, run once for the tests that compare with it
+    (one xdist group: ``make test`` runs with ``--dist loadgroup``)."""
+    return _stage(tmp_path_factory.mktemp("in-memory"), spill=False)
+
+
+@pytest.mark.xdist_group("spill_link")
+def test_the_link_stage_with_the_register_out_of_memory_is_the_link_stage_with_it(tmp_path, monkeypatch, in_memory):
     from popqa.contract import FINDINGS_COLUMNS
     from popqa.linkage.distributed import LINK_PERSON_COLUMNS
 
-    kept, kept_files, _ = _stage(tmp_path / "a", spill=False)
+    kept, kept_files, _ = in_memory
     out, files, seen = _stage(tmp_path / "b", spill=True, monkeypatch=monkeypatch)
     # while the models ran, no table of the register was in it, and they read the linkage columns only
     assert seen["tables"] and not any(seen["tables"].values())
@@ -192,9 +200,10 @@ def test_the_link_stage_with_the_register_out_of_memory_is_the_link_stage_with_i
         pd.testing.assert_frame_equal(out[key][list(FINDINGS_COLUMNS)], kept[key][list(FINDINGS_COLUMNS)], obj=key)
 
 
-def test_the_models_in_a_local_pool_read_their_sources_back_too(tmp_path):
+@pytest.mark.xdist_group("spill_link")
+def test_the_models_in_a_local_pool_read_their_sources_back_too(tmp_path, in_memory):
     """The pool (and a Dask cluster) get every source read back at once, and the persons' linkage columns."""
-    kept, kept_files, _ = _stage(tmp_path / "a", spill=False)
+    kept, kept_files, _ = in_memory
     out, files, _ = _stage(tmp_path / "b", spill=True, workers=2)
     assert files.keys() == kept_files.keys()
     for name in files:
