@@ -420,8 +420,8 @@ def extract_basis(register: Any, *, clusters: pd.DataFrame | None = None, findin
     """The part of :func:`build_extract` that does not depend on the kind, for every kind at once.
 
     An audit that makes several kinds of a large register works out each record's person, its findings'
-    flags and its review pairs once instead of once per kind (about 13-15 s a kind at 3.38 M persons on
-    the 2-core machine; docs/benchmarks.md). ``clusters``, ``findings``, ``pairs`` and ``collapse_at``
+    flags and its review pairs once (9 s at 3.38 M persons on the 2-core machine) instead of once per kind
+    (each small kind then takes 8-11 s instead of 15-18; docs/benchmarks.md, "nineteenth measurement"). ``clusters``, ``findings``, ``pairs`` and ``collapse_at``
     are :func:`build_extract`'s (tests/extracts/test_build.py makes every kind from one basis).
     """
     split = None
