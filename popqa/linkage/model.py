@@ -645,7 +645,8 @@ def run_splink(
     if stored is not None:  # an earlier audit's model: its m, u and prior; this run's blocking rules
         settings["comparisons"] = stored["settings"]["comparisons"]
         settings["probability_two_random_records_match"] = stored["settings"]["probability_two_random_records_match"]
-    linker = Linker(inputs, settings, log_level=logging.WARNING if log.isEnabledFor(logging.INFO) else None)
+    linker = Linker(inputs, settings, log_level=logging.WARNING if log.isEnabledFor(logging.INFO) else None,
+                    validate_settings=_validating())
     n_total = n_left + (n_right or 0)
     if stored is not None:
         log.info("%s: model trained on %s reused (%s)", kind, stored.get("trained_period"), config.model_files[kind])
@@ -697,6 +698,16 @@ def _quiet_splink() -> None:
     splink_log = logging.getLogger("splink")
     if splink_log.level == logging.NOTSET:
         splink_log.setLevel(logging.INFO if log.isEnabledFor(logging.DEBUG) else logging.ERROR)
+
+
+def _validating() -> bool:
+    """Whether Splink should check a model's settings against its input tables: its checks only log
+    warnings, through the "splink" logger, which :func:`_quiet_splink` sets to errors unless asked. Each
+    check parses every blocking rule and comparison level (SQLGlot), about 0.8 s a linker on the 2-core
+    machine, a third of the link stage on a small province; a linker rebuilt from a model already made
+    on the same tables is never checked again. ``tests/linkage/test_settings_valid.py`` runs the checks
+    on the settings of every kind."""
+    return logging.getLogger("splink").isEnabledFor(logging.WARNING)
 
 
 def _connect(config: LinkageConfig) -> Any:
@@ -808,7 +819,8 @@ def score_partition(left: pd.DataFrame, right: pd.DataFrame | None, kind: str, c
 
     _quiet_splink()
     con = _connect(config)
-    linker = Linker(_register(DuckDBAPI(connection=con), left, right), settings, log_level=None)
+    linker = Linker(_register(DuckDBAPI(connection=con), left, right), settings, log_level=None,
+                    validate_settings=False)  # the model's settings, checked where it was trained
     _fit_memory_limit(con, config, kind)
     try:
         return _score_part(linker, con, kind, right is not None, config, part)
@@ -889,7 +901,7 @@ def _train(linker: Any, kind: str, config: LinkageConfig, frame: pd.DataFrame | 
             )
         except Exception as exc:  # degenerate pass (e.g. no pair at all): undo it
             log.info("EM pass skipped (degenerate on this data): %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
-            linker = Linker(list(linker._input_tables_dict.values()), saved, log_level=None)
+            linker = Linker(list(linker._input_tables_dict.values()), saved, log_level=None, validate_settings=False)
         log.info("EM pass in %.1f s", time.perf_counter() - t0)
     return _smoothed(linker, kind, config.prior_m_share, frame, config.seed)
 
@@ -937,7 +949,7 @@ def _smoothed(linker: Any, kind: str, share: float, frame: pd.DataFrame | FrameF
         model = age_conditional_u(model, frame, seed)
     if share <= 0 and frame is None:
         return linker
-    return Linker(list(linker._input_tables_dict.values()), model, log_level=None)
+    return Linker(list(linker._input_tables_dict.values()), model, log_level=None, validate_settings=False)
 
 
 #: Comparisons whose values go with the age (a 60-year-old is more often married than a random
