@@ -241,9 +241,7 @@ def text_column(values: Any) -> pd.Series:
     else:
         obj = np.asarray(values, dtype=object)
         arr = pa.array(obj, type=pa.large_string(), from_pandas=True)
-    if isinstance(arr, pa.Array):
-        arr = pa.chunked_array([arr])
-    return pd.Series(pd.arrays.ArrowStringArray(arr))
+    return pd.Series(pd.arrays.ArrowStringArray(_chunked(arr)))
 
 
 def _by_code(values: pd.Series, codes: np.ndarray, ncodes: int) -> np.ndarray:
