@@ -273,15 +273,20 @@ def _findings(
         f[attr] = f["rule_id"].map({r: getattr(d, attr) for r, d in decl.items()})
     geo_cols = [c for c in ("person_id", "household_id", "province_code", "district_code", "commune_code")
                 if c in persons.columns]
-    geo = persons[geo_cols].drop_duplicates("person_id").copy()
+    # the places of the findings' records only (each id's first record), not a copy of every person's
+    pid = persons["person_id"].astype("string")
+    rows = textkeys.first_of_each(pid) & textkeys.isin(pid, f["record_id"])
+    geo = persons.loc[rows, geo_cols].copy()
     geo["person_id"] = geo["person_id"].astype("string")
     if households is not None and {"household_id", "collaborator_id"} <= set(households.columns) and (
         "household_id" in geo.columns
     ):
-        hh = households[["household_id", "collaborator_id"]].drop_duplicates("household_id")
+        hid = households["household_id"].astype("string")
+        hh = households.loc[textkeys.isin(hid, geo["household_id"].astype("string")), ["household_id", "collaborator_id"]]
+        hh = hh.drop_duplicates("household_id")
         geo = geo.merge(hh.astype({"household_id": "string"}), on="household_id", how="left")
     elif "collaborator_id" in persons.columns:
-        geo["collaborator_id"] = persons.drop_duplicates("person_id")["collaborator_id"].to_numpy()
+        geo["collaborator_id"] = persons.loc[rows, "collaborator_id"].to_numpy()
     f = f.merge(geo.rename(columns={"person_id": "record_id"}), on="record_id", how="left")
     for c in FINDINGS_COLUMNS:
         if c not in f.columns:

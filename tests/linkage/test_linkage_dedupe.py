@@ -66,6 +66,33 @@ def test_findings_have_contract_columns_units_and_collaborator(result):
     assert not f["value"].str.contains("Nguy|Trần|Lê", regex=True).any()
 
 
+def test_each_findings_places_are_its_records_first_row_and_household(tmp_path):
+    """The findings' places and collaborator are those of each record's first row and its household's
+    first row (the places are taken for the findings' records only), on a synthetic province whose persons
+    and households carry repeated ids."""
+    from popqa.synth import generate_province
+
+    reg = generate_province(scale=0.005, seed=11).register
+    persons, households = reg.persons, reg.households
+    # a repeated person and household id with other places: the first row counts, as before
+    persons = pd.concat([persons, persons.iloc[:50].assign(commune_code="99999", district_code="999")],
+                        ignore_index=True)
+    households = pd.concat([households, households.iloc[:50].assign(collaborator_id="CTV-OTHER")],
+                           ignore_index=True)
+    f = dedupe(persons, households=households).findings
+    assert len(f) > 20
+    first = persons.assign(person_id=persons["person_id"].astype("string")).drop_duplicates("person_id")
+    first = first.set_index("person_id")
+    coll = households.assign(household_id=households["household_id"].astype("string")).drop_duplicates(
+        "household_id").set_index("household_id")["collaborator_id"]
+    for c in ("district_code", "commune_code", "province_code"):
+        want = first.loc[f["record_id"], c].astype("string").to_numpy()
+        assert (pd.Series(want, dtype="string").fillna("-") == f[c].fillna("-").to_numpy()).all(), c
+    want = coll.reindex(first.loc[f["record_id"], "household_id"].astype("string")).astype("string").to_numpy()
+    assert (pd.Series(want, dtype="string").fillna("-") == f["collaborator_id"].fillna("-").to_numpy()).all()
+    assert "CTV-OTHER" not in set(f["collaborator_id"].dropna()) and "99999" not in set(f["commune_code"].dropna())
+
+
 def test_same_input_same_pairs_and_clusters(result, persons, households):
     again = dedupe(persons.sample(frac=1, random_state=3), households=households)
     pd.testing.assert_frame_equal(again.pairs, result.pairs)
