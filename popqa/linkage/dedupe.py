@@ -282,8 +282,8 @@ def _findings(
         "household_id" in geo.columns
     ):
         hid = households["household_id"].astype("string")
-        hh = households.loc[textkeys.isin(hid, geo["household_id"].astype("string")), ["household_id", "collaborator_id"]]
-        hh = hh.drop_duplicates("household_id")
+        wanted = textkeys.isin(hid, geo["household_id"].astype("string"))
+        hh = households.loc[wanted, ["household_id", "collaborator_id"]].drop_duplicates("household_id")
         geo = geo.merge(hh.astype({"household_id": "string"}), on="household_id", how="left")
     elif "collaborator_id" in persons.columns:
         geo["collaborator_id"] = persons.loc[rows, "collaborator_id"].to_numpy()
@@ -375,7 +375,8 @@ def dedupe(
     pairs = _apply_reviews(pairs, reviews)
     pairs = pairs.sort_values(["person_id_l", "person_id_r"], ignore_index=True)
     # the clustering asks the IDs and exact dates of the records in pairs only: those records' rows, not
-    # every person's (the dates as text and the IDs' checks for every person took 2.5 s at 1.25 M)
+    # every person's (every person's date as text and ID checked: about 4 s of dedupe's 12 s after its
+    # scoring at 1.25 M persons, docs/benchmarks.md)
     paired = keep & textkeys.isin(ids, pd.concat([pairs["person_id_l"], pairs["person_id_r"]]).astype("string"))
 
     def of_paired(cols: tuple[str, ...]) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 model: the deduplication and each source, with records settled by citizen ID and without.
 
 The audit skips those checks when Splink's warnings would not be shown (``model._validating``): they only
-log, and cost about 0.8 s a linker. This test runs them, so a blocking rule or comparison level that names
+log, and cost about 0.3 s a linker. This test runs them, so a blocking rule or comparison level that names
 a column the frames lack fails here, not silently in a quiet audit."""
 
 from __future__ import annotations
