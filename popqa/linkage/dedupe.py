@@ -252,7 +252,11 @@ def _findings(
     persons: pd.DataFrame,
     households: pd.DataFrame | None,
     cfg: LinkageConfig,
+    ids: pd.Series | None = None,
+    first: np.ndarray | None = None,
 ) -> pd.DataFrame:
+    """The duplicate findings (L001, L002) with their records' places and collaborator. ``ids`` (the persons'
+    ids as text) and ``first`` (each id's first row) as :func:`dedupe` has them, else worked out here."""
     dup = clusters[(clusters["cluster_size"] > 1) & (clusters["person_id"] != clusters["cluster_id"])]
     l001 = pd.DataFrame({"rule_id": "L001", "record_id": dup["person_id"], "value": dup["cluster_id"]})
     unc = pairs[
@@ -274,8 +278,9 @@ def _findings(
     geo_cols = [c for c in ("person_id", "household_id", "province_code", "district_code", "commune_code")
                 if c in persons.columns]
     # the places of the findings' records only (each id's first record), not a copy of every person's
-    pid = persons["person_id"].astype("string")
-    rows = textkeys.first_of_each(pid) & textkeys.isin(pid, f["record_id"])
+    ids = persons["person_id"].astype("string") if ids is None else ids
+    first = textkeys.first_of_each(ids) if first is None else first
+    rows = first & textkeys.isin(ids, f["record_id"])
     geo = persons.loc[rows, geo_cols].copy()
     geo["person_id"] = geo["person_id"].astype("string")
     if households is not None and {"household_id", "collaborator_id"} <= set(households.columns) and (
@@ -344,8 +349,8 @@ def dedupe(
     keep = textkeys.first_of_each(ids)
     n_unique = int(keep.sum())
 
-    def unique(cols: tuple[str, ...]) -> pd.DataFrame:
-        return persons.loc[keep, [c for c in cols if c in persons.columns]]
+    def unique(cols: tuple[str, ...], rows: np.ndarray = keep) -> pd.DataFrame:
+        return persons.loc[rows, [c for c in cols if c in persons.columns]]
 
     empty = _empty_columns(unique(IDENTIFYING)) if n_unique >= 2 else []
     note = ""
@@ -378,19 +383,15 @@ def dedupe(
     # every person's (every person's date as text and ID checked: about 4 s of dedupe's 12 s after its
     # scoring at 1.25 M persons, docs/benchmarks.md)
     paired = keep & textkeys.isin(ids, pd.concat([pairs["person_id_l"], pairs["person_id_r"]]).astype("string"))
-
-    def of_paired(cols: tuple[str, ...]) -> pd.DataFrame:
-        return persons.loc[paired, [c for c in cols if c in persons.columns]]
-
     clusters, refused = constrained_components(
         ids, pairs, cfg.threshold,
-        citizen_ids=_citizen_ids(of_paired(("person_id", "citizen_id"))),
-        exact_dates=_exact_dates(of_paired(("person_id", "birth_date", "birth_date_precision"))))
+        citizen_ids=_citizen_ids(unique(("person_id", "citizen_id"), paired)),
+        exact_dates=_exact_dates(unique(("person_id", "birth_date", "birth_date_precision"), paired)))
     if len(refused):
         # accepted pairs whose join would put two IDs or a blocked pair in one person: reviewed, not merged
         pairs.loc[refused, "rule"] = "cluster_conflict"
         pairs.loc[refused, "match_probability"] = 0.0
-    findings = _findings(clusters, pairs, persons, households, cfg)
+    findings = _findings(clusters, pairs, persons, households, cfg, ids=ids, first=keep)
     log.info("dedupe: %d persons, %d pairs, %d clusters", len(persons), len(pairs), clusters["cluster_id"].nunique())
     return DedupeResult(pairs, clusters, findings, cfg.threshold, cfg.review_low, note, cal, cal_note)
 

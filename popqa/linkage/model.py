@@ -705,8 +705,8 @@ def _validating() -> bool:
     warnings, through the "splink" logger, which :func:`_quiet_splink` sets to errors unless asked. Each
     check parses every blocking rule and comparison level (SQLGlot): a linker took 0.30 s to build with
     it and 0.05 s without on the 2-core machine, about a tenth of the sample's link stage (nine linkers).
-    A linker rebuilt from a model already made on the same tables is never checked again. ``tests/linkage/test_settings_valid.py`` runs the checks
-    on the settings of every kind."""
+    A linker rebuilt from a model already made on the same tables is never checked again.
+    ``tests/linkage/test_settings_valid.py`` runs the checks on the settings of every kind."""
     return logging.getLogger("splink").isEnabledFor(logging.WARNING)
 
 

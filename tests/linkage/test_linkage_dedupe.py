@@ -66,7 +66,7 @@ def test_findings_have_contract_columns_units_and_collaborator(result):
     assert not f["value"].str.contains("Nguy|Trần|Lê", regex=True).any()
 
 
-def test_each_findings_places_are_its_records_first_row_and_household(tmp_path):
+def test_each_findings_places_are_its_records_first_row_and_household():
     """The findings' places and collaborator are those of each record's first row and its household's
     first row (the places are taken for the findings' records only), on a synthetic province whose persons
     and households carry repeated ids."""
