@@ -19,6 +19,13 @@ Usage (heavy: wrap in ``flock /tmp/bench.lock``)::
 ``--code DIR`` times the popqa of another checkout (its folder goes first on the child's
 ``PYTHONPATH``); code before issue 16 has no ``--executor`` or ``--partition``. Results
 are appended as one JSON line to ``benchmarks/out/scale/results.jsonl``.
+
+A month that reuses last month's linkage models (``linkage.retrain_months``): keep a first
+audit's results (``--keep DIR``), then give its month folder as ``--previous`` of a second
+run, which links it as the month before::
+
+    .venv/bin/python benchmarks/bench_scale.py --data ... --keep /tmp/m1 --label trained
+    .venv/bin/python benchmarks/bench_scale.py --data ... --previous /tmp/m1/results/2026-10 --label reused
 """
 
 from __future__ import annotations
@@ -144,6 +151,8 @@ def main() -> int:
     ap.add_argument("--config", default=None, help="a popqa configuration (YAML) for the audit")
     ap.add_argument("--keep", default=None,
                     help="write the results under this folder and keep them (e.g. to time the reports after)")
+    ap.add_argument("--previous", default=None,
+                    help="a kept audit's month folder, linked as the month before --period (its models are reused)")
     ap.add_argument("--limit-gb", type=float, default=14.0, help="stop the child past this resident memory")
     ap.add_argument("--results", default=str(HERE / "out" / "scale" / "results.jsonl"))
     args = ap.parse_args()
@@ -162,6 +171,14 @@ def main() -> int:
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
     with keep or tempfile.TemporaryDirectory(prefix="popqa-scale-", dir=HERE / "out") as work:
+        if args.previous:
+            from popqa.period import Period
+
+            (Path(work) / "results").mkdir(exist_ok=True)
+            before = Path(work) / "results" / str(Period.parse(args.period).previous())
+            if before.is_symlink():
+                before.unlink()
+            os.symlink(Path(args.previous).resolve(), before)
         t0 = time.perf_counter()
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(Path(args.data).resolve()), work, args.period,
                                   args.executor, str(args.workers), partition],
@@ -178,7 +195,8 @@ def main() -> int:
             time.sleep(0.5)
         out, err = child.communicate()
         wall = time.perf_counter() - t0
-    rec = {"label": args.label, "data": str(args.data), "config": args.config, "executor": args.executor,
+    rec = {"label": args.label, "data": str(args.data), "config": args.config, "previous": args.previous,
+           "executor": args.executor,
            "workers": args.workers,
            "partition": partition, "code": args.code or "current", "wall_s": round(wall, 1),
            "peak_tree_mb": round(peak_tree), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
