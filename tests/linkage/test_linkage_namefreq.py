@@ -81,3 +81,61 @@ def test_common_namesakes_with_one_date_lose_weight_rare_names_stay_matches():
     delta = (with_whole["match_weight"] - parts_only["match_weight"].reindex(with_whole.index)).abs()
     assert delta[differ].max() < 1e-9
     assert delta[~differ].min() > 1
+
+
+def _by_pandas(frame: pd.DataFrame) -> pd.Series:
+    """The adjustment written with pandas' counts, as popqa computed it before the twenty-first measurement."""
+    import numpy as np
+
+    cols = ["surname", "middle", "given", "sex"]
+    share = {c: frame[c].map(frame[c].value_counts(normalize=True)).to_numpy(dtype="float64", na_value=np.nan)
+             for c in cols[:3]}
+    u_sex = float((frame["sex"].value_counts(normalize=True) ** 2).sum())
+    whole = frame[cols].notna().all(axis=1).to_numpy()
+    joint = np.full(len(frame), np.nan)
+    named = frame.loc[whole, cols]
+    joint[whole] = named.groupby(cols, sort=False)[cols[0]].transform("size").to_numpy(dtype="float64") / len(named)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        adj = np.log2(share["surname"] * share["middle"] * share["given"] * u_sex / joint)
+    return pd.Series(np.round(np.where(np.isfinite(adj), adj, 0.0), 6), index=frame["unique_id"].to_numpy())
+
+
+def test_the_counts_by_codes_equal_pandas_counts_with_missing_parts_and_odd_sexes():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    n = 5_000
+    pick = lambda values, p_missing: pd.Series(  # noqa: E731
+        np.where(rng.random(n) < p_missing, None, rng.choice(values, n)), dtype="string[pyarrow]")
+    frame = pd.DataFrame({
+        "unique_id": pd.Series([f"P{i}" for i in range(n)], dtype="string[pyarrow]"),
+        "surname": pick(["nguyen", "tran", "le", "pham", "quach", ""], 0.02),
+        "middle": pick(["thi", "van", "ngoc", "huu"], 0.10),
+        "given": pick([f"g{i}" for i in range(300)], 0.01),
+        "sex": pd.Series(np.where(rng.random(n) < 0.03, None, rng.choice([1, 2, 2, 9], n)), dtype="Int64"),
+    })
+    ours, theirs = name_adjustments(frame), _by_pandas(frame)
+    assert (ours.to_numpy() == theirs.to_numpy()).all()
+    assert (ours != 0).sum() > 0.8 * n and (ours == 0).sum() > 0.1 * n  # missing parts give 0
+
+
+def test_the_pairs_take_their_left_records_adjustment():
+    import numpy as np
+
+    from popqa.linkage.model import evidence_labels
+    from popqa.linkage.namefreq import PARTS, whole_name_adjustment
+
+    f = person_features(_register())
+    per = name_adjustments(f)
+    labels = evidence_labels("dedupe")
+    agree = {f"gamma_{n}": [k for k, v in labels[n].items() if v == lab][0] for n, lab in PARTS}
+    raw = pd.DataFrame({"unique_id_l": pd.Series(["T00", "R1", "Y1", "nobody", "T05"], dtype="string[pyarrow]"),
+                        "unique_id_r": pd.Series(["T01", "R2", "Y2", "T00", "T06"], dtype="string[pyarrow]"),
+                        "match_weight": [1.0, 2.0, 3.0, 4.0, 5.0], "match_probability": 0.5, **agree})
+    raw.loc[2, "gamma_given"] = -1  # Phạm Văn Nam / Lam: the given names differ
+    out = whole_name_adjustment(raw, f)
+    expected = [1.0 + per["T00"], 2.0 + per["R1"], 3.0, 4.0, 5.0 + per["T05"]]  # no record "nobody": no change
+    assert np.allclose(out["match_weight"], expected, atol=1e-6)
+    assert out.loc[2, "match_probability"] == 0.5  # a pair that differs keeps the model's probability
+    assert abs(out.loc[3, "match_probability"] - 1 / (1 + 2 ** -4.0)) < 1e-9  # agreeing: from its weight
+    assert raw["match_weight"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]  # the input is not written into
