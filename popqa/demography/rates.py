@@ -210,9 +210,10 @@ def _stays(register: Any, period: Any, window_months: int) -> _Stays:
     p = register.columns("persons", ["person_id", "birth_date", "status", "sex"])  # the columns used
     ev = _events_of(register)
     pid = p["person_id"]
-    death = pid.map(_first_event(ev, "death", start, end))
-    out_ = pid.map(_first_event(ev, "move_out", start, end))
-    in_ = pid.map(_first_event(ev, "move_in", start, end))
+    # each person's first event of a kind, looked up by Arrow (``Series.map`` on the persons' Arrow ids made
+    # a Python string of every id, three times)
+    death, out_, in_ = (textkeys.lookup(pid, _first_event(ev, kind, start, end))
+                        for kind in ("death", "move_out", "move_in"))
     s64, e64 = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
     birth = p["birth_date"].to_numpy("datetime64[D]")
     entry = np.maximum(s64, np.where(np.isnat(birth), s64, birth))
@@ -316,16 +317,18 @@ def vital_events(register: Any, *, period: Any, window_months: int = 12) -> pd.D
     m = ev["event_type"].isin(kinds).fillna(False).to_numpy(bool)
     e = ev.loc[m]
     e = e[(e["event_date"] >= start) & (e["event_date"] < end)]
-    person = textkeys.first_rows(p, "person_id").set_index("person_id")
-    sex = e["person_id"].map(person["sex"]).to_numpy(dtype="float64", na_value=np.nan)
+    # each event's person, and then its mother, by position: the first row of a repeated id, as the
+    # persons' first rows were looked up before (one hash of the events' ids, not one of the persons' a column)
+    pos = textkeys.positions(e["person_id"], p["person_id"])
+    sex = textkeys.take(p["sex"], pos).to_numpy(dtype="float64", na_value=np.nan)
     sex = np.where(np.isin(sex, (1, 2)), sex, 0).astype(np.int64)
-    bd = e["person_id"].map(person["birth_date"])
-    age = age_at(bd.reset_index(drop=True), e["event_date"].reset_index(drop=True)).to_numpy()
+    bd = textkeys.take(p["birth_date"], pos)
+    age = age_at(bd, e["event_date"].reset_index(drop=True)).to_numpy()
     is_birth = (e["event_type"] == "birth").to_numpy(bool)
     age = np.where(is_birth, 0, age)
     mother = e["mother_id"] if "mother_id" in e else pd.Series(pd.NA, index=e.index, dtype="string")
-    mother = mother.fillna(e["person_id"].map(person["mother_id"]))
-    mbd = mother.map(person["birth_date"])
+    mother = mother.fillna(textkeys.take(p["mother_id"], pos, index=e.index))
+    mbd = textkeys.take(p["birth_date"], textkeys.positions(mother, p["person_id"]))
     mage = age_at(mbd.reset_index(drop=True), e["event_date"].reset_index(drop=True)).to_numpy()
     mage = np.where(is_birth & np.isfinite(mage), mage, -1)
     age = np.where(np.isfinite(age) & (age >= 0), np.minimum(age, MAX_AGE), -1)

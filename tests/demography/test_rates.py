@@ -187,6 +187,39 @@ def test_vital_events_carry_the_ages_rates_need(tiny):
     assert "move_out" not in ev.index  # before the window
 
 
+def test_events_find_their_persons_first_row_and_mothers_by_id():
+    """Each event takes its person's first row when an id repeats (as the rules' look-ups do), an event of
+    an unknown person has no sex or age, and a birth without a mother on the event takes the child's."""
+    persons = [
+        _person("A", 2, "1996-05-01"),
+        _person("A", 1, "1950-01-01"),                 # a second row of A: not the one looked up
+        _person("C", 1, "2026-05-01", mother_id="A"),  # born 2026-05-01, the mother on the child only
+        _person("F", 2, "2026-06-01", mother_id="Z"),  # a mother the register does not hold
+        _person("B", 1, "1990-01-01", status=2),
+    ]
+    events = [
+        _event("e1", "birth", "C", "2026-05-01"),
+        _event("e2", "birth", "F", "2026-06-01"),
+        _event("e3", "death", "B", "2026-05-01"),
+        _event("e4", "death", "B", "2026-07-01"),      # a later death of B: the first one ends the stay
+        _event("e5", "move_in", "nobody", "2026-03-01"),
+        _event("e6", "move_in", "A", "2026-02-01"),
+    ]
+    reg = _register(persons, events)
+    ev = vital_events(reg, period="2026-10").set_index(["event_type", "age", "sex"]).sort_index()
+    births = ev.loc["birth"]
+    assert sorted(births["mother_age"].tolist()) == [-1, 30]  # A's first row; Z unknown
+    assert sorted(births.index.get_level_values("sex").tolist()) == [1, 2]
+    assert ev.loc[("move_in", -1, 0)].shape[0] == 1  # the unknown person: no age, no sex
+    assert ev.loc[("move_in", 29, 2)].shape[0] == 1  # A's first row: a woman of 29
+    py = exposure(reg, period="2026-10").groupby("sex")["years"].sum()
+    b_years = (pd.Timestamp("2026-05-01") - pd.Timestamp("2025-11-01")).days / 365.25
+    a_years = (pd.Timestamp("2026-11-01") - pd.Timestamp("2026-02-01")).days / 365.25  # from her move in
+    c_years = (pd.Timestamp("2026-11-01") - pd.Timestamp("2026-05-01")).days / 365.25
+    assert py[1] == pytest.approx(b_years + c_years + a_years)  # A's second row (a man) has his own stay
+    assert py[2] == pytest.approx(a_years + (pd.Timestamp("2026-11-01") - pd.Timestamp("2026-06-01")).days / 365.25)
+
+
 def _ages(reg: Register, period: str = "2026-10") -> pd.DataFrame:
     from popqa.demography.stage import demography_inputs
     return demography_inputs(reg, period=period).persons
