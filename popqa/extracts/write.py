@@ -220,25 +220,23 @@ def safe_arrow(rows: pd.DataFrame) -> pa.Table:
     >>> safe_arrow(pd.DataFrame({"v": ["=1+1", "-2.8", "Ấp 3", None]})).column("v").to_pylist()
     ["'=1+1", '-2.8', 'Ấp 3', None]
     """
-    from popqa.io.safe import _NUMBER_PATTERN, FORMULA_START
+    from popqa.io.safe import formula_cells
     from popqa.io.xlsx import to_arrow
 
     cols = {}
-    starts = pa.array(list(FORMULA_START), type=pa.large_string())
     for c in rows.columns:
         arr = to_arrow(rows[c])
         if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
             cols[c] = arr
             continue
         arr = arr.cast(pa.large_string())
-        # the first character decides; the number pattern is tried on those few cells only
-        risky = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=starts), False)
-        if pc.any(risky).as_py():
-            number = pc.fill_null(pc.match_substring_regex(arr, _NUMBER_PATTERN), False)
-            risky = pc.and_(risky, pc.invert(number))
+        risky = formula_cells(arr)
+        if len(risky):
+            mask = np.zeros(len(arr), dtype=bool)
+            mask[risky] = True
             quoted = pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), arr,
                                                  pa.scalar("", pa.large_string()))
-            arr = pc.if_else(risky, quoted, arr)
+            arr = pc.if_else(pa.array(mask), quoted, arr)
         cols[c] = arr
     return pa.table(cols)
 

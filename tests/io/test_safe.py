@@ -27,6 +27,7 @@ from tests.io.test_readers import PERSONS, _folder
         ("+84", "+84"),
         ("1e-3", "1e-3"),
         ("Ấp 3", "Ấp 3"),
+        ("-٣", "'-٣"),  # other scripts' digits: not a number to a spreadsheet
         (-2.8, -2.8),
         (None, None),
     ],
@@ -60,3 +61,48 @@ def test_check_writes_a_bom_csv_with_escaped_cells(tmp_path, capsys):
     cells = f["value"].tolist()
     assert "'=HYPERLINK(\"http://x\")" in cells
     assert not any(c.startswith(("=", "+", "@")) for col in f.columns for c in f[col])
+
+
+def _nasty_texts(n: int = 4_000) -> list:
+    """Cells of every kind a register's text holds: formulas, signed numbers (ASCII and other scripts'
+    digits), numbers with a trailing line break, leading tabs and line breaks, Vietnamese text, empty
+    strings, missing values."""
+    import random
+
+    rng = random.Random(11)
+    heads = ["=", "+", "-", "@", "\t", "\r", "\n", "", "", "Ấ", " ", "'"]
+    bodies = ["1+1", "2.8", "84 912", "1e-3", ",5", "٣", "٣.٥", "SUM(A1)", "2.8\n", "", "Lê Văn", "5e", "e5",
+              "12,", "HYPERLINK(\"x\")", "0x1F", "١٢"]
+    out: list = []
+    for _ in range(n):
+        r = rng.random()
+        out.append(None if r < 0.03 else rng.choice(heads) + rng.choice(bodies))
+    return out
+
+
+def test_safe_frame_quotes_exactly_the_cells_safe_cell_quotes():
+    import numpy as np
+
+    values = _nasty_texts()
+    mixed = values[:]
+    mixed[::97] = [-2.5] * len(mixed[::97])  # numbers in a text column stay numbers
+    df = pd.DataFrame({"text": pd.Series(values, dtype="string"), "obj": pd.Series(mixed, dtype=object),
+                       "arrow": pd.Series(values, dtype="string[pyarrow]")})
+    out = safe_frame(df)
+    for col in df.columns:
+        expected = [safe_cell(v) for v in df[col].astype(object).where(df[col].notna(), None)]
+        got = [None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v
+               for v in out[col].astype(object)]
+        assert got == expected, col
+    quoted = sum(isinstance(v, str) and v.startswith("'") and not w.startswith("'")
+                 for v, w in zip(out["text"].astype(object), df["text"].fillna("x"), strict=True))
+    assert 0.3 * len(values) < quoted < 0.7 * len(values)  # many cells of each kind
+
+
+def test_the_extracts_arrow_escape_is_safe_frames():
+    from popqa.extracts.write import safe_arrow
+
+    df = pd.DataFrame({"text": pd.Series(_nasty_texts(), dtype="string")})
+    ours = safe_arrow(df).column("text").to_pylist()
+    theirs = [None if v is pd.NA else v for v in safe_frame(df)["text"].astype(object)]
+    assert ours == theirs
