@@ -254,3 +254,36 @@ def test_merged_2025_province_codes_are_all_inside():
     hanoi = {"province_code": "01", "district_code": "001", "commune_code": "00001"}  # Phường Phúc Xá
     far = _set(households(), "household_id", "H2", **hanoi)
     assert flagged(run_checks(make(hh=far, pp=persons()), Config(province_code="72")), "V020") == {"H2"}
+
+
+def _cid_parts_by_python(ids: pd.Series) -> pd.DataFrame:
+    """The citizen ids' parts read one id at a time with Python's ``strip`` and ``\\d``, as the rules read
+    them before the twenty-first measurement."""
+    import re
+
+    rows = []
+    for v in ids.astype("string").astype(object):
+        cid = None if v is pd.NA else v.strip()
+        ok = cid is not None and re.fullmatch(r"\d{12}", cid) is not None
+        d = [int(ch) for ch in cid] if ok else [0] * 12
+        rows.append({"cid": cid, "ok": ok, "prefix": f"{d[0]}{d[1]}{d[2]}", "d4": d[3], "yy": d[4] * 10 + d[5]})
+    return pd.DataFrame(rows, index=ids.index)
+
+
+def test_citizen_id_parts_read_by_arrow_equal_python_reading_them_one_by_one():
+    from types import SimpleNamespace
+
+    from popqa.checks.rules.validity import _cid_parts
+
+    ids = ["072080123456", " 072080123456\t", "\x1c072080123457\x1f", "\xa0072080123458", "٠٧٢٠٨٠١٢٣٤٥٩",
+           "0720801234567", "07208012345", "0720801234AB", "", "   ", None, "072 080 123 456", "\u3000072080123450",
+           "099180123456", "Ā72080123456", "0720801234５6"]
+    frame = pd.DataFrame({"citizen_id": pd.array(ids * 3, dtype="string")}, index=range(100, 100 + 3 * len(ids)))
+    ours = _cid_parts(SimpleNamespace(persons=frame, cache={}))
+    theirs = _cid_parts_by_python(frame["citizen_id"])
+    assert ours.index.equals(theirs.index)
+    for col in ("ok", "prefix", "d4", "yy"):
+        assert ours[col].tolist() == theirs[col].tolist(), col
+    assert ours["cid"].astype(object).where(ours["cid"].notna(), None).tolist() == theirs["cid"].tolist()
+    # twelve digits after Python's strip: ASCII and other spaces around them, Arabic-Indic and full-width digits
+    assert ours["ok"].sum() == 3 * 8

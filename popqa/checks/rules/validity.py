@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from popqa.checks.base import Context, Rule, add_rule, empty_hits, isin, rule, text
 from popqa.contract import CODE_LISTS
@@ -374,23 +378,47 @@ def _v037(ctx: Context) -> pd.DataFrame:
 _PREFIXES = np.array([f"{i:03d}" for i in range(1000)], dtype=object)
 
 
+#: What Python's ``str.strip()`` takes off the ends of an ASCII text.
+_ASCII_SPACE = "".join(chr(i) for i in range(128) if chr(i).isspace())
+_TWELVE_DIGITS = re.compile(r"\d{12}")
+
+
 def _cid_parts(ctx: Context) -> pd.DataFrame:
-    """cid (text), ok (12 digits), prefix (digits 1-3), d4 (digit 4), yy (digits 5-6); computed once."""
+    """cid (text, stripped), ok (12 digits), prefix (digits 1-3), d4 (digit 4), yy (digits 5-6); computed once.
+
+    Arrow strips and matches the ASCII ids and reads their digits from the bytes; the few ids with other
+    characters (a non-breaking space, another script's digits) take Python's ``strip`` and ``\\d`` as
+    before. Python per id and NumPy's text-to-int conversions took 5.4 s at 1.25 M persons, this 0.5 s
+    (docs/benchmarks.md, twenty-first measurement).
+    """
     cached = ctx.cache.get("cid")
     if cached is not None:
         return cached
     p = ctx.persons
-    cid = p["citizen_id"].astype("string").str.strip()
-    ok = cid.str.fullmatch(r"\d{12}").fillna(False).astype(bool)
-    arr = cid.to_numpy(dtype=object, na_value="")
-    good = np.where(ok.to_numpy(), arr, "000000000000").astype("U12")
-    digits = good.view("U1").reshape(-1, 12) if len(good) else np.empty((0, 12), dtype="U1")
-    out = pd.DataFrame({"cid": cid, "ok": ok}, index=p.index)
+    text = pa.array(p["citizen_id"].astype(pd.StringDtype("pyarrow")).array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    cid = pc.utf8_trim(text, characters=_ASCII_SPACE)
+    ok = pc.fill_null(pc.match_substring_regex(cid, "^[0-9]{12}$"), False)
+    # each id that passed is 12 ASCII bytes; the others read as twelve zeros
+    good = pc.cast(pc.if_else(ok, cid, "000000000000"), pa.binary(12)) if len(text) else None
+    digits = (np.frombuffer(good.buffers()[1], dtype=np.uint8)[good.offset * 12:(good.offset + len(good)) * 12]
+              .reshape(-1, 12).astype(np.int64) - 48) if good is not None else np.zeros((0, 12), dtype=np.int64)
+    ok_np = ok.to_numpy(zero_copy_only=False).astype(bool)
+    out = pd.DataFrame({"cid": pd.Series(pd.arrays.ArrowStringArray(cid), index=p.index), "ok": ok_np},
+                       index=p.index)
+    other = np.flatnonzero(~pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False))
+    if len(other):
+        stripped = [v.strip() for v in text.take(pa.array(other)).to_pylist()]
+        out.iloc[other, out.columns.get_loc("cid")] = stripped
+        for i, v in zip(other, stripped, strict=True):
+            ok_np[i] = _TWELVE_DIGITS.fullmatch(v) is not None
+            digits[i] = [int(ch) for ch in v] if ok_np[i] else 0
+        out["ok"] = ok_np
     # the province prefix as text, one Python string per distinct prefix (at most 1,000), not one per person
-    pre = digits[:, 0].astype(int) * 100 + digits[:, 1].astype(int) * 10 + digits[:, 2].astype(int)
-    out["prefix"] = _PREFIXES[pre] if len(good) else ""
-    out["d4"] = digits[:, 3].astype(int) if len(good) else 0
-    out["yy"] = (digits[:, 4].astype(int) * 10 + digits[:, 5].astype(int)) if len(good) else 0
+    out["prefix"] = _PREFIXES[digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]] if len(p) else ""
+    out["d4"] = digits[:, 3] if len(p) else 0
+    out["yy"] = digits[:, 4] * 10 + digits[:, 5] if len(p) else 0
     ctx.cache["cid"] = out
     return out
 
