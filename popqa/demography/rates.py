@@ -212,11 +212,10 @@ def _stays(register: Any, period: Any, window_months: int) -> _Stays:
     pid = p["person_id"]
     # each person's first event of a kind: the persons' ids are looked up once among the ids with an event
     # (three ``Series.map`` hashed and probed every person's id three times)
-    first = {kind: _first_event(ev, kind, start, end) for kind in ("death", "move_out", "move_in")}
-    with_event = pd.Index(pd.concat([pd.Series(f.index, dtype="string") for f in first.values()])).unique()
-    pos = textkeys.positions(pid, pd.Series(with_event))
-    death, out_, in_ = (textkeys.take(f.set_axis(f.index.astype("string")).reindex(with_event), pos)
-                        for f in first.values())
+    first = pd.concat({kind: _first_event(ev, kind, start, end) for kind in ("death", "move_out", "move_in")},
+                      axis=1)  # one row per id with an event, a column per kind
+    pos = textkeys.positions(pid, pd.Series(first.index))
+    death, out_, in_ = (textkeys.take(first[kind], pos) for kind in ("death", "move_out", "move_in"))
     s64, e64 = np.datetime64(start.date(), "D"), np.datetime64(end.date(), "D")
     birth = p["birth_date"].to_numpy("datetime64[D]")
     entry = np.maximum(s64, np.where(np.isnat(birth), s64, birth))

@@ -68,17 +68,11 @@ def _per_row(frame: pd.DataFrame) -> np.ndarray:
     cols = [c for c, _ in PARTS]
     if any(c not in frame.columns for c in cols):
         return np.zeros(len(frame))
-    code: dict[str, np.ndarray] = {}
-    share: dict[str, np.ndarray] = {}
-    for c in cols:
-        k = textkeys.codes(frame[c])
-        known = k >= 0
-        counts = np.bincount(k[known])
-        code[c] = k
-        share[c] = np.where(known, counts[np.where(known, k, 0)] / max(int(known.sum()), 1), np.nan) if len(
-            counts) else np.full(len(k), np.nan)
-    sex_counts = np.bincount(code["sex"][code["sex"] >= 0])
-    u_sex = float(((sex_counts / sex_counts.sum()) ** 2).sum()) if sex_counts.sum() else np.nan
+    code = {c: textkeys.codes(frame[c]) for c in cols}
+    counts = {c: np.bincount(k[k >= 0]) for c, k in code.items()}
+    share = {c: np.where(code[c] >= 0, counts[c][np.maximum(code[c], 0)] / counts[c].sum(), np.nan)
+             if counts[c].sum() else np.full(len(frame), np.nan) for c in ("surname", "middle", "given")}
+    u_sex = float(((counts["sex"] / counts["sex"].sum()) ** 2).sum()) if counts["sex"].sum() else np.nan
     whole = np.logical_and.reduce([code[c] >= 0 for c in cols])
     joint = np.full(len(frame), np.nan)
     if whole.any():

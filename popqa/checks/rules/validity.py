@@ -388,7 +388,7 @@ def _cid_parts(ctx: Context) -> pd.DataFrame:
 
     Arrow strips and matches the ASCII ids and reads their digits from the bytes; the few ids with other
     characters (a non-breaking space, another script's digits) take Python's ``strip`` and ``\\d`` as
-    before. Python per id and NumPy's text-to-int conversions took 5.4 s at 1.25 M persons, this 0.5 s
+    before. Python per id and NumPy's text-to-int conversions took 5.4 s at 1.25 M persons, this 0.7-0.85 s
     (docs/benchmarks.md, twenty-first measurement).
     """
     cached = ctx.cache.get("cid")
