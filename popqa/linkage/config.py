@@ -126,6 +126,12 @@ class LinkageConfig(BaseModel):
         "however many. None = one in one process (there, partitions cost time: each repeats the blocking joins), "
         "one per worker thread on a Dask cluster"
     )
+    narrow_register: bool = Field(
+        True, description="a source linkage's EM passes and scoring read only the register persons one of their "
+        "blocking rules pairs with a source record (the whole register's term frequencies; the same pairs and "
+        "weights), when the register has at least 10 times the source's records and most persons would be left "
+        "out (popqa.linkage.narrow). False = Splink reads the whole register at each step"
+    )
     spill_register: bool | None = Field(
         None, description="whether the audit's link stage moves the register's tables out of memory to its scratch "
         "folder while the models run (each source read back for its own model, every table brought back unchanged "
