@@ -1,8 +1,8 @@
 """The Splink model: comparisons, blocking rules, training and prediction.
 
 This module and :mod:`popqa.linkage.narrow` are the only ones of popqa that
-import splink (pinned to one major version in ``pyproject.toml``). Its comparisons encode what the register's
-errors look like in Vietnam:
+import splink (pinned to one major version in ``pyproject.toml``). Its
+comparisons encode what the register's errors look like in Vietnam:
 
 * names are compared on their folded form (no diacritics, đ -> d), so a name
   typed without diacritics or in NFD agrees with its NFC original; surname and
@@ -672,14 +672,14 @@ def run_splink(
                         trained_period=config.model_period, records=[n_left, n_right])
     else:
         log.info("%s: %d records, keeping the prior model (no training)", kind, n_total)
-    if narrow is not None and not tried:  # a reused or untrained model: narrowed to score
-        linker = narrow(linker)
     t0 = time.perf_counter()
     # one partition unless configured: in one process partitions cost time and save little memory
     # (the deduplication of 3.38 M persons: 66 s in one, 99 s in four, peak 6.5 -> 6.3 GB;
     # docs/benchmarks.md); on a Dask cluster popqa.linkage.distributed gives each worker thread one
     parts = config.score_partitions or 1
     scorer = _SCORER.get()
+    if narrow is not None and not tried and not (parts > 1 and scorer is not None):
+        linker = narrow(linker)  # a reused or untrained model scored here: narrowed to score
     if parts > 1 and scorer is not None:  # the partitions on a cluster's workers, the model trained here
         model = linker.misc.save_model_to_json()
         con.close()

@@ -10,23 +10,9 @@ import pytest
 
 from popqa.linkage.config import LinkageConfig
 from popqa.linkage.dedupe import dedupe
-from popqa.linkage.features import person_features
 from popqa.linkage.frames import FrameFile, read_columns
 from popqa.linkage.link import _reference_year, link_frames, source_frame
 from popqa.linkage.model import OPEN_KEY, _register, run_splink, settle_by_id
-
-
-@pytest.fixture(scope="module")
-def register():
-    from popqa.synth import generate_province
-
-    return generate_province(scale=0.005, seed=11).register
-
-
-@pytest.fixture(scope="module")
-def features(register):
-    return person_features(register.persons)
-
 
 CFG = LinkageConfig(u_max_pairs=1e5)
 

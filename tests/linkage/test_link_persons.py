@@ -9,19 +9,6 @@ import pytest
 
 from popqa.linkage import dedupe, link
 from popqa.linkage.distributed import LINK_PERSON_COLUMNS, link_persons
-from popqa.linkage.features import person_features
-
-
-@pytest.fixture(scope="module")
-def register():
-    from popqa.synth import generate_province
-
-    return generate_province(scale=0.005, seed=11).register
-
-
-@pytest.fixture(scope="module")
-def features(register):
-    return person_features(register.persons)
 
 
 def test_fewer_columns_than_the_table(register):

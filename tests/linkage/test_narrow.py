@@ -12,23 +12,10 @@ import pandas as pd
 import pytest
 
 from popqa.linkage.config import LinkageConfig
-from popqa.linkage.features import person_features
 from popqa.linkage.frames import FrameFile
 from popqa.linkage.link import _reference_year, source_frame
 from popqa.linkage.model import run_splink
 from popqa.linkage.narrow import candidate_sql
-
-
-@pytest.fixture(scope="module")
-def register():
-    from popqa.synth import generate_province
-
-    return generate_province(scale=0.005, seed=11).register
-
-
-@pytest.fixture(scope="module")
-def features(register):
-    return person_features(register.persons)
 
 
 def _source(register, kind):
