@@ -649,14 +649,14 @@ def run_splink(
                     validate_settings=_validating())
     n_total = n_left + (n_right or 0)
     narrow = None
-    if right is not None and config.narrow_register:
-        from popqa.linkage.narrow import narrowed
+    from popqa.linkage.narrow import narrowed, worth_trying
 
+    if right is not None and config.narrow_register and worth_trying(n_left, n_right or 0):
         tried: list[bool] = []  # narrowed once: before the EM passes when the model is trained, else to score
 
         def narrow(lk: Any, extra: tuple[str, ...] = ()) -> Any:
             tried.append(True)
-            return narrowed(lk, con, list(settings["blocking_rules_to_generate_predictions"]) + list(extra))
+            return narrowed(lk, con, list(settings["blocking_rules_to_generate_predictions"]) + list(extra), n_left)
     if stored is not None:
         log.info("%s: model trained on %s reused (%s)", kind, stored.get("trained_period"), config.model_files[kind])
         if config.save_models_to:

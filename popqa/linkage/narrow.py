@@ -29,7 +29,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NARROW_TABLE", "candidate_sql", "narrowed"]
+__all__ = ["NARROW_TABLE", "candidate_sql", "narrowed", "worth_trying"]
 
 #: The DuckDB table holding the narrowed register (one per model's connection).
 NARROW_TABLE = "a_register_near"
@@ -59,10 +59,19 @@ def _count(con: Any, table: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
 
-def narrowed(linker: Any, con: Any, rules: list[str], *, min_ratio: float | None = None) -> Any:
+def worth_trying(persons: int, records: int) -> bool:
+    """Whether a register of ``persons`` is :data:`MIN_RATIO` times a source of ``records`` (read at call time).
+
+    >>> worth_trying(3_384_190, 46_837), worth_trying(3_384_190, 918_145)
+    (True, False)
+    """
+    return persons >= MIN_RATIO * max(records, 1)
+
+
+def narrowed(linker: Any, con: Any, rules: list[str], persons: int) -> Any:
     """A linker with ``linker``'s model over the register persons some of ``rules`` pairs with a source
-    record, and the whole register's term frequencies; ``linker`` itself when the register is not
-    ``min_ratio`` (default :data:`MIN_RATIO`) times the source or when the narrowed set would keep most of it.
+    record, and the whole register's term frequencies; ``linker`` itself when the narrowed set would keep
+    more than half of the register's ``persons`` (the caller asks only when :func:`worth_trying`).
 
     ``linker`` links two inputs, the register ("a_register") first, in DuckDB connection ``con``.
     ``rules`` are Splink blocking rules' SQL (``l.`` the register, ``r.`` the source): those of the
@@ -74,21 +83,15 @@ def narrowed(linker: Any, con: Any, rules: list[str], *, min_ratio: float | None
         ensure_term_frequencies_for_linker,
     )
 
-    inputs = list(linker._input_tables_dict.values())
-    if len(inputs) != 2:
-        return linker
-    reg, src = inputs
-    n_reg, n_src = (_count(con, t.physical_name) for t in inputs)
-    if n_reg < (MIN_RATIO if min_ratio is None else min_ratio) * max(n_src, 1):
-        return linker
+    reg, src = linker._input_tables_dict.values()
     t0 = time.perf_counter()
     con.execute(f"DROP TABLE IF EXISTS {NARROW_TABLE}")
     con.execute(f"CREATE TEMP TABLE {NARROW_TABLE} AS SELECT * FROM {reg.physical_name} "
                 f"WHERE unique_id IN ({candidate_sql(reg.physical_name, src.physical_name, rules)})")
     kept = _count(con, NARROW_TABLE)
-    if kept > n_reg / 2:
+    if kept > persons / 2:
         con.execute(f"DROP TABLE {NARROW_TABLE}")
-        log.info("register not narrowed: %d of %d persons can pair with a record (%.1f s)", kept, n_reg,
+        log.info("register not narrowed: %d of %d persons can pair with a record (%.1f s)", kept, persons,
                  time.perf_counter() - t0)
         return linker
     # the whole register's term frequencies, computed by Splink on the two whole inputs
@@ -105,6 +108,6 @@ def narrowed(linker: Any, con: Any, rules: list[str], *, min_ratio: float | None
         table = next(t for t in tf_tables if t.templated_name == name)
         out.table_management.register_term_frequency_lookup(db.register(table.physical_name, table_name=f"{name}_whole"),
                                                              col.unquote().name)
-    log.info("register narrowed to the %d of %d persons a rule can pair with a record (%.1f s)", kept, n_reg,
+    log.info("register narrowed to the %d of %d persons a rule can pair with a record (%.1f s)", kept, persons,
              time.perf_counter() - t0)
     return out
