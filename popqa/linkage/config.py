@@ -132,6 +132,11 @@ class LinkageConfig(BaseModel):
         "weights), when the register has at least 10 times the source's records and most persons would be left "
         "out (popqa.linkage.narrow). False = Splink reads the whole register at each step"
     )
+    group_blocked_pairs: bool = Field(
+        True, description="the deduplication, scored in one partition, has its candidate pairs made as each blocking "
+        "rule's join on its own, grouped by pair (popqa.linkage.blocking), not by Splink, which tests each rule's pairs "
+        "against every rule before it; the same pairs and scores. False = Splink makes them"
+    )
     spill_register: bool | None = Field(
         None, description="whether the audit's link stage moves the register's tables out of memory to its scratch "
         "folder while the models run (each source read back for its own model, every table brought back unchanged "

@@ -689,12 +689,24 @@ def run_splink(
                         for j in range(1, parts + 1)], ignore_index=True)
         con.close()
     else:
+        if config.group_blocked_pairs and kind in GROUPED_PAIRS:
+            from popqa.linkage.blocking import register_blocked_pairs
+
+            register_blocked_pairs(linker, con)
         predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
         df = _collect(con, predicted.physical_name, kind, right is not None)
         con.close()
     log.info("%s: pairs scored in %.1f s (%d partition%s)", kind, time.perf_counter() - t0, parts,
              "" if parts == 1 else "s")
     return df
+
+
+#: The models whose candidate pairs :mod:`popqa.linkage.blocking` makes (``group_blocked_pairs``): the
+#: deduplication, whose pairs are each found by several rules, which Splink tests every pair of a rule
+#: against (53 -> 34 s at 3.38 M persons). A source's pairs are found by few rules each, and numbering
+#: the register costs more than the tests (insurance 7.4 -> 11 s; docs/benchmarks.md, "twenty-third
+#: measurement"); ``benchmarks/bench_blocking.py`` can group them to measure it again.
+GROUPED_PAIRS: set[str] = {"dedupe"}
 
 
 #: Set by a task of a ``dask.distributed`` cluster (:mod:`popqa.linkage.distributed`): a function

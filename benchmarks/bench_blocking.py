@@ -1,0 +1,107 @@
+"""The models' scoring with ``linkage.group_blocked_pairs`` off and on (issue 16): the register read, the
+persons' and the sources' linkage features written to files as the audit's link stage writes them, then
+each model scored with the model an earlier audit trained (``MODELS_DIR``: its ``linkage/models``
+folder), so that only the scoring runs, where the candidate pairs are made: off then on in even rounds,
+on then off in odd ones, with the seconds and CPU seconds of each and the seconds the pairs took (the
+log lines of ``popqa.linkage.blocking`` and of Splink's blocking). Each run's scored pairs are written
+beside the features and compared frame for frame between off and on. Figures in docs/benchmarks.md,
+"twenty-third measurement".
+
+Usage (heavy: wrap in ``flock /tmp/bench.lock``)::
+
+    .venv/bin/python benchmarks/bench_blocking.py REGISTER_DIR 2026-10 MODELS_DIR dedupe,residents,insurance 2 [every]
+
+``every``: the sources' pairs grouped too (``popqa.linkage.model.GROUPED_PAIRS``, the deduplication's only
+by default), to measure what grouping them would cost.
+
+The models run with ``memory_limit: 2500MB`` and ``memory_budget: 3300MB`` (``configs/mem33b.yaml``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+class _Seconds(logging.Handler):
+    """The seconds the candidate pairs took, from the log lines that report them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: float | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        m = re.search(r"candidate pairs of \d+ rules made in ([\d.]+) s", msg) or re.search(
+            r"^Blocking time: ([\d.]+) seconds", msg)
+        if m:
+            self.seconds = float(m.group(1))
+
+
+def main() -> None:
+    import pandas as pd
+
+    from popqa import textkeys
+    from popqa.io import read_register
+    from popqa.linkage import model
+    from popqa.linkage.config import LinkageConfig
+    from popqa.linkage.features import person_features, recent_move_ins
+    from popqa.linkage.frames import FrameFile
+    from popqa.linkage.link import _reference_year, person_places, source_frame
+    from popqa.linkage.model import run_splink
+    from popqa.period import Period
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S",
+                        stream=sys.stderr)
+    splink_blocking = logging.getLogger("splink.internals.blocking")
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    splink_blocking.setLevel(logging.INFO)
+    seconds = _Seconds()
+    for name in ("popqa.linkage.blocking", "splink.internals.blocking"):
+        logging.getLogger(name).addHandler(seconds)
+    data, period, models, kinds, rounds = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4].split(","), int(sys.argv[5])
+    if len(sys.argv) > 6 and sys.argv[6] == "every":
+        model.GROUPED_PAIRS.update(kinds)
+    reg = read_register(data, period=period)
+    moved = recent_move_ins(reg.get("events"), Period.parse(period).end, LinkageConfig().mover_months)
+    first = textkeys.first_of_each(reg.persons["person_id"])
+    feats = person_features(reg.persons[first], move_in_ids=moved)
+    ref, places = _reference_year(reg.persons), person_places(reg.persons)
+    with tempfile.TemporaryDirectory(dir=Path(data).parent) as scratch:
+        d = Path(scratch)
+        persons = FrameFile.write(feats, d / "persons.parquet")
+        del feats
+        rights = {k: None if k == "dedupe" else
+                  FrameFile.write(source_frame(reg[k], k, persons=places, reference_year=ref), d / f"{k}.parquet")
+                  for k in kinds}
+        del reg
+        rows = []
+        for r in range(rounds):
+            for group in ((False, True) if r % 2 == 0 else (True, False)):
+                for k in kinds:
+                    cfg = LinkageConfig(memory_limit="2500MB", memory_budget="3300MB", group_blocked_pairs=group,
+                                        model_files={k: str(models / f"{k}.json")})
+                    seconds.seconds = None
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    pairs = run_splink(persons, rights[k], k, cfg)
+                    rows.append({"round": r, "model": k, "grouped": group, "seconds": round(time.perf_counter() - t0, 1),
+                                 "cpu": round(time.process_time() - c0, 1), "blocking_s": seconds.seconds,
+                                 "pairs": len(pairs)})
+                    print(json.dumps(rows[-1]), flush=True)
+                    pairs.to_parquet(d / f"pairs-{k}-{group}-{r}.parquet")
+        key = ["unique_id_l", "unique_id_r"]
+        for k in kinds:
+            for r in range(rounds):
+                a, b = (pd.read_parquet(d / f"pairs-{k}-{g}-{r}.parquet").sort_values(key, ignore_index=True)
+                        for g in (False, True))
+                pd.testing.assert_frame_equal(a, b)
+        print(json.dumps({"same_pairs": True, "runs": rows}))
+
+
+if __name__ == "__main__":
+    main()
