@@ -45,16 +45,11 @@ class _Seconds(logging.Handler):
 
 def main() -> None:
     import pandas as pd
+    from linkage_inputs import write_inputs
 
-    from popqa import textkeys
-    from popqa.io import read_register
     from popqa.linkage import model
     from popqa.linkage.config import LinkageConfig
-    from popqa.linkage.features import person_features, recent_move_ins
-    from popqa.linkage.frames import FrameFile
-    from popqa.linkage.link import _reference_year, person_places, source_frame
     from popqa.linkage.model import run_splink
-    from popqa.period import Period
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stderr)
@@ -67,19 +62,9 @@ def main() -> None:
     data, period, models, kinds, rounds = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4].split(","), int(sys.argv[5])
     if len(sys.argv) > 6 and sys.argv[6] == "every":
         model.GROUPED_PAIRS.update(kinds)
-    reg = read_register(data, period=period)
-    moved = recent_move_ins(reg.get("events"), Period.parse(period).end, LinkageConfig().mover_months)
-    first = textkeys.first_of_each(reg.persons["person_id"])
-    feats = person_features(reg.persons[first], move_in_ids=moved)
-    ref, places = _reference_year(reg.persons), person_places(reg.persons)
     with tempfile.TemporaryDirectory(dir=Path(data).parent) as scratch:
         d = Path(scratch)
-        persons = FrameFile.write(feats, d / "persons.parquet")
-        del feats
-        rights = {k: None if k == "dedupe" else
-                  FrameFile.write(source_frame(reg[k], k, persons=places, reference_year=ref), d / f"{k}.parquet")
-                  for k in kinds}
-        del reg
+        persons, rights = write_inputs(data, period, kinds, d)
         rows = []
         for r in range(rounds):
             for group in ((False, True) if r % 2 == 0 else (True, False)):

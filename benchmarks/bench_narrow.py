@@ -23,31 +23,18 @@ from pathlib import Path
 
 def main() -> None:
     import pandas as pd
+    from linkage_inputs import write_inputs
 
-    from popqa import textkeys
-    from popqa.io import read_register
     from popqa.linkage.config import LinkageConfig
-    from popqa.linkage.features import person_features, recent_move_ins
-    from popqa.linkage.frames import FrameFile
-    from popqa.linkage.link import _reference_year, link_frames, person_places, source_frame
-    from popqa.period import Period
+    from popqa.linkage.link import link_frames
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stderr)
     logging.getLogger("splink").setLevel(logging.ERROR)
     data, period, kinds, rounds = sys.argv[1], sys.argv[2], sys.argv[3].split(","), int(sys.argv[4])
-    reg = read_register(data, period=period)
-    moved = recent_move_ins(reg.get("events"), Period.parse(period).end, LinkageConfig().mover_months)
-    first = textkeys.first_of_each(reg.persons["person_id"])
-    feats = person_features(reg.persons[first], move_in_ids=moved)
-    ref, places = _reference_year(reg.persons), person_places(reg.persons)
     with tempfile.TemporaryDirectory(dir=Path(data).parent) as scratch:
         d = Path(scratch)
-        persons = FrameFile.write(feats, d / "persons.parquet")
-        del feats
-        rights = {k: FrameFile.write(source_frame(reg[k], k, persons=places, reference_year=ref), d / f"{k}.parquet")
-                  for k in kinds}
-        del reg
+        persons, rights = write_inputs(data, period, kinds, d)
         rows = []
         for r in range(rounds):
             for narrow in ((False, True) if r % 2 == 0 else (True, False)):
