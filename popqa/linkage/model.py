@@ -1,8 +1,9 @@
 """The Splink model: comparisons, blocking rules, training and prediction.
 
-This module and :mod:`popqa.linkage.narrow` are the only ones of popqa that
-import splink (pinned to one major version in ``pyproject.toml``). Its
-comparisons encode what the register's errors look like in Vietnam:
+This module, :mod:`popqa.linkage.narrow` and :mod:`popqa.linkage.blocking` are
+the only ones of popqa that import splink (pinned to one major version in
+``pyproject.toml``). Its comparisons encode what the register's errors look
+like in Vietnam:
 
 * names are compared on their folded form (no diacritics, đ -> d), so a name
   typed without diacritics or in NFD agrees with its NFC original; surname and
