@@ -56,3 +56,11 @@ def pair(res, a: str, b: str) -> pd.Series:
     hit = p[(p["person_id_l"] == lo) & (p["person_id_r"] == hi)]
     assert len(hit) == 1, f"pair {lo}-{hi} not scored"
     return hit.iloc[0]
+
+
+def source_features(register, kind: str) -> pd.DataFrame:
+    """A source's linkage frame as the link stage makes it from ``register`` (its persons for the places
+    and the reference year)."""
+    from popqa.linkage.link import _reference_year, source_frame
+
+    return source_frame(register[kind], kind, persons=register.persons, reference_year=_reference_year(register.persons))

@@ -13,7 +13,6 @@ import pytest
 from popqa.linkage.blocking import PAIRS_TABLE, register_blocked_pairs
 from popqa.linkage.config import LinkageConfig
 from popqa.linkage.frames import FrameFile
-from popqa.linkage.link import _reference_year, source_frame
 from popqa.linkage.model import (
     _connect,
     _register,
@@ -22,16 +21,13 @@ from popqa.linkage.model import (
     run_splink,
     settle_by_id,
 )
+from tests.linkage.linkage_helpers import source_features
 
 
 @pytest.fixture(scope="module")
-def persons(features):
+def unique_persons(features):
     """One row per person id, as the link stage gives the models (the sample repeats three ids)."""
     return features.drop_duplicates("unique_id", ignore_index=True)
-
-
-def _source(register, kind):
-    return source_frame(register[kind], kind, persons=register.persons, reference_year=_reference_year(register.persons))
 
 
 def _linker(left, right, kind, cfg):
@@ -62,12 +58,12 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 
 @pytest.mark.parametrize("kind", ["dedupe", "civil_births", "civil_deaths", "residents", "insurance"])
-def test_the_same_candidate_pairs_and_match_keys_as_splinks_blocking(register, persons, kind):
+def test_the_same_candidate_pairs_and_match_keys_as_splinks_blocking(register, unique_persons, kind):
     cfg = LinkageConfig()
-    right = None if kind == "dedupe" else _source(register, kind)
-    linker, con = _linker(persons, right, kind, cfg)
+    right = None if kind == "dedupe" else source_features(register, kind)
+    linker, con = _linker(unique_persons, right, kind, cfg)
     theirs = _splink_pairs(linker)
-    linker2, con2 = _linker(persons, right, kind, cfg)
+    linker2, con2 = _linker(unique_persons, right, kind, cfg)
     ours = _ours(linker2, con2)
     # the small sources' 24-78 records make 20-90 pairs; the others thousands
     assert len(theirs) > (1000 if kind in ("dedupe", "residents", "insurance") else 20), "too few pairs to tell apart"
@@ -79,8 +75,8 @@ def test_the_same_candidate_pairs_and_match_keys_as_splinks_blocking(register, p
 
 
 @pytest.mark.parametrize("in_files", [False, True])
-def test_a_deduplication_scores_the_same_pairs_and_weights(tmp_path, persons, caplog, in_files):
-    left = FrameFile.write(persons, tmp_path / "l.parquet") if in_files else persons
+def test_a_deduplication_scores_the_same_pairs_and_weights(tmp_path, unique_persons, caplog, in_files):
+    left = FrameFile.write(unique_persons, tmp_path / "l.parquet") if in_files else unique_persons
     cfg = LinkageConfig(u_max_pairs=1e5, min_probability=0.0)
     splink = run_splink(left, None, "dedupe", cfg.model_copy(update={"group_blocked_pairs": False}))
     with caplog.at_level(logging.INFO, logger="popqa.linkage.blocking"):
@@ -92,14 +88,14 @@ def test_a_deduplication_scores_the_same_pairs_and_weights(tmp_path, persons, ca
 
 
 @pytest.mark.parametrize("kind", ["residents", "civil_births"])
-def test_a_link_scores_the_same_pairs_and_weights(register, persons, kind):
+def test_a_link_scores_the_same_pairs_and_weights(register, unique_persons, kind):
     """run_splink groups a deduplication's pairs only; a link's grouped pairs score the same too."""
     from popqa.linkage.model import _collect
 
-    right = _source(register, kind)
+    right = source_features(register, kind)
     scored = []
     for group in (False, True):
-        linker, con = _linker(persons, right, kind, LinkageConfig())
+        linker, con = _linker(unique_persons, right, kind, LinkageConfig())
         if group:
             assert register_blocked_pairs(linker, con)
         scored.append(_collect(con, linker.inference.predict(threshold_match_probability=0.0).physical_name, kind, True)
@@ -109,10 +105,10 @@ def test_a_link_scores_the_same_pairs_and_weights(register, persons, kind):
     pd.testing.assert_frame_equal(scored[1], scored[0])
 
 
-def test_rules_whose_keys_are_missing_and_records_without_an_id_make_no_pair(persons):
+def test_rules_whose_keys_are_missing_and_records_without_an_id_make_no_pair(unique_persons):
     """Splink keeps no pair whose id is missing (``l.id < r.id`` is unknown) and a rule on a missing key
     joins nothing; nor do the grouped pairs."""
-    left = persons.head(400).copy()
+    left = unique_persons.head(400).copy()
     left.loc[left.index[:5], "citizen_id"] = None
     left.loc[left.index[5:8], "surname"] = None
     cfg = LinkageConfig()
@@ -122,8 +118,8 @@ def test_rules_whose_keys_are_missing_and_records_without_an_id_make_no_pair(per
     _same(_ours(linker2, con2), theirs)
 
 
-def test_ids_that_repeat_are_left_to_splink(persons):
-    left = pd.concat([persons.head(300), persons.head(5)], ignore_index=True)
+def test_ids_that_repeat_are_left_to_splink(unique_persons):
+    left = pd.concat([unique_persons.head(300), unique_persons.head(5)], ignore_index=True)
     linker, con = _linker(left, None, "dedupe", LinkageConfig())
     assert not register_blocked_pairs(linker, con)
     assert not con.sql(f"SELECT * FROM duckdb_tables() WHERE table_name = '{PAIRS_TABLE}'").fetchall()

@@ -11,8 +11,9 @@ import pytest
 from popqa.linkage.config import LinkageConfig
 from popqa.linkage.dedupe import dedupe
 from popqa.linkage.frames import FrameFile, read_columns
-from popqa.linkage.link import _reference_year, link_frames, source_frame
+from popqa.linkage.link import link_frames
 from popqa.linkage.model import OPEN_KEY, _register, run_splink, settle_by_id
+from tests.linkage.linkage_helpers import source_features
 
 CFG = LinkageConfig(u_max_pairs=1e5)
 
@@ -63,8 +64,7 @@ def test_deduplication_scores_the_same_pairs_from_a_file(tmp_path, register, fea
 
 @pytest.mark.parametrize("source", ["residents", "insurance", "civil_births"])
 def test_linkage_scores_the_same_pairs_from_files(tmp_path, register, features, source):
-    right = source_frame(register[source], source, persons=register.persons,
-                         reference_year=_reference_year(register.persons))
+    right = source_features(register, source)
     files = FrameFile.write(features, tmp_path / "l.parquet"), FrameFile.write(right, tmp_path / "r.parquet")
     settled = settle_by_id(features, right, CFG)[2]
     if source == "residents":
@@ -83,8 +83,7 @@ def test_the_open_key_of_a_file_is_the_one_of_the_frame(tmp_path, register, feat
     import duckdb
     from splink import DuckDBAPI
 
-    right = source_frame(register["residents"], "residents", persons=register.persons,
-                         reference_year=_reference_year(register.persons))
+    right = source_features(register, "residents")
     left_m, right_m, settled = settle_by_id(features, right, CFG)
     files = FrameFile.write(features, tmp_path / "l.parquet"), FrameFile.write(right, tmp_path / "r.parquet")
     assert settled.any()

@@ -13,13 +13,9 @@ import pytest
 
 from popqa.linkage.config import LinkageConfig
 from popqa.linkage.frames import FrameFile
-from popqa.linkage.link import _reference_year, source_frame
 from popqa.linkage.model import run_splink
 from popqa.linkage.narrow import candidate_sql
-
-
-def _source(register, kind):
-    return source_frame(register[kind], kind, persons=register.persons, reference_year=_reference_year(register.persons))
+from tests.linkage.linkage_helpers import source_features
 
 
 def _sorted(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +55,7 @@ def _probabilities(model: dict) -> list:
                          [("civil_births", 5e6, False), ("civil_births", 5e6, True), ("insurance", 300.0, True)])
 def test_a_trained_model_scores_the_same_pairs_on_the_narrowed_register(tmp_path, register, features, caplog,
                                                                          kind, em_max_pairs, in_files):
-    right = _source(register, kind)
+    right = source_features(register, kind)
     left = features
     if in_files:
         left, right = FrameFile.write(features, tmp_path / "l.parquet"), FrameFile.write(right, tmp_path / "r.parquet")
@@ -78,7 +74,7 @@ def test_a_trained_model_scores_the_same_pairs_on_the_narrowed_register(tmp_path
 
 def test_a_reused_model_scores_the_same_pairs_on_the_narrowed_register(tmp_path, register, features, caplog):
     """A model trained earlier is reused as it is: the register is narrowed to score only (the scoring's rules)."""
-    right = _source(register, "insurance")
+    right = source_features(register, "insurance")
     cfg = LinkageConfig(u_max_pairs=1e5, min_train_records=50)
     _, model, _ = _run(features, right, "insurance", cfg.model_copy(update={"narrow_register": False}), tmp_path,
                        "trained", caplog)
@@ -95,7 +91,7 @@ def test_the_term_frequencies_are_the_whole_registers(tmp_path, register, featur
     """The narrowed persons of a small source share its surnames far more often than the register does:
     term frequencies computed on them would weigh an agreeing name differently. The pairs' weights are
     the whole register's (with the narrowed persons' term frequencies this test and the ones above fail)."""
-    right = _source(register, "civil_deaths")
+    right = source_features(register, "civil_deaths")
     cfg = LinkageConfig(u_max_pairs=1e5)  # 24 records: the documented prior model, not trained
     whole, _, _ = _run(features, right, "civil_deaths", cfg.model_copy(update={"narrow_register": False}),
                        tmp_path, "whole", caplog)
@@ -106,7 +102,7 @@ def test_the_term_frequencies_are_the_whole_registers(tmp_path, register, featur
 
 
 def test_a_source_as_large_as_the_register_is_not_narrowed(tmp_path, register, features, caplog):
-    right = _source(register, "residents")  # 5,449 records against 6,232 persons
+    right = source_features(register, "residents")  # 5,449 records against 6,232 persons
     _, _, near_log = _run(features, right, "residents", LinkageConfig(u_max_pairs=1e5), tmp_path, "r", caplog)
     assert not near_log
 
