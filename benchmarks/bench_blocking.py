@@ -44,8 +44,7 @@ class _Seconds(logging.Handler):
 
 
 def main() -> None:
-    import pandas as pd
-    from linkage_inputs import write_inputs
+    from linkage_inputs import assert_same_pairs, off_and_on, pairs_file, write_inputs
 
     from popqa.linkage import model
     from popqa.linkage.config import LinkageConfig
@@ -66,25 +65,19 @@ def main() -> None:
         d = Path(scratch)
         persons, rights = write_inputs(data, period, kinds, d)
         rows = []
-        for r in range(rounds):
-            for group in ((False, True) if r % 2 == 0 else (True, False)):
-                for k in kinds:
-                    cfg = LinkageConfig(memory_limit="2500MB", memory_budget="3300MB", group_blocked_pairs=group,
-                                        model_files={k: str(models / f"{k}.json")})
-                    seconds.seconds = None
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    pairs = run_splink(persons, rights[k], k, cfg)
-                    rows.append({"round": r, "model": k, "grouped": group, "seconds": round(time.perf_counter() - t0, 1),
-                                 "cpu": round(time.process_time() - c0, 1), "blocking_s": seconds.seconds,
-                                 "pairs": len(pairs)})
-                    print(json.dumps(rows[-1]), flush=True)
-                    pairs.to_parquet(d / f"pairs-{k}-{group}-{r}.parquet")
-        key = ["unique_id_l", "unique_id_r"]
-        for k in kinds:
-            for r in range(rounds):
-                a, b = (pd.read_parquet(d / f"pairs-{k}-{g}-{r}.parquet").sort_values(key, ignore_index=True)
-                        for g in (False, True))
-                pd.testing.assert_frame_equal(a, b)
+        for r, group in off_and_on(rounds):
+            for k in kinds:
+                cfg = LinkageConfig(memory_limit="2500MB", memory_budget="3300MB", group_blocked_pairs=group,
+                                    model_files={k: str(models / f"{k}.json")})
+                seconds.seconds = None
+                t0, c0 = time.perf_counter(), time.process_time()
+                pairs = run_splink(persons, rights[k], k, cfg)
+                rows.append({"round": r, "model": k, "grouped": group, "seconds": round(time.perf_counter() - t0, 1),
+                             "cpu": round(time.process_time() - c0, 1), "blocking_s": seconds.seconds,
+                             "pairs": len(pairs)})
+                print(json.dumps(rows[-1]), flush=True)
+                pairs.to_parquet(pairs_file(d, k, group, r))
+        assert_same_pairs(d, kinds, rounds, key=["unique_id_l", "unique_id_r"])
         print(json.dumps({"same_pairs": True, "runs": rows}))
 
 

@@ -22,8 +22,7 @@ from pathlib import Path
 
 
 def main() -> None:
-    import pandas as pd
-    from linkage_inputs import write_inputs
+    from linkage_inputs import assert_same_pairs, off_and_on, pairs_file, write_inputs
 
     from popqa.linkage.config import LinkageConfig
     from popqa.linkage.link import link_frames
@@ -36,20 +35,16 @@ def main() -> None:
         d = Path(scratch)
         persons, rights = write_inputs(data, period, kinds, d)
         rows = []
-        for r in range(rounds):
-            for narrow in ((False, True) if r % 2 == 0 else (True, False)):
-                for k in kinds:
-                    cfg = LinkageConfig(memory_limit="2500MB", memory_budget="3300MB", narrow_register=narrow)
-                    t0 = time.perf_counter()
-                    out = link_frames(persons, rights[k], k, cfg)
-                    rows.append({"round": r, "source": k, "narrow": narrow, "seconds": round(time.perf_counter() - t0, 1),
-                                 "pairs": len(out.pairs), "linked": int(out.links["person_id"].notna().sum())})
-                    print(json.dumps(rows[-1]), flush=True)
-                    out.pairs.to_parquet(d / f"pairs-{k}-{narrow}-{r}.parquet")
-        for k in kinds:
-            for r in range(rounds):
-                a, b = (pd.read_parquet(d / f"pairs-{k}-{n}-{r}.parquet") for n in (False, True))
-                pd.testing.assert_frame_equal(a, b)
+        for r, narrow in off_and_on(rounds):
+            for k in kinds:
+                cfg = LinkageConfig(memory_limit="2500MB", memory_budget="3300MB", narrow_register=narrow)
+                t0 = time.perf_counter()
+                out = link_frames(persons, rights[k], k, cfg)
+                rows.append({"round": r, "source": k, "narrow": narrow, "seconds": round(time.perf_counter() - t0, 1),
+                             "pairs": len(out.pairs), "linked": int(out.links["person_id"].notna().sum())})
+                print(json.dumps(rows[-1]), flush=True)
+                out.pairs.to_parquet(pairs_file(d, k, narrow, r))
+        assert_same_pairs(d, kinds, rounds)
         print(json.dumps({"same_pairs": True, "runs": rows}))
 
 
