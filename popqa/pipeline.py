@@ -89,7 +89,8 @@ def _inputs(data_dir: Path, read_report: list[dict[str, Any]] | None) -> list[di
 #: Settings that change how the work is spread, never its result (left out of the audit id).
 EXECUTION_SETTINGS = (("linkage", "workers"), ("linkage", "threads"), ("linkage", "memory_limit"),
                       ("linkage", "memory_budget"), ("linkage", "score_partitions"), ("linkage", "spill_register"),
-                      ("linkage", "narrow_register"), ("linkage", "group_blocked_pairs"))
+                      ("linkage", "narrow_register"), ("linkage", "group_blocked_pairs"),
+                      ("linkage", "join_on_ids"))
 
 
 def audit_id(period: str | Period, inputs: list[dict[str, Any]], config: Config) -> str:

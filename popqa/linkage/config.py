@@ -137,6 +137,11 @@ class LinkageConfig(BaseModel):
         "rule's join on its own, grouped by pair (popqa.linkage.blocking), not by Splink, which tests each rule's pairs "
         "against every rule before it; the same pairs and scores. False = Splink makes them"
     )
+    join_on_ids: bool = Field(
+        True, description="a source's candidate pairs, scored in one partition, are joined to the records on their "
+        "plain ids, each side to its own input's records (popqa.linkage.predict), not on the input's name and id "
+        "joined in one text key as Splink joins them; the same scored pairs. False = Splink's join"
+    )
     spill_register: bool | None = Field(
         None, description="whether the audit's link stage moves the register's tables out of memory to its scratch "
         "folder while the models run (each source read back for its own model, every table brought back unchanged "

@@ -694,7 +694,16 @@ def run_splink(
             from popqa.linkage.blocking import register_blocked_pairs
 
             register_blocked_pairs(linker, con)
-        predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
+        predicted = None
+        if config.join_on_ids and right is not None:
+            from popqa.linkage.predict import predict_link
+
+            try:
+                predicted = predict_link(linker, con, config.min_probability)
+            except (ImportError, AttributeError, TypeError) as exc:  # Splink's internals moved (tested on 5.0)
+                log.warning("%s: pairs scored by Splink's join (popqa.linkage.predict: %s)", kind, exc)
+        if predicted is None:
+            predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
         df = _collect(con, predicted.physical_name, kind, right is not None)
         con.close()
     log.info("%s: pairs scored in %.1f s (%d partition%s)", kind, time.perf_counter() - t0, parts,
