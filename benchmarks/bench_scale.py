@@ -26,6 +26,10 @@ run, which links it as the month before::
 
     .venv/bin/python benchmarks/bench_scale.py --data ... --keep /tmp/m1 --label trained
     .venv/bin/python benchmarks/bench_scale.py --data ... --previous /tmp/m1/results/2026-10 --label reused
+
+``--profile publish,check`` runs those stages under cProfile and writes ``profile-STAGE.prof`` into
+``--profile-dir`` (``benchmarks/out/scale`` by default; read with ``python -m pstats``). A profiled
+stage runs slower: its seconds are not comparable with an unprofiled run's.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ def reset_peak():
         pass
 
 per_stage = {}
+PROFILE = set(filter(None, os.environ.get("POPQA_BENCH_PROFILE", "").split(",")))
 
 def wrap(stage):
     fn = stage.resolve()
@@ -76,10 +81,18 @@ def wrap(stage):
                                  "rss_after_mb": round(status("VmRSS"))}
         STATE.write_text(_name)
         reset_peak()
+        prof = None
+        if _name in PROFILE:
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
         t0 = time.perf_counter()
         try:
             return _fn(ctx)
         finally:
+            if prof is not None:
+                prof.disable()
+                prof.dump_stats(str(Path(os.environ["POPQA_BENCH_PROFILE_DIR"]) / f"profile-{_name}.prof"))
             per_stage[_name] = {"seconds": round(time.perf_counter() - t0, 2),
                                 "peak_mb": round(status("VmHWM")), "rss_after_mb": round(status("VmRSS"))}
     return dataclasses.replace(stage, func=run)
@@ -153,6 +166,10 @@ def main() -> int:
                     help="write the results under this folder and keep them (e.g. to time the reports after)")
     ap.add_argument("--previous", default=None,
                     help="a kept audit's month folder, linked as the month before --period (its models are reused)")
+    ap.add_argument("--profile", default="",
+                    help="comma-separated stages to run under cProfile; each one's profile is written to "
+                         "PROFILE-DIR/profile-STAGE.prof (profiling slows the stage: its seconds are not comparable)")
+    ap.add_argument("--profile-dir", default=str(HERE / "out" / "scale"), help="where --profile writes")
     ap.add_argument("--limit-gb", type=float, default=14.0, help="stop the child past this resident memory")
     ap.add_argument("--results", default=str(HERE / "out" / "scale" / "results.jsonl"))
     args = ap.parse_args()
@@ -160,6 +177,10 @@ def main() -> int:
     env = dict(os.environ)
     if args.config:
         env["POPQA_BENCH_CONFIG"] = str(Path(args.config).resolve())
+    if args.profile:
+        env["POPQA_BENCH_PROFILE"] = args.profile
+        Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
+        env["POPQA_BENCH_PROFILE_DIR"] = str(Path(args.profile_dir).resolve())
     if args.code:
         env["PYTHONPATH"] = str(Path(args.code).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
         before16 = not (Path(args.code) / "popqa" / "linkage" / "distributed.py").exists()
