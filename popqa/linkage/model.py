@@ -1,7 +1,7 @@
 """The Splink model: comparisons, blocking rules, training and prediction.
 
-This module, :mod:`popqa.linkage.narrow` and :mod:`popqa.linkage.blocking` are
-the only ones of popqa that import splink (pinned to one major version in
+This module, :mod:`popqa.linkage.narrow`, :mod:`popqa.linkage.blocking` and
+:mod:`popqa.linkage.predict` are the only ones of popqa that import splink (pinned to one major version in
 ``pyproject.toml``). Its comparisons encode what the register's errors look
 like in Vietnam:
 

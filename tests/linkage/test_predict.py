@@ -136,3 +136,21 @@ def test_run_splink_scores_a_link_the_same_with_or_without(tmp_path, register, u
     assert any("joined on their ids" in r.getMessage() for r in caplog.records if r.name == "popqa.linkage.predict")
     assert len(splink) > 500
     pd.testing.assert_frame_equal(ours.sort_values(KEY, ignore_index=True), splink.sort_values(KEY, ignore_index=True))
+
+
+def test_splinks_join_when_its_internals_have_moved(monkeypatch, register, unique_persons, caplog):
+    """A Splink whose internals popqa.linkage.predict reads have changed scores with its own join."""
+    import popqa.linkage.predict as predict
+
+    def moved(*args, **kwargs):
+        raise AttributeError("'Linker' object has no attribute '_settings_obj'")
+
+    right = source_features(register, "civil_births")
+    cfg = LinkageConfig(u_max_pairs=1e5, min_probability=0.0)
+    expected = run_splink(unique_persons, right, "civil_births", cfg.model_copy(update={"join_on_ids": False}))
+    monkeypatch.setattr(predict, "predict_link", moved)
+    with caplog.at_level(logging.WARNING, logger="popqa.linkage.model"):
+        got = run_splink(unique_persons, right, "civil_births", cfg)
+    assert any("pairs scored by Splink's join" in r.getMessage() for r in caplog.records)
+    assert len(expected) > 20
+    pd.testing.assert_frame_equal(got.sort_values(KEY, ignore_index=True), expected.sort_values(KEY, ignore_index=True))
