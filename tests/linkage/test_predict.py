@@ -123,7 +123,7 @@ def test_a_deduplication_and_ids_not_text_are_left_to_splink(unique_persons):
     con.close()
 
 
-@pytest.mark.parametrize("in_files", [False, True])
+@pytest.mark.parametrize("in_files", [pytest.param(False, marks=pytest.mark.slow), True])  # the audit's: in files
 def test_run_splink_scores_a_link_the_same_with_or_without(tmp_path, register, unique_persons, caplog, in_files):
     right = source_features(register, "residents")
     left = unique_persons
