@@ -55,10 +55,8 @@ def predict_link(linker: Any, con: Any, threshold_match_probability: float | Non
         names = con.execute(
             f"SELECT DISTINCT split_part(join_key_l, '{_SEP}', 1), split_part(join_key_r, '{_SEP}', 1) "
             f"FROM {blocked.physical_name}").fetchall()
-        if len(names) > 1:
+        if len(names) != 1:  # no pair (Splink's predict makes the empty table), or keys of several names a side
             log.info("pairs scored by Splink's join: their keys start with %s", names)
-            return _splink_predict(linker, blocked, cached, threshold_match_probability)
-        if not names:  # no pair: Splink's own predict makes the empty table
             return _splink_predict(linker, blocked, cached, threshold_match_probability)
         (name_l, name_r), = names
         quoted = source.name  # the source column as the SQL names it
