@@ -232,15 +232,30 @@ def large_register_memory(lcfg: Any, persons: int) -> Any:
 
 
 #: Above this many persons the link stage moves the register out of memory while its models run
-#: (``linkage.spill_register`` None): the link stage sets the audit's peak there (docs/scale.md).
-SPILL_REGISTER_PERSONS = 500_000
+#: (``linkage.spill_register`` None, no ``linkage.memory_budget``): the link stage sets the audit's peak
+#: there. Below it the register stays in memory, for time: at 1.25 M persons the spill cost 36 s of a
+#: 353 s audit for 955 MiB off a 3,654 MiB peak (docs/benchmarks.md, "twenty-fifth measurement").
+SPILL_REGISTER_PERSONS = 2_000_000
+#: The same with ``linkage.memory_budget`` set: a budget puts memory before time (docs/scale.md).
+SPILL_REGISTER_PERSONS_UNDER_BUDGET = 500_000
+
+
+def spill_threshold(lcfg: Any) -> int:
+    """The persons above which the link stage spills the register when ``linkage.spill_register`` is None.
+
+    >>> from popqa.linkage.config import LinkageConfig
+    >>> spill_threshold(LinkageConfig()), spill_threshold(LinkageConfig(memory_budget="3300MB"))
+    (2000000, 500000)
+    """
+    return SPILL_REGISTER_PERSONS_UNDER_BUDGET if lcfg.memory_budget else SPILL_REGISTER_PERSONS
 
 
 def _spills(ctx: RunContext, persons: int) -> bool:
     """Whether the link stage moves the register out of memory: ``linkage.spill_register``, or (None) above
-    :data:`SPILL_REGISTER_PERSONS` persons; never without a staging folder."""
-    want = ctx.config.linkage.spill_register
-    return ctx.staging is not None and (want if want is not None else persons > SPILL_REGISTER_PERSONS)
+    :func:`spill_threshold` persons; never without a staging folder."""
+    lcfg = ctx.config.linkage
+    want = lcfg.spill_register
+    return ctx.staging is not None and (want if want is not None else persons > spill_threshold(lcfg))
 
 
 #: Columns the link stage's results hold anyway (the deduplication's clusters keep every person id's
@@ -317,7 +332,7 @@ def _bring_back(reg: Any, spill: Any, leave: dict[str, tuple[str, ...]] | None =
 def stage_link(ctx: RunContext) -> dict[str, Any]:
     """Deduplicate persons and link every administrative source present (features computed once).
 
-    Above :data:`SPILL_REGISTER_PERSONS` persons (``linkage.spill_register``) the register leaves memory
+    Above :func:`spill_threshold` persons (``linkage.spill_register``) the register leaves memory
     first: the persons' features are built from the columns they read, read back from its file as Arrow
     text; the models read the persons' linkage columns (:func:`popqa.linkage.distributed.link_persons`)
     and each source in turn, and the register is brought back unchanged when they are done, but for

@@ -33,7 +33,7 @@ class TableOnDisk:
     Some columns may be held in memory (the spill's kept columns): :meth:`Register.columns` takes those
     from memory and reads the others. The audit's link stage leaves the administrative sources' tables and
     the persons' less used columns on disk when it brings the register back (above
-    :data:`popqa.pipeline.SPILL_REGISTER_PERSONS` persons; :data:`popqa.pipeline.LEFT_ON_DISK`): the later
+    :func:`popqa.pipeline.spill_threshold` persons; :data:`popqa.pipeline.LEFT_ON_DISK`): the later
     stages read only the columns they use (docs/scale.md, docs/readers.md).
     """
 

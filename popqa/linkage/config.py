@@ -148,7 +148,7 @@ class LinkageConfig(BaseModel):
         "when the stage ends): the models then hold the persons' linkage columns, not the register. When the models "
         "run one after the other in the audit's process, the persons' and each source's linkage features are "
         "written there too and read by each model's DuckDB within its memory_limit (the same pairs). "
-        "None = above 500,000 persons (docs/scale.md)"
+        "None = above 2,000,000 persons, or above 500,000 when memory_budget is set (docs/scale.md)"
     )
     memory_budget: str | None = Field(
         None, description="the memory of the process running a linkage model, e.g. '3600MB': each model's DuckDB gets "

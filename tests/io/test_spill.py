@@ -119,6 +119,27 @@ def test_the_link_stage_brings_the_person_ids_back_as_the_clusters_strings(tmp_p
     assert held and all(id(v) in own for v in held)
 
 
+@pytest.mark.parametrize(("setting", "budget", "persons", "staged", "spills"), [
+    (None, None, 1_250_000, True, False),   # the register stays in memory below 2 M persons, for time
+    (None, None, 2_000_001, True, True),
+    (None, "3300MB", 500_001, True, True),  # a budget puts memory first: above 500,000
+    (None, "3300MB", 500_000, True, False),
+    (True, None, 10, True, True),           # the setting decides when it is set
+    (False, "3300MB", 3_000_000, True, False),
+    (True, None, 3_000_000, False, False),  # never without a staging folder
+])
+def test_when_the_link_stage_spills_the_register(setting, budget, persons, staged, spills):
+    from popqa.config import Config
+    from popqa.linkage import LinkageConfig
+    from popqa.period import Period
+    from popqa.pipeline import _spills
+    from popqa.stages import RunContext
+
+    cfg = Config(linkage=LinkageConfig(spill_register=setting, memory_budget=budget))
+    ctx = RunContext(SAMPLE, Period(2026, 10), cfg, staging=object() if staged else None)
+    assert _spills(ctx, persons) is spills
+
+
 # --- the link stage -------------------------------------------------------------------------------
 def _stage(tmp_path, *, spill: bool, fail: bool = False, monkeypatch=None, workers: int = 1, hook=None):
     from popqa.config import Config
