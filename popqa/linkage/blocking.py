@@ -70,6 +70,7 @@ def register_blocked_pairs(linker: Any, con: Any) -> bool:
     linker is not a deduplication of one input or a link of two, a rule explodes an array, or the records'
     ids are not unique on a side: Splink then makes the pairs itself."""
     from splink.internals.blocking import ExplodingBlockingRule, _columns_needed_for_blocking
+    from splink.internals.chunking import _blocked_pairs_cache_key
     from splink.internals.unique_id_concat import _composite_unique_id_from_nodes_sql
     from splink.internals.vertically_concatenate import (
         select_two_dataset_link_only_input_tables_sqls,
@@ -118,8 +119,6 @@ def register_blocked_pairs(linker: Any, con: Any) -> bool:
     # the pairs where Splink's own blocking leaves them (its cache), so that predict joins them to the whole
     # inputs as it does its own. Splink's public registration (register_blocked_pairs_for_predict) first
     # copies the records that take part in a pair: nearly all of a deduplication's (11 s more at 3.38 M)
-    from splink.internals.chunking import _blocked_pairs_cache_key
-
     linker._intermediate_table_cache[_blocked_pairs_cache_key()] = linker._db_api.table_to_splink_dataframe(
         "__splink__blocked_id_pairs", PAIRS_TABLE)
     log.info("%d candidate pairs of %d rules made in %.1f s",

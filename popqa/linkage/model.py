@@ -657,7 +657,12 @@ def run_splink(
 
         def narrow(lk: Any, extra: tuple[str, ...] = ()) -> Any:
             tried.append(True)
-            return narrowed(lk, con, list(settings["blocking_rules_to_generate_predictions"]) + list(extra), n_left)
+            try:
+                return narrowed(lk, con, list(settings["blocking_rules_to_generate_predictions"]) + list(extra),
+                                n_left)
+            except SPLINK_MOVED as exc:
+                log.warning("%s: the whole register read at each step (popqa.linkage.narrow: %s)", kind, exc)
+                return lk
     if stored is not None:
         log.info("%s: model trained on %s reused (%s)", kind, stored.get("trained_period"), config.model_files[kind])
         if config.save_models_to:
@@ -693,14 +698,17 @@ def run_splink(
         if config.group_blocked_pairs and kind in GROUPED_PAIRS:
             from popqa.linkage.blocking import register_blocked_pairs
 
-            register_blocked_pairs(linker, con)
+            try:
+                register_blocked_pairs(linker, con)
+            except SPLINK_MOVED as exc:
+                log.warning("%s: candidate pairs made by Splink (popqa.linkage.blocking: %s)", kind, exc)
         predicted = None
         if config.join_on_ids and right is not None:
             from popqa.linkage.predict import predict_link
 
             try:
                 predicted = predict_link(linker, con, config.min_probability)
-            except (ImportError, AttributeError, TypeError) as exc:  # Splink's internals moved (tested on 5.0)
+            except SPLINK_MOVED as exc:
                 log.warning("%s: pairs scored by Splink's join (popqa.linkage.predict: %s)", kind, exc)
         if predicted is None:
             predicted = linker.inference.predict(threshold_match_probability=config.min_probability)
@@ -710,6 +718,11 @@ def run_splink(
              "" if parts == 1 else "s")
     return df
 
+
+#: What a Splink whose internals moved raises in :mod:`popqa.linkage.narrow`, :mod:`popqa.linkage.blocking`
+#: and :mod:`popqa.linkage.predict` (tested on Splink 5.0): each step then falls back to Splink's own way,
+#: with a warning, for the same pairs and scores in more time.
+SPLINK_MOVED = (ImportError, AttributeError, TypeError)
 
 #: The models whose candidate pairs :mod:`popqa.linkage.blocking` makes (``group_blocked_pairs``): the
 #: deduplication, whose pairs are each found by several rules, which Splink tests every pair of a rule

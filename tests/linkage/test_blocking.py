@@ -127,3 +127,19 @@ def test_ids_that_repeat_are_left_to_splink(unique_persons):
 
 def test_every_kind_has_rules_to_group():
     assert all(len(blocking_rules_for(k)) > 10 for k in ("dedupe", "residents", "civil_births"))
+
+
+def test_splinks_pairs_when_its_internals_have_moved(unique_persons, caplog, monkeypatch):
+    """A Splink without the internals popqa.linkage.blocking reads makes the deduplication's pairs itself,
+    with a warning: the same pairs and weights."""
+    import splink.internals.chunking as chunking
+
+    cfg = LinkageConfig(u_max_pairs=1e5, min_probability=0.0)
+    splink = run_splink(unique_persons, None, "dedupe", cfg.model_copy(update={"group_blocked_pairs": False}))
+    monkeypatch.delattr(chunking, "_blocked_pairs_cache_key")
+    with caplog.at_level(logging.WARNING, logger="popqa.linkage.model"):
+        got = run_splink(unique_persons, None, "dedupe", cfg)
+    assert any("candidate pairs made by Splink" in r.getMessage() for r in caplog.records)
+    key = ["unique_id_l", "unique_id_r"]
+    assert len(splink) > 500
+    pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True), splink.sort_values(key, ignore_index=True))

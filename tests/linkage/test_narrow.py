@@ -120,3 +120,23 @@ def test_the_candidates_are_the_persons_some_rule_pairs_with_a_record():
     # p1: k; p3: n with a missing k (NULL keys join nothing); p2's n = 2 meets s3, whose k is known, and
     # p2's own k too: the filter keeps it out; p4 pairs with nothing
     assert got == ["p1", "p3"]
+
+
+def test_the_whole_register_when_splinks_internals_have_moved(tmp_path, register, features, caplog, monkeypatch):
+    """A Splink without the internals popqa.linkage.narrow reads: the whole register is scored, with a warning,
+    and the pairs are the same."""
+    import popqa.linkage.narrow as narrow
+
+    def moved(*args, **kwargs):
+        raise AttributeError("'Linker' object has no attribute '_input_tables_dict'")
+
+    right = source_features(register, "civil_deaths")
+    cfg = LinkageConfig(u_max_pairs=1e5)
+    whole, _, _ = _run(features, right, "civil_deaths", cfg.model_copy(update={"narrow_register": False}),
+                       tmp_path, "whole", caplog)
+    monkeypatch.setattr(narrow, "narrowed", moved)
+    with caplog.at_level(logging.WARNING, logger="popqa.linkage.model"):
+        got = _sorted(run_splink(features, right, "civil_deaths", cfg))
+    assert any("the whole register read at each step" in r.getMessage() for r in caplog.records)
+    assert len(whole) > 20
+    pd.testing.assert_frame_equal(whole, got)
