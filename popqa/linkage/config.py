@@ -161,8 +161,8 @@ class LinkageConfig(BaseModel):
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "
         "DuckDB default (80 % of the machine). 2GB keeps the deduplication of 1.2 M persons at 3.8 GB peak for the "
         "time 5GB takes (4.1 GB; docs/benchmarks.md). When it is not set in the configuration, an audit of more than "
-        "2,000,000 persons uses 2500MB, the limit measured there (10.3 GB peak at 3.38 M persons with 5GB, 7.8 GB "
-        "with 2500MB; docs/scale.md)"
+        "2,000,000 persons uses 4GB, measured there with the register spilled (5.3 GB peak at 3.38 M persons, the "
+        "link stage 0.91x the time of 2500MB; docs/scale.md)"
     )
 
     @field_validator("memory_budget")
