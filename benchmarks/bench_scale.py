@@ -30,6 +30,9 @@ run, which links it as the month before::
 ``--profile publish,check`` runs those stages under cProfile and writes ``profile-STAGE.prof`` into
 ``--profile-dir`` (``benchmarks/out/scale`` by default; read with ``python -m pstats``). A profiled
 stage runs slower: its seconds are not comparable with an unprofiled run's.
+
+``--log FILE`` writes popqa's log lines (INFO, each with its time to the millisecond) to FILE: where
+the link stage's time goes, model by model, in an unprofiled run.
 """
 
 from __future__ import annotations
@@ -69,6 +72,12 @@ def reset_peak():
             fh.write("5")
     except OSError:
         pass
+
+if os.environ.get("POPQA_BENCH_LOG"):  # popqa's own log lines (each model's steps), with their times
+    import logging
+    logging.basicConfig(filename=os.environ["POPQA_BENCH_LOG"], level=logging.INFO,
+                        format="%(asctime)s.%(msecs)03d %(name)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("popqa").setLevel(logging.INFO)
 
 per_stage = {}
 PROFILE = set(filter(None, os.environ.get("POPQA_BENCH_PROFILE", "").split(",")))
@@ -170,6 +179,8 @@ def main() -> int:
                     help="comma-separated stages to run under cProfile; each one's profile is written to "
                          "PROFILE-DIR/profile-STAGE.prof (profiling slows the stage: its seconds are not comparable)")
     ap.add_argument("--profile-dir", default=str(HERE / "out" / "scale"), help="where --profile writes")
+    ap.add_argument("--log", default=None,
+                    help="write popqa's log lines (INFO, with their times: each model's training and scoring) to this file")
     ap.add_argument("--limit-gb", type=float, default=14.0, help="stop the child past this resident memory")
     ap.add_argument("--results", default=str(HERE / "out" / "scale" / "results.jsonl"))
     args = ap.parse_args()
@@ -181,6 +192,8 @@ def main() -> int:
         env["POPQA_BENCH_PROFILE"] = args.profile
         Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
         env["POPQA_BENCH_PROFILE_DIR"] = str(Path(args.profile_dir).resolve())
+    if args.log:
+        env["POPQA_BENCH_LOG"] = str(Path(args.log).resolve())
     if args.code:
         env["PYTHONPATH"] = str(Path(args.code).resolve()) + os.pathsep + env.get("PYTHONPATH", "")
         before16 = not (Path(args.code) / "popqa" / "linkage" / "distributed.py").exists()
