@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["codes", "sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
+__all__ = ["codes", "sorted_codes", "shared_sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -97,6 +97,27 @@ def sorted_codes(values) -> np.ndarray:
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
+
+
+def shared_sorted_codes(*values) -> list[np.ndarray]:
+    """:func:`sorted_codes` of several sets of keys in one order: equal keys get one code whichever set they
+    are in, and the codes keep the keys' text order across the sets. One hash table and one sort of the
+    distinct keys for all of them, where a code of each set and a look-up of one in another
+    (:func:`positions`) hashed the keys once for each.
+
+    >>> a, b = shared_sorted_codes(pd.Series(["s2", "s1", None]), pd.Series(["s1", "s3", "s1"], dtype="string[pyarrow]"))
+    >>> a.tolist(), b.tolist()
+    ([1, 0, -1], [0, 2, 0])
+    """
+    arrays = [_arrow(v) for v in values]
+    if not arrays:
+        return []
+    if len({a.type for a in arrays}) > 1:
+        arrays = [a.cast(pa.large_string()) if pa.types.is_string(a.type) or pa.types.is_large_string(a.type)
+                  or pa.types.is_null(a.type) else a for a in arrays]
+    codes = sorted_codes(pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0])
+    bounds = np.cumsum([0] + [len(a) for a in arrays])
+    return [codes[bounds[i]:bounds[i + 1]] for i in range(len(arrays))]
 
 
 def _indices(enc: pa.DictionaryArray) -> np.ndarray:

@@ -74,12 +74,19 @@ def _one_to_one(pairs: pd.DataFrame, src: np.ndarray, per: np.ndarray) -> pd.Dat
     (any such codes: those of a larger set of pairs serve as well as the pairs' own)."""
     if not len(pairs):
         return pairs.iloc[0:0]
-    # the match weight orders pairs whose probabilities both round to 1
     key = "match_weight" if "match_weight" in pairs.columns else "match_probability"
-    rank = np.lexsort((per, src, -pairs[key].to_numpy(dtype="float64")))
-    cand, src, per = pairs.iloc[rank], src[rank], per[rank]
-    order = np.arange(len(cand))
-    taken = np.zeros(len(cand), dtype=bool)
+    return pairs.iloc[_one_to_one_rows(pairs[key].to_numpy(dtype="float64"), src, per)].reset_index(drop=True)
+
+
+def _one_to_one_rows(score: np.ndarray, src: np.ndarray, per: np.ndarray) -> np.ndarray:
+    """The rows :func:`_one_to_one` takes (positions in the pairs), in its order: by source record."""
+    if not len(score):
+        return np.zeros(0, dtype=np.int64)
+    # the match weight orders pairs whose probabilities both round to 1
+    rank = np.lexsort((per, src, -score))
+    src, per = src[rank], per[rank]
+    order = np.arange(len(rank))
+    taken = np.zeros(len(rank), dtype=bool)
     while len(order):
         s, p = src[order], per[order]
         first_s = np.zeros(len(order), dtype=bool)
@@ -94,7 +101,7 @@ def _one_to_one(pairs: pd.DataFrame, src: np.ndarray, per: np.ndarray) -> pd.Dat
         used_p[p[mutual]] = True
         order = order[~used_s[s] & ~used_p[p]]
     by_source = np.argsort(src[taken], kind="stable")  # codes in the ids' text order
-    return cand[taken].iloc[by_source].reset_index(drop=True)
+    return rank[taken][by_source]
 
 
 def _reference_year(persons: pd.DataFrame) -> int | None:
@@ -185,29 +192,43 @@ def link_frames(left: pd.DataFrame | FrameFile | None, right: pd.DataFrame | Fra
         )
     first = ["source_id", "person_id", "match_probability", "match_weight"]
     order = [pairs.columns.get_loc(c) for c in first + [c for c in pairs.columns if c not in first]]
-    # by source record, best first, ties by person (on integer codes that keep the ids' text order)
-    src, per = textkeys.sorted_codes(pairs["source_id"]), textkeys.sorted_codes(pairs["person_id"])
+    # the source's ids and the pairs' source ids coded together, in the ids' text order: the pairs are
+    # sorted, assigned and put in the source's order on these integers, with one hash table of the ids
+    # (a code of each and a look-up of one in the other hashed 3 M police ids three times at 3.38 M persons)
+    source_ids = read_columns(right, ["unique_id"])["unique_id"].astype(LINK_ID_DTYPE)
+    sid, src = textkeys.shared_sorted_codes(source_ids, pairs["source_id"])
+    per = textkeys.sorted_codes(pairs["person_id"])
+    # by source record, best first, ties by person
     rank = np.lexsort((per, -pairs["match_probability"].to_numpy(dtype="float64"), src))
     pairs = pairs.iloc[rank, order]  # one copy: rows sorted and columns ordered together
     pairs.index = pd.RangeIndex(len(pairs))
     src, per = src[rank], per[rank]
     top = np.ones(len(src), dtype=bool)  # the first (best) pair of each source record
     top[1:] = src[1:] != src[:-1]
-    best = pairs.loc[top, ["source_id", "person_id", "match_probability"]]
-    # the assignment needs the ids and the scores only (not every comparison's evidence), and takes the
-    # codes computed here (each sorted_codes of 3 M text ids costs about 2 s)
-    ok = pairs["match_probability"].to_numpy() >= cfg.link_threshold
-    accepted = pairs.loc[ok, first]
-    chosen = _one_to_one(accepted, src[ok], per[ok]) if cfg.one_to_one else accepted.drop_duplicates("source_id")
-    chosen = chosen[["source_id", "person_id", "match_probability"]]
-    best = best[~textkeys.isin(best["source_id"], chosen["source_id"])]
+    # the assignment needs the ids and the scores only (not every comparison's evidence)
+    ok = np.flatnonzero(pairs["match_probability"].to_numpy() >= cfg.link_threshold)
+    if cfg.one_to_one:
+        key = pairs["match_weight" if "match_weight" in pairs.columns else "match_probability"]
+        rows = ok[_one_to_one_rows(key.to_numpy(dtype="float64")[ok], src[ok], per[ok])]
+    else:  # the best accepted pair of each source record (the pairs are sorted by record, best first)
+        keep = np.ones(len(ok), dtype=bool)
+        keep[1:] = src[ok][1:] != src[ok][:-1]
+        rows = ok[keep]
+    n_codes = int(max(sid.max(initial=-1), src.max(initial=-1))) + 1
+    linked = np.zeros(n_codes, dtype=bool)
+    linked[src[rows]] = True
+    unlinked = np.flatnonzero(top & ~linked[src])  # the best pair of each record left without a link
+    chosen = pairs.iloc[rows][["source_id", "person_id", "match_probability"]]
+    best = pairs.iloc[unlinked][["source_id", "person_id", "match_probability"]]
     best = best.assign(person_id=pd.Series(pd.NA, index=best.index, dtype=LINK_ID_DTYPE))
     done = pd.concat([chosen.astype({"person_id": LINK_ID_DTYPE}), best], ignore_index=True)  # one row per record
-    # each source record's row of ``done`` found by position (a merge on the text ids hashed them in
+    # each source record's row of ``done`` found by its code (a merge on the text ids hashed them in
     # pandas: 3.9x the time for 2.7x the police records of a merged province)
-    source_ids = read_columns(right, ["unique_id"])["unique_id"].astype(LINK_ID_DTYPE)
-    source_ids = source_ids.iloc[np.argsort(textkeys.sorted_codes(source_ids), kind="stable")]
-    at = textkeys.positions(source_ids, done["source_id"])
+    row_of = np.full(n_codes + 1, -1, dtype=np.int64)  # the last slot: a missing id (code -1)
+    row_of[np.concatenate([src[rows], src[unlinked]])] = np.arange(len(done))
+    by_id = np.argsort(sid, kind="stable")
+    source_ids = source_ids.iloc[by_id]
+    at = row_of[sid[by_id]]
     links = pd.DataFrame({"source_id": source_ids.reset_index(drop=True),
                           "person_id": textkeys.take(done["person_id"], at),
                           "match_probability": textkeys.take(done["match_probability"].astype("float64"), at)})
