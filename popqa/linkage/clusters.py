@@ -123,7 +123,13 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
         return connected_components(ids, pairs, threshold), pd.Index([])
     acc = pairs[pairs["match_probability"] >= threshold]
     acc = acc.assign(_l=acc["person_id_l"].astype("string"), _r=acc["person_id_r"].astype("string"))
-    acc = acc[textkeys.isin(acc["_l"], uniq) & textkeys.isin(acc["_r"], uniq)]
+    # each end's position among the ids, found once (Arrow's hash table of the 3.38 M ids of a merged province
+    # built once, not for each end and again for the clusters' members below)
+    ends = pd.concat([acc["_l"], acc["_r"]], ignore_index=True)
+    at = textkeys.positions(ends, uniq)
+    n = len(acc)
+    acc = acc[(at[:n] >= 0) & (at[n:] >= 0)]
+    position = dict(zip(ends.to_numpy(dtype=object)[at >= 0], at[at >= 0].tolist(), strict=True))
     # a reviewer's "match" is joined first and unconditionally: the reviewer saw both records
     reviewed = (acc["review"] == "match").fillna(False).astype(bool) if "review" in acc.columns else False
     acc = acc.assign(_forced=reviewed).sort_values(["_forced", "match_probability", "_l", "_r"],
@@ -190,7 +196,7 @@ def constrained_components(ids: pd.Series, pairs: pd.DataFrame, threshold: float
     size = np.ones(len(uniq), dtype=np.int64)
     if members:
         mem = [m for ms in members.values() for m in ms]
-        idx = textkeys.positions(pd.Series(mem, dtype="string"), uniq)
+        idx = np.fromiter((position[m] for m in mem), dtype=np.int64, count=len(mem))
         cluster[idx] = [name for ms in members.values() for name in [min(ms)] * len(ms)]
         size[idx] = [n for ms in members.values() for n in [len(ms)] * len(ms)]
     out = pd.DataFrame({"person_id": uniq.astype("string"), "cluster_id": pd.array(cluster, dtype="string"),

@@ -344,7 +344,7 @@ OPEN_KEY = "open_key"
 ID_COLUMNS = ["citizen_id", "name_fold", "dob", "dob_precision"]
 
 
-def id_resolved(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
+def id_resolved(left: pd.DataFrame | FrameFile, right: pd.DataFrame | FrameFile) -> np.ndarray:
     """Source records settled by their citizen ID (a boolean per row of ``right``).
 
     A source record is settled when its valid citizen ID is held by exactly one register
@@ -376,8 +376,10 @@ def id_resolved(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
         return out
     con = connect()
     try:
-        con.register("reg", left[cols])
-        con.register("src", right[cols].assign(_row=np.arange(len(right))))
+        # DuckDB reads a frame in a file itself and one in memory as Arrow columns: scanning pandas' Python
+        # strings took 4.1 s of the link stage at 3.38 M persons
+        _id_table(con, "reg", left, row=False)
+        _id_table(con, "src", right, row=True)
         rows = con.execute("""
             WITH once AS (
                 SELECT citizen_id, any_value(name_fold) AS name_fold, any_value(dob) AS dob,
@@ -393,6 +395,21 @@ def id_resolved(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
         con.close()
     out[np.asarray(rows, dtype=np.int64)] = True
     return out
+
+
+def _id_table(con: Any, name: str, frame: pd.DataFrame | FrameFile, *, row: bool) -> None:
+    """:data:`ID_COLUMNS` of ``frame`` as the view ``name`` of ``con`` (and ``_row``, each record's position,
+    when ``row``): a frame in a file read by DuckDB, one in memory registered as Arrow columns."""
+    if isinstance(frame, FrameFile):
+        where = str(frame.path).replace("'", "''")
+        extra = ", file_row_number AS _row" if row else ""
+        con.execute(f"CREATE VIEW {name} AS SELECT {', '.join(ID_COLUMNS)}{extra} "
+                    f"FROM read_parquet('{where}', file_row_number = {'true' if row else 'false'})")
+        return
+    table = pa.Table.from_pandas(frame[ID_COLUMNS], preserve_index=False)
+    if row:
+        table = table.append_column("_row", pa.array(np.arange(len(frame), dtype=np.int64)))
+    con.register(name, table)
 
 
 def blocked(left: pd.DataFrame, right: pd.DataFrame | None, pairs: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -591,8 +608,7 @@ def settle_by_id(left: pd.DataFrame | FrameFile, right: pd.DataFrame | FrameFile
     frames get :data:`OPEN_KEY`, NULL for a settled record: a NULL key joins nothing, so the other
     blocking rules leave it to the ID rule. Returns ``(left, right, settled)``; frames in files
     (:class:`~popqa.linkage.frames.FrameFile`) come back as they are, the key added by :func:`_register`."""
-    settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(
-        read_columns(left, ID_COLUMNS), read_columns(right, ID_COLUMNS))
+    settled = np.zeros(0, dtype=bool) if right is None or not config.settle_by_id else id_resolved(left, right)
     if right is not None and settled.any() and not isinstance(left, FrameFile):
         left = _with_column(left, OPEN_KEY, np.int8(1))
     if right is not None and settled.any() and not isinstance(right, FrameFile):

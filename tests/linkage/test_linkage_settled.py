@@ -64,6 +64,22 @@ def test_only_an_unambiguous_agreeing_id_settles_a_record():
     assert not id_resolved(left, right2).any()
 
 
+def test_frames_in_files_settle_the_same_records(tmp_path):
+    """DuckDB reads a frame in a file itself (its rows by their position in the file), one in memory as Arrow."""
+    from popqa.linkage.frames import FrameFile
+
+    persons, insurance = _persons(), _insurance()
+    left = person_features(persons)
+    right = source_features(insurance, "insurance", persons=persons, reference_year=2026)
+    # the settled record last, so that a position lost in the file would show
+    right = right.iloc[::-1].reset_index(drop=True)
+    want = id_resolved(left, right)
+    assert want.tolist() == [False, False, False, False, True]
+    lf, rf = FrameFile.write(left, tmp_path / "l.parquet"), FrameFile.write(right, tmp_path / "r.parquet")
+    for a, b in ((lf, right), (left, rf), (lf, rf)):
+        assert id_resolved(a, b).tolist() == want.tolist()
+
+
 @pytest.mark.parametrize("settle", [True, False])
 def test_links_are_the_same_with_and_without_settling(settle):
     lr = link(_persons(), _insurance(), "insurance", {"settle_by_id": settle})
