@@ -88,6 +88,14 @@ class LinkageConfig(BaseModel):
         "square of the register (16.6 M pairs for the police residence records of a 3.4 M-person province, "
         "2.9 M at 1.2 M persons), so the default leaves a 1.2 M-person province whole and bounds a larger one"
     )
+    source_em_max_pairs: float | None = Field(
+        2e6, gt=0, description="em_max_pairs for a source's linkage (its records against the register): most of a "
+        "source's blocked pairs are a record and its own person, where the deduplication's are mostly two different "
+        "persons, so fewer of them estimate its m probabilities as well. Measured on the synthetic provinces "
+        "(benchmarks/bench_em_pairs.py): the same links with 5 M, 2 M and 1 M pairs at 1.25 M persons and with 5 M and "
+        "2 M at 3.38 M, where 2 M took the police residence records' passes from 30.3 to 19.1 s; the "
+        "deduplication at 2 M lost one of its three passes as degenerate (docs/benchmarks.md). None = all"
+    )
     min_train_records: int = Field(
         2000,
         ge=2,

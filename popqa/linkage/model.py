@@ -530,7 +530,8 @@ def _settings(kind: str, link_type: str, prior: float, config: LinkageConfig, se
 
 
 #: The training settings a model depends on (with the comparisons): a change of any of them retrains.
-TRAINING_FIELDS = ("seed", "u_max_pairs", "em_max_pairs", "min_train_records", "prior_m_share", "max_iterations")
+TRAINING_FIELDS = ("seed", "u_max_pairs", "em_max_pairs", "source_em_max_pairs", "min_train_records", "prior_m_share",
+                   "max_iterations")
 
 
 def model_fingerprint(kind: str, config: LinkageConfig) -> str:
@@ -970,7 +971,7 @@ def _train(linker: Any, kind: str, config: LinkageConfig, frame: pd.DataFrame | 
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule,
                 estimate_without_term_frequencies=True,
-                max_pairs=config.em_max_pairs,
+                max_pairs=config.em_max_pairs if kind == "dedupe" else config.source_em_max_pairs,
             )
         except Exception as exc:  # degenerate pass (e.g. no pair at all): undo it
             log.info("EM pass skipped (degenerate on this data): %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))

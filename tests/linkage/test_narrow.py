@@ -50,16 +50,16 @@ def _probabilities(model: dict) -> list:
 
 
 # civil births: 78 records against 6,232 persons, trained (min_train_records lowered); insurance: 1,681
-# records, with the EM passes' record sampling forced by a small em_max_pairs
-@pytest.mark.parametrize(("kind", "em_max_pairs", "in_files"),
+# records, with the EM passes' record sampling forced by a small source_em_max_pairs
+@pytest.mark.parametrize(("kind", "source_em_max_pairs", "in_files"),
                          [("civil_births", 5e6, False), ("civil_births", 5e6, True), ("insurance", 300.0, True)])
 def test_a_trained_model_scores_the_same_pairs_on_the_narrowed_register(tmp_path, register, features, caplog,
-                                                                         kind, em_max_pairs, in_files):
+                                                                         kind, source_em_max_pairs, in_files):
     right = source_features(register, kind)
     left = features
     if in_files:
         left, right = FrameFile.write(features, tmp_path / "l.parquet"), FrameFile.write(right, tmp_path / "r.parquet")
-    cfg = LinkageConfig(u_max_pairs=1e5, min_train_records=50, em_max_pairs=em_max_pairs)
+    cfg = LinkageConfig(u_max_pairs=1e5, min_train_records=50, source_em_max_pairs=source_em_max_pairs)
     whole, whole_model, whole_log = _run(left, right, kind, cfg.model_copy(update={"narrow_register": False}),
                                          tmp_path, "whole", caplog)
     near, near_model, near_log = _run(left, right, kind, cfg, tmp_path, "near", caplog)
@@ -70,6 +70,33 @@ def test_a_trained_model_scores_the_same_pairs_on_the_narrowed_register(tmp_path
     assert len(whole) > 20 and whole["match_weight"].nunique() > 5
     pd.testing.assert_frame_equal(whole, near)
     assert _probabilities(whole_model) == pytest.approx(_probabilities(near_model), rel=1e-9, abs=1e-15)
+
+
+def test_a_source_samples_its_em_passes_by_source_em_max_pairs_and_the_deduplication_by_em_max_pairs(
+        register, features, monkeypatch):
+    """The cap each EM pass hands Splink's sampling (Splink's own function, called through, its arguments kept)."""
+    import splink.internals.em_training_session as session
+
+    right = source_features(register, "insurance")
+    cfg = LinkageConfig(u_max_pairs=1e5, min_train_records=50, narrow_register=False)
+    seen: list[float] = []
+    real = session.resolve_em_sample_threshold
+
+    def recording(**kwargs):
+        seen.append(kwargs["max_pairs"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(session, "resolve_em_sample_threshold", recording)
+
+    def caps(kind: str, **update: float) -> list[float]:
+        seen.clear()
+        run_splink(features, None if kind == "dedupe" else right, kind, cfg.model_copy(update=update))
+        return list(seen)
+
+    assert caps("insurance", source_em_max_pairs=300.0) == [300.0] * 3
+    assert caps("insurance", em_max_pairs=300.0) == [2e6] * 3
+    assert caps("dedupe", em_max_pairs=300.0) == [300.0] * 3
+    assert caps("dedupe", source_em_max_pairs=300.0) == [5e6] * 3
 
 
 def test_a_reused_model_scores_the_same_pairs_on_the_narrowed_register(tmp_path, register, features, caplog):
