@@ -148,6 +148,11 @@ def _person_key(pids: pd.Series, clusters: pd.DataFrame | None) -> pd.Series:
     pids = pids.astype("string")
     if clusters is None or not len(clusters):
         return pids
+    # only the persons whose cluster is named after someone else are looked up: a person alone, or the
+    # one a cluster is named after, is its own key (a hash table of 49,000 ids, not of every person's
+    # 3.38 M, for each of the four lists of records at 3.38 M persons)
+    renamed = clusters["cluster_id"].astype("string").ne(clusters["person_id"].astype("string")).fillna(True)
+    clusters = clusters.loc[renamed.to_numpy(dtype=bool), ["person_id", "cluster_id"]]
     # the first row of each person id (keys: Arrow's hash tables, linear in the ids where pandas' are not)
     pos = textkeys.positions(pids, clusters["person_id"])
     return textkeys.take(clusters["cluster_id"].astype("string"), pos, pids.index).fillna(pids)

@@ -130,6 +130,11 @@ def test_duplicate_persons_count_once_with_clusters():
     with_c = _row(event_coverage(reg, links, period="2026-10", events=("birth",), clusters=clusters).table,
                   "commune", A)
     assert without["n1"] == 51 and with_c["n1"] == 50
+    # as the deduplication names them: every person, a cluster after its smallest member, the rest alone
+    named = pd.DataFrame({"person_id": ["DUP1", "P00001", "P00002"], "cluster_id": ["DUP1", "DUP1", "P00002"]})
+    by_member = _row(event_coverage(reg, links, period="2026-10", events=("birth",), clusters=named).table,
+                     "commune", A)
+    assert by_member["n1"] == 50 and (by_member["m"], by_member["n2"]) == (with_c["m"], with_c["n2"])
 
 
 def test_matched_pair_counts_in_the_register_commune():
