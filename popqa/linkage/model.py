@@ -529,9 +529,20 @@ def _settings(kind: str, link_type: str, prior: float, config: LinkageConfig, se
     }
 
 
-#: The training settings a model depends on (with the comparisons): a change of any of them retrains.
+#: The training settings a model depends on (with the comparisons): a change of any of them retrains. Of the
+#: two EM caps, each model depends on its own (:func:`em_cap_field`).
 TRAINING_FIELDS = ("seed", "u_max_pairs", "em_max_pairs", "source_em_max_pairs", "min_train_records", "prior_m_share",
                    "max_iterations")
+
+
+def em_cap_field(kind: str) -> str:
+    """The setting that caps the pairs of each EM pass of a model of ``kind``: ``em_max_pairs`` for the
+    deduplication, ``source_em_max_pairs`` for a source's linkage (see :class:`LinkageConfig`).
+
+    >>> em_cap_field("dedupe"), em_cap_field("residents")
+    ('em_max_pairs', 'source_em_max_pairs')
+    """
+    return "em_max_pairs" if kind == "dedupe" else "source_em_max_pairs"
 
 
 def model_fingerprint(kind: str, config: LinkageConfig) -> str:
@@ -542,6 +553,16 @@ def model_fingerprint(kind: str, config: LinkageConfig) -> str:
     >>> a = model_fingerprint("dedupe", LinkageConfig())
     >>> a == model_fingerprint("dedupe", LinkageConfig(retrain_months=0)), a == model_fingerprint("dedupe", LinkageConfig(seed=1))
     (True, False)
+
+    Each model depends on its own EM cap only (:func:`em_cap_field`):
+
+    >>> a == model_fingerprint("dedupe", LinkageConfig(source_em_max_pairs=1e6)), a == model_fingerprint(
+    ...     "dedupe", LinkageConfig(em_max_pairs=1e6))
+    (True, False)
+    >>> b = model_fingerprint("residents", LinkageConfig())
+    >>> b == model_fingerprint("residents", LinkageConfig(em_max_pairs=1e6)), b == model_fingerprint(
+    ...     "residents", LinkageConfig(source_em_max_pairs=1e6))
+    (True, False)
     """
     import hashlib
     import json
@@ -549,7 +570,8 @@ def model_fingerprint(kind: str, config: LinkageConfig) -> str:
     link_type = "dedupe_only" if kind == "dedupe" else "link_only"
     basis = {"kind": kind, "link_type": link_type,
              "comparisons": _settings(kind, link_type, 0.5, config)["comparisons"],
-             "training": {k: getattr(config, k) for k in TRAINING_FIELDS}}
+             "training": {k: getattr(config, k) for k in TRAINING_FIELDS
+                          if k not in {"em_max_pairs", "source_em_max_pairs"} - {em_cap_field(kind)}}}
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -971,7 +993,7 @@ def _train(linker: Any, kind: str, config: LinkageConfig, frame: pd.DataFrame | 
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule,
                 estimate_without_term_frequencies=True,
-                max_pairs=config.em_max_pairs if kind == "dedupe" else config.source_em_max_pairs,
+                max_pairs=getattr(config, em_cap_field(kind)),
             )
         except Exception as exc:  # degenerate pass (e.g. no pair at all): undo it
             log.info("EM pass skipped (degenerate on this data): %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
