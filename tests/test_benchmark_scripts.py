@@ -1,12 +1,16 @@
 """benchmarks/run_all.py knows how to call every benchmark script: with ``--scale``, with its own
 defaults, or not at all (a script that needs an input named by hand). A new script that fits none
-of these fails here instead of failing in a full benchmark run."""
+of these fails here instead of failing in a full benchmark run. Also: the benchmark configurations load, and
+``compare_audits.py`` (the outputs of two kept audits) finds a difference."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 from pathlib import Path
+
+import pandas as pd
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -62,3 +66,24 @@ def test_benchmark_configs_load():
         cfg = load_config(path)
         assert cfg != defaults, f"{path.name} sets nothing the defaults do not"
         assert f"configs/{path.name}" in named, f"docs/benchmarks.md does not name {path.name}"
+
+
+def test_compare_audits_finds_a_changed_value_and_nothing_else(tmp_path, capsys):
+    """benchmarks/compare_audits.py: the same results compare equal (their models and manifests aside), one
+    changed cell is one difference."""
+    spec = importlib.util.spec_from_file_location("compare_audits", BENCH / "compare_audits.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    frame = pd.DataFrame({"unit": ["72001", "72004"], "value": [0.25, 0.5]})
+    for name in ("a", "b"):
+        out = tmp_path / name / "results" / "2026-10"
+        (out / "linkage" / "models").mkdir(parents=True)
+        frame.to_parquet(out / "indicators.parquet")
+        (out / "province.json").write_text(json.dumps({"persons": 10}))
+        (out / "linkage" / "models" / "dedupe.json").write_text(json.dumps({"run": name}))  # differs: not compared
+    assert mod.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    assert "0 differ" in capsys.readouterr().out
+    frame.assign(value=[0.25, 0.75]).to_parquet(tmp_path / "b" / "results" / "2026-10" / "indicators.parquet")
+    assert mod.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
+    assert "1 differ" in capsys.readouterr().out
+    assert mod.main([str(tmp_path / "a"), str(tmp_path / "nowhere")]) == 2
