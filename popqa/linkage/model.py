@@ -862,7 +862,13 @@ def _register(db: Any, left: pd.DataFrame | FrameFile, right: pd.DataFrame | Fra
     """The frames as Splink's input tables ("register"; "a_register" and "b_source"). A frame in a file
     is a view over it; with records settled by ID (:func:`settle_by_id`) its :data:`OPEN_KEY` is added
     there, as :func:`_with_column` adds it to a frame in memory (the last column, the same types); ``con``
-    is ``db``'s DuckDB connection, needed for a frame in a file."""
+    is ``db``'s DuckDB connection, needed for a frame in a file.
+
+    A source's file with its keys is made a table of the model's DuckDB once (within its memory limit,
+    which spills it), not a view: the view joined the keys to the file by position at every read, and
+    Splink reads its inputs several times in each EM pass (the police residence records' three passes
+    31.1 s as a view, 19.4 s as a table at 3.38 M persons; docs/benchmarks.md, "twenty-seventh
+    measurement")."""
     keyed = right is not None and settled is not None and bool(settled.any())
 
     def one(frame: Any, name: str, key: Any) -> Any:
@@ -870,9 +876,12 @@ def _register(db: Any, left: pd.DataFrame | FrameFile, right: pd.DataFrame | Fra
             return db.register(frame, table_name=name)
         if key is None:
             sql = frame.sql()
-        elif isinstance(key, np.ndarray):  # one key per record, joined by position
+        elif isinstance(key, np.ndarray):  # one key per record, joined by position, once
             con.register(f"{name}_keys", pd.DataFrame({OPEN_KEY: _open_keys(key)}))
-            sql = f"SELECT f.*, k.{OPEN_KEY} FROM ({frame.sql()}) f POSITIONAL JOIN {name}_keys k"
+            con.execute(f"CREATE TEMP TABLE {name}_file AS SELECT f.*, k.{OPEN_KEY} "
+                        f"FROM ({frame.sql()}) f POSITIONAL JOIN {name}_keys k")
+            con.unregister(f"{name}_keys")
+            return db.register(f"{name}_file", table_name=name)
         else:
             sql = frame.sql(f", CAST(1 AS TINYINT) AS {OPEN_KEY}")
         con.execute(f"CREATE VIEW {name}_file AS {sql}")
