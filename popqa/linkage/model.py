@@ -866,9 +866,10 @@ def _register(db: Any, left: pd.DataFrame | FrameFile, right: pd.DataFrame | Fra
 
     A source's file with its keys is made a table of the model's DuckDB once (within its memory limit,
     which spills it), not a view: the view joined the keys to the file by position at every read, and
-    Splink reads its inputs several times in each EM pass (the police residence records' three passes
-    31.1 s as a view, 19.4 s as a table at 3.38 M persons; docs/benchmarks.md, "twenty-seventh
-    measurement")."""
+    Splink reads its inputs several times in each EM pass (at 3.38 M persons the police residence records'
+    three passes took 26.0 s from the view and 17.7 s from the table, their scoring 31.0 and 34.7 s in the
+    smaller room left, the model 76.9 and 72.7 s; the insurance records' passes 18.8 and 11.0 s in the
+    audit; docs/benchmarks.md, "twenty-seventh measurement")."""
     keyed = right is not None and settled is not None and bool(settled.any())
 
     def one(frame: Any, name: str, key: Any) -> Any:
