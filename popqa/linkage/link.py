@@ -211,15 +211,18 @@ def link_frames(left: pd.DataFrame | FrameFile | None, right: pd.DataFrame | Fra
         key = pairs["match_weight" if "match_weight" in pairs.columns else "match_probability"]
         rows = ok[_one_to_one_rows(key.to_numpy(dtype="float64")[ok], src[ok], per[ok])]
     else:  # the best accepted pair of each source record (the pairs are sorted by record, best first)
+        src_ok = src[ok]
         keep = np.ones(len(ok), dtype=bool)
-        keep[1:] = src[ok][1:] != src[ok][:-1]
+        keep[1:] = src_ok[1:] != src_ok[:-1]
         rows = ok[keep]
     n_codes = int(max(sid.max(initial=-1), src.max(initial=-1))) + 1
     linked = np.zeros(n_codes, dtype=bool)
     linked[src[rows]] = True
     unlinked = np.flatnonzero(top & ~linked[src])  # the best pair of each record left without a link
-    chosen = pairs.iloc[rows][["source_id", "person_id", "match_probability"]]
-    best = pairs.iloc[unlinked][["source_id", "person_id", "match_probability"]]
+    # the three columns of the rows kept (not first every column's evidence of 3 M police records' pairs)
+    ids_and_scores = [pairs.columns.get_loc(c) for c in ("source_id", "person_id", "match_probability")]
+    chosen = pairs.iloc[rows, ids_and_scores]
+    best = pairs.iloc[unlinked, ids_and_scores]
     best = best.assign(person_id=pd.Series(pd.NA, index=best.index, dtype=LINK_ID_DTYPE))
     done = pd.concat([chosen.astype({"person_id": LINK_ID_DTYPE}), best], ignore_index=True)  # one row per record
     # each source record's row of ``done`` found by its code (a merge on the text ids hashed them in
