@@ -90,10 +90,11 @@ class FrameFile:
                 cols[c] = arr.to_pandas().astype(t, copy=False)
         return pd.DataFrame(cols, index=pd.RangeIndex(table.num_rows))
 
-    def sql(self, extra: str = "") -> str:
-        """A SELECT of every column of the file (and ``extra`` select items after them)."""
+    def sql(self, extra: str = "", *, row_number: bool = False) -> str:
+        """A SELECT of every column of the file (and ``extra`` select items after them); with ``row_number``,
+        also DuckDB's ``file_row_number``, each record's position in the file (0, 1, ...)."""
         where = str(self.path).replace("'", "''")
-        return f"SELECT *{extra} FROM read_parquet('{where}')"
+        return f"SELECT *{extra} FROM read_parquet('{where}'{', file_row_number = true' if row_number else ''})"
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)

@@ -401,10 +401,8 @@ def _id_table(con: Any, name: str, frame: pd.DataFrame | FrameFile, *, row: bool
     """:data:`ID_COLUMNS` of ``frame`` as the view ``name`` of ``con`` (and ``_row``, each record's position,
     when ``row``): a frame in a file read by DuckDB, one in memory registered as Arrow columns."""
     if isinstance(frame, FrameFile):
-        where = str(frame.path).replace("'", "''")
         extra = ", file_row_number AS _row" if row else ""
-        con.execute(f"CREATE VIEW {name} AS SELECT {', '.join(ID_COLUMNS)}{extra} "
-                    f"FROM read_parquet('{where}', file_row_number = {'true' if row else 'false'})")
+        con.execute(f"CREATE VIEW {name} AS SELECT {', '.join(ID_COLUMNS)}{extra} FROM ({frame.sql(row_number=row)})")
         return
     table = pa.Table.from_pandas(frame[ID_COLUMNS], preserve_index=False)
     if row:
