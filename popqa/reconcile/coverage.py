@@ -144,15 +144,22 @@ def _window(period: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
     return (ref - pd.DateOffset(months=12) + pd.Timedelta(days=1)).normalize(), ref
 
 
+def _renamed(clusters: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows of ``clusters`` whose person is keyed by another id: a person alone, or the one a cluster is
+    named after, is its own key (49,000 of the 3.38 M persons of the merged province)."""
+    if clusters is None:
+        return None
+    renamed = clusters["cluster_id"].astype("string").ne(clusters["person_id"].astype("string")).fillna(True)
+    return clusters.loc[renamed.to_numpy(dtype=bool), ["person_id", "cluster_id"]]
+
+
 def _person_key(pids: pd.Series, clusters: pd.DataFrame | None) -> pd.Series:
     pids = pids.astype("string")
+    # only the persons whose cluster is named after someone else are looked up (a hash table of 49,000 ids,
+    # not of every person's 3.38 M, for each list of records at 3.38 M persons)
+    clusters = _renamed(clusters)
     if clusters is None or not len(clusters):
         return pids
-    # only the persons whose cluster is named after someone else are looked up: a person alone, or the
-    # one a cluster is named after, is its own key (a hash table of 49,000 ids, not of every person's
-    # 3.38 M, for each of the four lists of records at 3.38 M persons)
-    renamed = clusters["cluster_id"].astype("string").ne(clusters["person_id"].astype("string")).fillna(True)
-    clusters = clusters.loc[renamed.to_numpy(dtype=bool), ["person_id", "cluster_id"]]
     # the first row of each person id (keys: Arrow's hash tables, linear in the ids where pandas' are not)
     pos = textkeys.positions(pids, clusters["person_id"])
     return textkeys.take(clusters["cluster_id"].astype("string"), pos, pids.index).fillna(pids)
@@ -324,6 +331,7 @@ def event_coverage(register, links: dict[str, pd.DataFrame], *, period: Any, con
     cfg = config or ReconcileConfig()
     units = register_units(register, cfg)
     tables, removed, records = [], [], []
+    clusters = _renamed(clusters)  # once for every list of records (each narrows them again, on these few)
     for event in events:
         rec = event_records(register, links, event=event, period=period, config=cfg, clusters=clusters)
         records.append(rec.assign(event=event))
