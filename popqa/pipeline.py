@@ -621,6 +621,29 @@ def _config(config: Config | str | Path | None) -> Config:
     return config if isinstance(config, Config) else load_config(config)
 
 
+def with_memory_budget(config: Config, budget: str | None) -> Config:
+    """``config`` with ``linkage.memory_budget`` set to ``budget`` (None: ``config`` as it is): what
+    ``popqa audit --memory-budget`` gives the audit. A size that cannot be read is an
+    :class:`~popqa.errors.InputError` naming the option.
+
+    >>> with_memory_budget(Config(), "3300MB").linkage.memory_budget
+    '3300MB'
+    >>> with_memory_budget(Config(), None) == Config()
+    True
+    >>> with_memory_budget(Config(), "lots")
+    Traceback (most recent call last):
+    popqa.errors.InputError: --memory-budget: a size such as '3300MB' or '6GB', got 'lots'
+    """
+    if budget is None:
+        return config
+    from popqa.linkage.config import LinkageConfig, size_mb
+
+    if not size_mb(budget):
+        raise InputError(f"--memory-budget: a size such as '3300MB' or '6GB', got {budget!r}")
+    linkage = LinkageConfig.model_validate({**config.linkage.model_dump(), "memory_budget": budget})
+    return config.model_copy(update={"linkage": linkage})
+
+
 def arrow_memory_from_c_library() -> str:
     """Let Arrow allocate from the C library's ``malloc`` (its "system" memory pool) for the rest of the
     process, unless ``ARROW_DEFAULT_MEMORY_POOL`` names a pool; return the pool's name.
@@ -655,6 +678,7 @@ def audit(
     executor: str = "local",
     scheduler: str | None = None,
     partition_by: str | None = None,
+    memory_budget: str | None = None,
 ) -> AuditResult:
     """Audit one register export and commit the results of ``period`` under ``out``.
 
@@ -673,6 +697,10 @@ def audit(
     partition_by : run the check stage partition by partition: a legacy "district", a "commune"
         or a 2025 commune ("commune_2025"). None (default): the whole register at once in this
         process (2-4 times faster, docs/scale.md), a legacy district on Dask.
+    memory_budget : the memory this machine gives the linkage models, e.g. ``"3300MB"``: the
+        configuration's ``linkage.memory_budget`` for this audit (:func:`with_memory_budget`), which holds
+        the models' peak at about the budget whatever the register's size, for some time above 2 M persons.
+        How the work is spread, not what is computed: the audit id does not change.
 
     Raises
     ------
@@ -682,7 +710,7 @@ def audit(
         A bad configuration, or an output folder that cannot be written.
     """
     period = Period.parse(period)
-    cfg = _config(config)
+    cfg = with_memory_budget(_config(config), memory_budget)
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise InputError("register folder not found", file=str(data_dir))
@@ -812,14 +840,16 @@ def run(
     synthetic: bool = False,
     scale: float = 0.1,
     seed: int = 20261,
+    memory_budget: str | None = None,
     **report_kwargs: Any,
 ):
     """``audit`` then ``report``; with ``synthetic`` first generate the province into ``out/data``.
 
-    Results go to ``out/results`` and the site to ``out/site``.
+    Results go to ``out/results`` and the site to ``out/site``. ``memory_budget`` is the audit's
+    (:func:`with_memory_budget`).
     """
     period = Period.parse(period)
-    cfg = _config(config)
+    cfg = with_memory_budget(_config(config), memory_budget)
     out = Path(out)
     ensure_output_dir(out)
     if synthetic:

@@ -53,6 +53,14 @@ def test_output_that_is_a_file_or_under_a_file(tmp_path, capsys):
     assert f.read_text() == "x"
 
 
+@pytest.mark.parametrize("command", ["audit", "run"])
+def test_an_unreadable_memory_budget_is_one_line_before_any_work(tmp_path, capsys, command):
+    rc = main([command, "--data", DATA, "--period", "2026-10", "--out", str(tmp_path / "r"), "--memory-budget",
+               "lots"])
+    _one_line(capsys, rc, "--memory-budget", "'lots'")
+    assert not (tmp_path / "r").exists()
+
+
 def test_missing_input_folder(tmp_path, capsys):
     rc = main(["audit", "--data", str(tmp_path / "none"), "--period", "2026-10", "--out", str(tmp_path / "r")])
     _one_line(capsys, rc, "none", "not found")

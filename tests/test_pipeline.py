@@ -74,6 +74,19 @@ def test_same_inputs_same_id_changed_input_new_id(audited, tmp_path):
     assert ResultsStore(tmp_path / "results").audit_id(PERIOD) == changed["audit_id"]
 
 
+def test_a_memory_budget_from_the_command_line_reaches_the_models_and_keeps_the_audit_id(audited, tmp_path, capsys):
+    from popqa.cli import main
+
+    root, data, res = audited
+    assert main(["audit", "--data", str(data), "--period", PERIOD, "--out", str(tmp_path / "results"),
+                 "--no-workbooks", "--no-progress", "--memory-budget", "3300MB"]) == 0
+    man = ResultsStore(tmp_path / "results").manifest(PERIOD)
+    assert man["parameters"]["linkage"]["memory_budget"] == "3300MB"
+    assert man["audit_id"] == res["audit_id"]  # how the work is spread, not what is computed
+    default = ResultsStore(root / "results").manifest(PERIOD)
+    assert default["parameters"]["linkage"]["memory_budget"] is None
+
+
 def test_malformed_district_codes_are_findings_never_paths(tmp_path):
     hh = frames.households()
     hh.loc[1, "district_code"] = "../../../../pwned"

@@ -23,6 +23,13 @@ def _report_args(p: argparse.ArgumentParser) -> None:
                         "three levels (one report per district)")
 
 
+def _budget_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory-budget", default=None, metavar="SIZE",
+                   help="memory this machine gives the linkage models, e.g. 3300MB or 6GB (linkage.memory_budget; "
+                        "overrides the configuration): the audit's peak stays near it as the register grows, for "
+                        "some time above 2 M persons (docs/scale.md); the audit id does not change")
+
+
 def register(sub) -> None:
     p = sub.add_parser("audit", help="check, deduplicate, link and score a register export; write results",
                        description="Audit one register export and write Parquet/JSON results under RESULTS/PERIOD.")
@@ -38,6 +45,7 @@ def register(sub) -> None:
     p.add_argument("--partition-by", choices=["district", "commune", "commune_2025"], default=None,
                    help="run the check stage partition by partition (default: the whole register at once "
                         "in this process, a legacy district on dask)")
+    _budget_arg(p)
     p.set_defaults(handler=_audit)
 
     p = sub.add_parser("report", help="execute the district reports and render the supervisor site",
@@ -58,6 +66,7 @@ def register(sub) -> None:
     p.add_argument("--synthetic", action="store_true", help="generate the synthetic province into OUT/data first")
     p.add_argument("--scale", type=float, default=0.1, help="synthetic scale (1 = 1.2 M persons)")
     p.add_argument("--seed", type=int, default=20261, help="synthetic seed")
+    _budget_arg(p)
     _report_args(p)
     p.set_defaults(handler=_run)
 
@@ -83,7 +92,7 @@ def _audit(args) -> int:
 
     res = audit(args.data, args.period, args.out, args.config, workbooks=not args.no_workbooks,
                 progress=not args.no_progress, executor=args.executor, scheduler=args.scheduler,
-                partition_by=args.partition_by)
+                partition_by=args.partition_by, memory_budget=args.memory_budget)
     sys.stdout.write(f"{res.results_dir.resolve()}\n")
     return 0
 
@@ -98,4 +107,4 @@ def _run(args) -> int:
     from popqa.pipeline import run
 
     return _finish(run(args.data, args.period, args.out, args.config, synthetic=args.synthetic, scale=args.scale,
-                       seed=args.seed, **_report_kwargs(args)))
+                       seed=args.seed, memory_budget=args.memory_budget, **_report_kwargs(args)))
