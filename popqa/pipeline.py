@@ -204,34 +204,57 @@ def _linkage_models(ctx: RunContext, kinds: list[str]) -> Any:
 
 #: Above this many persons an audit whose configuration does not set ``linkage.memory_limit`` gives
 #: DuckDB :data:`LARGE_REGISTER_MEMORY_LIMIT`, the limit measured at that size, instead of the
-#: default (2GB, measured at 1.2 M persons; docs/scale.md).
+#: default (2GB, measured at 1.2 M persons; docs/scale.md), and, when it sets no
+#: ``linkage.memory_budget`` either, holds the models to :data:`LARGE_REGISTER_MEMORY_BUDGET`.
 LARGE_REGISTER_PERSONS = 2_000_000
 LARGE_REGISTER_MEMORY_LIMIT = "4GB"
+#: The memory budget of a large register's models when the configuration sets neither DuckDB's limit nor a
+#: budget: what the audit of the 1.25 M-person province takes (its peak, 3,646-3,660 MiB, the link stage's
+#: with the register in memory), so that the merged province takes no more than the province popqa was
+#: sized for. At 3.38 M persons a budget cost no time measurable beside DuckDB's 4GB alone and took the peak
+#: from 5.3 to 3.4 GB (docs/benchmarks.md, "twenty-eighth measurement").
+LARGE_REGISTER_MEMORY_BUDGET = "3600MB"
 
 
 def large_register_memory(lcfg: Any, persons: int) -> Any:
-    """``lcfg`` with DuckDB's memory limit for a large register, unless the configuration set it.
+    """``lcfg`` with DuckDB's memory limit and the models' budget for a large register, unless the
+    configuration set them.
 
     A large register is spilled while the models run (:func:`spill_threshold`), so the process holds the
-    linkage's columns, not the register, beside each model's DuckDB. At 3.38 M persons, 4GB took the link
-    stage from 552.3 s (2500MB) to 500.7 s and the audit's peak from 3,890 to 5,296 MiB, under the 8 GB the
-    merged province is held to (docs/benchmarks.md, "twenty-fifth measurement"); at 1.25 M persons 4GB
-    saved 4 s for 1.6 GB more, so the default (2GB) stays below this size. Before the spill, 5 GB took
-    the audit to 10.3 GB and 2500MB was the limit. A limit set in the configuration is always kept, and
-    ``linkage.memory_budget`` still caps each model's share.
+    linkage's columns, not the register, beside each model's DuckDB. DuckDB's limit is
+    :data:`LARGE_REGISTER_MEMORY_LIMIT`: at 3.38 M persons 4GB took the link stage from 552.3 s (2500MB) to
+    500.7 s (docs/benchmarks.md, "twenty-fifth measurement"); at 1.25 M persons it saved 4 s for 1.6 GB more,
+    so the default (2GB) stays below this size. Each model's share is then cut to
+    :data:`LARGE_REGISTER_MEMORY_BUDGET` less what the process holds (``linkage.memory_budget``): since the
+    twenty-eighth measurement the 4GB no longer bought measurable time at 3.38 M persons (the sources'
+    smaller EM samples, the narrowed register), and without the budget the audit's peak grew with the
+    register (5.3 GB at 3.38 M persons against 3.65 GB at 1.25 M). A limit or a budget set in the
+    configuration is always kept: a limit set alone keeps the models to that limit, without a budget.
 
     >>> from popqa.linkage.config import LinkageConfig
-    >>> large_register_memory(LinkageConfig(), 3_000_000).memory_limit
-    '4GB'
-    >>> large_register_memory(LinkageConfig(), 1_200_000).memory_limit, large_register_memory(
-    ...     LinkageConfig(memory_limit="6GB"), 3_000_000).memory_limit
-    ('2GB', '6GB')
+    >>> big = large_register_memory(LinkageConfig(), 3_000_000)
+    >>> big.memory_limit, big.memory_budget
+    ('4GB', '3600MB')
+    >>> small = large_register_memory(LinkageConfig(), 1_200_000)
+    >>> small.memory_limit, small.memory_budget
+    ('2GB', None)
+    >>> mine = large_register_memory(LinkageConfig(memory_limit="6GB"), 3_000_000)
+    >>> mine.memory_limit, mine.memory_budget
+    ('6GB', None)
+    >>> mine = large_register_memory(LinkageConfig(memory_budget="5GB"), 3_000_000)
+    >>> mine.memory_limit, mine.memory_budget
+    ('4GB', '5GB')
     """
-    if persons <= LARGE_REGISTER_PERSONS or "memory_limit" in lcfg.model_fields_set:
+    chosen = lcfg.model_fields_set
+    if persons <= LARGE_REGISTER_PERSONS or "memory_limit" in chosen:
         return lcfg
-    log.info("%d persons: DuckDB's memory limit for the linkage is %s (linkage.memory_limit not set)",
-             persons, LARGE_REGISTER_MEMORY_LIMIT)
-    return lcfg.model_copy(update={"memory_limit": LARGE_REGISTER_MEMORY_LIMIT})
+    update = {"memory_limit": LARGE_REGISTER_MEMORY_LIMIT}
+    if "memory_budget" not in chosen:
+        update["memory_budget"] = LARGE_REGISTER_MEMORY_BUDGET
+    log.info("%d persons: DuckDB's memory limit for the linkage is %s, the models' memory budget %s "
+             "(linkage.memory_limit not set)", persons, LARGE_REGISTER_MEMORY_LIMIT,
+             update.get("memory_budget", lcfg.memory_budget))
+    return lcfg.model_copy(update=update)
 
 
 #: Above this many persons the link stage moves the register out of memory while its models run
@@ -626,8 +649,9 @@ def with_memory_budget(config: Config, budget: str | None) -> Config:
     ``popqa audit --memory-budget`` gives the audit. A size that cannot be read is an
     :class:`~popqa.errors.InputError` naming the option.
 
-    >>> with_memory_budget(Config(), "3300MB").linkage.memory_budget
-    '3300MB'
+    >>> c = with_memory_budget(Config(), "3300MB").linkage
+    >>> c.memory_budget, "memory_limit" in c.model_fields_set
+    ('3300MB', False)
     >>> with_memory_budget(Config(), None) == Config()
     True
     >>> with_memory_budget(Config(), "lots")
@@ -640,7 +664,9 @@ def with_memory_budget(config: Config, budget: str | None) -> Config:
 
     if not size_mb(budget):
         raise InputError(f"--memory-budget: a size such as '3300MB' or '6GB', got {budget!r}")
-    linkage = LinkageConfig.model_validate({**config.linkage.model_dump(), "memory_budget": budget})
+    # the settings the configuration chose, and the budget: a setting left to its default stays a default
+    # (large_register_memory gives a large register's DuckDB more than the default limit only then)
+    linkage = LinkageConfig.model_validate({**config.linkage.model_dump(exclude_unset=True), "memory_budget": budget})
     return config.model_copy(update={"linkage": linkage})
 
 

@@ -163,14 +163,15 @@ class LinkageConfig(BaseModel):
         "at most the budget less what the process holds once the model's frames are registered (never more than "
         "memory_limit, never less than 512MB, with a warning when the budget cannot be kept), so the models' peak "
         "stays near the budget as the register grows. Shared among local workers like memory_limit. None = "
-        "memory_limit alone, whatever the process holds (docs/scale.md)"
+        "memory_limit alone, whatever the process holds, but above 2,000,000 persons, when neither this nor "
+        "memory_limit is set, 3600MB (what the 1.25 M-person province's audit takes; docs/scale.md)"
     )
     memory_limit: str | None = Field(
         "2GB", description="DuckDB memory limit of each linkage model, e.g. '2GB' (DuckDB spills beyond it); None = "
         "DuckDB default (80 % of the machine). 2GB keeps the deduplication of 1.2 M persons at 3.8 GB peak for the "
         "time 5GB takes (4.1 GB; docs/benchmarks.md). When it is not set in the configuration, an audit of more than "
-        "2,000,000 persons uses 4GB, measured there with the register spilled (5.3 GB peak at 3.38 M persons, the "
-        "link stage 0.91x the time of 2500MB; docs/scale.md)"
+        "2,000,000 persons uses 4GB, each model's share cut to the default memory_budget unless one is set "
+        "(docs/scale.md)"
     )
 
     @field_validator("memory_budget")

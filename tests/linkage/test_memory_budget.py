@@ -84,3 +84,29 @@ def test_a_budget_the_process_already_passes_gives_the_floor_and_says_so(persons
 def test_without_a_budget_the_limit_is_memory_limit(persons, limits):
     dedupe(persons, LinkageConfig(memory_limit="1500MB"))
     assert limits and all(lim == duckdb_says("1500MB") for lim, _ in limits)
+
+
+@pytest.mark.parametrize("chosen, want", [
+    ({}, ("4GB", "3600MB")),  # a large register, nothing chosen: 4GB within the default budget
+    ({"memory_limit": "1500MB"}, ("1500MB", None)),  # a limit chosen alone is kept, without a budget
+])
+def test_a_large_registers_models_keep_to_the_default_budget_unless_the_configuration_chose(
+        tmp_path, monkeypatch, chosen, want):
+    """The audit's link stage above :data:`popqa.pipeline.LARGE_REGISTER_PERSONS` (lowered here to the
+    sample's size): each model is fitted with DuckDB's 4GB within :data:`LARGE_REGISTER_MEMORY_BUDGET`, or
+    with what the configuration chose (a budget chosen alone: the doctest of ``large_register_memory``)."""
+    import popqa.pipeline as pipeline
+    from popqa.config import Config
+
+    seen: list[tuple[str | None, str | None]] = []
+    fit = model._fit_memory_limit
+
+    def spy(con, config, kind):
+        seen.append((config.memory_limit, config.memory_budget))
+        fit(con, config, kind)
+
+    monkeypatch.setattr(model, "_fit_memory_limit", spy)
+    monkeypatch.setattr(pipeline, "LARGE_REGISTER_PERSONS", 100)
+    cfg = Config(linkage=LinkageConfig(**chosen))
+    pipeline.audit("data_samples/tayninh-godau/register", "2026-10", tmp_path / "results", cfg, workbooks=False)
+    assert seen and set(seen) == {want}
