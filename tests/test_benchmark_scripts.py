@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -87,3 +88,28 @@ def test_compare_audits_finds_a_changed_value_and_nothing_else(tmp_path, capsys)
     assert mod.main([str(tmp_path / "a"), str(tmp_path / "b")]) == 1
     assert "1 differ" in capsys.readouterr().out
     assert mod.main([str(tmp_path / "a"), str(tmp_path / "nowhere")]) == 2
+
+
+def test_cost_ratio_sets_each_large_run_against_the_small_runs_around_it(tmp_path, capsys):
+    """benchmarks/cost_ratio.py: each large audit against the mean of the two small audits around it, from
+    the scale benchmark's results lines; runs that do not alternate small, large, small are refused."""
+    spec = importlib.util.spec_from_file_location("cost_ratio", BENCH / "cost_ratio.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    runs = [("s1", 1_000, 180.0, 230.0, 3600), ("L1", 2_700, 540.0, 700.0, 5300), ("s2", 1_000, 180.0, 240.0, 3700),
+            ("L2", 2_700, 500.0, 650.0, 5200), ("s3", 1_000, 200.0, 260.0, 3600)]
+    results = tmp_path / "results.jsonl"
+    results.write_text("".join(json.dumps({"label": lab, "persons": n, "audit_s": t, "cpu_s": c, "peak_tree_mb": p})
+                               + "\n" for lab, n, t, c, p in runs))
+    out = tmp_path / "ratio.jsonl"
+    assert mod.main(["--labels", "s1,L1,s2,L2,s3", "--results", str(results), "--out", str(out)]) == 0
+    line = json.loads(out.read_text())
+    assert [b["wall"] for b in line["brackets"]] == [3.0, round(500 / 190, 3)]
+    assert line["brackets"][0]["cpu"] == round(700 / 235, 3) and line["brackets"][1]["peak"] == round(5200 / 3650, 3)
+    assert line["summary"]["wall"] == {"median": round((3.0 + round(500 / 190, 3)) / 2, 3), "min": round(500 / 190, 3),
+                                       "max": 3.0}
+    assert "wall: median" in capsys.readouterr().out
+    assert mod.main(["--labels", "s1,s2,L1", "--results", str(results), "--out", str(out)]) == 2
+    assert "not larger" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="no run labelled s9"):
+        mod.main(["--labels", "s1,L1,s9", "--results", str(results), "--out", str(out)])
