@@ -211,8 +211,8 @@ LARGE_REGISTER_MEMORY_LIMIT = "4GB"
 #: The memory budget of a large register's models when the configuration sets neither DuckDB's limit nor a
 #: budget: what the audit of the 1.25 M-person province takes (its peak, 3,646-3,660 MiB, the link stage's
 #: with the register in memory), so that the merged province takes no more than the province popqa was
-#: sized for. At 3.38 M persons a budget cost no time measurable beside DuckDB's 4GB alone and took the peak
-#: from 5.3 to 3.4 GB (docs/benchmarks.md, "twenty-eighth measurement").
+#: sized for. At 3.38 M persons it took the audit's peak from 5.3 to 3.65 GB, the 1.25 M audit's, for about 5 %
+#: more time (the police residence records' scoring spills; docs/benchmarks.md, "twenty-eighth measurement").
 LARGE_REGISTER_MEMORY_BUDGET = "3600MB"
 
 
@@ -225,10 +225,10 @@ def large_register_memory(lcfg: Any, persons: int) -> Any:
     :data:`LARGE_REGISTER_MEMORY_LIMIT`: at 3.38 M persons 4GB took the link stage from 552.3 s (2500MB) to
     500.7 s (docs/benchmarks.md, "twenty-fifth measurement"); at 1.25 M persons it saved 4 s for 1.6 GB more,
     so the default (2GB) stays below this size. Each model's share is then cut to
-    :data:`LARGE_REGISTER_MEMORY_BUDGET` less what the process holds (``linkage.memory_budget``): since the
-    twenty-eighth measurement the 4GB no longer bought measurable time at 3.38 M persons (the sources'
-    smaller EM samples, the narrowed register), and without the budget the audit's peak grew with the
-    register (5.3 GB at 3.38 M persons against 3.65 GB at 1.25 M). A limit or a budget set in the
+    :data:`LARGE_REGISTER_MEMORY_BUDGET` less what the process holds (``linkage.memory_budget``): without it
+    the audit's peak grew with the register (5.3 GB at 3.38 M persons against 3.65 GB at 1.25 M); with it
+    the 3.38 M audit peaks as the 1.25 M one does, for about 5 % more time (docs/benchmarks.md,
+    "twenty-eighth measurement"). A limit or a budget set in the
     configuration is always kept: a limit set alone keeps the models to that limit, without a budget.
 
     >>> from popqa.linkage.config import LinkageConfig
@@ -725,7 +725,8 @@ def audit(
         process (2-4 times faster, docs/scale.md), a legacy district on Dask.
     memory_budget : the memory this machine gives the linkage models, e.g. ``"3300MB"``: the
         configuration's ``linkage.memory_budget`` for this audit (:func:`with_memory_budget`), which holds
-        the models' peak at about the budget whatever the register's size, for some time above 2 M persons.
+        the models' peak at about the budget whatever the register's size (a register of more than 500,000
+        persons then leaves memory while the models run: slower, docs/scale.md).
         How the work is spread, not what is computed: the audit id does not change.
 
     Raises

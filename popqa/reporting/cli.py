@@ -26,8 +26,8 @@ def _report_args(p: argparse.ArgumentParser) -> None:
 def _budget_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory-budget", default=None, metavar="SIZE",
                    help="memory this machine gives the linkage models, e.g. 3300MB or 6GB (linkage.memory_budget; "
-                        "overrides the configuration): the audit's peak stays near it as the register grows, for "
-                        "some time above 2 M persons (docs/scale.md); the audit id does not change")
+                        "overrides the configuration): the models' peak stays near it whatever the register's size, "
+                        "for some time (docs/scheduling.md); the audit id does not change")
 
 
 def register(sub) -> None:
