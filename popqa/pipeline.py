@@ -660,13 +660,18 @@ def with_memory_budget(config: Config, budget: str | None) -> Config:
     """
     if budget is None:
         return config
-    from popqa.linkage.config import LinkageConfig, size_mb
+    from pydantic import ValidationError
 
-    if not size_mb(budget):
-        raise InputError(f"--memory-budget: a size such as '3300MB' or '6GB', got {budget!r}")
+    from popqa.linkage.config import LinkageConfig
+
     # the settings the configuration chose, and the budget: a setting left to its default stays a default
-    # (large_register_memory gives a large register's DuckDB more than the default limit only then)
-    linkage = LinkageConfig.model_validate({**config.linkage.model_dump(exclude_unset=True), "memory_budget": budget})
+    # (large_register_memory gives a large register's DuckDB more than the default limit only then); the
+    # budget is read by LinkageConfig's own check, the only setting here not validated already
+    try:
+        linkage = LinkageConfig.model_validate({**config.linkage.model_dump(exclude_unset=True),
+                                                "memory_budget": budget})
+    except ValidationError as exc:
+        raise InputError(f"--memory-budget: a size such as '3300MB' or '6GB', got {budget!r}") from exc
     return config.model_copy(update={"linkage": linkage})
 
 

@@ -74,7 +74,7 @@ def test_same_inputs_same_id_changed_input_new_id(audited, tmp_path):
     assert ResultsStore(tmp_path / "results").audit_id(PERIOD) == changed["audit_id"]
 
 
-def test_a_memory_budget_from_the_command_line_reaches_the_models_and_keeps_the_audit_id(audited, tmp_path, capsys):
+def test_a_memory_budget_from_the_command_line_reaches_the_configuration_and_keeps_the_audit_id(audited, tmp_path, capsys):
     from popqa.cli import main
 
     root, data, res = audited
