@@ -160,7 +160,8 @@ class LinkageConfig(BaseModel):
     )
     memory_budget: str | None = Field(
         None, description="the memory of the process running a linkage model, e.g. '3600MB': each model's DuckDB gets "
-        "at most the budget less what the process holds once the model's frames are registered (never more than "
+        "at most the budget less what the process holds besides that DuckDB once the model's frames are registered "
+        "(a source's records in a table of the model's DuckDB count within its limit, not twice; never more than "
         "memory_limit, never less than 512MB, with a warning when the budget cannot be kept), so the models' peak "
         "stays near the budget as the register grows. Shared among local workers like memory_limit. None = "
         "memory_limit alone, whatever the process holds, but above 2,000,000 persons, when neither this nor "

@@ -52,8 +52,8 @@ from popqa.errors import InputError
 from popqa.linkage.names import fold, known_given, normalise, split_name
 
 __all__ = [
-    "LINKAGE_COLUMNS", "PERSON_FEATURE_COLUMNS", "SOURCE_KINDS", "person_features", "feature_rows",
-    "source_features", "canonical_kind", "recent_move_ins",
+    "LINKAGE_COLUMNS", "PERSON_FEATURE_COLUMNS", "SOURCE_FEATURE_COLUMNS", "SOURCE_KINDS", "person_features",
+    "feature_rows", "source_feature_columns", "source_features", "canonical_kind", "recent_move_ins",
 ]
 
 LINKAGE_COLUMNS = (
@@ -103,7 +103,24 @@ SOURCE_KINDS: dict[str, tuple[str, str]] = {
     "survey_persons": ("person_no", "full_name"),
 }
 
+#: The columns :func:`source_features` reads of a source table besides its id and name
+#: (:data:`SOURCE_KINDS`): once the register is out of memory the link stage reads back only these, as
+#: Arrow text (:func:`source_feature_columns`).
+SOURCE_FEATURE_COLUMNS = ("household_no", "birth_date", "age", "mother_name", "sex", "commune_code",
+                          "household_id", "citizen_id")
+
 _ALIASES = {"survey": "survey_persons", "births": "civil_births", "deaths": "civil_deaths"}
+
+
+def source_feature_columns(kind: str) -> tuple[str, ...]:
+    """Every column of source ``kind`` that :func:`source_features` reads: its id, its name and
+    :data:`SOURCE_FEATURE_COLUMNS`.
+
+    >>> source_feature_columns("residents")[:3]
+    ('citizen_id', 'full_name', 'household_no')
+    """
+    id_col, name_col = SOURCE_KINDS[canonical_kind(kind)]
+    return tuple(dict.fromkeys((id_col, name_col, *SOURCE_FEATURE_COLUMNS)))
 
 
 def canonical_kind(kind: str) -> str:

@@ -88,3 +88,41 @@ def test_features_from_the_spilled_register_are_the_same(persons, tmp_path):
         spill = Spill(tmp_path / "short")
         spill.put("persons", persons)
         spill.arrow_columns("persons", PERSON_FEATURE_COLUMNS, rows=np.ones(3, bool))
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[str, pd.DataFrame]:
+    from popqa.linkage.features import SOURCE_KINDS
+    from popqa.synth import generate_province
+
+    reg = generate_province(scale=0.005, seed=11).register
+    return {k: reg[k] for k in SOURCE_KINDS if k in reg}
+
+
+def test_a_sources_frame_reads_only_its_listed_columns_and_the_same_from_the_spill(sources, persons, tmp_path):
+    """``source_feature_columns``: once the register is out of memory the link stage reads only these
+    columns of a source back, as Arrow text (``Spill.arrow_columns``); its frame is the one built from
+    the whole table with Python text."""
+    from popqa.io.spill import Spill
+    from popqa.linkage.features import person_places, source_feature_columns
+    from popqa.linkage.link import source_frame
+
+    assert {"civil_births", "civil_deaths", "residents", "insurance", "survey_persons"} <= set(sources)
+    places = person_places(persons)
+    for kind, table in sources.items():
+        listed = source_feature_columns(kind)
+        others = [c for c in table.columns if c not in listed]
+        assert others, kind  # each source has columns its frame does not read
+        want = source_frame(table, kind, persons=places, reference_year=2026)
+        shuffled = table.copy()
+        for c in others:
+            shuffled[c] = shuffled[c].sample(frac=1, random_state=5).to_numpy()
+        pd.testing.assert_frame_equal(source_frame(shuffled, kind, persons=places, reference_year=2026), want)
+        spill = Spill(tmp_path / kind)
+        spill.put(kind, table)
+        back = spill.arrow_columns(kind, listed)
+        assert set(back.columns) == set(listed) & set(table.columns)
+        assert all(back[c].dtype == pd.StringDtype("pyarrow") for c in back.columns
+                   if isinstance(table[c].dtype, pd.StringDtype))
+        pd.testing.assert_frame_equal(source_frame(back, kind, persons=places, reference_year=2026), want)
+        spill.remove()

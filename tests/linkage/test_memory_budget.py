@@ -74,6 +74,24 @@ def test_each_model_gets_the_room_the_process_leaves_and_the_same_pairs(persons,
     pd.testing.assert_frame_equal(got.pairs[cols].reset_index(drop=True), result.pairs[cols].reset_index(drop=True))
 
 
+def test_what_the_models_duckdb_already_holds_is_taken_off_its_limit_once():
+    """A source's records made a table of the model's DuckDB (``_register``) count within DuckDB's limit:
+    the limit is the budget less what the process holds besides them, not less them a second time."""
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE b_source AS SELECT range AS i, 'record ' || range::VARCHAR AS s FROM range(6000000)")
+        own = model.duckdb_held_mb(con)
+        assert own > 150  # well above the few MB the process's memory moves between two readings
+        rss = psutil.Process().memory_info().rss / 2**20
+        budget = int(rss + 800)  # room above the 512 MB floor either way
+        model._fit_memory_limit(con, LinkageConfig(memory_limit="16GB", memory_budget=f"{budget}MB"), "residents")
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        con.close()
+    want = budget - (rss - own)  # about 800 MB plus the table's
+    assert limit in {duckdb_says(f"{int(want) + d}MB") for d in range(-40, 41)}, (limit, want)
+
+
 def test_a_budget_the_process_already_passes_gives_the_floor_and_says_so(persons, limits, caplog):
     with caplog.at_level(logging.WARNING, logger="popqa.linkage.model"):
         dedupe(persons, LinkageConfig(memory_budget="100MB"))
