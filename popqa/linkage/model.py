@@ -840,8 +840,8 @@ def _fit_memory_limit(con: Any, config: LinkageConfig, kind: str) -> None:
     shrinks by as much, so the model's peak stays near the budget (docs/benchmarks.md, "fifteenth
     measurement"). What the model's DuckDB already holds (a source's records made a table of it by
     :func:`_register`) counts within its limit, so it is not taken off the limit a second time: at 3.38 M
-    persons the police residence records' table is a few hundred MB of the 1,842 the process held
-    (docs/benchmarks.md, "twenty-ninth measurement")."""
+    persons the police residence records' table is 661 MB of the 1,900 MB the process holds when their
+    model starts (docs/benchmarks.md, "twenty-ninth measurement")."""
     if not config.memory_budget:
         return
     import psutil
@@ -849,7 +849,7 @@ def _fit_memory_limit(con: Any, config: LinkageConfig, kind: str) -> None:
     from popqa.linkage.config import size_mb
 
     own = duckdb_held_mb(con)
-    held = psutil.Process().memory_info().rss / 2**20 - own
+    held = max(psutil.Process().memory_info().rss / 2**20 - own, 0.0)
     mb = model_memory_mb(config, held)
     assert mb is not None
     if (size_mb(config.memory_budget) or 0) - held < MIN_MODEL_MB:
