@@ -406,12 +406,10 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
         in_files = client is None and not (workers > 1 and names)
     try:
         def source(name: str) -> pd.DataFrame:
-            return spill.get(name) if spill is not None and name in spill else reg[name]
-
-        def source_columns(name: str) -> pd.DataFrame:
-            """What a source's frame reads of its table: from its file as Arrow text when the table is out of
-            memory (the frame's own text type: no Python string made for its 2.95 M police residence records
-            at 3.38 M persons, docs/benchmarks.md, "twenty-ninth measurement"), else the table itself."""
+            """What a source's frame reads of its table, here or in a worker: from its file as Arrow text when
+            the table is out of memory (the frame's own text type: no Python string made for its 2.95 M police
+            residence records at 3.38 M persons, docs/benchmarks.md, "twenty-ninth measurement"), else the
+            table itself."""
             if spill is not None and name in spill:
                 return spill.arrow_columns(name, source_feature_columns(name))
             return reg[name]
@@ -460,7 +458,7 @@ def stage_link(ctx: RunContext) -> dict[str, Any]:
             ref, places = _reference_year(persons), person_places(persons)
             persons = None
             for name in names:
-                right = source_frame(source_columns(name), name, persons=places, reference_year=ref)
+                right = source_frame(source(name), name, persons=places, reference_year=ref)
                 if in_files:
                     right = FrameFile.write(right, ctx.staging.scratch(f"linkage/{name}.parquet"))
                 links[name] = link_frames(feats, right, name, lcfg).links

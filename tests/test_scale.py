@@ -105,9 +105,14 @@ def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):
                 config=Config(linkage=LinkageConfig(workers=1)))
     two = audit(SAMPLE, PERIOD, tmp_path / "two", workbooks=False,
                 config=Config(linkage=LinkageConfig(workers=2)))
+    # the register out of memory: each source sent to the pool as the columns its frame reads, Arrow text
+    spilled = audit(SAMPLE, PERIOD, tmp_path / "spilled", workbooks=False,
+                    config=Config(linkage=LinkageConfig(workers=2, spill_register=True)))
     a, b = one.results_dir / "analyst", two.results_dir / "analyst"
     for name in ("findings.parquet", "duplicate_pairs.parquet", "clusters.parquet"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(b / name), obj=name)
+        pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(spilled.results_dir / "analyst" / name),
+                                      obj=f"{name} (spilled)")
     assert len(pd.read_parquet(a / "duplicate_pairs.parquet")) > 0
     # every text column of the audit's files is Arrow's "string", whether pandas held it as Python or as
     # Arrow-backed strings (the pairs' ids): a column's type does not follow its storage in memory
@@ -117,8 +122,9 @@ def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):
     wide = {f"{p.relative_to(one.results_dir)}:{f.name}" for p in one.results_dir.rglob("*.parquet")
             for f in pq.read_schema(p) if pa.types.is_large_string(f.type)}
     assert not wide, wide
-    pd.testing.assert_frame_equal(pd.read_parquet(one.results_dir / "indicators.parquet"),
-                                  pd.read_parquet(two.results_dir / "indicators.parquet"))
+    for other in (two, spilled):  # the linkage indicators count the links made in the pool
+        pd.testing.assert_frame_equal(pd.read_parquet(one.results_dir / "indicators.parquet"),
+                                      pd.read_parquet(other.results_dir / "indicators.parquet"))
     assert one["audit_id"] == two["audit_id"]
     # the workers' CPU is counted in the stage's CPU seconds (about what the same work costs in one process)
     import json

@@ -13,10 +13,15 @@ from popqa.linkage.features import PERSON_FEATURE_COLUMNS, feature_rows, person_
 
 
 @pytest.fixture(scope="module")
-def persons() -> pd.DataFrame:
+def register():
     from popqa.synth import generate_province
 
-    return generate_province(scale=0.005, seed=11).register.persons
+    return generate_province(scale=0.005, seed=11).register
+
+
+@pytest.fixture(scope="module")
+def persons(register) -> pd.DataFrame:
+    return register.persons
 
 
 @pytest.fixture(scope="module")
@@ -91,12 +96,10 @@ def test_features_from_the_spilled_register_are_the_same(persons, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sources() -> dict[str, pd.DataFrame]:
+def sources(register) -> dict[str, pd.DataFrame]:
     from popqa.linkage.features import SOURCE_KINDS
-    from popqa.synth import generate_province
 
-    reg = generate_province(scale=0.005, seed=11).register
-    return {k: reg[k] for k in SOURCE_KINDS if k in reg}
+    return {k: register[k] for k in SOURCE_KINDS if k in register}
 
 
 def test_a_sources_frame_reads_only_its_listed_columns_and_the_same_from_the_spill(sources, persons, tmp_path):
