@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["codes", "sorted_codes", "shared_sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
+__all__ = ["KeySet", "codes", "sorted_codes", "shared_sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -42,6 +42,8 @@ def _arrow(values) -> pa.Array:
         return values.combine_chunks()
     if isinstance(values, pa.Array):
         return values
+    if isinstance(values, KeySet):
+        return values.array
     if isinstance(values, pd.Series | pd.Index):
         arr = values.array
         if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
@@ -170,11 +172,63 @@ def first_rows(df: pd.DataFrame, columns) -> pd.DataFrame:
     return df[~frame_duplicated(df, columns)]
 
 
+#: :func:`isin` hashes the values' distinct keys instead of the keys when there are this many times more
+#: keys than values: the events' 0.26 M person ids looked up among the 3.38 M persons took 0.45 s so
+#: against 0.9 s hashing the persons' ids (docs/benchmarks.md, "thirtieth measurement").
+SMALLER_SIDE = 4
+
+
 def isin(values, keys) -> np.ndarray:
-    """``values.isin(keys)`` as a boolean array; a missing value is never in ``keys``."""
+    """``values.isin(keys)`` as a boolean array; a missing value is never in ``keys``.
+
+    ``keys`` may be a :class:`KeySet` (its Arrow array, made once). Arrow hashes the smaller side: the
+    keys (``is_in``), or, when the keys are :data:`SMALLER_SIDE` times as many as the values, the values'
+    distinct keys, which each key is then looked up in (the same answer):
+
+    >>> isin(pd.Series(["k3", None, "zz", "k3"]), pd.Series([f"k{i}" for i in range(20)])).tolist()
+    [True, False, False, True]
+    """
     v, k = _same_type(_arrow(values), _arrow(keys))
+    if len(k) > SMALLER_SIDE * len(v):
+        enc = pc.dictionary_encode(v)
+        found = np.zeros(len(enc.dictionary) + 1, dtype=bool)  # the last: a missing value's (-1) place
+        at = pc.index_in(k, value_set=enc.dictionary, skip_nulls=True).drop_null()
+        found[at.to_numpy(zero_copy_only=False)] = True
+        return found[_indices(enc)]
     hit = pc.is_in(v, value_set=k, skip_nulls=True)
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+class KeySet:
+    """The distinct keys of a column, made once and looked up many times (``keys`` of :func:`isin`), as
+    one Arrow string array: a look-up hashes whichever side is smaller, in time linear in the keys.
+
+    The check stage held the persons' ids as a pandas ``Index`` for this, whose hash table of Python
+    strings it built once: 4.0 s for the 3.38 M ids of the merged province against 0.5 s for 1.25 M
+    (docs/benchmarks.md, "thirtieth measurement").
+
+    >>> ks = KeySet(pd.Series(["P2", None, "P1", "P2"], dtype=object))
+    >>> len(ks), ks.tolist(), isin(pd.Series(["P1", "P9", None]), ks).tolist()
+    (2, ['P2', 'P1'], [True, False, False])
+    >>> ks.equals(KeySet(pd.Series(["P2", "P1"]))), ks.equals(KeySet(pd.Series(["P1", "P2"])))
+    (True, False)
+    """
+
+    __slots__ = ("array",)
+
+    def __init__(self, values) -> None:
+        #: the distinct keys, missing left out, in order of first appearance
+        self.array: pa.Array = pc.unique(_arrow(values).drop_null())
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def tolist(self) -> list:
+        return self.array.to_pylist()
+
+    def equals(self, other: KeySet) -> bool:
+        """The same keys in the same order."""
+        return isinstance(other, KeySet) and self.array.equals(other.array)
 
 
 def positions(values, keys) -> np.ndarray:

@@ -48,6 +48,29 @@ def test_isin_is_pandas_without_missing_matches(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [(40, 5000), (5000, 40), (300, 300)])
+def test_isin_hashing_either_side_is_pandas(dtype, sizes):
+    """Few values among many keys (the values' distinct keys hashed), many among few (the keys hashed), and
+    as many: the same answer, keys repeated and missing on both sides."""
+    s, keys = _keys(sizes[0], 8, dtype), _keys(sizes[1], 9, object)
+    half = min(len(s), len(keys)) // 2
+    s[:half] = keys.iloc[:half].to_numpy()  # some values are keys (some missing on both sides)
+    want = s.isin(keys.dropna().tolist()).fillna(False).to_numpy(bool) & s.notna().to_numpy()
+    assert want.any() and not want.all()
+    assert textkeys.isin(s, keys).tolist() == want.tolist()
+    ks = textkeys.KeySet(keys)
+    assert len(ks) == keys.nunique() and ks.tolist() == keys.dropna().drop_duplicates().tolist()
+    assert textkeys.isin(s, ks).tolist() == want.tolist()
+
+
+def test_isin_of_no_value_or_among_no_key():
+    keys = _keys(100, 10, object)
+    assert textkeys.isin(pd.Series([], dtype=object), keys).tolist() == []
+    assert textkeys.isin(pd.Series([None, None], dtype=object), keys).tolist() == [False, False]
+    assert textkeys.isin(keys, pd.Series([], dtype=object)).tolist() == [False] * 100
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_positions_and_lookup_are_map(dtype):
     s = _keys(2000, 6, dtype)
     table = _keys(800, 7, object).dropna().drop_duplicates()
