@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["KeySet", "codes", "sorted_codes", "shared_sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
+__all__ = ["KeySet", "arrow", "codes", "sorted_codes", "shared_sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
 def _arrow(values) -> pa.Array:
@@ -62,6 +62,16 @@ def _arrow(values) -> pa.Array:
     if pa.types.is_null(out.type):
         out = out.cast(pa.string())
     return out
+
+
+def arrow(values) -> pa.Array:
+    """Keys as the one Arrow array the functions here look them up in, position for position (missing ->
+    null): to hold when the same keys are looked up many times.
+
+    >>> arrow(pd.Index(["P1", None], dtype=object)).to_pylist()
+    ['P1', None]
+    """
+    return _arrow(values)
 
 
 def _same_type(values: pa.Array, keys: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -232,8 +242,23 @@ class KeySet:
 
 
 def positions(values, keys) -> np.ndarray:
-    """The position in ``keys`` of each value (the first, when a key repeats), -1 when absent or missing."""
+    """The position in ``keys`` of each value (the first, when a key repeats), -1 when absent or missing.
+
+    Arrow hashes the smaller side, as :func:`isin` does: with :data:`SMALLER_SIDE` times as many keys as
+    values, the values' distinct keys, each key looked up among them, the first position of each kept:
+
+    >>> positions(pd.Series(["k7", None, "k2", "zz"]), pd.Series([f"k{i % 10}" for i in range(40)])).tolist()
+    [7, -1, 2, -1]
+    """
     v, k = _same_type(_arrow(values), _arrow(keys))
+    if len(k) > SMALLER_SIDE * len(v):
+        enc = pc.dictionary_encode(v)
+        at = pc.index_in(k, value_set=enc.dictionary, skip_nulls=True)  # each key's place among the values'
+        hit = np.flatnonzero(pc.is_valid(at).to_numpy(zero_copy_only=False))
+        found, once = np.unique(at.drop_null().to_numpy(zero_copy_only=False), return_index=True)
+        first = np.full(len(enc.dictionary) + 1, -1, dtype=np.int64)  # the last: a missing value's (-1)
+        first[found] = hit[once]  # a value's first key among those that hold it
+        return first[_indices(enc)]
     pos = pc.index_in(v, value_set=k, skip_nulls=True)
     return pc.fill_null(pos, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 

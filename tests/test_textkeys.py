@@ -99,6 +99,23 @@ def test_positions_takes_the_first_of_repeated_keys():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [(40, 5000), (5000, 40)])
+def test_positions_hashing_either_side_is_the_first_matching_key(dtype, sizes):
+    """Few values among many keys, repeated and missing (the values hashed), and many among few: each
+    value's first position among the keys, as a scan of the keys finds it."""
+    s, keys = _keys(sizes[0], 11, dtype), _keys(sizes[1], 12, object)
+    half = min(len(s), len(keys)) // 2
+    s[:half] = keys.iloc[::-1].iloc[:half].to_numpy()  # keys from the end: a later repeat is not the first
+    first: dict = {}
+    for i, k in enumerate(keys):
+        if k is not None:
+            first.setdefault(k, i)
+    want = [first.get(v, -1) if isinstance(v, str) else -1 for v in s.astype(object)]
+    assert any(w >= 0 for w in want) and -1 in want and keys.dropna().duplicated().any()
+    assert textkeys.positions(s, keys).tolist() == want
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_first_of_each_is_each_ids_first_record(dtype):
     s = _keys(2000, 5, dtype)
     want = (s.notna() & ~s.duplicated()).to_numpy()

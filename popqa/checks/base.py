@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from popqa import textkeys
 from popqa.checks.config import ChecksConfig
@@ -324,6 +325,7 @@ class Context:
         "count_rel_*": ("household",), "person_household_ids": ("household",),
         "cid": ("citizen_id",),
         "person_ids": ("events", "mother_child"), "persons_by_id": ("events", "mother_child"),
+        "persons_by_id_keys": ("events", "mother_child"),
     }
 
     def release(self, name: str) -> None:
@@ -453,8 +455,14 @@ class Context:
         ([2, <NA>, <NA>], 'Int64', True)
         """
         b = self.persons_by_id
-        pos = textkeys.positions(ids, b.index.to_series())
+        pos = textkeys.positions(ids, self.persons_by_id_keys)
         return [textkeys.take(b[c], pos, ids.index) for c in columns]
+
+    @cached_property
+    def persons_by_id_keys(self) -> pa.Array:
+        """:attr:`persons_by_id`'s ids as Arrow text, made once for every :meth:`by_id` (each made them again
+        from the index's Python strings: 0.12-0.25 s at 3.38 M persons, five times a run)."""
+        return textkeys.arrow(self.persons_by_id.index)  # position for position, a missing id included
 
     @cached_property
     def units(self) -> pd.DataFrame:

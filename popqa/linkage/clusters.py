@@ -231,7 +231,9 @@ def _known(asked: pd.Series, values: pd.Series) -> dict[str, str]:
 
 def _sorted_unique(ids: pd.Series) -> pd.Index:
     """The distinct non-missing ids in text order."""
-    # pandas' unique keeps the register's own string objects (the clusters hold them for the whole audit);
-    # textkeys.factorize made new ones: 0.4 GB more at the link stage's peak at 3.38 M persons
-    u = np.asarray(pd.unique(ids.astype("string").dropna()), dtype=object)
+    # the register's own string objects, each id's first (the clusters hold them for the whole audit;
+    # textkeys.factorize made new ones: 0.4 GB more at the link stage's peak at 3.38 M persons), found by
+    # Arrow's hash table (pandas' unique of the 3.38 M ids of a merged province: 2.8 s against 0.4 s at 1.25 M)
+    ids = ids.astype("string")
+    u = ids.to_numpy(dtype=object)[textkeys.first_of_each(ids)]
     return pd.Index(u[text_order(u)], dtype="string")

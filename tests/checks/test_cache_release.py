@@ -118,7 +118,7 @@ def test_release_plan_drops_nothing_whose_families_do_not_run():
     plan = release_plan([r["V001"], r["C001"]])
     assert plan == {}
     plan = release_plan([r["E003"], r["M001"], r["V001"]])
-    assert sorted(plan[1]) == ["person_ids", "persons_by_id"] and set(plan) == {1}
+    assert sorted(plan[1]) == ["person_ids", "persons_by_id", "persons_by_id_keys"] and set(plan) == {1}
 
 
 def test_the_families_that_share_caches_run_next_to_one_another(register):
