@@ -200,13 +200,18 @@ def isin(values, keys) -> np.ndarray:
     """
     v, k = _same_type(_arrow(values), _arrow(keys))
     if len(k) > SMALLER_SIDE * len(v):
-        enc = pc.dictionary_encode(v)
+        enc, at = _keys_among_values(v, k)
         found = np.zeros(len(enc.dictionary) + 1, dtype=bool)  # the last: a missing value's (-1) place
-        at = pc.index_in(k, value_set=enc.dictionary, skip_nulls=True).drop_null()
-        found[at.to_numpy(zero_copy_only=False)] = True
+        found[at.drop_null().to_numpy(zero_copy_only=False)] = True
         return found[_indices(enc)]
     hit = pc.is_in(v, value_set=k, skip_nulls=True)
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+def _keys_among_values(v: pa.Array, k: pa.Array) -> tuple[pa.DictionaryArray, pa.Array]:
+    """The values' dictionary (their distinct keys hashed) and each key's place in it (null: none)."""
+    enc = pc.dictionary_encode(v)
+    return enc, pc.index_in(k, value_set=enc.dictionary, skip_nulls=True)
 
 
 class KeySet:
@@ -252,8 +257,7 @@ def positions(values, keys) -> np.ndarray:
     """
     v, k = _same_type(_arrow(values), _arrow(keys))
     if len(k) > SMALLER_SIDE * len(v):
-        enc = pc.dictionary_encode(v)
-        at = pc.index_in(k, value_set=enc.dictionary, skip_nulls=True)  # each key's place among the values'
+        enc, at = _keys_among_values(v, k)
         hit = np.flatnonzero(pc.is_valid(at).to_numpy(zero_copy_only=False))
         found, once = np.unique(at.drop_null().to_numpy(zero_copy_only=False), return_index=True)
         first = np.full(len(enc.dictionary) + 1, -1, dtype=np.int64)  # the last: a missing value's (-1)
