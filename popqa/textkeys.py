@@ -151,9 +151,39 @@ def factorize(values) -> tuple[np.ndarray, pd.Index]:
     return _indices(enc), pd.Index(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
 
 
+def _first_codes(c: np.ndarray) -> np.ndarray:
+    """True where a code (of :func:`codes`: numbered in order of first appearance) appears for the first time,
+    missing (-1) never: a code is new where it is above every code before it. No hash table: pandas'
+    ``duplicated`` of the codes built one of the 3.38 M person ids' codes (docs/benchmarks.md, "thirtieth
+    measurement").
+
+    >>> _first_codes(np.array([0, -1, 1, 0, 2, -1, 1])).tolist()
+    [True, False, True, False, True, False, False]
+    """
+    if not len(c):
+        return np.zeros(0, dtype=bool)
+    before = np.empty(len(c), dtype=c.dtype)
+    before[0] = -1
+    np.maximum.accumulate(c[:-1], out=before[1:])
+    np.maximum(before, -1, out=before)
+    return c > before
+
+
 def duplicated(values, keep="first") -> np.ndarray:
-    """``Series.duplicated(keep)`` as a boolean array (a missing key repeats another missing key)."""
-    return pd.Series(codes(values)).duplicated(keep=keep).to_numpy()
+    """``Series.duplicated(keep)`` as a boolean array (a missing key repeats another missing key).
+
+    >>> s = pd.Series(["b", None, "a", "b", None], dtype="string")
+    >>> [duplicated(s, k).tolist() == s.duplicated(keep=k).tolist() for k in ("first", "last", False)]
+    [True, True, True]
+    """
+    c = codes(values)
+    if keep == "first":  # a key's repeats, and every missing key after the first
+        missing = c < 0
+        return ~_first_codes(c) & ~(missing & (np.cumsum(missing) == 1))
+    if keep is False:  # every row of a key held more than once (missing: when more than one is)
+        counts = np.bincount(c + 1, minlength=1)
+        return counts[c + 1] > 1
+    return pd.Series(c).duplicated(keep=keep).to_numpy()
 
 
 def first_of_each(values) -> np.ndarray:
@@ -163,8 +193,7 @@ def first_of_each(values) -> np.ndarray:
     >>> first_of_each(pd.Series(["b", None, "a", "b", None], dtype="string")).tolist()
     [True, False, True, False, False]
     """
-    c = codes(values)
-    return ~pd.Series(c).duplicated().to_numpy() & (c >= 0)
+    return _first_codes(codes(values))
 
 
 def frame_duplicated(df: pd.DataFrame, columns, keep="first") -> np.ndarray:

@@ -335,7 +335,8 @@ for _rid, _t, _k, _vi, _en in (
 def _u004(ctx: Context) -> pd.DataFrame:
     p = ctx.persons
     cid = p["citizen_id"]
-    cand = cid.notna() & cid.duplicated(keep=False)
+    # Arrow's codes of the IDs counted (pandas' hash table of 3.07 M IDs: 2.0 s at 3.38 M persons, 0.4 at 1.25 M)
+    cand = cid.notna() & textkeys.duplicated(cid, keep=False)
     pairs = pd.DataFrame({"cid": cid[cand], "pid": p.loc[cand, "person_id"]}).dropna().drop_duplicates()
     n = pairs.groupby("cid", observed=True)["pid"].nunique()
     shared = n[n > 1].index
