@@ -6,7 +6,14 @@ For each register given (or synthetic 12-digit ids at 1.25 and 3.38 M when none 
 * ``duplicated``: ``Series.duplicated()`` against ``textkeys.duplicated``;
 * ``isin``: ``Series.isin(one id in three)`` against ``textkeys.isin``;
 * ``map``: ``Series.map(Series indexed by id)`` (a new index each time) against ``textkeys.lookup``;
-* ``factorize``: ``pd.factorize`` against ``textkeys.factorize``.
+* ``factorize``: ``pd.factorize`` against ``textkeys.factorize``;
+* ``duplicated keep=False``: ``Series.duplicated(keep=False)`` against ``textkeys.duplicated`` (codes counted);
+* ``first of each``: ``textkeys.first_of_each`` as it was (pandas' ``duplicated`` of the Arrow codes)
+  against now (each code's first row from the codes' order);
+* ``few among many``: one id in thirteen (the events' share of the persons) looked up among the distinct ids:
+  a pandas ``Index`` of them built and looked up (the check stage's ``ctx.person_ids`` before the thirtieth
+  measurement), Arrow hashing the ids (``is_in``, ``index_in``: ``textkeys`` before it) and
+  ``textkeys.isin`` / ``textkeys.positions`` now (the few ids hashed, every id looked up among them).
 
 The ratio column is the larger size's seconds over the smaller's: linear work gives the ratio of the ids.
 
@@ -65,6 +72,29 @@ def measure(ids: pd.Series, repeat: int) -> dict[str, float]:
         "map textkeys": _best(lambda: textkeys.lookup(ids, mapping), repeat),
         "factorize pandas": _best(lambda: pd.factorize(ids), repeat),
         "factorize textkeys": _best(lambda: textkeys.factorize(ids), repeat),
+        "duplicated keep=False pandas": _best(lambda: ids.duplicated(keep=False), repeat),
+        "duplicated keep=False textkeys": _best(lambda: textkeys.duplicated(ids, keep=False), repeat),
+        "first of each: duplicated codes": _best(lambda: ~pd.Series(textkeys.codes(ids)).duplicated().to_numpy(), repeat),
+        "first of each textkeys": _best(lambda: textkeys.first_of_each(ids), repeat),
+        **_few_among_many(ids, repeat),
+    }
+
+
+def _few_among_many(ids: pd.Series, repeat: int) -> dict[str, float]:
+    import pyarrow.compute as pc
+
+    distinct = ids[textkeys.first_of_each(ids)]
+    few = ids.iloc[::13]
+    keys = textkeys.arrow(distinct)
+    few_arrow = textkeys.arrow(few)
+    return {
+        "few among many: pandas Index built": _best(
+            lambda: pd.Index(distinct.to_numpy(dtype=object), dtype=object).get_indexer(few.to_numpy(dtype=object)),
+            repeat),
+        "few among many: is_in of the ids": _best(lambda: pc.is_in(few_arrow, value_set=keys), repeat),
+        "few among many: textkeys.isin": _best(lambda: textkeys.isin(few_arrow, keys), repeat),
+        "few among many: index_in of the ids": _best(lambda: pc.index_in(few_arrow, value_set=keys), repeat),
+        "few among many: textkeys.positions": _best(lambda: textkeys.positions(few_arrow, keys), repeat),
     }
 
 

@@ -231,6 +231,19 @@ def test_findings_carry_units_and_collaborator():
     assert row["message_vi"] and row["message_en"]
 
 
+def test_a_person_without_a_household_id_takes_no_collaborator_from_a_household_without_one():
+    """The persons' collaborator comes from their household's row; a household row without an id is no
+    one's household (pandas' ``map`` matched a missing id to it)."""
+    hh = _set(households(), "household_id", "H2", household_id=None, collaborator_id="C9")
+    pp = persons()
+    pp.loc[pp["person_id"] == "P21", "household_id"] = None
+    pp.loc[pp["person_id"] == "P21", "sex"] = 3
+    f = run_checks(make(hh=hh, pp=pp))
+    row = f[(f["table"] == "persons") & (f["record_id"] == "P21")]
+    assert len(row) and row["collaborator_id"].isna().all()
+    assert "C9" not in set(f["collaborator_id"].dropna())
+
+
 def test_merged_2025_province_codes_are_all_inside():
     """A register of the 2025 Tây Ninh carries legacy codes 72 and 80 (Long An). Since the reform (1 July
     2025) a Long An commune is inside the audited province whether it is configured as "72,80" or as "72"
