@@ -72,3 +72,26 @@ def test_counting_records_a_slice_at_a_time_takes_categories_of_any_width(monkey
         got = core.counts_by(cats, ["commune_code", "table"], dropna=False, rows=rows)
         pd.testing.assert_series_equal(got, want, check_names=False)
         assert str(got.index.levels[0].dtype) == "string"
+
+
+def test_a_persons_collaborator_is_their_households_and_none_without_a_household_id(register):
+    """A person's collaborator is the first row of their household's; a household row without an id is no
+    one's household (pandas' ``map`` matched a missing id to it)."""
+    import copy
+
+    reg = copy.copy(register)
+    reg.tables = dict(register.tables)
+    hh = register.tables["households"].copy()
+    pp = register.tables["persons"].copy()
+    hh.loc[hh.index[0], "household_id"] = None
+    hh.loc[hh.index[0], "collaborator_id"] = "C-NO-ID"
+    pp.loc[pp.index[:3], "household_id"] = None
+    reg.tables["households"], reg.tables["persons"] = hh, pp
+    got = core.record_units(reg, "72")
+    persons = got[got["table"] == "persons"].reset_index(drop=True)
+    assert persons.loc[:2, "collaborator_id"].isna().all()
+    assert "C-NO-ID" not in set(persons["collaborator_id"].dropna().astype(str))
+    first = hh.dropna(subset=["household_id"]).drop_duplicates("household_id").set_index("household_id")
+    want = pp["household_id"].iloc[3:].map(first["collaborator_id"]).astype("string").reset_index(drop=True)
+    pd.testing.assert_series_equal(persons["collaborator_id"].iloc[3:].astype("string").reset_index(drop=True),
+                                   want, check_names=False)
