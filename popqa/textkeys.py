@@ -32,8 +32,12 @@ import pyarrow.compute as pc
 __all__ = ["KeySet", "arrow", "codes", "sorted_codes", "shared_sorted_codes", "factorize", "duplicated", "first_of_each", "frame_duplicated", "isin", "positions", "lookup", "take", "first_rows"]
 
 
-def _arrow(values) -> pa.Array:
-    """Text keys as one Arrow string array (missing -> null); other values as Arrow infers them.
+def arrow(values) -> pa.Array:
+    """Text keys as one Arrow string array (missing -> null), position for position; other values as Arrow
+    infers them. What the functions here look keys up in: hold it when the same keys are looked up many times.
+
+    >>> arrow(pd.Index(["P1", None], dtype=object)).to_pylist()
+    ['P1', None]
 
     Not :func:`popqa.io.xlsx.to_arrow`: its cast of pandas text to large strings took 0.53 s for the
     3.38 M person ids against 0.13 s here, and these conversions run dozens of times an audit.
@@ -64,16 +68,6 @@ def _arrow(values) -> pa.Array:
     return out
 
 
-def arrow(values) -> pa.Array:
-    """Keys as the one Arrow array the functions here look them up in, position for position (missing ->
-    null): to hold when the same keys are looked up many times.
-
-    >>> arrow(pd.Index(["P1", None], dtype=object)).to_pylist()
-    ['P1', None]
-    """
-    return _arrow(values)
-
-
 def _same_type(values: pa.Array, keys: pa.Array) -> tuple[pa.Array, pa.Array]:
     if values.type == keys.type:
         return values, keys
@@ -88,7 +82,7 @@ def codes(values) -> np.ndarray:
     >>> codes(pd.Series(["x", None, "y", "x"], dtype="string")).tolist()
     [0, -1, 1, 0]
     """
-    return _indices(pc.dictionary_encode(_arrow(values)))
+    return _indices(pc.dictionary_encode(arrow(values)))
 
 
 def sorted_codes(values) -> np.ndarray:
@@ -101,7 +95,7 @@ def sorted_codes(values) -> np.ndarray:
     >>> sorted_codes(s).tolist(), pd.factorize(s, sort=True)[0].tolist()
     ([1, 0, -1, 1, 2], [1, 0, -1, 1, 2])
     """
-    enc = pc.dictionary_encode(_arrow(values))
+    enc = pc.dictionary_encode(arrow(values))
     codes = _indices(enc)
     if len(enc.dictionary) == 0:
         return codes.astype(np.int64)
@@ -121,7 +115,7 @@ def shared_sorted_codes(*values) -> list[np.ndarray]:
     >>> a.tolist(), b.tolist()
     ([1, 0, -1], [0, 2, 0])
     """
-    arrays = [_arrow(v) for v in values]
+    arrays = [arrow(v) for v in values]
     if not arrays:
         return []
     if len({a.type for a in arrays}) > 1:
@@ -147,7 +141,7 @@ def factorize(values) -> tuple[np.ndarray, pd.Index]:
     >>> c.tolist(), u.tolist()
     ([0, -1, 1, 0], ['x', 'y'])
     """
-    enc = pc.dictionary_encode(_arrow(values))
+    enc = pc.dictionary_encode(arrow(values))
     return _indices(enc), pd.Index(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
 
 
@@ -165,7 +159,6 @@ def _first_codes(c: np.ndarray) -> np.ndarray:
     before = np.empty(len(c), dtype=c.dtype)
     before[0] = -1
     np.maximum.accumulate(c[:-1], out=before[1:])
-    np.maximum(before, -1, out=before)
     return c > before
 
 
@@ -227,7 +220,7 @@ def isin(values, keys) -> np.ndarray:
     >>> isin(pd.Series(["k3", None, "zz", "k3"]), pd.Series([f"k{i}" for i in range(20)])).tolist()
     [True, False, False, True]
     """
-    v, k = _same_type(_arrow(values), _arrow(keys))
+    v, k = _same_type(arrow(values), arrow(keys))
     if len(k) > SMALLER_SIDE * len(v):
         enc, at = _keys_among_values(v, k)
         found = np.zeros(len(enc.dictionary) + 1, dtype=bool)  # the last: a missing value's (-1) place
@@ -262,7 +255,7 @@ class KeySet:
 
     def __init__(self, values) -> None:
         #: the distinct keys, missing left out, in order of first appearance
-        self.array: pa.Array = pc.unique(_arrow(values).drop_null())
+        self.array: pa.Array = pc.unique(arrow(values).drop_null())
 
     def __len__(self) -> int:
         return len(self.array)
@@ -284,7 +277,7 @@ def positions(values, keys) -> np.ndarray:
     >>> positions(pd.Series(["k7", None, "k2", "zz"]), pd.Series([f"k{i % 10}" for i in range(40)])).tolist()
     [7, -1, 2, -1]
     """
-    v, k = _same_type(_arrow(values), _arrow(keys))
+    v, k = _same_type(arrow(values), arrow(keys))
     if len(k) > SMALLER_SIDE * len(v):
         enc, at = _keys_among_values(v, k)
         hit = np.flatnonzero(pc.is_valid(at).to_numpy(zero_copy_only=False))

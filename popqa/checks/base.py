@@ -388,23 +388,29 @@ class Context:
 
     @cached_property
     def household_collaborator(self) -> pd.Series:
-        """household_id -> collaborator_id (first row of each household id)."""
+        """household_id -> collaborator_id, every household row (:func:`textkeys.lookup` takes the first row
+        of a repeated id)."""
         hh = self.table("households")
-        first = hh.drop_duplicates("household_id")
-        return pd.Series(first["collaborator_id"].to_numpy(), index=first["household_id"].to_numpy())
+        return pd.Series(hh["collaborator_id"].to_numpy(), index=hh["household_id"].to_numpy())
+
+    def person_collaborators(self) -> pd.Series:
+        """Each person's collaborator over this context's register: their own ``collaborator_id``, else their
+        household's (the first row of its id), looked up in Arrow's hash table of the household ids (pandas'
+        ``map`` built one of Python strings: 0.9 s at 3.38 M persons). A person without a household id has
+        none from a household row without one. :attr:`persons` and the partitioned run, which resolves it
+        over the whole province before partitioning, both take it from here."""
+        p = self.table("persons")
+        collab = textkeys.lookup(p["household_id"], self.household_collaborator)
+        if "collaborator_id" in p.columns:
+            collab = p["collaborator_id"].fillna(collab)
+        return collab
 
     @cached_property
     def persons(self) -> pd.DataFrame:
         """Persons with derived columns: collaborator_id, _present, _bd_lo, _bd_hi, _age_max, _age_min."""
         p = self.table("persons").copy(deep=False)
-        if RESOLVED_COLLABORATOR in p.columns:  # resolved over the whole province before partitioning
-            collab = p.pop(RESOLVED_COLLABORATOR)
-        else:
-            # Arrow's hash table of the household ids (pandas' ``map`` built one of Python strings: 0.9 s of
-            # the stage at 3.38 M persons); a person without a household id has no collaborator from it
-            collab = textkeys.lookup(p["household_id"], self.household_collaborator)
-            if "collaborator_id" in p.columns:
-                collab = p["collaborator_id"].fillna(collab)
+        # resolved over the whole province before partitioning, else here
+        collab = p.pop(RESOLVED_COLLABORATOR) if RESOLVED_COLLABORATOR in p.columns else self.person_collaborators()
         # new columns are added to a shallow copy: no copy of the person data itself
         p["collaborator_id"] = collab
         p["_present"] = is_present(p).to_numpy(bool)

@@ -127,11 +127,7 @@ def _placements(register, by: str, province: str | None) -> dict[str, dict[str, 
 
 def _resolved_collaborator(ctx: Context) -> pd.Series:
     """Each person's collaborator as :attr:`Context.persons` computes it over the whole register."""
-    p = ctx.table("persons")
-    collab = p["household_id"].map(ctx.household_collaborator)
-    if "collaborator_id" in p.columns:
-        collab = p["collaborator_id"].fillna(collab)
-    return collab.astype("string")
+    return ctx.person_collaborators().astype("string")
 
 
 def check_partition(task: dict[str, Any]) -> dict[str, Any]:

@@ -124,12 +124,11 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
     parts.append(("households", len(hh), [hh["household_id"], hh["province_code"], hh["district_code"],
                                           hh["commune_code"], hh["collaborator_id"]]))
     pp = register.columns("persons", ["person_id", "province_code", "district_code", "commune_code", "household_id"])
-    # each household's first row looked up by Arrow's hash tables (pandas' ``map`` built one of Python strings,
-    # 1.2 s at 3.38 M persons under cProfile), as the checks look the collaborator up: a person without a
-    # household id has none
-    first = textkeys.first_rows(hh[["household_id", "collaborator_id"]], "household_id")
-    collab = textkeys.lookup(pp["household_id"], first.set_index("household_id")["collaborator_id"])
-    del first
+    # each household id's first row looked up by Arrow's hash tables (pandas' ``map`` built one of Python
+    # strings, 1.2 s at 3.38 M persons under cProfile), as the checks look the collaborator up: a person
+    # without a household id has none
+    collab = textkeys.lookup(pp["household_id"], pd.Series(hh["collaborator_id"].array,
+                                                           index=hh["household_id"].to_numpy()))
     parts.append(("persons", len(pp), [pp["person_id"], pp["province_code"], pp["district_code"],
                                        pp["commune_code"], collab]))
     del collab

@@ -231,17 +231,22 @@ def test_findings_carry_units_and_collaborator():
     assert row["message_vi"] and row["message_en"]
 
 
-def test_a_person_without_a_household_id_takes_no_collaborator_from_a_household_without_one():
+def test_a_person_without_a_household_id_takes_no_collaborator_from_a_household_without_one(tmp_path):
     """The persons' collaborator comes from their household's row; a household row without an id is no
-    one's household (pandas' ``map`` matched a missing id to it)."""
+    one's household (pandas' ``map`` matched a missing id to it), in one run and partition by partition
+    (which resolve it the same way, over the whole register)."""
+    from popqa.checks.partitioned import run_checks_partitioned
+
     hh = _set(households(), "household_id", "H2", household_id=None, collaborator_id="C9")
     pp = persons()
     pp.loc[pp["person_id"] == "P21", "household_id"] = None
     pp.loc[pp["person_id"] == "P21", "sex"] = 3
-    f = run_checks(make(hh=hh, pp=pp))
-    row = f[(f["table"] == "persons") & (f["record_id"] == "P21")]
-    assert len(row) and row["collaborator_id"].isna().all()
-    assert "C9" not in set(f["collaborator_id"].dropna())
+    whole = run_checks(make(hh=hh, pp=pp))
+    parted, _ = run_checks_partitioned(make(hh=hh, pp=pp), workdir=tmp_path / "w", parts_dir=tmp_path / "p")
+    for f in (whole, parted):
+        row = f[(f["table"] == "persons") & (f["record_id"] == "P21")]
+        assert len(row) and row["collaborator_id"].isna().all()
+        assert "C9" not in set(f["collaborator_id"].dropna())
 
 
 def test_merged_2025_province_codes_are_all_inside():
