@@ -13,7 +13,11 @@ For each register given (or synthetic 12-digit ids at 1.25 and 3.38 M when none 
 * ``few among many``: one id in thirteen (the events' share of the persons) looked up among the distinct ids:
   a pandas ``Index`` of them built and looked up (the check stage's ``ctx.person_ids`` before the thirtieth
   measurement), Arrow hashing the ids (``is_in``, ``index_in``: ``textkeys`` before it) and
-  ``textkeys.isin`` / ``textkeys.positions`` now (the few ids hashed, every id looked up among them).
+  ``textkeys.isin`` / ``textkeys.positions`` now (the few ids hashed, every id looked up among them);
+* ``many among many``: every id looked up among the distinct ids in reverse order (as the police residence
+  records among the persons): Arrow's ``is_in`` and ``index_in`` (``textkeys`` before the thirty-first
+  measurement) against ``textkeys.isin`` / ``textkeys.positions`` now (DuckDB's join, both sides above
+  ``textkeys.JOIN_FROM``).
 
 The ratio column is the larger size's seconds over the smaller's: linear work gives the ratio of the ids.
 
@@ -77,6 +81,20 @@ def measure(ids: pd.Series, repeat: int) -> dict[str, float]:
         "first of each: duplicated codes": _best(lambda: ~pd.Series(textkeys.codes(ids)).duplicated().to_numpy(), repeat),
         "first of each textkeys": _best(lambda: textkeys.first_of_each(ids), repeat),
         **_few_among_many(ids, repeat),
+        **_many_among_many(ids, repeat),
+    }
+
+
+def _many_among_many(ids: pd.Series, repeat: int) -> dict[str, float]:
+    import pyarrow.compute as pc
+
+    values = textkeys.arrow(ids)
+    keys = textkeys.arrow(ids[textkeys.first_of_each(ids)].iloc[::-1])
+    return {
+        "many among many: is_in": _best(lambda: pc.is_in(values, value_set=keys), repeat),
+        "many among many: textkeys.isin": _best(lambda: textkeys.isin(values, keys), repeat),
+        "many among many: index_in": _best(lambda: pc.index_in(values, value_set=keys), repeat),
+        "many among many: textkeys.positions": _best(lambda: textkeys.positions(values, keys), repeat),
     }
 
 

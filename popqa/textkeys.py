@@ -215,7 +215,8 @@ def isin(values, keys) -> np.ndarray:
 
     ``keys`` may be a :class:`KeySet` (its Arrow array, made once). Arrow hashes the smaller side: the
     keys (``is_in``), or, when the keys are :data:`SMALLER_SIDE` times as many as the values, the values'
-    distinct keys, which each key is then looked up in (the same answer):
+    distinct keys, which each key is then looked up in; with :data:`JOIN_FROM` text keys or more on both
+    sides, DuckDB joins them (the same answer each way):
 
     >>> isin(pd.Series(["k3", None, "zz", "k3"]), pd.Series([f"k{i}" for i in range(20)])).tolist()
     [True, False, False, True]
@@ -226,8 +227,44 @@ def isin(values, keys) -> np.ndarray:
         found = np.zeros(len(enc.dictionary) + 1, dtype=bool)  # the last: a missing value's (-1) place
         found[at.drop_null().to_numpy(zero_copy_only=False)] = True
         return found[_indices(enc)]
+    if _joined(v, k):
+        out = np.zeros(len(v), dtype=bool)
+        out[_join(v, k, "select i from v semi join k on v.v = k.k")[0]] = True
+        return out
     hit = pc.is_in(v, value_set=k, skip_nulls=True)
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+#: :func:`isin` and :func:`positions` join the keys in DuckDB when both sides hold at least this many: Arrow's
+#: ``is_in`` and ``index_in`` build one hash table of every key and probe it on one core, and past a million
+#: keys the table no longer fits the processor's cache (2.95 M police records among 3.38 M persons: 0.92 s,
+#: 3.1 times the time for 2.7 times the keys), where DuckDB's join partitions both sides and runs on every
+#: core (0.21 s; 0.09 s at 1.25 M). Below a few hundred thousand keys a connection costs more than it saves
+#: (docs/benchmarks.md, "thirty-first measurement").
+JOIN_FROM = 500_000
+
+
+def _joined(v: pa.Array, k: pa.Array) -> bool:
+    """Whether :func:`isin` / :func:`positions` of text ``v`` among text ``k`` join them in DuckDB."""
+    return (min(len(v), len(k)) >= JOIN_FROM and all(pa.types.is_string(a.type) or pa.types.is_large_string(a.type)
+                                                      for a in (v, k)))
+
+
+def _join(v: pa.Array, k: pa.Array, query: str) -> tuple[np.ndarray, ...]:
+    """``query``'s columns as NumPy arrays, over ``v`` (columns ``v``, the value, and ``i``, its position)
+    and ``k`` (``k`` and ``j``) in a DuckDB connection of its own. A missing key equals nothing in a join,
+    as a missing value is never found here."""
+    from popqa.io.duck import connect
+
+    con = connect()
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        con.register("v", pa.table({"v": v, "i": pa.array(np.arange(len(v), dtype=np.int64))}))
+        con.register("k", pa.table({"k": k, "j": pa.array(np.arange(len(k), dtype=np.int64))}))
+        got = con.sql(query).fetchnumpy()
+        return tuple(np.asarray(got[c], dtype=np.int64) for c in got)
+    finally:
+        con.close()
 
 
 def _keys_among_values(v: pa.Array, k: pa.Array) -> tuple[pa.DictionaryArray, pa.Array]:
@@ -272,7 +309,8 @@ def positions(values, keys) -> np.ndarray:
     """The position in ``keys`` of each value (the first, when a key repeats), -1 when absent or missing.
 
     Arrow hashes the smaller side, as :func:`isin` does: with :data:`SMALLER_SIDE` times as many keys as
-    values, the values' distinct keys, each key looked up among them, the first position of each kept:
+    values, the values' distinct keys, each key looked up among them, the first position of each kept; with
+    :data:`JOIN_FROM` text keys or more on both sides, DuckDB joins them, the least position of each kept:
 
     >>> positions(pd.Series(["k7", None, "k2", "zz"]), pd.Series([f"k{i % 10}" for i in range(40)])).tolist()
     [7, -1, 2, -1]
@@ -285,6 +323,14 @@ def positions(values, keys) -> np.ndarray:
         first = np.full(len(enc.dictionary) + 1, -1, dtype=np.int64)  # the last: a missing value's (-1)
         first[found] = hit[once]  # a value's first key among those that hold it
         return first[_indices(enc)]
+    if _joined(v, k):
+        out = np.full(len(v), -1, dtype=np.int64)
+        i, j = _join(v, k, "select i, j from v join k on v.v = k.k")
+        out[i] = j
+        if np.count_nonzero(out >= 0) < len(i):  # a value among repeated keys: the least of their positions
+            out[i] = np.iinfo(np.int64).max
+            np.minimum.at(out, i, j)
+        return out
     pos = pc.index_in(v, value_set=k, skip_nulls=True)
     return pc.fill_null(pos, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 

@@ -47,12 +47,24 @@ def test_isin_is_pandas_without_missing_matches(dtype):
     assert textkeys.isin(s, pd.Index(vals)).tolist() == want.tolist()
 
 
+@pytest.fixture(params=["hashed", "joined"])
+def join_from(request, monkeypatch):
+    """Each look-up both ways: Arrow's hash tables, and DuckDB's join of two sides of at least
+    ``JOIN_FROM`` keys, here brought down to the tests' few keys."""
+    if request.param == "joined":
+        monkeypatch.setattr(textkeys, "JOIN_FROM", 30)
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("sizes", [(40, 5000), (5000, 40), (300, 300)])
-def test_isin_hashing_either_side_is_pandas(dtype, sizes):
+def test_isin_hashing_either_side_is_pandas(dtype, sizes, join_from):
     """Few values among many keys (the values' distinct keys hashed), many among few (the keys hashed), and
-    as many: the same answer, keys repeated and missing on both sides."""
+    as many (joined, when ``JOIN_FROM`` is below both): the same answer, keys repeated and missing on both
+    sides."""
     s, keys = _keys(sizes[0], 8, dtype), _keys(sizes[1], 9, object)
+    v, k = textkeys._same_type(textkeys.arrow(s), textkeys.arrow(keys))
+    assert textkeys._joined(v, k) == (join_from == "joined")
     half = min(len(s), len(keys)) // 2
     s[:half] = keys.iloc[:half].to_numpy()  # some values are keys (some missing on both sides)
     want = s.isin(keys.dropna().tolist()).fillna(False).to_numpy(bool) & s.notna().to_numpy()
@@ -99,10 +111,11 @@ def test_positions_takes_the_first_of_repeated_keys():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("sizes", [(40, 5000), (5000, 40)])
-def test_positions_hashing_either_side_is_the_first_matching_key(dtype, sizes):
-    """Few values among many keys, repeated and missing (the values hashed), and many among few: each
-    value's first position among the keys, as a scan of the keys finds it."""
+@pytest.mark.parametrize("sizes", [(40, 5000), (5000, 40), (300, 300)])
+def test_positions_hashing_either_side_is_the_first_matching_key(dtype, sizes, join_from):
+    """Few values among many keys, repeated and missing (the values hashed), many among few, and as many
+    (joined, when ``JOIN_FROM`` is below both): each value's first position among the keys, as a scan of
+    the keys finds it."""
     s, keys = _keys(sizes[0], 11, dtype), _keys(sizes[1], 12, object)
     half = min(len(s), len(keys)) // 2
     s[:half] = keys.iloc[::-1].iloc[:half].to_numpy()  # keys from the end: a later repeat is not the first
@@ -131,3 +144,33 @@ def test_take_from_an_empty_mapping_is_all_missing(mapping):
     full = textkeys.take(pd.concat([mapping, pd.Series([1], dtype=mapping.dtype)], ignore_index=True),
                          np.array([-1, -1, -1]))
     assert got.isna().all() and len(got) == 3 and got.dtype == full.dtype
+
+
+def test_keys_other_than_text_are_not_joined(monkeypatch):
+    """DuckDB would compare numbers and text by casting one of them: numbers stay with Arrow's hash tables."""
+    monkeypatch.setattr(textkeys, "JOIN_FROM", 1)
+    v, k = textkeys.arrow(pd.Series([1, 2, 3])), textkeys.arrow(pd.Series([3, 1]))
+    assert not textkeys._joined(v, k)
+    assert textkeys.isin(pd.Series([1, 2, 3]), pd.Series([3, 1])).tolist() == [True, False, True]
+    assert textkeys.positions(pd.Series([1, 2, 3]), pd.Series([3, 1])).tolist() == [1, -1, 0]
+
+
+def test_the_checks_find_the_same_with_every_text_look_up_joined(monkeypatch):
+    """The check stage on the sample register, every ``isin`` / ``positions`` of text among text joined in
+    DuckDB (as at 3.38 M persons, where both sides pass ``JOIN_FROM``) against none: the same findings."""
+    from pathlib import Path
+
+    from popqa.checks.engine import run_checks
+    from popqa.config import Config
+    from popqa.io import read_register
+
+    register = read_register(Path(__file__).resolve().parents[1] / "data_samples" / "tayninh-godau" / "register")
+    joined = []
+    real = textkeys._join
+    monkeypatch.setattr(textkeys, "_join", lambda *a: joined.append(1) or real(*a))
+    monkeypatch.setattr(textkeys, "JOIN_FROM", 10**9)
+    hashed = run_checks(register, Config(province_code="72"))
+    assert not joined
+    monkeypatch.setattr(textkeys, "JOIN_FROM", 1)
+    pd.testing.assert_frame_equal(run_checks(register, Config(province_code="72")), hashed)
+    assert len(joined) >= 5 and len(hashed) > 100
