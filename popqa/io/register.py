@@ -44,16 +44,18 @@ class TableOnDisk:
     def __len__(self) -> int:
         return self.spill.rows(self.name)
 
-    def frame(self, columns: list[str] | tuple[str, ...] | None = None, rows: Any = None) -> pd.DataFrame:
+    def frame(self, columns: list[str] | tuple[str, ...] | None = None, rows: Any = None, *,
+              arrow_text: bool = False) -> pd.DataFrame:
         """The table, or ``columns`` of it in that order (``KeyError`` for a column it does not have);
-        ``rows`` (a boolean mask) those rows only, their positions as the index."""
-        if columns is None and rows is None:
+        ``rows`` (a boolean mask) those rows only, their positions as the index; ``arrow_text``: the text
+        read from the file as Arrow-backed strings (:meth:`Register.columns`)."""
+        if columns is None and rows is None and not arrow_text:
             return self.spill.get(self.name)
         columns = list(self.columns) if columns is None else list(columns)
         missing = [c for c in columns if c not in self.columns]
         if missing:
             raise KeyError(f"{self.name} has no column {', '.join(map(repr, missing))}")
-        return self.spill.columns(self.name, columns, rows=rows)
+        return self.spill.columns(self.name, columns, rows=rows, arrow_text=arrow_text)
 
     def __repr__(self) -> str:
         return f"TableOnDisk({self.name!r}, rows={len(self):,}, folder={str(self.spill.folder)!r})"
@@ -110,9 +112,16 @@ class Register:
         """The table ``name``, None when the register has none (read whole from its file when on disk)."""
         return self[name] if name in self.tables else None
 
-    def columns(self, name: str, columns: list[str] | tuple[str, ...], *, rows: Any = None) -> pd.DataFrame | None:
+    def columns(self, name: str, columns: list[str] | tuple[str, ...], *, rows: Any = None,
+                arrow_text: bool = False) -> pd.DataFrame | None:
         """``columns`` of the table ``name`` (in that order), None when the register has no such table;
         ``rows`` (a boolean mask) those rows only, as ``frame.loc[rows, columns]`` gives them.
+
+        ``arrow_text``: a text column read from a table on disk comes as Arrow-backed strings
+        (``string[pyarrow]``, the file's data itself) instead of a Python string per value, for a caller that
+        only compares, counts or looks the values up (:mod:`popqa.textkeys` takes either): the police
+        residence records' ids and communes read back took 1.7 s at 3.38 M persons (docs/benchmarks.md,
+        "thirty-first measurement"). Columns held in memory are given as they are, whatever it says.
 
         In memory, the table's own arrays (no copy); on disk (:class:`TableOnDisk`), those columns only
         are read from its file (or taken from the columns it holds in memory), with the same values and
@@ -132,7 +141,7 @@ class Register:
         if t is None:
             return None
         if isinstance(t, TableOnDisk):
-            return t.frame(columns, rows)
+            return t.frame(columns, rows, arrow_text=arrow_text)
         if rows is not None:
             return t.loc[rows, list(columns)]
         return pd.DataFrame({c: t[c] for c in columns}, index=t.index, copy=False)

@@ -161,11 +161,14 @@ class Spill:
         """Columns of the frame put under ``name``, in its order."""
         return list(self._dtypes[name].index)
 
-    def columns(self, name: str, columns: list[str], *, rows: np.ndarray | None = None) -> pd.DataFrame:
+    def columns(self, name: str, columns: list[str], *, rows: np.ndarray | None = None,
+                arrow_text: bool = False) -> pd.DataFrame:
         """``columns`` of the frame put under ``name``, in that order, as :meth:`get` gives them (the same
         values, dtypes and string sharing), the other columns not read; ``rows`` (a boolean mask) takes
-        those rows of each column as it is read, with their positions as the index."""
-        return self._read(name, list(columns), arrow_text=False, rows=rows)
+        those rows of each column as it is read, with their positions as the index. ``arrow_text``: the text
+        read from the file as Arrow-backed strings (``string[pyarrow]``, as :meth:`arrow_columns`), for a
+        caller that only compares, counts or looks the values up."""
+        return self._read(name, list(columns), arrow_text=arrow_text, rows=rows)
 
     def hold(self, name: str, columns: list[str] | tuple[str, ...]) -> None:
         """Hold ``columns`` of the frame put under ``name`` in memory from now on, as kept columns are (read

@@ -305,9 +305,9 @@ def test_the_audit_with_the_sources_left_on_disk_is_the_audit_in_memory(tmp_path
     column_reads: set[str] = set()
     real = TableOnDisk.frame
 
-    def watching(self, columns=None, rows=None):
+    def watching(self, columns=None, rows=None, **kw):
         (whole_reads.append(self.name) if columns is None else column_reads.add(self.name))
-        return real(self, columns, rows)
+        return real(self, columns, rows, **kw)
 
     monkeypatch.setattr(TableOnDisk, "frame", watching)
     results = {}
@@ -371,6 +371,12 @@ def test_a_table_on_disk_gives_its_columns_and_rows_as_the_table_in_memory(tmp_p
     mask = (before["sex"] == 2).fillna(False).to_numpy()
     pd.testing.assert_frame_equal(reg.columns("persons", cols, rows=mask), before.loc[mask, cols], check_exact=True)
     pd.testing.assert_frame_equal(reg.persons, before, check_exact=True)
+    # the text read from the file as Arrow's, the same values; the columns held as they are
+    arrow = reg.columns("persons", cols, rows=mask, arrow_text=True)
+    assert arrow["full_name"].dtype == pd.StringDtype("pyarrow") != before["full_name"].dtype
+    assert arrow["commune_code"].dtype == before["commune_code"].dtype  # held in memory
+    pd.testing.assert_frame_equal(arrow.astype({"full_name": before["full_name"].dtype}), before.loc[mask, cols],
+                                  check_exact=True)
     assert reg.persons is not reg.persons and isinstance(reg.tables["persons"], TableOnDisk)
     with pytest.raises(KeyError, match="no column 'nickname'"):
         reg.columns("persons", ["person_id", "nickname"])

@@ -21,15 +21,18 @@ def _record_by_record(units, commune, hit, group, cfg, min_records):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_counted_per_commune_is_record_by_record(seed):
+@pytest.mark.parametrize("dtype", ["string", "string[pyarrow]", object])
+def test_counted_per_commune_is_record_by_record(seed, dtype):
+    """Counted on the codes of the communes and groups, as the records come: read by the readers (Python
+    strings), read back from the spill as Arrow text, or objects."""
     units = unit_map("72", merged=("80",))
     rng = np.random.default_rng(seed)
     n = 20_000
     codes = np.concatenate([units.index.to_numpy(dtype=object)[:40], ["99999", None]])  # one unknown, missing
     weight = 1.0 / np.arange(1, len(codes) + 1) ** 2  # some communes with many records, some with few
-    commune = pd.Series(rng.choice(codes, n, p=weight / weight.sum()), dtype="string")
+    commune = pd.Series(rng.choice(codes, n, p=weight / weight.sum()), dtype=dtype)
     hit = pd.Series(rng.random(n) < 0.8)
-    group = pd.Series(rng.choice(np.array(["permanent", "temporary", None], dtype=object), n), dtype="string")
+    group = pd.Series(rng.choice(np.array(["permanent", "temporary", None], dtype=object), n), dtype=dtype)
     cfg = ReconcileConfig()
     got = _share_table(units, commune, hit, group, cfg, 30)
     want = _record_by_record(units, commune, hit, group, cfg, 30)
