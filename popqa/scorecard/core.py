@@ -142,38 +142,77 @@ def record_units(register, province_code: str | None = None) -> pd.DataFrame:
 
         units = legacy_units().set_index("commune_code")
         for name in admin:
-            df = register.columns(name, [TABLES[name].key, "commune_code"])  # read alone when on disk
-            cc = _as_str(df["commune_code"])
-            parts.append((name, len(df), [df[TABLES[name].key], cc.map(units["province_code"]),
-                                          cc.map(units["district_code"]), cc, None]))
+            # read alone when on disk, as Arrow's text: coded below, not made Python strings (the record id
+            # is, once, in the concatenated column)
+            df = register.columns(name, [TABLES[name].key, "commune_code"], arrow_text=True)
+            at = textkeys.positions(df["commune_code"], pd.Series(units.index))
+            parts.append((name, len(df), [df[TABLES[name].key], textkeys.take(units["province_code"], at),
+                                          textkeys.take(units["district_code"], at), df["commune_code"], None]))
 
     # the columns are made one at a time and the frame built once around them (adding the 2025 communes
     # with ``assign`` copied the whole table: 0.44 GB at 3.38 M persons). The table names and unit codes
     # are held as categories of their text: a few thousand values over millions of records, a byte or two
     # per record instead of an 8-byte pointer (0.3-0.4 GB less at 3.38 M persons for every stage from the
-    # findings to the publishing; docs/benchmarks.md, "fifteenth measurement"); each column becomes
-    # categories as soon as it is no longer needed as text, so that at most three columns of text (the
-    # record id, the province and the commune codes) are held at once
-    out: dict[str, Any] = {"table": pd.Categorical(pd.array(np.repeat(np.array([t for t, _, _ in parts], dtype=object),
-                                                                      [n for _, n, _ in parts]), dtype="string"))}
-    for i, name in enumerate(["record_id", "province_code", "district_code", "commune_code", "collaborator_id"]):
-        pieces = [np.full(n, None, dtype=object) if cols[i] is None else cols[i].to_numpy(dtype=object, na_value=None)
-                  for _, n, cols in parts]
-        column = pd.array(np.concatenate(pieces), dtype="string")
-        del pieces
-        out[name] = pd.Categorical(column) if name in ("district_code", "collaborator_id") else column
-        del column
+    # findings to the publishing; docs/benchmarks.md, "fifteenth measurement"). Each table's piece of a
+    # unit column is coded on its own by Arrow and the codes put together (:func:`_categorical`): the
+    # columns were concatenated as text of every record and factorized by pandas, whose hash table of
+    # 8 M Python strings took 2.5 s at 3.38 M persons; the audited province and the 2025 communes are
+    # those of each category, not of each record (docs/benchmarks.md, "thirty-first measurement")
+    names = sorted({t for t, _, _ in parts})
+    out: dict[str, Any] = {"table": pd.Categorical.from_codes(
+        np.repeat(np.array([names.index(t) for t, _, _ in parts], dtype=np.int64), [n for _, n, _ in parts]),
+        categories=pd.Index(pd.array(names, dtype="string")))}
+    pieces = [np.full(n, None, dtype=object) if cols[0] is None else cols[0].to_numpy(dtype=object, na_value=None)
+              for _, n, cols in parts]
+    out["record_id"] = pd.array(np.concatenate(pieces), dtype="string")
+    del pieces
+    for i, name in enumerate(["province_code", "district_code", "commune_code", "collaborator_id"], start=1):
+        out[name] = _categorical([(n, cols[i]) for _, n, cols in parts])
     del parts
     if province_code:
         from popqa.geo import province_unit
 
-        out["province_code"] = province_unit(pd.Series(out["province_code"], copy=False), province_code).array
-    out["province_code"] = pd.Categorical(out["province_code"])
+        out["province_code"] = _recoded(out["province_code"], province_unit(
+            pd.Series(out["province_code"].categories, dtype="string"), province_code))
     from popqa.geo import codes_2025
 
-    out["commune_code_2025"] = pd.Categorical(codes_2025(pd.Series(out["commune_code"], copy=False)).array)
-    out["commune_code"] = pd.Categorical(out["commune_code"])
+    out["commune_code_2025"] = _recoded(out["commune_code"], codes_2025(
+        pd.Series(out["commune_code"].categories, dtype="string")))
     return pd.DataFrame({c: out[c] for c in _RECORD_COLUMNS}, copy=False)
+
+
+def _categorical(pieces: list[tuple[int, Any]]) -> pd.Categorical:
+    """``pd.Categorical(pd.array(concatenated pieces, dtype="string"))`` of ``pieces`` (rows and a column of
+    text, None: that many missing), each piece coded by Arrow (:func:`popqa.textkeys.factorize`) and the
+    codes renumbered to the categories of every piece, sorted as pandas sorts text: no column of the
+    records' text is made.
+
+    >>> c = _categorical([(3, pd.Series(["b", None, "a"])), (2, None), (1, pd.Series(["c"], dtype="string[pyarrow]"))])
+    >>> c.equals(pd.Categorical(pd.array(["b", None, "a", None, None, "c"], dtype="string")))
+    True
+    """
+    coded = [(np.full(n, -1, dtype=np.int64), []) if col is None else textkeys.factorize(col) for n, col in pieces]
+    categories = sorted({str(v) for _, values in coded for v in values})
+    number = {v: i for i, v in enumerate(categories)}
+    codes = [np.where(c < 0, -1, np.array([number[str(v)] for v in values] or [-1], dtype=np.int64)[np.maximum(c, 0)])
+             for c, values in coded]
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64),
+                                     categories=pd.Index(pd.array(categories, dtype="string")))
+
+
+def _recoded(cat: pd.Categorical, values: pd.Series) -> pd.Categorical:
+    """``pd.Categorical`` of each record's category replaced by ``values`` (one per category, in their
+    order; missing: the record's is missing), as the records' column mapped one by one would give it.
+
+    >>> c = pd.Categorical(pd.array(["80", "72", None, "79"], dtype="string"))
+    >>> _recoded(c, pd.Series(["72", None, "72"], dtype="string")).equals(
+    ...     pd.Categorical(pd.array(["72", "72", None, None], dtype="string")))
+    True
+    """
+    small = pd.Categorical(pd.array(values.to_numpy(dtype=object, na_value=None), dtype="string"))
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    table = np.append(np.asarray(small.codes, dtype=np.int64), -1)  # the last: a missing record's (-1)
+    return pd.Categorical.from_codes(table[codes], categories=small.categories)
 
 
 def _parent(level: str) -> str | None:

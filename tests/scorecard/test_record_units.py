@@ -95,3 +95,69 @@ def test_a_persons_collaborator_is_their_households_and_none_without_a_household
     want = pp["household_id"].iloc[3:].map(first["collaborator_id"]).astype("string").reset_index(drop=True)
     pd.testing.assert_series_equal(persons["collaborator_id"].iloc[3:].astype("string").reset_index(drop=True),
                                    want, check_names=False)
+
+
+def _record_by_record(register, province):
+    """The unit table as every record's text put together and made categories at the end, each legacy
+    commune's province and district and each record's 2025 commune mapped record by record."""
+    from popqa.contract import ADMIN_TABLES, TABLES
+    from popqa.geo import legacy_units, province_unit
+
+    hh, pp = register.households, register.persons
+    first = hh.dropna(subset=["household_id"]).drop_duplicates("household_id").set_index("household_id")
+    frames = [hh[["household_id", "province_code", "district_code", "commune_code", "collaborator_id"]].set_axis(
+        ["record_id", "province_code", "district_code", "commune_code", "collaborator_id"], axis=1).assign(
+        table="households"),
+        pp[["person_id", "province_code", "district_code", "commune_code"]].set_axis(
+        ["record_id", "province_code", "district_code", "commune_code"], axis=1).assign(
+        collaborator_id=pp["household_id"].astype(object).map(first["collaborator_id"]), table="persons")]
+    if register.events is not None:
+        ev = register.events
+        frames.append(ev[["event_id", "province_code", "district_code", "commune_code", "collaborator_id"]].set_axis(
+            ["record_id", "province_code", "district_code", "commune_code", "collaborator_id"], axis=1).assign(
+            table="events"))
+    units = legacy_units().set_index("commune_code")
+    for name in [t for t in ADMIN_TABLES if t in register]:
+        df = register[name]
+        cc = df["commune_code"].astype(object)
+        frames.append(pd.DataFrame({"record_id": df[TABLES[name].key], "province_code": cc.map(units["province_code"]),
+                                    "district_code": cc.map(units["district_code"]), "commune_code": cc,
+                                    "collaborator_id": None, "table": name}))
+    text = pd.concat([f.astype(object) for f in frames], ignore_index=True).astype("string")
+    if province:
+        text["province_code"] = province_unit(text["province_code"], province)
+    text["commune_code_2025"] = codes_2025(text["commune_code"])
+    out = text[core._RECORD_COLUMNS]
+    return out.astype({c: "category" for c in core.CATEGORY_COLUMNS})
+
+
+@pytest.mark.parametrize("province", ["72", None])
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_units_are_those_of_every_records_text(register, province, on_disk, tmp_path):
+    """Each table's piece of a unit column coded on its own and put together, the province and the 2025
+    commune of each category: the table of the records' text made categories, record by record; the
+    administrative sources in memory or left on disk (read back as Arrow's text)."""
+    import copy
+
+    from popqa.contract import ADMIN_TABLES
+    from popqa.io.register import TableOnDisk
+    from popqa.io.spill import Spill
+
+    reg = copy.copy(register)
+    reg.tables = dict(register.tables)
+    admin = [t for t in ADMIN_TABLES if t in reg]
+    assert len(admin) >= 3
+    # missing and unknown codes in the register and in a source: missing units, no 2025 commune
+    pp = reg.tables["persons"] = reg.tables["persons"].copy()
+    pp.loc[pp.index[:4], ["commune_code", "province_code"]] = [[None, None], ["99999", "99"], [None, "80"], ["99999", None]]
+    src = reg.tables[admin[0]] = reg.tables[admin[0]].copy()
+    src.loc[src.index[:2], "commune_code"] = [None, "99999"]
+    want = _record_by_record(reg, province)
+    if on_disk:
+        spill = Spill(tmp_path)
+        for name in admin:
+            spill.put(name, reg.tables[name])
+            reg.tables[name] = TableOnDisk(spill, name)
+    got = core.record_units(reg, province)
+    pd.testing.assert_frame_equal(got, want)
+    assert set(got["table"]) == {"households", "persons", "events", *admin}
