@@ -24,7 +24,8 @@ NO_SCALE = ("bench_demo.py", "bench_labour.py", "bench_survey.py", "bench_textke
 BY_HAND = ("bench_blocking.py", "bench_blocking_growth.py", "bench_dedupe_after_scoring.py", "bench_em_pairs.py",
            "bench_extracts_scale.py",
            "bench_features_out_of_core.py", "bench_link_after_scoring.py", "bench_link_inputs.py",
-           "bench_link_models.py", "bench_model_reuse.py", "bench_narrow.py", "bench_report_langs.py", "bench_reports.py",
+           "bench_link_models.py", "bench_model_reuse.py", "bench_narrow.py", "bench_record_units.py",
+           "bench_report_langs.py", "bench_reports.py",
            "bench_scale.py", "bench_spill.py")
 
 
