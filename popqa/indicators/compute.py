@@ -33,10 +33,10 @@ __all__ = ["program_target_rows", "timeliness_rows", "duplicate_rows", "linkage_
 def _units(df: pd.DataFrame, province_code: str) -> list[tuple[str, str, pd.Series]]:
     """(level, code, mask) for the province and each district present."""
     out = [("province", province_code, pd.Series(True, index=df.index))]
-    # one factorisation, then integer comparisons: a comparison of the text per district made this
-    # grow with districts x persons (24 districts of the merged province)
-    codes, uniq = pd.factorize(df["district_code"].astype("string").to_numpy(dtype=object, na_value=None),
-                               use_na_sentinel=True)
+    # one factorisation (Arrow's codes: pandas' hash table of the 3 M police records' district codes as
+    # Python objects grew faster than the records), then integer comparisons: a comparison of the text per
+    # district made this grow with districts x persons (24 districts of the merged province)
+    codes, uniq = textkeys.factorize(df["district_code"])
     for k in np.argsort(np.asarray(uniq, dtype=object).astype(str), kind="stable"):
         out.append(("district", str(uniq[k]), pd.Series(codes == k, index=df.index)))
     return out
@@ -168,14 +168,16 @@ def linkage_rows(register, links: dict[str, pd.DataFrame], *, period: str, provi
     from popqa.contract import TABLES
     from popqa.geo import legacy_units
 
-    units = legacy_units().set_index("commune_code")["district_code"]
+    units = legacy_units().set_index("commune_code")["district_code"].astype("string")
     rows = []
     for source, lk in sorted(links.items()):
         key = TABLES[source].key
-        src = register.columns(source, [key, "commune_code"])  # the two used (read alone when on disk)
+        # the two used, read alone when on disk, as Arrow's text: compared and looked up, never made Python
+        # strings (1.4 s for the sources' ids and communes at 3.38 M persons; docs/benchmarks.md,
+        # "thirty-first measurement")
+        src = register.columns(source, [key, "commune_code"], arrow_text=True)
         ok = textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"])
-        df = pd.DataFrame({"district_code": src["commune_code"].astype("string").map(units).astype("string"),
-                           "ok": ok})
+        df = pd.DataFrame({"district_code": textkeys.lookup(src["commune_code"], units), "ok": ok})
         rows += _by_unit("source_linked_share", df, province_code, period,
                          lambda sub: {"numerator": float(sub["ok"].sum()), "denominator": float(len(sub))},
                          group=f"source={source}", source=source)

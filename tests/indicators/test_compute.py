@@ -64,3 +64,47 @@ def test_on_time_follows_legal_deadlines_like_rule_e002():
     late = timeliness_rows(ev, period="2026-10", province_code="72",
                            checks_config=ChecksConfig(use_legal_deadlines=True))
     assert late[(late.level == "province") & (late.indicator_id == "late_share")].value.iloc[0] == 1.0
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_linked_shares_are_each_districts_records_found(on_disk, tmp_path):
+    """The share of each source's records found in the register, per district of the record's commune (a
+    commune outside the unit list: no district, counted in the province only), counted record by record;
+    the sources in memory or left on disk (read back as Arrow's text)."""
+    import copy
+
+    import numpy as np
+
+    from popqa.contract import TABLES
+    from popqa.geo import legacy_units
+    from popqa.indicators.compute import linkage_rows
+    from popqa.io.register import TableOnDisk
+    from popqa.io.spill import Spill
+    from popqa.synth import generate_province
+
+    reg = copy.copy(generate_province(scale=0.005, seed=5).register)
+    reg.tables = dict(reg.tables)
+    rng = np.random.default_rng(3)
+    links, want = {}, []
+    districts = legacy_units().set_index("commune_code")["district_code"]
+    for source in ("residents", "insurance"):
+        src = reg.tables[source] = reg.tables[source].copy()
+        key = TABLES[source].key
+        src.loc[src.index[:3], "commune_code"] = [None, "99999", src["commune_code"].iloc[5]]
+        ids = src[key].dropna().unique()  # one link per record id, as the link stage gives (a repeated id once)
+        linked = rng.random(len(ids)) < 0.7
+        links[source] = pd.DataFrame({"source_id": pd.array(ids, dtype="string[pyarrow]"),
+                                      "person_id": pd.array(np.where(linked, "P", None), dtype="string[pyarrow]")})
+        found = src[key].isin(set(ids[linked])).to_numpy()
+        district = src["commune_code"].astype(object).map(districts)
+        for code, mask in [("72", np.ones(len(src), bool))] + [(d, (district == d).to_numpy())
+                                                              for d in sorted(district.dropna().unique())]:
+            want.append((source, code, float(found[mask].sum()), float(mask.sum())))
+    if on_disk:
+        spill = Spill(tmp_path)
+        for source in links:
+            spill.put(source, reg.tables[source])
+            reg.tables[source] = TableOnDisk(spill, source)
+    got = linkage_rows(reg, links, period="2026-10", province_code="72")
+    got = sorted(zip(got["source"], got["unit_code"], got["numerator"], got["denominator"], strict=True))
+    assert got == sorted(want) and len(want) > 4
