@@ -237,10 +237,11 @@ def isin(values, keys) -> np.ndarray:
 
 #: :func:`isin` and :func:`positions` join the keys in DuckDB when both sides hold at least this many: Arrow's
 #: ``is_in`` and ``index_in`` build one hash table of every key and probe it on one core, and past a million
-#: keys the table no longer fits the processor's cache (2.95 M police records among 3.38 M persons: 0.92 s,
-#: 3.1 times the time for 2.7 times the keys), where DuckDB's join partitions both sides and runs on every
-#: core (0.21 s; 0.09 s at 1.25 M). Below a few hundred thousand keys a connection costs more than it saves
-#: (docs/benchmarks.md, "thirty-first measurement").
+#: keys the table no longer fits the processor's cache (the 3.38 M person ids among themselves: 0.92 s, 2.9
+#: times the time of 1.25 M), where DuckDB's join partitions both sides and runs on every core (``isin``
+#: 0.30 s, 0.15 s at 1.25 M; ``benchmarks/bench_textkeys.py``). Below a few hundred thousand keys a
+#: connection costs more than it saves (docs/benchmarks.md, "thirty-first measurement", where the audits'
+#: peaks did not move).
 JOIN_FROM = 500_000
 
 
