@@ -114,6 +114,13 @@ def test_the_link_stage_in_local_processes_is_the_link_stage_in_one(tmp_path):
         pd.testing.assert_frame_equal(pd.read_parquet(a / name), pd.read_parquet(spilled.results_dir / "analyst" / name),
                                       obj=f"{name} (spilled)")
     assert len(pd.read_parquet(a / "duplicate_pairs.parquet")) > 0
+    # each unit's coverage by the sources, counted from the sources left on disk after the link stage
+    covered = sorted(p.relative_to(one.results_dir) for p in one.results_dir.rglob("coverage.parquet"))
+    assert covered and covered == sorted(p.relative_to(spilled.results_dir)
+                                         for p in spilled.results_dir.rglob("coverage.parquet"))
+    for rel in covered:
+        pd.testing.assert_frame_equal(pd.read_parquet(one.results_dir / rel),
+                                      pd.read_parquet(spilled.results_dir / rel), obj=str(rel))
     # every text column of the audit's files is Arrow's "string", whether pandas held it as Python or as
     # Arrow-backed strings (the pairs' ids): a column's type does not follow its storage in memory
     import pyarrow as pa

@@ -72,13 +72,15 @@ def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
             units = legacy_units().drop_duplicates("commune_code").set_index("commune_code")
         r = get_rule(COVERAGE_RULES[source])
         key = TABLES[source].key
-        src = register.columns(source, [key, "commune_code"])  # the two used (read alone when on disk)
+        # the two used, read alone when on disk, as Arrow text there: a Python string is made for the
+        # records not linked only (the police residence records' ids and communes: 1.8 s at 3.38 M persons)
+        src = register.columns(source, [key, "commune_code"], arrow_text=True)
         linked = lk.loc[lk["person_id"].notna(), "source_id"]
         miss = src[~textkeys.isin(src[key], linked)]
-        cc = miss["commune_code"].astype("string")
+        cc = miss["commune_code"].astype("string[python]")
         frames.append(pd.DataFrame({
             "rule_id": r.rule_id, "dimension": r.dimension, "severity": r.severity, "table": source,
-            "record_id": miss[key].astype("string"), "column": pd.NA, "value": pd.NA,
+            "record_id": miss[key].astype("string[python]"), "column": pd.NA, "value": pd.NA,
             "province_code": cc.map(units["province_code"]), "district_code": cc.map(units["district_code"]),
             "commune_code": cc, "collaborator_id": pd.NA, "message_vi": r.message_vi, "message_en": r.message_en,
         }))
