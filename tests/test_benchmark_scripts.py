@@ -113,3 +113,37 @@ def test_cost_ratio_sets_each_large_run_against_the_small_runs_around_it(tmp_pat
     assert "not larger" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="no run labelled s9"):
         mod.main(["--labels", "s1,L1,s9", "--results", str(results), "--out", str(out)])
+
+
+def test_spy_excess_sets_each_function_of_the_large_profile_against_its_share(tmp_path, capsys):
+    """benchmarks/spy_excess.py: two py-spy raw profiles (a process frame whose command line spans lines, as
+    ``python -c`` gives) summed per function on the stack, at its top, or below a function; the excess is
+    the large profile's seconds less the ratio times the small one's."""
+    spec = importlib.util.spec_from_file_location("spy_excess", BENCH / "spy_excess.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    proc = 'process 7:"python -c \nimport x\nrun()"'
+
+    def raw(counts):  # stacks main > stage > (leaf) with their samples
+        return "".join(f"{proc};main (a.py:1);stage (popqa/s.py:{i + 2});{leaf} {n}\n"
+                       for i, (leaf, n) in enumerate(counts))
+
+    small = tmp_path / "small.txt"
+    large = tmp_path / "large.txt"
+    small.write_text(raw([("join (popqa/j.py:3)", 40), ("sort (np.py:9)", 80)]))
+    large.write_text(raw([("join (popqa/j.py:3)", 400), ("sort (np.py:9)", 240)]))
+    assert mod.main([str(small), str(large), "--ratio", "3", "--mode", "self"]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines()[2:]]
+    # join: 10 s against 3 x 1 s, 7 s in excess; sort: 6 s against 3 x 2 s, none
+    assert rows == [["7.0", "1.0", "10.0", "join", "(popqa/j.py)"], ["0.0", "2.0", "6.0", "sort", "(np.py)"]]
+    assert "3.0 s small, 16.0 s large (5.33x)" in out
+    assert mod.main([str(small), str(large), "--ratio", "3", "--mode", "incl", "--only", "popqa/"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
+    # both 7 s in excess (the stage's is its join's), main (a.py) left out: not popqa's
+    assert rows == [["7.0", "1.0", "10.0", "join", "(popqa/j.py)"], ["7.0", "3.0", "16.0", "stage", "(popqa/s.py)"]]
+    assert mod.main([str(small), str(large), "--under", "stage (", "--mode", "child"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
+    assert [r[3] for r in rows] == ["join", "sort"]
+    with pytest.raises(SystemExit):
+        mod.main([str(small), str(large), "--mode", "child"])  # child without --under

@@ -710,6 +710,7 @@ def run_splink(
         right is None and n_total >= config.min_train_records
     ):
         linker = _train(linker, kind, config, left if right is None else None, narrow=narrow)
+        drop_training_tables(linker, con)
         if config.save_models_to:
             _save_model(config.save_models_to, kind, config, linker.misc.save_model_to_json(),
                         trained_period=config.model_period, records=[n_left, n_right])
@@ -754,6 +755,43 @@ def run_splink(
     log.info("%s: pairs scored in %.1f s (%d partition%s)", kind, time.perf_counter() - t0, parts,
              "" if parts == 1 else "s")
     return df
+
+
+#: The tables Splink's training leaves in the model's DuckDB (tested on Splink 5.0): each EM pass's candidate
+#: pairs, their comparison vectors and the counts of their agreement patterns. The scoring reads none of
+#: them, but they stay in the database, within its memory limit: at 1.25 M persons the police residence
+#: records' three passes left 664 MB in memory and 401 MB spilled when their scoring began, beside their
+#: own table's 244 MB (docs/benchmarks.md, "thirty-second measurement").
+TRAINING_TABLES = ("__splink__blocked_id_pairs", "__splink__df_comparison_vectors",
+                   "__splink__agreement_pattern_counts")
+
+
+def drop_training_tables(linker: Any, con: Any) -> list[str]:
+    """Drop the tables of :data:`TRAINING_TABLES` from the model's DuckDB ``con`` (and from Splink's cache,
+    where it holds them) once the model is trained, so that the scoring has the database's memory; returns
+    their names. The inputs, the term frequencies and anything else are left as they are.
+
+    >>> import duckdb
+    >>> con = duckdb.connect()
+    >>> for t in ("__splink__df_comparison_vectors_1a", "__splink__df_tf_given_2b", "b_source_file"):
+    ...     _ = con.execute(f"CREATE TABLE {t} AS SELECT 1 AS x")
+    >>> class _Linker:  # no cache to clean
+    ...     _intermediate_table_cache = {}
+    >>> drop_training_tables(_Linker(), con)
+    ['__splink__df_comparison_vectors_1a']
+    >>> sorted(r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall())
+    ['__splink__df_tf_given_2b', 'b_source_file']
+    """
+    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()]
+    drop = sorted(n for n in names if n.startswith(TRAINING_TABLES))
+    cache = linker._intermediate_table_cache
+    for key in [k for k, df in cache.items() if getattr(df, "physical_name", None) in drop]:
+        del cache[key]
+    for name in drop:
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    if drop:
+        log.debug("%d tables of the training dropped: %s", len(drop), ", ".join(drop))
+    return drop
 
 
 #: What a Splink whose internals moved raises in :mod:`popqa.linkage.narrow`, :mod:`popqa.linkage.blocking`
