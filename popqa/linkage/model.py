@@ -710,7 +710,11 @@ def run_splink(
         right is None and n_total >= config.min_train_records
     ):
         linker = _train(linker, kind, config, left if right is None else None, narrow=narrow)
-        drop_training_tables(linker, con)
+        try:
+            drop_training_tables(linker, con)
+        except SPLINK_MOVED as exc:  # Splink's cache moved: the tables stay, the scoring is the same
+            log.warning("%s: the training's tables left in its DuckDB (popqa.linkage.model.drop_training_tables: "
+                        "%s)", kind, exc)
         if config.save_models_to:
             _save_model(config.save_models_to, kind, config, linker.misc.save_model_to_json(),
                         trained_period=config.model_period, records=[n_left, n_right])
