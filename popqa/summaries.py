@@ -562,15 +562,13 @@ def unit_results(
     # coverage against administrative sources
     cov_rows = []
     for source, lk in links.items():
-        from popqa.contract import TABLES
+        def by_commune(source=source, lk=lk):
+            # the source's records and linked records per commune, once for every unit (no Python string
+            # made per record: 1.6 s at 3.38 M persons, docs/benchmarks.md, "thirty-second measurement")
+            from popqa.checks.coverage import linked_records
 
-        def by_commune(source=source, lk=lk, key=TABLES[source].key):
-            # the source's records and linked records per commune, once for every unit (the two columns
-            # read once, alone when the table is on disk, and then as Arrow text: no Python string is made
-            # per record; 1.6 s at 3.38 M persons, docs/benchmarks.md, "thirty-second measurement")
-            src = register.columns(source, [key, "commune_code"], arrow_text=True)
-            return commune_coverage(src["commune_code"],
-                                    textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"]))
+            src, linked = linked_records(register, source, lk)
+            return commune_coverage(src["commune_code"], linked)
 
         g = _memo(register, f"coverage:{source}", lk, by_commune)
         g = g[g["commune_code"].isin(communes["commune_code"])].reset_index(drop=True)

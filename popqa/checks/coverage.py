@@ -7,12 +7,38 @@ computed between each source and the register.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from popqa import textkeys
 from popqa.contract import FINDINGS_COLUMNS, TABLES
 
-__all__ = ["coverage_findings"]
+__all__ = ["coverage_findings", "linked_records"]
+
+
+def linked_records(register, source: str, links: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """A source's key and ``commune_code`` (the two columns, read alone when the table is on disk, and then
+    as Arrow's text: a Python string per record made only by a caller that needs it; the police residence
+    records' ids and communes took 1.4-1.8 s at 3.38 M persons, docs/benchmarks.md, "thirty-first" and
+    "thirty-second measurement"), and whether each record has an accepted link in ``links``
+    (``LinkResult.links``: ``source_id``, ``person_id`` missing when none was accepted). What the coverage
+    findings, the linkage indicators and each unit's coverage count.
+
+    >>> from popqa.io import Register
+    >>> from popqa.contract import TABLES
+    >>> frames = {t: pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES[t].names})
+    ...           for t in ("households", "persons")}
+    >>> frames["civil_deaths"] = pd.DataFrame({c: ["D1", "D2"] if c == TABLES["civil_deaths"].key else
+    ...                                        ["25456", "25459"] if c == "commune_code" else [None, None]
+    ...                                        for c in TABLES["civil_deaths"].names})
+    >>> src, linked = linked_records(Register.from_frames(frames), "civil_deaths",
+    ...                              pd.DataFrame({"source_id": ["D2", "D1"], "person_id": ["P9", None]}))
+    >>> src["commune_code"].tolist(), linked.tolist()
+    (['25456', '25459'], [False, True])
+    """
+    key = TABLES[source].key
+    src = register.columns(source, [key, "commune_code"], arrow_text=True)
+    return src, textkeys.isin(src[key], links.loc[links["person_id"].notna(), "source_id"])
 
 
 def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -72,11 +98,8 @@ def coverage_findings(register, links: dict[str, pd.DataFrame]) -> pd.DataFrame:
             units = legacy_units().drop_duplicates("commune_code").set_index("commune_code")
         r = get_rule(COVERAGE_RULES[source])
         key = TABLES[source].key
-        # the two used, read alone when on disk, as Arrow text there: a Python string is made for the
-        # records not linked only (the police residence records' ids and communes: 1.8 s at 3.38 M persons)
-        src = register.columns(source, [key, "commune_code"], arrow_text=True)
-        linked = lk.loc[lk["person_id"].notna(), "source_id"]
-        miss = src[~textkeys.isin(src[key], linked)]
+        src, linked = linked_records(register, source, lk)
+        miss = src[~linked]  # a Python string made for the records not linked only
         cc = miss["commune_code"].astype("string[python]")
         frames.append(pd.DataFrame({
             "rule_id": r.rule_id, "dimension": r.dimension, "severity": r.severity, "table": source,

@@ -165,18 +165,13 @@ def duplicate_rows(persons: pd.DataFrame, duplicate_ids: pd.Series | None, *, pe
 
 def linkage_rows(register, links: dict[str, pd.DataFrame], *, period: str, province_code: str) -> pd.DataFrame:
     """Share of each linked source's records found in the register, province and districts."""
-    from popqa.contract import TABLES
+    from popqa.checks.coverage import linked_records
     from popqa.geo import legacy_units
 
     units = legacy_units().set_index("commune_code")["district_code"].astype("string")
     rows = []
     for source, lk in sorted(links.items()):
-        key = TABLES[source].key
-        # the two used, read alone when on disk, as Arrow's text: compared and looked up, never made Python
-        # strings (1.4 s for the sources' ids and communes at 3.38 M persons; docs/benchmarks.md,
-        # "thirty-first measurement")
-        src = register.columns(source, [key, "commune_code"], arrow_text=True)
-        ok = textkeys.isin(src[key], lk.loc[lk["person_id"].notna(), "source_id"])
+        src, ok = linked_records(register, source, lk)  # compared and looked up, never made Python strings
         df = pd.DataFrame({"district_code": textkeys.lookup(src["commune_code"], units), "ok": ok})
         rows += _by_unit("source_linked_share", df, province_code, period,
                          lambda sub: {"numerator": float(sub["ok"].sum()), "denominator": float(len(sub))},
